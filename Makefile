@@ -1,0 +1,156 @@
+# acceltran — top-level build. `make help` lists the targets.
+# CONFIG selects the hardware configuration (tiny | edge | server).
+
+CONFIG  ?= tiny
+BUILD   ?= build
+CC      := gcc
+CXX     := g++
+THREADS ?= 0
+
+CONFIGS := tiny edge server
+ifeq ($(filter $(CONFIG),$(CONFIGS)),)
+$(error CONFIG must be one of: $(CONFIGS) (got '$(CONFIG)'))
+endif
+
+# ---------------------------------------------------------------- C flags
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+INCDIRS  := runtime baselines/cpu driver/include tools/acceltran tests/common
+CPPFLAGS := -D_GNU_SOURCE $(addprefix -I,$(INCDIRS))
+CFLAGS   := -std=c11 -O2 -g -march=x86-64-v2 -pthread $(WARN)
+LDLIBS   := -ljansson -lutf8proc -lfdt -lm -pthread
+SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+# Every .c in these folders goes into libacceltran (one library; small files).
+LIB_DIRS := runtime baselines/cpu
+LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
+CLI_SRCS := $(wildcard tools/acceltran/*.c)
+GEN_SRCS := tools/gen/gen_spec.c
+
+# Tests: tests/<area>/test_*.c are C programs linked with the library and
+# run twice (plain and under ASan+UBSan); tests/<area>/test_*.sh are scripts.
+# Each prints "NAME: N passed, N failed"; tests/run.sh sums them.
+TEST_C   := $(wildcard tests/*/test_*.c)
+TEST_SH  := $(wildcard tests/*/test_*.sh)
+# Tests that need a Verilated model are built by their own rules (rtl/).
+TEST_RTL := $(wildcard tests/rtl/test_*.c)
+TEST_LIB := $(filter-out $(TEST_RTL),$(TEST_C))
+
+OBJ      := $(BUILD)/obj
+SANOBJ   := $(BUILD)/asan/obj
+LIB      := $(BUILD)/lib/libacceltran.a
+SANLIB   := $(BUILD)/asan/lib/libacceltran.a
+CLI      := $(BUILD)/bin/acceltran
+GEN      := $(BUILD)/bin/gen_spec
+
+LIB_OBJS    := $(LIB_SRCS:%.c=$(OBJ)/%.o)
+SANLIB_OBJS := $(LIB_SRCS:%.c=$(SANOBJ)/%.o)
+CLI_OBJS    := $(CLI_SRCS:%.c=$(OBJ)/%.o)
+TEST_BINS   := $(TEST_LIB:%.c=$(BUILD)/%)
+SANTEST_BINS:= $(TEST_LIB:%.c=$(BUILD)/asan/%)
+
+MODEL_DIR := models/all-MiniLM-L6-v2
+export ACCELTRAN_MODEL_DIR ?= $(CURDIR)/$(MODEL_DIR)
+
+.PHONY: help deps all run test lint synth bench bench-gpu report clean gen gen-check firmware tests
+
+help:
+	@echo "make deps    install Debian packages and fetch the model (idempotent)"
+	@echo "make run     deps, build, then embed demo sentences (float reference)"
+	@echo "make test    deps, build, then every test (plain and ASan/UBSan)"
+	@echo "make all     build library, CLI, firmware (.dtb) and tests"
+	@echo "make gen     regenerate files from spec/acceltran.json"
+	@echo "make lint    verilator --lint-only -Wall on every RTL file"
+	@echo "make synth   Yosys synthesis of the RTL, summary in $(BUILD)/synth/"
+	@echo "make bench   benchmarks (float reference throughput, ...)"
+	@echo "make report  bench + results written under $(BUILD)/report/"
+	@echo "make clean   remove $(BUILD)/"
+	@echo "CONFIG=tiny|edge|server selects the configuration (default tiny)"
+
+# ---------------------------------------------------------------- setup
+deps:
+	@tools/deps.sh
+
+# ---------------------------------------------------------------- build
+all: $(LIB) $(CLI) firmware $(TEST_BINS)
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(SANOBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -std=c11 -pthread $(WARN) $(SANFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(SANLIB): $(SANLIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(CLI): $(CLI_OBJS) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/%: $(OBJ)/tests/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(BUILD)/asan/tests/%: $(SANOBJ)/tests/%.o $(SANLIB)
+	@mkdir -p $(@D)
+	$(CC) $(SANFLAGS) -pthread -o $@ $< $(SANLIB) $(LDLIBS)
+
+# ---------------------------------------------------------------- one source
+# spec/acceltran.json -> rtl/acceltran_pkg.sv, driver/include/acceltran_hw.h,
+# firmware/<config>.dts. Generated files are committed; tests/spec checks
+# that they are fresh.
+GENERATED := rtl/acceltran_pkg.sv driver/include/acceltran_hw.h $(CONFIGS:%=firmware/%.dts)
+
+$(GEN): $(GEN_SRCS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ -ljansson
+
+gen: $(GEN)
+	$(GEN) spec/acceltran.json .
+
+DTBS := $(CONFIGS:%=$(BUILD)/firmware/%.dtb)
+firmware: $(DTBS)
+
+$(BUILD)/firmware/%.dtb: firmware/%.dts
+	@mkdir -p $(@D)
+	dtc -q -I dts -O dtb -o $@ $<
+
+# ---------------------------------------------------------------- RTL
+include rtl/rtl.mk
+
+# ---------------------------------------------------------------- run / test
+DEMO := "The weather is lovely today." "It's so sunny outside!" "He drove to the stadium."
+
+run: deps
+	@$(MAKE) --no-print-directory $(CLI)
+	@echo "== acceltran embed --backend float (all-MiniLM-L6-v2, cosine similarity) =="
+	@$(CLI) embed --backend float $(DEMO)
+
+tests: $(TEST_BINS) $(SANTEST_BINS) $(GEN) $(CLI) firmware $(RTL_TEST_BINS)
+
+test: deps
+	@$(MAKE) --no-print-directory tests
+	@BUILD=$(BUILD) CONFIG=$(CONFIG) tests/run.sh $(TEST_BINS) $(SANTEST_BINS) $(RTL_TEST_BINS) $(TEST_SH)
+
+# ---------------------------------------------------------------- bench
+BENCH_BINS := $(patsubst %.c,$(BUILD)/%,$(wildcard tools/bench/bench_*.c))
+$(BUILD)/tools/bench/%: $(OBJ)/tools/bench/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BENCH_BINS)
+	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
+
+report: bench
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

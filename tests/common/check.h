@@ -1,0 +1,57 @@
+/* Minimal test harness: each test binary runs its cases and ends with the
+ * plain line "NAME: N passed, N failed". tests/run.sh adds them up.
+ * A case fails when any CHECK in it fails; CHECK prints file:line and the
+ * message (both sides on mismatch, by convention of the caller's format). */
+#ifndef ACCELTRAN_TEST_CHECK_H
+#define ACCELTRAN_TEST_CHECK_H
+
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef struct check_state {
+    int case_failed;
+    int passed;
+    int failed;
+} check_state;
+
+static check_state check_g; /* per test binary: tests are programs, not a library */
+
+#define CHECK(cond, ...)                                                      \
+    do {                                                                      \
+        if (!(cond)) {                                                        \
+            check_g.case_failed = 1;                                          \
+            fprintf(stderr, "  %s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, \
+                    #cond);                                                   \
+            fprintf(stderr, __VA_ARGS__);                                     \
+            fputc('\n', stderr);                                              \
+        }                                                                     \
+    } while (0)
+
+/* Runs one case; fn is a void(void) function. */
+#define RUN_CASE(fn)                                                          \
+    do {                                                                      \
+        check_g.case_failed = 0;                                              \
+        fn();                                                                 \
+        if (check_g.case_failed) {                                            \
+            check_g.failed++;                                                 \
+            fprintf(stderr, "FAIL %s\n", #fn);                                \
+        } else {                                                              \
+            check_g.passed++;                                                 \
+        }                                                                     \
+    } while (0)
+
+/* Prints the closing line and returns the exit status for main. */
+static inline int check_finish(const char *suite)
+{
+    printf("%s: %d passed, %d failed\n", suite, check_g.passed, check_g.failed);
+    return check_g.failed ? 1 : 0;
+}
+
+/* Directory of the unpacked model; tests find it through this. */
+static inline const char *check_model_dir(void)
+{
+    const char *d = getenv("ACCELTRAN_MODEL_DIR");
+    return d ? d : "models/all-MiniLM-L6-v2";
+}
+
+#endif
