@@ -14,14 +14,14 @@ endif
 
 # ---------------------------------------------------------------- C flags
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-INCDIRS  := runtime baselines/cpu driver/include tools/acceltran tests/common
+INCDIRS  := runtime baselines/cpu cosim/fmodel driver/include tools/acceltran tests/common
 CPPFLAGS := -D_GNU_SOURCE $(addprefix -I,$(INCDIRS))
 CFLAGS   := -std=c11 -O2 -g -march=x86-64-v2 -pthread $(WARN)
 LDLIBS   := -ljansson -lutf8proc -lfdt -lm -pthread
 SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # Every .c in these folders goes into libacceltran (one library; small files).
-LIB_DIRS := runtime baselines/cpu
+LIB_DIRS := runtime baselines/cpu cosim/fmodel
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRCS := $(wildcard tools/acceltran/*.c)
 GEN_SRCS := tools/gen/gen_spec.c
@@ -103,9 +103,9 @@ $(BUILD)/asan/tests/%: $(SANOBJ)/tests/%.o $(SANLIB)
 
 # ---------------------------------------------------------------- one source
 # spec/acceltran.json -> rtl/acceltran_pkg.sv, driver/include/acceltran_hw.h,
-# firmware/<config>.dts. Generated files are committed; tests/spec checks
+# firmware/<config>.dts, docs/registers.md. Generated files are committed; tests/spec checks
 # that they are fresh.
-GENERATED := rtl/acceltran_pkg.sv driver/include/acceltran_hw.h $(CONFIGS:%=firmware/%.dts)
+GENERATED := rtl/acceltran_pkg.sv driver/include/acceltran_hw.h $(CONFIGS:%=firmware/%.dts) docs/registers.md
 
 $(GEN): $(GEN_SRCS)
 	@mkdir -p $(@D)

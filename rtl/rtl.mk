@@ -1,6 +1,61 @@
-# RTL rules (lint, synth, Verilated unit models); included by the Makefile.
-RTL_TEST_BINS :=
+# RTL rules, included by the Makefile: lint, synthesis and the Verilated
+# models the unit tests drive. Tool choice (docs/rtl-flow.md): Debian's
+# Verilator 5.006 and Yosys 0.23; the RTL stays inside what both accept
+# (no `import pkg::*`: use pkg::NAME; no multi-dimensional packed or
+# unpacked-array ports).
+
+RTL_PKG     := rtl/acceltran_pkg.sv
+RTL_MODULES := $(filter-out acceltran_pkg,$(basename $(notdir $(wildcard rtl/*.sv))))
+RTL_SRCS    := $(RTL_PKG) $(RTL_MODULES:%=rtl/%.sv)
+CONFIG_DEF   = -DACCELTRAN_CONFIG_$(shell echo $(1) | tr a-z A-Z)
+
+VERILATOR   := verilator
+VERILATOR_ROOT_DIR := $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)
+VFLAGS      := -Wall --x-assign fast --x-initial fast -O3 --no-timing
+
+# Every module as its own top, in every configuration.
 lint:
-	@echo "lint: no RTL yet"
+	@set -e; for c in $(CONFIGS); do for m in $(RTL_MODULES); do \
+	  $(VERILATOR) --lint-only -Wall $(call CONFIG_DEF,$$c) --top-module $$m $(RTL_SRCS); \
+	done; echo "lint $$c: $(words $(RTL_MODULES)) modules clean"; done
+
 synth:
-	@echo "synth: no RTL yet"
+	@tools/synth.sh $(CONFIG) $(BUILD)/synth/$(CONFIG) $(SYNTH_TOPS)
+	@cp $(BUILD)/synth/$(CONFIG)/summary.tsv $(BUILD)/synth/summary.tsv
+
+SYNTH_TOPS := $(RTL_MODULES)
+
+# Verilated unit models: $(BUILD)/verilator/<config>/<module>/ holds
+# V<module>__ALL.a; the Verilator runtime is built once into
+# $(BUILD)/verilator/libverilated.a. Unit tests are
+# tests/rtl/test_<module>.c with a C shim cosim/units/<module>_shim.cpp;
+# each test is built and run once per configuration.
+VMODEL = $(BUILD)/verilator/$(1)/$(2)/V$(2)__ALL.a
+VLIB   := $(BUILD)/verilator/libverilated.a
+VINC   := -I$(VERILATOR_ROOT_DIR)/include -I$(VERILATOR_ROOT_DIR)/include/vltstd
+
+$(VLIB): $(VERILATOR_ROOT_DIR)/include/verilated.cpp
+	@mkdir -p $(@D)/rt
+	$(CXX) -std=c++17 -O2 $(VINC) -c $(VERILATOR_ROOT_DIR)/include/verilated.cpp -o $(@D)/rt/verilated.o
+	$(CXX) -std=c++17 -O2 $(VINC) -c $(VERILATOR_ROOT_DIR)/include/verilated_threads.cpp -o $(@D)/rt/verilated_threads.o
+	rm -f $@ && ar rcs $@ $(@D)/rt/verilated.o $(@D)/rt/verilated_threads.o
+
+define VERILATE_RULE
+$(call VMODEL,$(1),$(2)): $(RTL_SRCS)
+	@mkdir -p $$(@D)
+	$(VERILATOR) --cc $(VFLAGS) $(call CONFIG_DEF,$(1)) --top-module $(2) --Mdir $$(@D) \
+	  --prefix V$(2) --build -j 2 -MAKEFLAGS "-s" $(RTL_SRCS) >/dev/null
+
+$(BUILD)/tests/rtl/test_$(2)_$(1): tests/rtl/test_$(2).c cosim/units/$(2)_shim.cpp cosim/units/$(2)_unit.h $(call VMODEL,$(1),$(2)) $(VLIB) $(LIB)
+	@mkdir -p $$(@D)
+	$(CXX) -std=c++17 -O2 -Wall -Icosim/units -I$$(dir $(call VMODEL,$(1),$(2))) $(VINC) \
+	  -c cosim/units/$(2)_shim.cpp -o $$@.shim.o
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Icosim/units -DTEST_CONFIG=\"$(1)\" -c $$< -o $$@.o
+	$(CXX) -o $$@ $$@.o $$@.shim.o $(call VMODEL,$(1),$(2)) \
+	  $(VLIB) $(LIB) $(LDLIBS)
+endef
+
+RTL_UNIT_TESTS := $(basename $(notdir $(wildcard tests/rtl/test_*.c)))
+RTL_UNITS      := $(RTL_UNIT_TESTS:test_%=%)
+$(foreach c,$(CONFIGS),$(foreach m,$(RTL_UNITS),$(eval $(call VERILATE_RULE,$(c),$(m)))))
+RTL_TEST_BINS  := $(foreach c,$(CONFIGS),$(foreach m,$(RTL_UNITS),$(BUILD)/tests/rtl/test_$(m)_$(c)))

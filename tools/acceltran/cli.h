@@ -1,0 +1,38 @@
+/* Shared pieces of the acceltran command line. */
+#ifndef ACCELTRAN_CLI_H
+#define ACCELTRAN_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "at_error.h"
+#include "tokenizer.h"
+
+#define CLI_USAGE_ERROR 2 /* exit code for bad arguments */
+#define CLI_RUN_ERROR 1   /* exit code for a failure while running */
+
+int cmd_tokenize(int argc, char **argv);
+int cmd_embed(int argc, char **argv);
+
+/* Model directory: --model-dir if given, else $ACCELTRAN_MODEL_DIR, else
+ * models/all-MiniLM-L6-v2 next to the repository the binary was built in
+ * (<exe>/../../models/...), else the same path under the current folder. */
+const char *cli_model_dir(const char *given, char *buf, size_t len);
+
+/* Vocabulary plus tokenizer loaded from dir/vocab.txt. */
+typedef struct cli_tokenizer {
+    at_vocab *vocab;
+    at_tokenizer *tok;
+} cli_tokenizer;
+
+int cli_tokenizer_load(const char *model_dir, size_t max_len, cli_tokenizer *out, at_err *err);
+void cli_tokenizer_free(cli_tokenizer *t);
+
+/* Parses a positive integer option value; prints an error and returns -1 if
+ * it is not one in [lo, hi]. */
+long cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long hi);
+
+/* Prints "acceltran CMD: unknown option 'X' (see acceltran CMD --help)". */
+void cli_bad_option(const char *cmd, const char *arg);
+
+#endif

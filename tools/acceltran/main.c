@@ -1,0 +1,43 @@
+/* acceltran: command-line front end. Each subcommand lives in cmd_*.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "acceltran_hw.h"
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: acceltran COMMAND [OPTIONS] [ARGS]\n"
+            "\n"
+            "commands:\n"
+            "  tokenize TEXT...     print the BERT WordPiece token ids of each text\n"
+            "  embed SENTENCE...    print the cosine-similarity matrix of sentence embeddings\n"
+            "  help                 this text\n"
+            "\n"
+            "'acceltran COMMAND --help' describes a command. Exit status: 0 ok, 1 failure,\n"
+            "2 bad arguments.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE_ERROR;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("acceltran %u.%u.%u\n", AT_VERSION_MAJOR, AT_VERSION_MINOR, AT_VERSION_PATCH);
+        return 0;
+    }
+    if (!strcmp(cmd, "tokenize"))
+        return cmd_tokenize(argc - 1, argv + 1);
+    if (!strcmp(cmd, "embed"))
+        return cmd_embed(argc - 1, argv + 1);
+    fprintf(stderr, "acceltran: unknown command '%s' (see acceltran --help)\n", cmd);
+    return CLI_USAGE_ERROR;
+}
