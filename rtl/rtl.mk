@@ -57,5 +57,9 @@ endef
 
 RTL_UNIT_TESTS := $(basename $(notdir $(wildcard tests/rtl/test_*.c)))
 RTL_UNITS      := $(RTL_UNIT_TESTS:test_%=%)
-$(foreach c,$(CONFIGS),$(foreach m,$(RTL_UNITS),$(eval $(call VERILATE_RULE,$(c),$(m)))))
-RTL_TEST_BINS  := $(foreach c,$(CONFIGS),$(foreach m,$(RTL_UNITS),$(BUILD)/tests/rtl/test_$(m)_$(c)))
+# A test runs in every configuration unless its source has a line
+# "// rtl-test-configs: tiny edge" naming the ones to build (big arrays
+# are too slow to Verilate for edge/server in `make test`).
+RTL_TEST_CONFIGS = $(or $(filter $(CONFIGS),$(shell sed -n 's|^// rtl-test-configs:||p' tests/rtl/test_$(1).c)),$(CONFIGS))
+$(foreach m,$(RTL_UNITS),$(foreach c,$(call RTL_TEST_CONFIGS,$(m)),$(eval $(call VERILATE_RULE,$(c),$(m)))))
+RTL_TEST_BINS  := $(foreach m,$(RTL_UNITS),$(foreach c,$(call RTL_TEST_CONFIGS,$(m)),$(BUILD)/tests/rtl/test_$(m)_$(c)))

@@ -36,6 +36,11 @@ typedef struct st_file st_file;
 int st_open(const char *path, st_file **out, at_err *err);
 void st_close(st_file *f);
 
+/* Same validation on an in-memory copy of a file's bytes (buf is copied;
+ * label names it in messages, e.g. for fuzzing or embedded weights). */
+int st_open_memory(const void *buf, size_t len, const char *label,
+                   st_file **out, at_err *err);
+
 size_t st_count(const st_file *f);
 const st_tensor *st_at(const st_file *f, size_t i);
 const st_tensor *st_find(const st_file *f, const char *name); /* NULL if absent */

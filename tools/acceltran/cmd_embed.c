@@ -97,8 +97,11 @@ static void print_text(const embed_args *a, size_t n, const size_t *lens, const 
 {
     printf("backend %s, %zu sentences, %d threads, %.4f s\n", a->backend, n, threads, secs);
     printf("%6s", "");
-    for (size_t j = 0; j < n; j++)
-        printf(" %7s%zu]", "[", j);
+    for (size_t j = 0; j < n; j++) {
+        char label[32];
+        snprintf(label, sizeof label, "[%zu]", j);
+        printf(" %8s", label);
+    }
     putchar('\n');
     for (size_t i = 0; i < n; i++) {
         printf("[%3zu] ", i);
