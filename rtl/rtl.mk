@@ -14,9 +14,11 @@ VERILATOR_ROOT_DIR := $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)
 VFLAGS      := -Wall --x-assign fast --x-initial fast -O3 --no-timing
 
 # Every module as its own top, in every configuration.
+# Modules are found by name in rtl/ (-y), so each build parses only the
+# package, its top and what that top instantiates.
 lint:
 	@set -e; for c in $(CONFIGS); do for m in $(RTL_MODULES); do \
-	  $(VERILATOR) --lint-only -Wall $(call CONFIG_DEF,$$c) --top-module $$m $(RTL_SRCS); \
+	  $(VERILATOR) --lint-only -Wall $(call CONFIG_DEF,$$c) --top-module $$m -y rtl $(RTL_PKG) rtl/$$m.sv; \
 	done; echo "lint $$c: $(words $(RTL_MODULES)) modules clean"; done
 
 synth:
@@ -44,15 +46,23 @@ define VERILATE_RULE
 $(call VMODEL,$(1),$(2)): $(RTL_SRCS)
 	@mkdir -p $$(@D)
 	$(VERILATOR) --cc $(VFLAGS) $(call CONFIG_DEF,$(1)) --top-module $(2) --Mdir $$(@D) \
-	  --prefix V$(2) --build -j 2 -MAKEFLAGS "-s" $(RTL_SRCS) >/dev/null
+	  --prefix V$(2) --build -j 2 -MAKEFLAGS "-s" -y rtl $(RTL_PKG) rtl/$(2).sv >/dev/null
 
-$(BUILD)/tests/rtl/test_$(2)_$(1): tests/rtl/test_$(2).c cosim/units/$(2)_shim.cpp cosim/units/$(2)_unit.h $(call VMODEL,$(1),$(2)) $(VLIB) $(LIB)
+$(BUILD)/verilator/$(1)/$(2)/shim.o: cosim/units/$(2)_shim.cpp cosim/units/$(2)_unit.h $(call VMODEL,$(1),$(2))
+	$(CXX) -std=c++17 -O2 -Wall -Icosim/units -I$$(@D) $(VINC) -c $$< -o $$@
+
+$(BUILD)/tests/rtl/test_$(2)_$(1): tests/rtl/test_$(2).c $(BUILD)/verilator/$(1)/$(2)/shim.o $(VLIB) $(LIB)
 	@mkdir -p $$(@D)
-	$(CXX) -std=c++17 -O2 -Wall -Icosim/units -I$$(dir $(call VMODEL,$(1),$(2))) $(VINC) \
-	  -c cosim/units/$(2)_shim.cpp -o $$@.shim.o
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Icosim/units -DTEST_CONFIG=\"$(1)\" -c $$< -o $$@.o
-	$(CXX) -o $$@ $$@.o $$@.shim.o $(call VMODEL,$(1),$(2)) \
-	  $(VLIB) $(LIB) $(LDLIBS)
+	$(CXX) -o $$@ $$@.o $(BUILD)/verilator/$(1)/$(2)/shim.o $(call VMODEL,$(1),$(2)) $(VLIB) $(LIB) $(LDLIBS)
+endef
+
+# tools/bench/bench_<module>.c drives the Verilated <module> of $(CONFIG).
+define RTL_BENCH_RULE
+$(BUILD)/tools/bench/bench_$(1): tools/bench/bench_$(1).c $(BUILD)/verilator/$(CONFIG)/$(1)/shim.o $(VLIB) $(LIB)
+	@mkdir -p $$(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Icosim/units -DTEST_CONFIG=\"$(CONFIG)\" -c $$< -o $$@.o
+	$(CXX) -o $$@ $$@.o $(BUILD)/verilator/$(CONFIG)/$(1)/shim.o $(call VMODEL,$(CONFIG),$(1)) $(VLIB) $(LIB) $(LDLIBS)
 endef
 
 RTL_UNIT_TESTS := $(basename $(notdir $(wildcard tests/rtl/test_*.c)))
@@ -63,3 +73,6 @@ RTL_UNITS      := $(RTL_UNIT_TESTS:test_%=%)
 RTL_TEST_CONFIGS = $(or $(filter $(CONFIGS),$(shell sed -n 's|^// rtl-test-configs:||p' tests/rtl/test_$(1).c)),$(CONFIGS))
 $(foreach m,$(RTL_UNITS),$(foreach c,$(call RTL_TEST_CONFIGS,$(m)),$(eval $(call VERILATE_RULE,$(c),$(m)))))
 RTL_TEST_BINS  := $(foreach m,$(RTL_UNITS),$(foreach c,$(call RTL_TEST_CONFIGS,$(m)),$(BUILD)/tests/rtl/test_$(m)_$(c)))
+RTL_BENCHES    := $(filter $(RTL_UNITS),$(patsubst tools/bench/bench_%.c,%,$(wildcard tools/bench/bench_*.c)))
+$(foreach m,$(RTL_BENCHES),$(if $(filter $(CONFIG),$(call RTL_TEST_CONFIGS,$(m))),,$(eval $(call VERILATE_RULE,$(CONFIG),$(m)))))
+$(foreach m,$(RTL_BENCHES),$(eval $(call RTL_BENCH_RULE,$(m))))
