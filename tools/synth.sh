@@ -10,9 +10,9 @@ mkdir -p "$out"
 define="-DACCELTRAN_CONFIG_${cfg^^}"
 printf 'module\tcells\tflip_flops\tlatches\ttransistors\n' > "$out/summary.tsv.part"
 for m in "$@"; do
-    srcs="rtl/acceltran_pkg.sv $(ls rtl/*.sv | grep -v acceltran_pkg.sv | tr '\n' ' ')"
     log="$out/$m.log"
-    if ! yosys -q -l "$log" -p "read_verilog -sv $define $srcs; synth -flatten -top $m; check -assert; tee -o $out/$m.stat stat -tech cmos" >/dev/null 2>&1; then
+    # the package, the top, and (hierarchy -libdir) the modules it instantiates
+    if ! yosys -q -l "$log" -p "read_verilog -sv $define rtl/acceltran_pkg.sv rtl/$m.sv; hierarchy -libdir rtl -top $m; synth -flatten -top $m; check -assert; tee -o $out/$m.stat stat -tech cmos" >/dev/null 2>&1; then
         echo "synth: $m failed, see $log" >&2; tail -5 "$log" >&2; exit 1
     fi
     cells=$(awk '/Number of cells:/ {c=$4} END {print c+0}' "$out/$m.stat")
