@@ -51,7 +51,7 @@ SANTEST_BINS:= $(TEST_LIB:%.c=$(BUILD)/asan/%)
 MODEL_DIR := models/all-MiniLM-L6-v2
 export ACCELTRAN_MODEL_DIR ?= $(CURDIR)/$(MODEL_DIR)
 
-.PHONY: help deps all run test lint synth bench bench-gpu report clean gen gen-check firmware tests
+.PHONY: help deps all run test lint synth bench report fuzz clean gen firmware tests
 
 help:
 	@echo "make deps    install Debian packages and fetch the model (idempotent)"
@@ -62,7 +62,8 @@ help:
 	@echo "make lint    verilator --lint-only -Wall on every RTL file"
 	@echo "make synth   Yosys synthesis of the RTL, summary in $(BUILD)/synth/"
 	@echo "make bench   benchmarks (float reference throughput, ...)"
-	@echo "make report  bench + results written under $(BUILD)/report/"
+	@echo "make report  bench, output saved in $(BUILD)/report/ (bench.log, bench.jsonl)"
+	@echo "make fuzz    libFuzzer runs of every tests/fuzz/fuzz_*.c (FUZZ_SECONDS each, default 60)"
 	@echo "make clean   remove $(BUILD)/"
 	@echo "CONFIG=tiny|edge|server selects the configuration (default tiny)"
 
@@ -148,9 +149,39 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
 
-report: bench
+report: deps
+	@$(MAKE) --no-print-directory $(BENCH_BINS)
+	@mkdir -p $(BUILD)/report
+	@set -o pipefail; for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done | tee $(BUILD)/report/bench.log
+	@grep '^{' $(BUILD)/report/bench.log > $(BUILD)/report/bench.jsonl
+	@echo "report: $(BUILD)/report/bench.log, $(BUILD)/report/bench.jsonl"
+
+# ---------------------------------------------------------------- fuzz
+# Each harness tests/fuzz/fuzz_<name>.c is built with clang's libFuzzer and
+# ASan/UBSan against the library sources and run from a corpus in
+# $(BUILD)/fuzz/<name>/ (seeded by the harness itself, see its header).
+FUZZ_SECONDS ?= 60
+FUZZ_HARNESSES := $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(CPPFLAGS)
+
+$(BUILD)/fuzz/bin/%: tests/fuzz/%.c $(LIB_SRCS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
+
+fuzz: deps $(FUZZ_HARNESSES:%=$(BUILD)/fuzz/bin/%)
+	@set -e; for h in $(FUZZ_HARNESSES); do \
+	  mkdir -p $(BUILD)/fuzz/$$h; \
+	  ACCELTRAN_FUZZ_SEED=$(BUILD)/fuzz/$$h/seed $(BUILD)/fuzz/bin/$$h -runs=0 >/dev/null 2>&1; \
+	  echo "== $$h ($(FUZZ_SECONDS) s)"; \
+	  if ! $(BUILD)/fuzz/bin/$$h -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -print_final_stats=1 \
+	    -artifact_prefix=$(BUILD)/fuzz/$$h- $(BUILD)/fuzz/$$h > $(BUILD)/fuzz/$$h.log 2>&1; then \
+	    tail -30 $(BUILD)/fuzz/$$h.log; echo "fuzz: $$h failed, log $(BUILD)/fuzz/$$h.log"; exit 1; fi; \
+	  grep -E '^Done|number_of_executed_units' $(BUILD)/fuzz/$$h.log; \
+	done
 
 clean:
 	rm -rf $(BUILD)
+
+.SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
