@@ -1,6 +1,7 @@
 /* config.json loader for BERT models: see bert_config.h and
  * docs/model-files.md. */
 #include "bert_config.h"
+#include "json_util.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -12,21 +13,6 @@
 /* Largest accepted config.json, and the largest accepted size value. */
 #define BC_MAX_FILE (16u << 20)
 #define BC_MAX_SIZE (1 << 20)
-
-static const char *jtype(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a real number";
-    case JSON_TRUE: return "true";
-    case JSON_FALSE: return "false";
-    case JSON_NULL: return "null";
-    }
-    return "?";
-}
 
 /* Reads path into a NUL-terminated heap buffer. */
 static int read_all(const char *path, char **buf, size_t *len, at_err *err)
@@ -93,7 +79,7 @@ static int get_int(const char *path, json_t *root, const char *key, int lo,
     if (!json_is_integer(v))
         return at_err_set(err, AT_EFORMAT,
                           "%s: key '%s' is %s, expected an integer", path, key,
-                          jtype(v));
+                          at_json_type_name(v));
     json_int_t x = json_integer_value(v);
     if (x < lo || x > hi)
         return at_err_set(err, AT_ERANGE,
@@ -113,7 +99,7 @@ static int check_str(const char *path, json_t *root, const char *key,
     if (!json_is_string(v))
         return at_err_set(err, AT_EFORMAT,
                           "%s: key '%s' is %s, expected a string", path, key,
-                          jtype(v));
+                          at_json_type_name(v));
     const char *s = json_string_value(v);
     if (strcmp(s, want) != 0)
         return at_err_set(err, AT_EUNSUPPORTED,
@@ -129,7 +115,7 @@ static int parse_config(const char *path, json_t *root, bert_config *c,
     int rc;
     if (!json_is_object(root))
         return at_err_set(err, AT_EFORMAT, "%s: top level is %s, not an object",
-                          path, jtype(root));
+                          path, at_json_type_name(root));
     if ((rc = check_str(path, root, "model_type", "bert", err)) ||
         (rc = check_str(path, root, "hidden_act", "gelu", err)) ||
         (rc = check_str(path, root, "position_embedding_type", "absolute",
@@ -168,7 +154,7 @@ static int parse_config(const char *path, json_t *root, bert_config *c,
             return at_err_set(err, AT_EFORMAT,
                               "%s: key 'layer_norm_eps' is %s, expected a "
                               "number",
-                              path, jtype(e));
+                              path, at_json_type_name(e));
         double x = json_number_value(e);
         if (!(x > 0.0 && x < 1.0) || !isfinite(x))
             return at_err_set(err, AT_ERANGE,

@@ -5,6 +5,7 @@
  * is validated against the file before st_open returns, so the tensors'
  * data pointers always lie inside the bytes that were actually loaded. */
 #include "safetensors.h"
+#include "json_util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -108,21 +109,6 @@ static uint16_t rd_le16(const unsigned char *p)
 }
 
 /* ------------------------------------------------------------ helpers */
-
-static const char *json_type_name(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a real number";
-    case JSON_TRUE: return "true";
-    case JSON_FALSE: return "false";
-    case JSON_NULL: return "null";
-    }
-    return "?";
-}
 
 /* Precision for quoting a name with "%.*s". */
 static int shown(const char *s)
@@ -241,13 +227,13 @@ static int parse_metadata(const char *path, json_t *meta, at_err *err)
     if (!json_is_object(meta))
         return at_err_set(err, AT_EFORMAT,
                           "%s: '__metadata__' is %s, not an object", path,
-                          json_type_name(meta));
+                          at_json_type_name(meta));
     json_object_foreach(meta, k, v) {
         if (!json_is_string(v))
             return at_err_set(err, AT_EFORMAT,
                               "%s: '__metadata__' value of '%.*s' is %s, "
                               "not a string",
-                              path, shown(k), k, json_type_name(v));
+                              path, shown(k), k, at_json_type_name(v));
     }
     return 0;
 }
@@ -260,7 +246,7 @@ static int parse_entry(const char *path, const char *name, json_t *v,
     if (!json_is_object(v))
         return at_err_set(err, AT_EFORMAT,
                           "%s: tensor '%.*s': entry is %s, not an object",
-                          path, nl, name, json_type_name(v));
+                          path, nl, name, at_json_type_name(v));
 
     static const char *const keys[3] = {"dtype", "shape", "data_offsets"};
     json_t *jv[3];
@@ -288,7 +274,7 @@ static int parse_entry(const char *path, const char *name, json_t *v,
     if (!json_is_string(jd))
         return at_err_set(err, AT_EFORMAT,
                           "%s: tensor '%.*s': 'dtype' is %s, not a string",
-                          path, nl, name, json_type_name(jd));
+                          path, nl, name, at_json_type_name(jd));
     const char *ds = json_string_value(jd);
     size_t di;
     for (di = 0; di < ST_NDTYPES; di++)
@@ -304,7 +290,7 @@ static int parse_entry(const char *path, const char *name, json_t *v,
     if (!json_is_array(js))
         return at_err_set(err, AT_EFORMAT,
                           "%s: tensor '%.*s': 'shape' is %s, not an array",
-                          path, nl, name, json_type_name(js));
+                          path, nl, name, at_json_type_name(js));
     size_t nd = json_array_size(js);
     if (nd > ST_MAX_DIMS)
         return at_err_set(err, AT_EFORMAT,
@@ -319,7 +305,7 @@ static int parse_entry(const char *path, const char *name, json_t *v,
             return at_err_set(err, AT_EFORMAT,
                               "%s: tensor '%.*s': shape[%zu] is %s, not an "
                               "integer",
-                              path, nl, name, i, json_type_name(d));
+                              path, nl, name, i, at_json_type_name(d));
         json_int_t x = json_integer_value(d);
         if (x < 0)
             return at_err_set(err, AT_EFORMAT,
@@ -359,7 +345,7 @@ static int parse_entry(const char *path, const char *name, json_t *v,
         return at_err_set(err, AT_EFORMAT,
                           "%s: tensor '%.*s': 'data_offsets' is %s, not an "
                           "array",
-                          path, nl, name, json_type_name(jo));
+                          path, nl, name, at_json_type_name(jo));
     if (json_array_size(jo) != 2)
         return at_err_set(err, AT_EFORMAT,
                           "%s: tensor '%.*s': 'data_offsets' has %zu entries, "
@@ -370,8 +356,8 @@ static int parse_entry(const char *path, const char *name, json_t *v,
         return at_err_set(err, AT_EFORMAT,
                           "%s: tensor '%.*s': 'data_offsets' entries must be "
                           "integers (got %s, %s)",
-                          path, nl, name, json_type_name(jb),
-                          json_type_name(je));
+                          path, nl, name, at_json_type_name(jb),
+                          at_json_type_name(je));
     long long b = (long long)json_integer_value(jb);
     long long e = (long long)json_integer_value(je);
     if (b < 0 || e < 0)
@@ -490,7 +476,7 @@ static int parse(st_file *f, at_err *err)
     if (!json_is_object(root)) {
         rc = at_err_set(err, AT_EFORMAT,
                         "%s: header JSON is %s, not an object", path,
-                        json_type_name(root));
+                        at_json_type_name(root));
         goto out;
     }
 

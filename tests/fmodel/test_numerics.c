@@ -13,43 +13,11 @@
 #include "at_error.h"
 #include "check.h"
 #include "numerics.h"
+#include "rng.h"
 
 #define SEED UINT64_C(0xACCE17A2)
 
 __extension__ typedef __int128 i128;
-
-static uint64_t rng_state;
-
-static uint64_t rng_next(void) /* splitmix64 */
-{
-    uint64_t z = (rng_state += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
-static double urand(void)
-{
-    return (double)(rng_next() >> 11) * 0x1p-53;
-}
-
-static double uniform(double a, double b)
-{
-    return a + (b - a) * urand();
-}
-
-static double gauss(void)
-{
-    double u1 = urand(), u2 = urand();
-    if (u1 < 1e-300)
-        u1 = 1e-300;
-    return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
-}
-
-static int64_t rand_range(int64_t lo, int64_t hi) /* inclusive */
-{
-    return lo + (int64_t)(rng_next() % (uint64_t)(hi - lo + 1));
-}
 
 /* floor(v / 2^s) of a 128-bit value */
 static i128 floor_div_pow2(i128 v, unsigned s)

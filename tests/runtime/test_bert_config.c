@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "tmpdir.h"
 
 static char tmpdir[64];
 static int file_no;
@@ -224,30 +225,10 @@ static void test_io_errors(void)
     CHECK(bert_config_load(p, NULL, NULL) == AT_EINVAL, "NULL cfg");
 }
 
-static void cleanup_tmpdir(void)
-{
-    DIR *d = opendir(tmpdir);
-    if (d) {
-        struct dirent *e;
-        char p[512];
-        while ((e = readdir(d)) != NULL) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                continue;
-            snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
-            unlink(p);
-        }
-        closedir(d);
-    }
-    rmdir(tmpdir);
-}
-
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/acceltran_cfg_XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
+    if (tmpdir_make(tmpdir, sizeof tmpdir, "cfg"))
         return 2;
-    }
     RUN_CASE(test_real_file);
     RUN_CASE(test_defaults);
     RUN_CASE(test_missing_keys);
@@ -257,6 +238,6 @@ int main(void)
     RUN_CASE(test_unsupported);
     RUN_CASE(test_not_json);
     RUN_CASE(test_io_errors);
-    cleanup_tmpdir();
+    tmpdir_remove(tmpdir);
     return check_finish("bert_config");
 }

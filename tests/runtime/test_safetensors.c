@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "tmpdir.h"
 
 static char tmpdir[64];
 static int file_no;
@@ -66,23 +67,6 @@ static const char *write_st(const char *header, const void *data, size_t dlen)
     const char *p = write_raw(b, len);
     free(b);
     return p;
-}
-
-static void cleanup_tmpdir(void)
-{
-    DIR *d = opendir(tmpdir);
-    if (d) {
-        struct dirent *e;
-        char p[512];
-        while ((e = readdir(d)) != NULL) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                continue;
-            snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
-            unlink(p);
-        }
-        closedir(d);
-    }
-    rmdir(tmpdir);
 }
 
 /* ------------------------------------------------------------ helpers */
@@ -854,11 +838,8 @@ static void test_real_model(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/acceltran_st_XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
+    if (tmpdir_make(tmpdir, sizeof tmpdir, "st"))
         return 2;
-    }
     RUN_CASE(test_shorter_than_8);
     RUN_CASE(test_header_len_past_eof);
     RUN_CASE(test_header_over_limit);
@@ -886,6 +867,6 @@ int main(void)
     RUN_CASE(test_open_memory);
     RUN_CASE(test_prefixes_and_flips);
     RUN_CASE(test_real_model);
-    cleanup_tmpdir();
+    tmpdir_remove(tmpdir);
     return check_finish("safetensors");
 }

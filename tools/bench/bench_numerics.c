@@ -21,34 +21,7 @@
 #include <string.h>
 
 #include "numerics.h"
-
-static uint64_t rng_state;
-
-static uint64_t rng_next(void) /* splitmix64 */
-{
-    uint64_t z = (rng_state += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
-static double urand(void) /* [0, 1) */
-{
-    return (double)(rng_next() >> 11) * 0x1p-53;
-}
-
-static double uniform(double a, double b)
-{
-    return a + (b - a) * urand();
-}
-
-static double gauss(void)
-{
-    double u1 = urand(), u2 = urand();
-    if (u1 < 1e-300)
-        u1 = 1e-300;
-    return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
-}
+#include "rng.h"
 
 static double clip(double v, double lo, double hi)
 {
