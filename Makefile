@@ -125,6 +125,12 @@ $(BUILD)/firmware/%.dtb: firmware/%.dts
 # ---------------------------------------------------------------- RTL
 include rtl/rtl.mk
 
+# ---------------------------------------------------------------- CUDA baseline
+# baselines/cuda/cuda.mk defines CUDA_TEST_BINS (run by `make test`; they
+# report "skipped" without a GPU) and the bench-gpu target. Without nvcc
+# it defines nothing and says so.
+-include baselines/cuda/cuda.mk
+
 # ---------------------------------------------------------------- run / test
 DEMO := "The weather is lovely today." "It's so sunny outside!" "He drove to the stadium."
 
@@ -133,11 +139,11 @@ run: deps
 	@echo "== acceltran embed --backend float (all-MiniLM-L6-v2, cosine similarity) =="
 	@$(CLI) embed --backend float $(DEMO)
 
-tests: $(TEST_BINS) $(SANTEST_BINS) $(GEN) $(CLI) firmware $(RTL_TEST_BINS)
+tests: $(TEST_BINS) $(SANTEST_BINS) $(GEN) $(CLI) firmware $(RTL_TEST_BINS) $(CUDA_TEST_BINS)
 
 test: deps
 	@$(MAKE) --no-print-directory tests
-	@BUILD=$(BUILD) CONFIG=$(CONFIG) tests/run.sh $(TEST_BINS) $(SANTEST_BINS) $(RTL_TEST_BINS) $(TEST_SH)
+	@BUILD=$(BUILD) CONFIG=$(CONFIG) tests/run.sh $(TEST_BINS) $(SANTEST_BINS) $(RTL_TEST_BINS) $(CUDA_TEST_BINS) $(TEST_SH)
 
 # ---------------------------------------------------------------- bench
 BENCH_BINS := $(patsubst %.c,$(BUILD)/%,$(wildcard tools/bench/bench_*.c))
