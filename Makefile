@@ -106,14 +106,22 @@ $(BUILD)/asan/tests/%: $(SANOBJ)/tests/%.o $(SANLIB)
 # spec/acceltran.json -> rtl/acceltran_pkg.sv, driver/include/acceltran_hw.h,
 # firmware/<config>.dts, docs/registers.md. Generated files are committed; tests/spec checks
 # that they are fresh.
-GENERATED := rtl/acceltran_pkg.sv driver/include/acceltran_hw.h $(CONFIGS:%=firmware/%.dts) docs/registers.md
+GENERATED := rtl/acceltran_pkg.sv driver/include/acceltran_hw.h $(CONFIGS:%=firmware/%.dts) docs/registers.md rtl/acceltran_gelu_rom.sv
 
 $(GEN): $(GEN_SRCS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ -ljansson
 
-gen: $(GEN)
+GEN_ROM := $(BUILD)/bin/gen_gelu_rom
+
+$(GEN_ROM): tools/gen/gen_gelu_rom.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# rtl/acceltran_gelu_rom.sv is generated from at_gelu_lut in cosim/fmodel.
+gen: $(GEN) $(GEN_ROM)
 	$(GEN) spec/acceltran.json .
+	$(GEN_ROM) rtl/acceltran_gelu_rom.sv
 
 DTBS := $(CONFIGS:%=$(BUILD)/firmware/%.dtb)
 firmware: $(DTBS)
@@ -139,7 +147,7 @@ run: deps
 	@echo "== acceltran embed --backend float (all-MiniLM-L6-v2, cosine similarity) =="
 	@$(CLI) embed --backend float $(DEMO)
 
-tests: $(TEST_BINS) $(SANTEST_BINS) $(GEN) $(CLI) firmware $(RTL_TEST_BINS) $(CUDA_TEST_BINS)
+tests: $(TEST_BINS) $(SANTEST_BINS) $(GEN) $(GEN_ROM) $(CLI) firmware $(RTL_TEST_BINS) $(CUDA_TEST_BINS)
 
 test: deps
 	@$(MAKE) --no-print-directory tests

@@ -1,26 +1,32 @@
 #!/usr/bin/env bash
 # Synthesizes each RTL module (flattened, as its own top) with Yosys for one
 # configuration and writes OUTDIR/summary.tsv: module, cells, flip-flops,
-# latches, transistor estimate (yosys `stat -tech cmos`). Any latch or
-# Yosys error fails the run. Logs: OUTDIR/<module>.log.
+# latches, transistor estimate (yosys `stat -tech cmos`, logic only) and
+# memory bits. Memories are kept as $mem cells instead of being mapped to
+# flip-flops: they would be SRAM macros in a real flow and are estimated
+# separately (CACTI-style figures in the energy model); mapping them to
+# flip-flops also makes Yosys run for tens of minutes. Any latch or Yosys
+# error fails the run. Logs: OUTDIR/<module>.log.
 #   tools/synth.sh CONFIG OUTDIR MODULE...
 set -euo pipefail
 cfg=$1; out=$2; shift 2
 mkdir -p "$out"
 define="-DACCELTRAN_CONFIG_${cfg^^}"
-printf 'module\tcells\tflip_flops\tlatches\ttransistors\n' > "$out/summary.tsv.part"
+printf 'module\tcells\tflip_flops\tlatches\ttransistors\tmemory_bits\n' > "$out/summary.tsv.part"
 for m in "$@"; do
     log="$out/$m.log"
     # the package, the top, and (hierarchy -libdir) the modules it instantiates
-    if ! yosys -q -l "$log" -p "read_verilog -sv $define rtl/acceltran_pkg.sv rtl/$m.sv; hierarchy -libdir rtl -top $m; synth -flatten -top $m; check -assert; tee -o $out/$m.stat stat -tech cmos" >/dev/null 2>&1; then
+    # = `synth -flatten` with the fine stage's memory_map left out
+    if ! yosys -q -l "$log" -p "read_verilog -sv $define rtl/acceltran_pkg.sv rtl/$m.sv; hierarchy -libdir rtl -top $m; synth -flatten -top $m -run begin:fine; opt -fast -full; opt -full; techmap; opt -fast; abc -fast; opt -fast; check -assert; tee -o $out/$m.stat stat -tech cmos" >/dev/null 2>&1; then
         echo "synth: $m failed, see $log" >&2; tail -5 "$log" >&2; exit 1
     fi
     cells=$(awk '/Number of cells:/ {c=$4} END {print c+0}' "$out/$m.stat")
     ffs=$(awk '$1 ~ /^\$_(S?DFF|DFFE|SDFFE|SDFFCE|ALDFF|DFFSR)/ {n+=$2} END {print n+0}' "$out/$m.stat")
     lat=$(awk '$1 ~ /^\$_DLATCH/ {n+=$2} END {print n+0}' "$out/$m.stat")
     tr=$(awk '/Estimated number of transistors:/ {t=$5} END {print t+0}' "$out/$m.stat")
+    mem=$(awk '/Number of memory bits:/ {b=$5} END {print b+0}' "$out/$m.stat")
     if [ "$lat" -ne 0 ]; then echo "synth: $m has $lat latches" >&2; exit 1; fi
-    printf '%s\t%s\t%s\t%s\t%s\n' "$m" "$cells" "$ffs" "$lat" "$tr" >> "$out/summary.tsv.part"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$m" "$cells" "$ffs" "$lat" "$tr" "$mem" >> "$out/summary.tsv.part"
 done
 mv "$out/summary.tsv.part" "$out/summary.tsv"
 column -t -s $'\t' "$out/summary.tsv"

@@ -20,6 +20,9 @@ else
     bad "gen_spec failed on spec/acceltran.json"
 fi
 
+# The GELU ROM is generated from the C model's table.
+if "${BUILD:-build}/bin/gen_gelu_rom" --check rtl/acceltran_gelu_rom.sv; then ok; else bad "rtl/acceltran_gelu_rom.sv is stale: run 'make gen' and commit"; fi
+
 # Malformed specs: each must fail (exit non-zero) with a message naming the problem.
 mutate() { # name, python expression over dict s, expected message fragment
     python3 - "$tmp/$1.json" "$2" <<'PY'
