@@ -16,10 +16,14 @@ VFLAGS      := -Wall --x-assign fast --x-initial fast -O3 --no-timing
 # Every module as its own top, in every configuration.
 # Modules are found by name in rtl/ (-y), so each build parses only the
 # package, its top and what that top instantiates.
+# A module may name the configurations to lint in a line
+# "// rtl-lint-configs: tiny edge" (big arrays are impractical to elaborate).
 lint:
-	@set -e; for c in $(CONFIGS); do for m in $(RTL_MODULES); do \
-	  $(VERILATOR) --lint-only -Wall $(call CONFIG_DEF,$$c) --top-module $$m -y rtl $(RTL_PKG) rtl/$$m.sv; \
-	done; echo "lint $$c: $(words $(RTL_MODULES)) modules clean"; done
+	@set -e; for m in $(RTL_MODULES); do \
+	  cfgs=$$(sed -n 's|^// rtl-lint-configs:||p' rtl/$$m.sv); \
+	  for c in $${cfgs:-$(CONFIGS)}; do \
+	    $(VERILATOR) --lint-only -Wall -DACCELTRAN_CONFIG_$$(echo $$c | tr a-z A-Z) --top-module $$m -y rtl $(RTL_PKG) rtl/$$m.sv; \
+	  done; echo "lint $$m: clean ($${cfgs:-$(CONFIGS)})"; done
 
 synth:
 	@tools/synth.sh $(CONFIG) $(BUILD)/synth/$(CONFIG) $(SYNTH_TOPS)

@@ -17,14 +17,16 @@ for m in "$@"; do
     log="$out/$m.log"
     # the package, the top, and (hierarchy -libdir) the modules it instantiates
     # = `synth -flatten` with the fine stage's memory_map left out
-    if ! yosys -q -l "$log" -p "read_verilog -sv $define rtl/acceltran_pkg.sv rtl/$m.sv; hierarchy -libdir rtl -top $m; synth -flatten -top $m -run begin:fine; opt -fast -full; opt -full; techmap; opt -fast; abc -fast; opt -fast; check -assert; tee -o $out/$m.stat stat -tech cmos" >/dev/null 2>&1; then
+    if ! yosys -q -l "$log" -p "read_verilog -sv $define rtl/acceltran_pkg.sv rtl/$m.sv; hierarchy -libdir rtl -top $m; synth -flatten -top $m -run begin:fine; opt -fast -full; opt -full; techmap; opt -fast; abc -fast; opt -fast; check -assert; tee -q -o $out/$m.mem dump t:\\\$mem_v2; tee -o $out/$m.stat stat -tech cmos" >/dev/null 2>&1; then
         echo "synth: $m failed, see $log" >&2; tail -5 "$log" >&2; exit 1
     fi
     cells=$(awk '/Number of cells:/ {c=$4} END {print c+0}' "$out/$m.stat")
     ffs=$(awk '$1 ~ /^\$_(S?DFF|DFFE|SDFFE|SDFFCE|ALDFF|DFFSR)/ {n+=$2} END {print n+0}' "$out/$m.stat")
     lat=$(awk '$1 ~ /^\$_DLATCH/ {n+=$2} END {print n+0}' "$out/$m.stat")
     tr=$(awk '/Estimated number of transistors:/ {t=$5} END {print t+0}' "$out/$m.stat")
-    mem=$(awk '/Number of memory bits:/ {b=$5} END {print b+0}' "$out/$m.stat")
+    # stat does not count collected memories: add up SIZE x WIDTH of $mem_v2 cells
+    mem=$(awk '/^ *cell .mem_v2/ {inm=1; s=0; w=0} inm && /parameter .SIZE / {s=$3}
+               inm && /parameter .WIDTH / {w=$3} inm && /^ *end/ {t+=s*w; inm=0} END {print t+0}' "$out/$m.mem")
     if [ "$lat" -ne 0 ]; then echo "synth: $m has $lat latches" >&2; exit 1; fi
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$m" "$cells" "$ffs" "$lat" "$tr" "$mem" >> "$out/summary.tsv.part"
 done
