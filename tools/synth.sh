@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Synthesizes each RTL module (flattened, as its own top) with Yosys for one
+# Synthesizes each RTL module (as its own top) with Yosys for one
 # configuration and writes OUTDIR/summary.tsv: module, cells, flip-flops,
 # latches, transistor estimate (yosys `stat -tech cmos`, logic only) and
 # memory bits. Memories are kept as $mem cells instead of being mapped to
@@ -16,8 +16,10 @@ printf 'module\tcells\tflip_flops\tlatches\ttransistors\tmemory_bits\n' > "$out/
 for m in "$@"; do
     log="$out/$m.log"
     # the package, the top, and (hierarchy -libdir) the modules it instantiates
-    # = `synth -flatten` with the fine stage's memory_map left out
-    if ! yosys -q -l "$log" -p "read_verilog -sv $define rtl/acceltran_pkg.sv rtl/$m.sv; hierarchy -libdir rtl -top $m; synth -flatten -top $m -run begin:fine; opt -fast -full; opt -full; techmap; opt -fast; abc -fast; opt -fast; check -assert; tee -q -o $out/$m.mem dump t:\\\$mem_v2; tee -o $out/$m.stat stat -tech cmos" >/dev/null 2>&1; then
+    # = `synth` with the fine stage's memory_map left out. Hierarchical, so
+    # a module instantiated many times (the PEs of the array) is synthesized
+    # once; the mapped netlist is flattened only for counting.
+    if ! yosys -q -l "$log" -p "read_verilog -sv $define rtl/acceltran_pkg.sv rtl/$m.sv; hierarchy -libdir rtl -top $m; synth -top $m -run begin:fine; opt -fast -full; opt -full; techmap; opt -fast; abc -fast; opt -fast; flatten; opt_clean; check -assert; tee -q -o $out/$m.mem dump t:\\\$mem_v2; tee -o $out/$m.stat stat -tech cmos" >/dev/null 2>&1; then
         echo "synth: $m failed, see $log" >&2; tail -5 "$log" >&2; exit 1
     fi
     cells=$(awk '/Number of cells:/ {c=$4} END {print c+0}' "$out/$m.stat")

@@ -1,0 +1,151 @@
+// Thin C shim over the Verilated acceltran_pe_array; each instance owns its
+// VerilatedContext so instances never share simulation state.
+#include <new>
+
+#include "Vacceltran_pe_array.h"
+#include "acceltran_pe_array_unit.h"
+#include "acceltran_pe_wide.h"
+#include "verilated.h"
+
+struct pe_array_unit {
+    VerilatedContext ctx;
+    Vacceltran_pe_array *top;
+};
+
+using Top = Vacceltran_pe_array;
+
+extern "C" int pe_array_unit_num_pes(void)
+{
+    return (int)(sizeof(((Top *)nullptr)->wgt_i) * 8 / 256);
+}
+
+extern "C" int pe_array_unit_num_lanes(void)
+{
+    return (int)(sizeof(((Top *)nullptr)->act_i) * 8 / 256) / pe_array_unit_num_pes();
+}
+
+extern "C" pe_array_unit *pe_array_unit_new(void)
+{
+    pe_array_unit *u = new (std::nothrow) pe_array_unit;
+    if (!u)
+        return nullptr;
+    u->top = new (std::nothrow) Top(&u->ctx, "pe_array");
+    if (!u->top) {
+        delete u;
+        return nullptr;
+    }
+    Top *t = u->top;
+    t->clk_i = 0;
+    t->rst_ni = 1;
+    t->eval();
+    t->rst_ni = 0;
+    t->eval();
+    t->rst_ni = 1;
+    t->eval();
+    return u;
+}
+
+extern "C" void pe_array_unit_free(pe_array_unit *u)
+{
+    if (!u)
+        return;
+    u->top->final();
+    delete u->top;
+    delete u;
+}
+
+extern "C" void pe_array_unit_set_tile(pe_array_unit *u, int pe, int valid, const pe_unit_tile *d)
+{
+    Top *t = u->top;
+    unsigned p = (unsigned)pe;
+    wput(t->tile_valid_i, p, 1, valid ? 1 : 0);
+    if (!valid || !d)
+        return;
+    wput(t->tile_rows_i, p * 5, 5, (unsigned)d->rows);
+    wput(t->tile_cols_i, p * 5, 5, (unsigned)d->cols);
+    wput(t->tile_k_i, p * 16, 16, (unsigned)d->k);
+    for (unsigned j = 0; j < 16; j++) {
+        wput(t->bias_i, (p * 16 + j) * 32, 32, (uint32_t)d->bias[j]);
+        wput(t->rq_m_i, (p * 16 + j) * 16, 16, d->rq_m[j]);
+        wput(t->rq_s_i, (p * 16 + j) * 6, 6, d->rq_s[j]);
+    }
+    wput(t->gelu_en_i, p, 1, d->gelu_en ? 1 : 0);
+    wput(t->gelu_in_m_i, p * 16, 16, d->gelu_in_m);
+    wput(t->gelu_in_s_i, p * 6, 6, d->gelu_in_s);
+    wput(t->gelu_out_m_i, p * 16, 16, d->gelu_out_m);
+    wput(t->gelu_out_s_i, p * 6, 6, d->gelu_out_s);
+    wput(t->tau_i, p * 16, 16, d->tau);
+}
+
+extern "C" void pe_array_unit_set_wgt(pe_array_unit *u, int pe, int valid, const int16_t *row)
+{
+    Top *t = u->top;
+    unsigned p = (unsigned)pe;
+    wput(t->wgt_valid_i, p, 1, valid ? 1 : 0);
+    if (!valid || !row)
+        return;
+    for (unsigned j = 0; j < 16; j++)
+        wput(t->wgt_i, (p * 16 + j) * 16, 16, (uint16_t)row[j]);
+}
+
+extern "C" void pe_array_unit_set_act(pe_array_unit *u, int pe, int lane, int valid,
+                                      const int16_t *a, uint16_t mask)
+{
+    Top *t = u->top;
+    unsigned pl = (unsigned)(pe * pe_array_unit_num_lanes() + lane);
+    wput(t->act_valid_i, pl, 1, valid ? 1 : 0);
+    if (!valid || !a)
+        return;
+    for (unsigned k = 0; k < 16; k++)
+        wput(t->act_i, pl * 256 + k * 16, 16, (uint16_t)a[k]);
+    wput(t->act_mask_i, pl * 16, 16, mask);
+}
+
+extern "C" void pe_array_unit_eval(pe_array_unit *u)
+{
+    u->top->eval();
+}
+
+extern "C" void pe_array_unit_get(pe_array_unit *u, int pe, pe_unit_out *o)
+{
+    Top *t = u->top;
+    unsigned p = (unsigned)pe;
+    unsigned nl = (unsigned)pe_array_unit_num_lanes();
+    o->tile_ready = (int)wget(t->tile_ready_o, p, 1);
+    o->wgt_ready = (int)wget(t->wgt_ready_o, p, 1);
+    o->busy = (int)wget(t->busy_o, p, 1);
+    o->act_ready = (uint32_t)wget(t->act_ready_o, p * nl, nl);
+    o->acc_valid = (int)wget(t->acc_valid_o, p, 1);
+    o->acc_row = (int)wget(t->acc_row_o, p * 4, 4);
+    o->out_valid = (int)wget(t->out_valid_o, p, 1);
+    o->out_row = (int)wget(t->out_row_o, p * 4, 4);
+    o->out_pruned = (int)wget(t->out_pruned_o, p * 5, 5);
+    o->out_mask = (uint16_t)wget(t->out_mask_o, p * 16, 16);
+    o->cnt[PE_CNT_BUSY] = t->cnt_busy_o;
+    o->cnt[PE_CNT_STALL_WGT] = t->cnt_stall_wgt_o;
+    o->cnt[PE_CNT_STALL_ACT] = t->cnt_stall_act_o;
+    o->cnt[PE_CNT_MAC_ISSUED] = t->cnt_mac_issued_o;
+    o->cnt[PE_CNT_MAC_SKIPPED] = t->cnt_mac_skipped_o;
+    o->cnt[PE_CNT_PRUNED] = t->cnt_pruned_o;
+}
+
+extern "C" void pe_array_unit_get_acc(pe_array_unit *u, int pe, int64_t acc[16])
+{
+    for (unsigned j = 0; j < 16; j++)
+        acc[j] = sext48(wget(u->top->acc_o, ((unsigned)pe * 16 + j) * 48, 48));
+}
+
+extern "C" void pe_array_unit_get_y(pe_array_unit *u, int pe, int16_t y[16])
+{
+    for (unsigned j = 0; j < 16; j++)
+        y[j] = (int16_t)(uint16_t)wget(u->top->out_y_o, ((unsigned)pe * 16 + j) * 16, 16);
+}
+
+extern "C" void pe_array_unit_tick(pe_array_unit *u)
+{
+    Top *t = u->top;
+    t->clk_i = 1;
+    t->eval();
+    t->clk_i = 0;
+    t->eval();
+}
