@@ -52,7 +52,7 @@ $(call VMODEL,$(1),$(2)): $(RTL_SRCS)
 	$(VERILATOR) --cc $(VFLAGS) $(call CONFIG_DEF,$(1)) --top-module $(2) --Mdir $$(@D) \
 	  --prefix V$(2) --build -j 2 -MAKEFLAGS "-s" -y rtl $(RTL_PKG) rtl/$(2).sv >/dev/null
 
-$(BUILD)/verilator/$(1)/$(2)/shim.o: cosim/units/$(2)_shim.cpp cosim/units/$(2)_unit.h $(call VMODEL,$(1),$(2))
+$(BUILD)/verilator/$(1)/$(2)/shim.o: cosim/units/$(2)_shim.cpp cosim/units/$(2)_unit.h cosim/units/vunit.hpp $(call VMODEL,$(1),$(2))
 	$(CXX) -std=c++17 -O2 -Wall -Icosim/units -I$$(@D) $(VINC) -c $$< -o $$@
 
 $(BUILD)/tests/rtl/test_$(2)_$(1): tests/rtl/test_$(2).c $(BUILD)/verilator/$(1)/$(2)/shim.o $(VLIB) $(LIB)

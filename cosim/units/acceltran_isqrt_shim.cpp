@@ -1,51 +1,23 @@
-// Thin C shim over the Verilated acceltran_isqrt; each instance owns its
-// VerilatedContext so instances never share simulation state.
-#include <new>
-
+// Thin C shim over the Verilated acceltran_isqrt (vunit.hpp: each instance
+// owns its VerilatedContext).
 #include "Vacceltran_isqrt.h"
 #include "acceltran_isqrt_unit.h"
-#include "verilated.h"
+#include "vunit.hpp"
 
-struct isqrt_unit {
-    VerilatedContext ctx;
-    Vacceltran_isqrt *top;
-};
+struct isqrt_unit : VUnit<Vacceltran_isqrt> {};
 
 extern "C" isqrt_unit *isqrt_unit_new(void)
 {
-    isqrt_unit *u = new (std::nothrow) isqrt_unit;
-    if (!u)
-        return nullptr;
-    u->top = new (std::nothrow) Vacceltran_isqrt(&u->ctx, "isqrt");
-    if (!u->top) {
-        delete u;
-        return nullptr;
-    }
-    isqrt_unit_reset(u);
-    return u;
+    return vunit_new<isqrt_unit>("isqrt", isqrt_unit_reset);
 }
 
-extern "C" void isqrt_unit_free(isqrt_unit *u)
-{
-    if (!u)
-        return;
-    u->top->final();
-    delete u->top;
-    delete u;
-}
+extern "C" void isqrt_unit_free(isqrt_unit *u) { vunit_free(u); }
 
 extern "C" void isqrt_unit_reset(isqrt_unit *u)
 {
-    Vacceltran_isqrt *t = u->top;
-    t->clk_i = 0;
-    t->start_i = 0;
-    t->rad_i = 0;
-    t->rst_ni = 1;
-    t->eval();
-    t->rst_ni = 0;
-    t->eval();
-    t->rst_ni = 1;
-    t->eval();
+    u->top->start_i = 0;
+    u->top->rad_i = 0;
+    vunit_reset(u->top);
 }
 
 extern "C" void isqrt_unit_set(isqrt_unit *u, int start, uint64_t rad)
@@ -59,10 +31,4 @@ extern "C" int isqrt_unit_busy(isqrt_unit *u) { return u->top->busy_o; }
 extern "C" int isqrt_unit_done(isqrt_unit *u) { return u->top->done_o; }
 extern "C" uint32_t isqrt_unit_root(isqrt_unit *u) { return u->top->root_o; }
 
-extern "C" void isqrt_unit_tick(isqrt_unit *u)
-{
-    u->top->clk_i = 1;
-    u->top->eval();
-    u->top->clk_i = 0;
-    u->top->eval();
-}
+extern "C" void isqrt_unit_tick(isqrt_unit *u) { vunit_tick(u->top); }

@@ -1,16 +1,10 @@
-// Thin C shim over the Verilated acceltran_pe_array; each instance owns its
-// VerilatedContext so instances never share simulation state.
-#include <new>
-
+// Thin C shim over the Verilated acceltran_pe_array (vunit.hpp: each
+// instance owns its VerilatedContext).
 #include "Vacceltran_pe_array.h"
 #include "acceltran_pe_array_unit.h"
-#include "acceltran_pe_wide.h"
-#include "verilated.h"
+#include "vunit.hpp"
 
-struct pe_array_unit {
-    VerilatedContext ctx;
-    Vacceltran_pe_array *top;
-};
+struct pe_array_unit : VUnit<Vacceltran_pe_array> {};
 
 using Top = Vacceltran_pe_array;
 
@@ -26,33 +20,10 @@ extern "C" int pe_array_unit_num_lanes(void)
 
 extern "C" pe_array_unit *pe_array_unit_new(void)
 {
-    pe_array_unit *u = new (std::nothrow) pe_array_unit;
-    if (!u)
-        return nullptr;
-    u->top = new (std::nothrow) Top(&u->ctx, "pe_array");
-    if (!u->top) {
-        delete u;
-        return nullptr;
-    }
-    Top *t = u->top;
-    t->clk_i = 0;
-    t->rst_ni = 1;
-    t->eval();
-    t->rst_ni = 0;
-    t->eval();
-    t->rst_ni = 1;
-    t->eval();
-    return u;
+    return vunit_new<pe_array_unit>("pe_array", [](pe_array_unit *u) { vunit_reset(u->top); });
 }
 
-extern "C" void pe_array_unit_free(pe_array_unit *u)
-{
-    if (!u)
-        return;
-    u->top->final();
-    delete u->top;
-    delete u;
-}
+extern "C" void pe_array_unit_free(pe_array_unit *u) { vunit_free(u); }
 
 extern "C" void pe_array_unit_set_tile(pe_array_unit *u, int pe, int valid, const pe_unit_tile *d)
 {
@@ -64,11 +35,9 @@ extern "C" void pe_array_unit_set_tile(pe_array_unit *u, int pe, int valid, cons
     wput(t->tile_rows_i, p * 5, 5, (unsigned)d->rows);
     wput(t->tile_cols_i, p * 5, 5, (unsigned)d->cols);
     wput(t->tile_k_i, p * 16, 16, (unsigned)d->k);
-    for (unsigned j = 0; j < 16; j++) {
-        wput(t->bias_i, (p * 16 + j) * 32, 32, (uint32_t)d->bias[j]);
-        wput(t->rq_m_i, (p * 16 + j) * 16, 16, d->rq_m[j]);
-        wput(t->rq_s_i, (p * 16 + j) * 6, 6, d->rq_s[j]);
-    }
+    wput_lanes(t->bias_i, p * 16 * 32, 32, d->bias, 16);
+    wput_lanes(t->rq_m_i, p * 16 * 16, 16, d->rq_m, 16);
+    wput_lanes(t->rq_s_i, p * 16 * 6, 6, d->rq_s, 16);
     wput(t->gelu_en_i, p, 1, d->gelu_en ? 1 : 0);
     wput(t->gelu_in_m_i, p * 16, 16, d->gelu_in_m);
     wput(t->gelu_in_s_i, p * 6, 6, d->gelu_in_s);
@@ -84,8 +53,7 @@ extern "C" void pe_array_unit_set_wgt(pe_array_unit *u, int pe, int valid, const
     wput(t->wgt_valid_i, p, 1, valid ? 1 : 0);
     if (!valid || !row)
         return;
-    for (unsigned j = 0; j < 16; j++)
-        wput(t->wgt_i, (p * 16 + j) * 16, 16, (uint16_t)row[j]);
+    wput_lanes(t->wgt_i, p * 16 * 16, 16, row, 16);
 }
 
 extern "C" void pe_array_unit_set_act(pe_array_unit *u, int pe, int lane, int valid,
@@ -96,8 +64,7 @@ extern "C" void pe_array_unit_set_act(pe_array_unit *u, int pe, int lane, int va
     wput(t->act_valid_i, pl, 1, valid ? 1 : 0);
     if (!valid || !a)
         return;
-    for (unsigned k = 0; k < 16; k++)
-        wput(t->act_i, pl * 256 + k * 16, 16, (uint16_t)a[k]);
+    wput_lanes(t->act_i, pl * 256, 16, a, 16);
     wput(t->act_mask_i, pl * 16, 16, mask);
 }
 
@@ -131,21 +98,12 @@ extern "C" void pe_array_unit_get(pe_array_unit *u, int pe, pe_unit_out *o)
 
 extern "C" void pe_array_unit_get_acc(pe_array_unit *u, int pe, int64_t acc[16])
 {
-    for (unsigned j = 0; j < 16; j++)
-        acc[j] = sext48(wget(u->top->acc_o, ((unsigned)pe * 16 + j) * 48, 48));
+    wget_lanes(u->top->acc_o, (unsigned)pe * 16 * 48, 48, acc, 16);
 }
 
 extern "C" void pe_array_unit_get_y(pe_array_unit *u, int pe, int16_t y[16])
 {
-    for (unsigned j = 0; j < 16; j++)
-        y[j] = (int16_t)(uint16_t)wget(u->top->out_y_o, ((unsigned)pe * 16 + j) * 16, 16);
+    wget_lanes(u->top->out_y_o, (unsigned)pe * 16 * 16, 16, y, 16);
 }
 
-extern "C" void pe_array_unit_tick(pe_array_unit *u)
-{
-    Top *t = u->top;
-    t->clk_i = 1;
-    t->eval();
-    t->clk_i = 0;
-    t->eval();
-}
+extern "C" void pe_array_unit_tick(pe_array_unit *u) { vunit_tick(u->top); }

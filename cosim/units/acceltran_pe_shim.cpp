@@ -1,16 +1,10 @@
-// Thin C shim over the Verilated acceltran_pe; each instance owns its
-// VerilatedContext so instances never share simulation state.
-#include <new>
-
+// Thin C shim over the Verilated acceltran_pe (vunit.hpp: each instance
+// owns its VerilatedContext).
 #include "Vacceltran_pe.h"
 #include "acceltran_pe_unit.h"
-#include "acceltran_pe_wide.h"
-#include "verilated.h"
+#include "vunit.hpp"
 
-struct pe_unit {
-    VerilatedContext ctx;
-    Vacceltran_pe *top;
-};
+struct pe_unit : VUnit<Vacceltran_pe> {};
 
 extern "C" int pe_unit_num_lanes(void)
 {
@@ -19,34 +13,10 @@ extern "C" int pe_unit_num_lanes(void)
 
 extern "C" pe_unit *pe_unit_new(void)
 {
-    pe_unit *u = new (std::nothrow) pe_unit;
-    if (!u)
-        return nullptr;
-    u->top = new (std::nothrow) Vacceltran_pe(&u->ctx, "pe");
-    if (!u->top) {
-        delete u;
-        return nullptr;
-    }
-    Vacceltran_pe *t = u->top;
-    // an explicit falling edge of the asynchronous reset
-    t->clk_i = 0;
-    t->rst_ni = 1;
-    t->eval();
-    t->rst_ni = 0;
-    t->eval();
-    t->rst_ni = 1;
-    t->eval();
-    return u;
+    return vunit_new<pe_unit>("pe", [](pe_unit *u) { vunit_reset(u->top); });
 }
 
-extern "C" void pe_unit_free(pe_unit *u)
-{
-    if (!u)
-        return;
-    u->top->final();
-    delete u->top;
-    delete u;
-}
+extern "C" void pe_unit_free(pe_unit *u) { vunit_free(u); }
 
 extern "C" void pe_unit_set_tile(pe_unit *u, int valid, const pe_unit_tile *d)
 {
@@ -57,11 +27,9 @@ extern "C" void pe_unit_set_tile(pe_unit *u, int valid, const pe_unit_tile *d)
     t->tile_rows_i = (uint8_t)d->rows;
     t->tile_cols_i = (uint8_t)d->cols;
     t->tile_k_i = (uint16_t)d->k;
-    for (unsigned j = 0; j < 16; j++) {
-        wput(t->bias_i, j * 32, 32, (uint32_t)d->bias[j]);
-        wput(t->rq_m_i, j * 16, 16, d->rq_m[j]);
-        wput(t->rq_s_i, j * 6, 6, d->rq_s[j]);
-    }
+    wput_lanes(t->bias_i, 0, 32, d->bias, 16);
+    wput_lanes(t->rq_m_i, 0, 16, d->rq_m, 16);
+    wput_lanes(t->rq_s_i, 0, 6, d->rq_s, 16);
     t->gelu_en_i = d->gelu_en ? 1 : 0;
     t->gelu_in_m_i = d->gelu_in_m;
     t->gelu_in_s_i = d->gelu_in_s;
@@ -76,8 +44,7 @@ extern "C" void pe_unit_set_wgt(pe_unit *u, int valid, const int16_t *row)
     t->wgt_valid_i = valid ? 1 : 0;
     if (!valid || !row)
         return;
-    for (unsigned j = 0; j < 16; j++)
-        wput(t->wgt_i, j * 16, 16, (uint16_t)row[j]);
+    wput_lanes(t->wgt_i, 0, 16, row, 16);
 }
 
 extern "C" void pe_unit_set_act(pe_unit *u, int lane, int valid, const int16_t *a, uint16_t mask)
@@ -86,8 +53,7 @@ extern "C" void pe_unit_set_act(pe_unit *u, int lane, int valid, const int16_t *
     wput(t->act_valid_i, (unsigned)lane, 1, valid ? 1 : 0);
     if (!valid || !a)
         return;
-    for (unsigned k = 0; k < 16; k++)
-        wput(t->act_i, (unsigned)lane * 256 + k * 16, 16, (uint16_t)a[k]);
+    wput_lanes(t->act_i, (unsigned)lane * 256, 16, a, 16);
     wput(t->act_mask_i, (unsigned)lane * 16, 16, mask);
 }
 
@@ -119,21 +85,12 @@ extern "C" void pe_unit_get(pe_unit *u, pe_unit_out *o)
 
 extern "C" void pe_unit_get_acc(pe_unit *u, int64_t acc[16])
 {
-    for (unsigned j = 0; j < 16; j++)
-        acc[j] = sext48(wget(u->top->acc_o, j * 48, 48));
+    wget_lanes(u->top->acc_o, 0, 48, acc, 16);
 }
 
 extern "C" void pe_unit_get_y(pe_unit *u, int16_t y[16])
 {
-    for (unsigned j = 0; j < 16; j++)
-        y[j] = (int16_t)(uint16_t)wget(u->top->out_y_o, j * 16, 16);
+    wget_lanes(u->top->out_y_o, 0, 16, y, 16);
 }
 
-extern "C" void pe_unit_tick(pe_unit *u)
-{
-    Vacceltran_pe *t = u->top;
-    t->clk_i = 1;
-    t->eval();
-    t->clk_i = 0;
-    t->eval();
-}
+extern "C" void pe_unit_tick(pe_unit *u) { vunit_tick(u->top); }

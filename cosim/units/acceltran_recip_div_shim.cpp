@@ -1,59 +1,24 @@
-// Thin C shim over the Verilated acceltran_recip_div; each instance owns its
-// VerilatedContext so instances never share simulation state.
-#include <new>
-
+// Thin C shim over the Verilated acceltran_recip_div (vunit.hpp: each
+// instance owns its VerilatedContext).
 #include "Vacceltran_recip_div.h"
 #include "acceltran_recip_div_unit.h"
-#include "verilated.h"
+#include "vunit.hpp"
 
-struct recip_div_unit {
-    VerilatedContext ctx;
-    Vacceltran_recip_div *top;
-};
+struct recip_div_unit : VUnit<Vacceltran_recip_div> {};
 
 extern "C" recip_div_unit *recip_div_unit_new(void)
 {
-    recip_div_unit *u = new (std::nothrow) recip_div_unit;
-    if (!u)
-        return nullptr;
-    u->top = new (std::nothrow) Vacceltran_recip_div(&u->ctx, "recip_div");
-    if (!u->top) {
-        delete u;
-        return nullptr;
-    }
-    recip_div_unit_reset(u);
-    return u;
+    return vunit_new<recip_div_unit>("recip_div", recip_div_unit_reset);
 }
 
-extern "C" void recip_div_unit_free(recip_div_unit *u)
-{
-    if (!u)
-        return;
-    u->top->final();
-    delete u->top;
-    delete u;
-}
+extern "C" void recip_div_unit_free(recip_div_unit *u) { vunit_free(u); }
 
-extern "C" void recip_div_unit_tick(recip_div_unit *u)
-{
-    u->top->clk_i = 0;
-    u->top->eval();
-    u->top->clk_i = 1;
-    u->top->eval();
-}
+extern "C" void recip_div_unit_tick(recip_div_unit *u) { vunit_rise(u->top); }
 
 extern "C" void recip_div_unit_reset(recip_div_unit *u)
 {
     recip_div_unit_drive(u, 0, 0, 1);
-    u->top->clk_i = 0;
-    u->top->rst_ni = 1;
-    u->top->eval();
-    u->top->rst_ni = 0;
-    u->top->eval();
-    recip_div_unit_tick(u);
-    recip_div_unit_tick(u);
-    u->top->rst_ni = 1;
-    u->top->eval();
+    vunit_reset(u->top, 2);
 }
 
 extern "C" void recip_div_unit_drive(recip_div_unit *u, int start, unsigned pow2, uint64_t den)
