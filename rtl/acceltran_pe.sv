@@ -1,4 +1,6 @@
-// Processing element: one 16x16 output tile C = A (rows x K) * W (K x 16),
+// Processing element: one output block C = A (rows x K) * W (K x 16) of up
+// to BlockRows = max(16, NumLanes) rows (one 16x16 tile, or for NumLanes > 16
+// several 16-row tiles stacked that share the weight stream),
 // output-stationary, over any K >= 1, with zero-skipping MAC lanes.
 //
 // Schedule (docs/rtl-pe.md has the cycle model):
@@ -16,16 +18,19 @@
 //   as soon as they are. Finishing chunk c frees its weight bank.
 // - After the last chunk, the rows drain one per cycle (row 0 first) into
 //   post-processing; acc_* shows the raw accumulators of the row drained.
-// Lanes: a tile has 16 rows, so a PE with more than 16 lanes (server, 32)
-// instantiates only 16; the extra activation ports are never ready.
+// Lanes: all NumLanes lanes are built; a block has BlockRows rows, so with
+// more than 16 lanes (server, 32) the block is 32 rows, one per lane.
 module acceltran_pe #(
   parameter int unsigned NumLanes = acceltran_pkg::NumLanes,
   parameter int unsigned CntW = 48,
   localparam int unsigned Tile = acceltran_pkg::TileSize,
   localparam int unsigned Macs = acceltran_pkg::MacsPerLane,
   localparam int unsigned AccW = 48,
-  localparam int unsigned Lanes = (NumLanes < Tile) ? NumLanes : Tile,
-  localparam int unsigned RowsPerLane = (Tile + Lanes - 1) / Lanes,
+  localparam int unsigned Lanes = NumLanes,
+  localparam int unsigned BlockRows = (NumLanes > Tile) ? NumLanes : Tile,
+  localparam int unsigned RowsW = $clog2(BlockRows + 1),     // rows field: 1..BlockRows
+  localparam int unsigned RowW = $clog2(BlockRows),          // row index
+  localparam int unsigned RowsPerLane = (BlockRows + Lanes - 1) / Lanes,
   localparam int unsigned LaneRowW = (RowsPerLane > 1) ? $clog2(RowsPerLane) : 1,
   localparam int unsigned BeatW = $clog2(RowsPerLane + 1),
   localparam int unsigned LaneW = (Lanes > 1) ? $clog2(Lanes) : 1,
@@ -36,7 +41,7 @@ module acceltran_pe #(
   // Tile descriptor.
   input  logic                        tile_valid_i,
   output logic                        tile_ready_o,
-  input  logic [4:0]                  tile_rows_i,   // 1..16
+  input  logic [RowsW-1:0]            tile_rows_i,   // 1..BlockRows
   input  logic [4:0]                  tile_cols_i,   // 1..16
   input  logic [15:0]                 tile_k_i,      // 1..65535
   input  logic [Macs*32-1:0]          bias_i,        // int32 per column
@@ -59,12 +64,12 @@ module acceltran_pe #(
   input  logic [NumLanes*Tile-1:0]    act_mask_i,
   // Raw accumulators of the row being drained (no bias, no backpressure).
   output logic                        acc_valid_o,
-  output logic [3:0]                  acc_row_o,
+  output logic [RowW-1:0]             acc_row_o,
   output logic [Macs*AccW-1:0]        acc_o,
   // Post-processed output rows (fixed latency after acc_*, no backpressure):
   // columns >= cols read 0 with mask 0 and are not counted as pruned.
   output logic                        out_valid_o,
-  output logic [3:0]                  out_row_o,
+  output logic [RowW-1:0]             out_row_o,
   output logic [Macs*16-1:0]          out_y_o,
   output logic [Macs-1:0]             out_mask_o,
   output logic [4:0]                  out_pruned_o,
@@ -86,7 +91,7 @@ module acceltran_pe #(
   } state_e;
 
   state_e              state_q, state_d;
-  logic [4:0]          rows_q, rows_d;
+  logic [RowsW-1:0]    rows_q, rows_d;
   logic [4:0]          cols_q, cols_d;
   logic [ChunkW-1:0]   last_chunk_q, last_chunk_d;   // nchunks - 1
   logic [3:0]          tail_q, tail_d;               // K mod 16
@@ -105,7 +110,7 @@ module acceltran_pe #(
   // compute
   logic [ChunkW-1:0]   cc_q, cc_d;                   // chunk in (or next to) the lanes
   logic                run_q, run_d;                 // chunk cc_q is in the lanes
-  logic [3:0]          drain_q, drain_d;
+  logic [RowW-1:0]     drain_q, drain_d;
   // counters
   logic [CntW-1:0]     c_busy_q, c_busy_d, c_swgt_q, c_swgt_d, c_sact_q, c_sact_d;
   logic [CntW-1:0]     c_mac_q, c_mac_d, c_skip_q, c_skip_d, c_prun_q, c_prun_d;
@@ -124,7 +129,9 @@ module acceltran_pe #(
   logic [ChunkW-1:0]       issue_chunk;
   logic [3:0]              wl_last_row;
   localparam int unsigned SkipW = $clog2(Lanes * Tile + 1);
-  logic [5:0]              n_mac;
+  localparam int unsigned MacW = $clog2(Lanes + 1);
+  localparam int unsigned TagW = 5 + RowW;  // {cols, row}
+  logic [MacW-1:0]         n_mac;
   logic [SkipW-1:0]        n_skip;   // zero activations taken this cycle
   logic                    pp_load;
   logic [5:0]              pp_cnt_q, pp_cnt_d;
@@ -222,7 +229,7 @@ module acceltran_pe #(
     if (pp_load) state_d = StDrain;
     if (state_q == StDrain) begin
       drain_d = drain_q + 1'b1;
-      if (5'(drain_q) + 5'd1 == rows_q) state_d = StIdle;
+      if (RowsW'(drain_q) + RowsW'(1) == rows_q) state_d = StIdle;
     end
 
     // ---- tile accept
@@ -253,11 +260,12 @@ module acceltran_pe #(
   // Beats per lane this tile: rows r < rows with r mod Lanes == l.
   always_comb begin
     for (int l = 0; l < Lanes; l++) begin
-      lane_nbeats[l] = (rows_q > 5'(l)) ? BeatW'((rows_q - 5'(l) - 5'd1) / 5'(Lanes) + 5'd1) : '0;
+      lane_nbeats[l] = (rows_q > RowsW'(l)) ?
+                       BeatW'((rows_q - RowsW'(l) - RowsW'(1)) / RowsW'(Lanes) + RowsW'(1)) : '0;
     end
   end
 
-  assign lane_rd_row = LaneRowW'(drain_q / 4'(Lanes));
+  assign lane_rd_row = LaneRowW'(RowsW'(drain_q) / RowsW'(Lanes));
 
   for (genvar l = 0; l < Lanes; l++) begin : g_lane
     acceltran_mac_lane #(
@@ -283,15 +291,7 @@ module acceltran_pe #(
     );
   end
 
-  if (NumLanes > Lanes) begin : g_idle_ports
-    // Ports of lanes a 16-row tile cannot use.
-    logic unused_ports;
-    assign unused_ports = ^{act_valid_i[NumLanes-1:Lanes], act_i[NumLanes*Tile*16-1:Lanes*Tile*16],
-                            act_mask_i[NumLanes*Tile-1:Lanes*Tile]};
-    assign act_ready_o = {{(NumLanes-Lanes){1'b0}}, lane_ready};
-  end else begin : g_all_ports
-    assign act_ready_o = lane_ready;
-  end
+  assign act_ready_o = lane_ready;
 
   // ---- drain output
   always_comb begin
@@ -299,7 +299,7 @@ module acceltran_pe #(
     acc_row_o   = drain_q;
     acc_o       = '0;
     for (int l = 0; l < Lanes; l++) begin
-      if (LaneW'(l) == LaneW'(drain_q % 4'(Lanes))) acc_o = lane_acc[l];
+      if (LaneW'(l) == LaneW'(RowsW'(drain_q) % RowsW'(Lanes))) acc_o = lane_acc[l];
     end
   end
 
@@ -307,7 +307,7 @@ module acceltran_pe #(
   // The tag carries the row and the tile's cols: rows leave post-processing
   // after the next tile may have been accepted.
   logic               pp_valid;
-  logic [8:0]         pp_tag;
+  logic [TagW-1:0]    pp_tag;
   logic [Macs*16-1:0] pp_y;
   logic [Macs-1:0]    pp_mask;
   logic [4:0]         pp_pruned;
@@ -340,7 +340,7 @@ module acceltran_pe #(
 
   acceltran_postproc #(
     .Width    (Macs),
-    .TagWidth (9)
+    .TagWidth (TagW)
   ) u_postproc (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
@@ -364,9 +364,9 @@ module acceltran_pe #(
   );
 
   always_comb begin
-    for (int j = 0; j < Macs; j++) col_mask[j] = (5'(j) < pp_tag[8:4]);
+    for (int j = 0; j < Macs; j++) col_mask[j] = (5'(j) < pp_tag[TagW-1:RowW]);
     out_valid_o = pp_valid;
-    out_row_o   = pp_tag[3:0];
+    out_row_o   = pp_tag[RowW-1:0];
     out_mask_o  = pp_mask & col_mask;
     out_y_o     = '0;
     for (int j = 0; j < Macs; j++) begin
@@ -388,7 +388,7 @@ module acceltran_pe #(
     n_mac  = '0;
     n_skip = '0;
     for (int l = 0; l < Lanes; l++) begin
-      n_mac  = n_mac + 6'(lane_mac[l]);
+      n_mac  = n_mac + MacW'(lane_mac[l]);
       n_skip = n_skip + SkipW'(lane_skip[l]);
     end
     c_busy_d = c_busy_q + CntW'(busy_o);
@@ -409,7 +409,7 @@ module acceltran_pe #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q      <= StIdle;
-      rows_q       <= 5'd1;
+      rows_q       <= RowsW'(1);
       cols_q       <= 5'd16;
       last_chunk_q <= '0;
       tail_q       <= '0;

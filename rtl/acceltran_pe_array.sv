@@ -1,5 +1,5 @@
 // The PE array: NumPes independent PEs (acceltran_pe), each computing its
-// own 16x16 output tiles. Ports are the PE's ports flattened per PE (PE p at
+// own output blocks (16x16 tiles; BlockRows x 16 when NumLanes > 16). Ports are the PE's ports flattened per PE (PE p at
 // [p*W +: W]; Yosys 0.23 takes no multi-dimensional ports); counters are
 // summed over the PEs.
 //
@@ -19,13 +19,16 @@ module acceltran_pe_array #(
   localparam int unsigned Tile = acceltran_pkg::TileSize,
   localparam int unsigned Macs = acceltran_pkg::MacsPerLane,
   localparam int unsigned AccW = 48,
+  localparam int unsigned BlockRows = (NumLanes > Tile) ? NumLanes : Tile,
+  localparam int unsigned RowsW = $clog2(BlockRows + 1),  // the PE's tile_rows_i
+  localparam int unsigned RowW = $clog2(BlockRows),       // the PE's acc_row_o / out_row_o
   localparam int unsigned SumW = CntW
 ) (
   input  logic                                clk_i,
   input  logic                                rst_ni,
   input  logic [NumPes-1:0]                   tile_valid_i,
   output logic [NumPes-1:0]                   tile_ready_o,
-  input  logic [NumPes*5-1:0]                 tile_rows_i,
+  input  logic [NumPes*RowsW-1:0]             tile_rows_i,
   input  logic [NumPes*5-1:0]                 tile_cols_i,
   input  logic [NumPes*16-1:0]                tile_k_i,
   input  logic [NumPes*Macs*32-1:0]           bias_i,
@@ -45,10 +48,10 @@ module acceltran_pe_array #(
   input  logic [NumPes*NumLanes*Tile*16-1:0]  act_i,
   input  logic [NumPes*NumLanes*Tile-1:0]     act_mask_i,
   output logic [NumPes-1:0]                   acc_valid_o,
-  output logic [NumPes*4-1:0]                 acc_row_o,
+  output logic [NumPes*RowW-1:0]              acc_row_o,
   output logic [NumPes*Macs*AccW-1:0]         acc_o,
   output logic [NumPes-1:0]                   out_valid_o,
-  output logic [NumPes*4-1:0]                 out_row_o,
+  output logic [NumPes*RowW-1:0]              out_row_o,
   output logic [NumPes*Macs*16-1:0]           out_y_o,
   output logic [NumPes*Macs-1:0]              out_mask_o,
   output logic [NumPes*5-1:0]                 out_pruned_o,
@@ -73,7 +76,7 @@ module acceltran_pe_array #(
       .rst_ni            (rst_ni),
       .tile_valid_i      (tile_valid_i[p]),
       .tile_ready_o      (tile_ready_o[p]),
-      .tile_rows_i       (tile_rows_i[p*5 +: 5]),
+      .tile_rows_i       (tile_rows_i[p*RowsW +: RowsW]),
       .tile_cols_i       (tile_cols_i[p*5 +: 5]),
       .tile_k_i          (tile_k_i[p*16 +: 16]),
       .bias_i            (bias_i[p*Macs*32 +: Macs*32]),
@@ -93,10 +96,10 @@ module acceltran_pe_array #(
       .act_i             (act_i[p*NumLanes*Tile*16 +: NumLanes*Tile*16]),
       .act_mask_i        (act_mask_i[p*NumLanes*Tile +: NumLanes*Tile]),
       .acc_valid_o       (acc_valid_o[p]),
-      .acc_row_o         (acc_row_o[p*4 +: 4]),
+      .acc_row_o         (acc_row_o[p*RowW +: RowW]),
       .acc_o             (acc_o[p*Macs*AccW +: Macs*AccW]),
       .out_valid_o       (out_valid_o[p]),
-      .out_row_o         (out_row_o[p*4 +: 4]),
+      .out_row_o         (out_row_o[p*RowW +: RowW]),
       .out_y_o           (out_y_o[p*Macs*16 +: Macs*16]),
       .out_mask_o        (out_mask_o[p*Macs +: Macs]),
       .out_pruned_o      (out_pruned_o[p*5 +: 5]),

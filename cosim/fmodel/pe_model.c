@@ -14,7 +14,12 @@ static int64_t max64(int64_t a, int64_t b)
 
 int pe_model_lanes(int num_lanes)
 {
-    return num_lanes < PE_TILE ? num_lanes : PE_TILE;
+    return num_lanes;
+}
+
+int pe_model_block_rows(int num_lanes)
+{
+    return num_lanes > PE_TILE ? num_lanes : PE_TILE;
 }
 
 /* Schedule (times are cycles after the tile is accepted):
@@ -69,9 +74,9 @@ uint64_t pe_model_cycles(int rows, int k, const uint8_t *nnz, int num_lanes,
 
 int pe_model_tile(const pe_tile *t, int num_lanes, int after_tile, pe_result *r)
 {
-    if (!t || !r || !t->a || !t->w || t->rows < 1 || t->rows > PE_TILE || t->cols < 1 ||
-        t->cols > PE_TILE || t->k < 1 || t->k > PE_MAX_K || t->lda < t->k || num_lanes < 1 ||
-        t->tau < 0)
+    if (!t || !r || !t->a || !t->w || num_lanes < 1 || num_lanes > PE_MAX_ROWS || t->rows < 1 ||
+        t->rows > pe_model_block_rows(num_lanes) || t->cols < 1 || t->cols > PE_TILE ||
+        t->k < 1 || t->k > PE_MAX_K || t->lda < t->k || t->tau < 0)
         return AT_EINVAL;
     memset(r, 0, sizeof(*r));
     int nch = (t->k + PE_TILE - 1) / PE_TILE;

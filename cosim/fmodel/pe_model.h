@@ -1,5 +1,6 @@
-/* C model of one acceltran PE (rtl/acceltran_pe.sv): the output tile
- * (raw accumulators, post-processed rows, masks, pruned counts), the exact
+/* C model of one acceltran PE (rtl/acceltran_pe.sv): the output block
+ * (rows x 16, rows up to pe_model_block_rows(lanes): 16, or NumLanes when
+ * NumLanes > 16; raw accumulators, post-processed rows, masks, pruned counts), the exact
  * cycle count of the RTL schedule and its counters. docs/rtl-pe.md.
  *
  * The cycle model assumes ideal sources: a weight row and every lane's next
@@ -19,9 +20,10 @@
 #define PE_MACS 16          /* multipliers per lane */
 #define PE_PP_LATENCY 11    /* acceltran_postproc: valid_i -> valid_o */
 #define PE_MAX_K 65535
+#define PE_MAX_ROWS 32      /* largest block: max(16, NumLanes) for every config */
 
 typedef struct pe_tile {
-    int rows, cols, k;          /* 1..16, 1..16, 1..65535 */
+    int rows, cols, k;          /* 1..pe_model_block_rows(lanes), 1..16, 1..65535 */
     const int16_t *a;           /* A: rows x k, a[i * lda + kk] */
     int lda;
     const uint8_t *a_mask;      /* same layout as a: 1 = marked non-zero; NULL = all marked */
@@ -35,10 +37,10 @@ typedef struct pe_tile {
 } pe_tile;
 
 typedef struct pe_result {
-    int64_t acc[PE_TILE][PE_TILE];  /* raw accumulators, rows x 16 (cols ignored) */
-    int16_t y[PE_TILE][PE_TILE];    /* post-processed, columns >= cols are 0 */
-    uint16_t mask[PE_TILE];         /* bit j = column j kept; 0 for j >= cols */
-    int pruned[PE_TILE];            /* per row, among the cols columns */
+    int64_t acc[PE_MAX_ROWS][PE_TILE];  /* raw accumulators, rows x 16 (cols ignored) */
+    int16_t y[PE_MAX_ROWS][PE_TILE];    /* post-processed, columns >= cols are 0 */
+    uint16_t mask[PE_MAX_ROWS];         /* bit j = column j kept; 0 for j >= cols */
+    int pruned[PE_MAX_ROWS];            /* per row, among the cols columns */
     /* cycle model and counters for this tile */
     uint64_t cycles;                /* busy cycles */
     uint64_t stall_wgt;             /* cycles with no chunk in the lanes */
@@ -48,8 +50,13 @@ typedef struct pe_result {
     uint64_t pruned_total;
 } pe_result;
 
-/* Lanes a PE really uses: min(num_lanes, 16) (a tile has 16 rows). */
+/* Lanes a PE uses: all num_lanes (lane l owns rows l, l + lanes, ...). */
 int pe_model_lanes(int num_lanes);
+
+/* Rows of the largest block a PE computes: max(16, num_lanes) (with more
+ * than 16 lanes, several 16-row tiles stacked on one weight stream). At most
+ * PE_MAX_ROWS. */
+int pe_model_block_rows(int num_lanes);
 
 /* Computes the tile. after_tile: 1 when this tile is accepted right after
  * the previous tile of the same PE (back to back: its last rows are still

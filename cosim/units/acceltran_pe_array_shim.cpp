@@ -18,6 +18,21 @@ extern "C" int pe_array_unit_num_lanes(void)
     return (int)(sizeof(((Top *)nullptr)->act_i) * 8 / 256) / pe_array_unit_num_pes();
 }
 
+// Widths of the per-PE rows field and row index (acceltran_pe: BlockRows =
+// max(16, NumLanes) rows; RowsW = clog2(BlockRows + 1), RowW = clog2(BlockRows)).
+static unsigned block_rows(void)
+{
+    unsigned nl = (unsigned)pe_array_unit_num_lanes();
+    return nl > 16 ? nl : 16;
+}
+static unsigned clog2u(unsigned v)
+{
+    unsigned w = 0;
+    while ((1u << w) < v)
+        w++;
+    return w;
+}
+
 extern "C" pe_array_unit *pe_array_unit_new(void)
 {
     return vunit_new<pe_array_unit>("pe_array", [](pe_array_unit *u) { vunit_reset(u->top); });
@@ -32,7 +47,8 @@ extern "C" void pe_array_unit_set_tile(pe_array_unit *u, int pe, int valid, cons
     wput(t->tile_valid_i, p, 1, valid ? 1 : 0);
     if (!valid || !d)
         return;
-    wput(t->tile_rows_i, p * 5, 5, (unsigned)d->rows);
+    unsigned rw = clog2u(block_rows() + 1);
+    wput(t->tile_rows_i, p * rw, rw, (unsigned)d->rows);
     wput(t->tile_cols_i, p * 5, 5, (unsigned)d->cols);
     wput(t->tile_k_i, p * 16, 16, (unsigned)d->k);
     wput_lanes(t->bias_i, p * 16 * 32, 32, d->bias, 16);
@@ -83,9 +99,10 @@ extern "C" void pe_array_unit_get(pe_array_unit *u, int pe, pe_unit_out *o)
     o->busy = (int)wget(t->busy_o, p, 1);
     o->act_ready = (uint32_t)wget(t->act_ready_o, p * nl, nl);
     o->acc_valid = (int)wget(t->acc_valid_o, p, 1);
-    o->acc_row = (int)wget(t->acc_row_o, p * 4, 4);
+    unsigned iw = clog2u(block_rows());
+    o->acc_row = (int)wget(t->acc_row_o, p * iw, iw);
     o->out_valid = (int)wget(t->out_valid_o, p, 1);
-    o->out_row = (int)wget(t->out_row_o, p * 4, 4);
+    o->out_row = (int)wget(t->out_row_o, p * iw, iw);
     o->out_pruned = (int)wget(t->out_pruned_o, p * 5, 5);
     o->out_mask = (uint16_t)wget(t->out_mask_o, p * 16, 16);
     o->cnt[PE_CNT_BUSY] = t->cnt_busy_o;

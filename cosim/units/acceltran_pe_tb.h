@@ -33,7 +33,8 @@ static inline double tb_unif(void)
     return (double)(tb_rand() >> 11) / 9007199254740992.0;
 }
 
-/* One tile with its storage. A is rows x kp (kp = K rounded up to 16):
+/* One tile (a block of up to pe_model_block_rows(lanes) rows) with its
+ * storage. A is rows x kp (kp = K rounded up to 16):
  * columns >= K hold random garbage with mask 1 that the PE must ignore. */
 typedef struct tb_tile {
     int rows, cols, k, kp;
@@ -45,10 +46,10 @@ typedef struct tb_tile {
     pe_unit_tile d;  /* descriptor */
     int after_tile;  /* accepted back to back after another tile */
     /* measured */
-    int64_t acc[16][16];
-    int16_t y[16][16];
-    uint16_t mask[16];
-    int pruned[16];
+    int64_t acc[PE_MAX_ROWS][16];   /* rows up to the PE's block rows */
+    int16_t y[PE_MAX_ROWS][16];
+    uint16_t mask[PE_MAX_ROWS];
+    int pruned[PE_MAX_ROWS];
     int acc_rows, out_rows;
     uint64_t busy;
 } tb_tile;

@@ -3,7 +3,7 @@
  * pruned counts, busy cycles per tile (cycle-exact with ideal sources),
  * and the counters (busy, stalls, MACs issued / skipped, pruned). Seeded;
  * the seed and both sides are printed on a mismatch. */
-// rtl-test-configs: tiny
+// rtl-test-configs: tiny server
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -58,7 +58,7 @@ static void ops_tick(void *u)
 }
 
 /* Plain int64 GEMM with the effective non-zeros (mask AND value). */
-static void ref_gemm(const tb_tile *t, int64_t out[16][16])
+static void ref_gemm(const tb_tile *t, int64_t out[PE_MAX_ROWS][16])
 {
     for (int i = 0; i < t->rows; i++)
         for (int j = 0; j < 16; j++) {
@@ -99,7 +99,7 @@ static void run_check(tb_tile **tiles, int n, double gap, const char *label)
         pe_result r;
         int rc = pe_model_tile(&t->mt, pe_unit_num_lanes(), t->after_tile, &r);
         CHECK(rc == 0, "model rc %d", rc);
-        static int64_t ref[16][16];
+        static int64_t ref[PE_MAX_ROWS][16];
         ref_gemm(t, ref);
         int bad = 0;
         for (int i = 0; i < t->rows && bad < 3; i++) {
@@ -154,13 +154,21 @@ static void run_check(tb_tile **tiles, int n, double gap, const char *label)
 static const int ks[] = {1, 15, 16, 17, 33, 64, 129, 384};
 static const double sps[] = {0.0, 0.5, 0.9, 1.0};
 
-/* Every K x sparsity, random rows/cols < 16, one tile per PE. */
+/* Rows of a full block: 16, or NumLanes for a PE with more than 16 lanes
+ * (server: 32 rows, two 16-row tiles on one weight stream). */
+static int block_rows(void)
+{
+    return pe_model_block_rows(pe_unit_num_lanes());
+}
+
+/* Every K x sparsity, random rows < block rows, cols < 16, one tile per PE. */
 static void test_k_sparsity_sweep(void)
 {
+    int br = block_rows();
     for (size_t ki = 0; ki < sizeof(ks) / sizeof(ks[0]); ki++) {
         for (size_t si = 0; si < sizeof(sps) / sizeof(sps[0]); si++) {
             tb_tile t;
-            int rows = 1 + (int)(tb_rand() % 15), cols = 1 + (int)(tb_rand() % 15);
+            int rows = 1 + (int)(tb_rand() % (uint64_t)(br - 1)), cols = 1 + (int)(tb_rand() % 15);
             tb_tile_make(&t, rows, cols, ks[ki], sps[si], TB_VAL_RANDOM);
             tb_tile_desc(&t);
             tb_tile *tp = &t;
@@ -172,15 +180,17 @@ static void test_k_sparsity_sweep(void)
     }
 }
 
-/* Full 16x16 tiles, K in the sweep, at 0.5 sparsity, all back to back. */
+/* Full blocks (block rows x 16) and random ones, K in the sweep, mixed
+ * sparsity, all back to back. */
 static void test_back_to_back(void)
 {
     enum { N = 12 };
+    int br = block_rows();
     tb_tile t[N];
     tb_tile *tp[N];
     for (int i = 0; i < N; i++) {
         int k = ks[tb_rand() % 8];
-        int rows = (i % 3 == 0) ? 16 : 1 + (int)(tb_rand() % 16);
+        int rows = (i % 3 == 0) ? br : 1 + (int)(tb_rand() % (uint64_t)br);
         tb_tile_make(&t[i], rows, 1 + (int)(tb_rand() % 16), k, sps[tb_rand() % 4], TB_VAL_RANDOM);
         tb_tile_desc(&t[i]);
         tp[i] = &t[i];
@@ -197,7 +207,7 @@ static void test_saturating(void)
     int kk[] = {384, 129, 17};
     for (int i = 0; i < 3; i++) {
         tb_tile t;
-        tb_tile_make(&t, 16, 16, kk[i], i == 2 ? 0.5 : 0.0, TB_VAL_EXTREME);
+        tb_tile_make(&t, block_rows(), 16, kk[i], i == 2 ? 0.5 : 0.0, TB_VAL_EXTREME);
         for (int j = 0; j < 16; j++) {
             t.mt.rq_m[j] = (uint16_t)(32768 + tb_rand() % 32768);
             t.mt.rq_s[j] = (uint8_t)(j < 8 ? 20 + j : 40 + j); /* saturating and not */
@@ -220,7 +230,8 @@ static void test_postproc(void)
     int rc = at_gelu_params_make(0.002, 0.002, &gp);
     CHECK(rc == 0, "gelu params rc %d", rc);
     for (int i = 0; i < N; i++) {
-        tb_tile_make(&t[i], 16 - i, 16 - (i % 4), i % 2 ? 64 : 33, i % 3 ? 0.5 : 0.0, TB_VAL_SMALL);
+        tb_tile_make(&t[i], block_rows() - i, 16 - (i % 4), i % 2 ? 64 : 33, i % 3 ? 0.5 : 0.0,
+                     TB_VAL_SMALL);
         for (int j = 0; j < 16; j++) {
             at_rq rq;
             at_rq_from_ratio(1.0 / 8.0 * (1.0 + j / 16.0), &rq);
@@ -252,7 +263,8 @@ static void test_source_stalls(void)
     tb_tile t[N];
     tb_tile *tp[N];
     for (int i = 0; i < N; i++) {
-        tb_tile_make(&t[i], 1 + (int)(tb_rand() % 16), 16, ks[tb_rand() % 8], sps[i % 4],
+        tb_tile_make(&t[i], 1 + (int)(tb_rand() % (uint64_t)block_rows()), 16, ks[tb_rand() % 8],
+                     sps[i % 4],
                      TB_VAL_RANDOM);
         tb_tile_desc(&t[i]);
         tp[i] = &t[i];

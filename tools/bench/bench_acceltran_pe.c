@@ -1,5 +1,6 @@
 /* Cycle benchmark of the Verilated acceltran_pe (configuration TEST_CONFIG,
- * tiny by default): 16x16xK output tiles (K = 256, 1024, 4096) at 0, 50%
+ * tiny by default): full output blocks of BxK (B = pe_model_block_rows: 16,
+ * or NumLanes for a PE with more than 16 lanes; K = 256, 1024, 4096) at 0, 50%
  * and 90% random activation sparsity (uniform random zeros, fixed seed),
  * weights streaming one 16-wide row per cycle, ideal activation sources.
  * Reports busy cycles per tile (RTL, checked equal to the C cycle model
@@ -75,18 +76,19 @@ int main(int argc, char **argv)
     static const double sps[] = {0.0, 0.5, 0.9};
     enum { NK = 3, NS = 3, REPS = 4 };
     int lanes = pe_model_lanes(pe_unit_num_lanes());
+    int brows = pe_model_block_rows(pe_unit_num_lanes());
     double cyc[NK][NS], util[NK][NS], stallw[NK][NS];
     long sim_cycles = 0;
     double sim_time = 0;
     int model_ok = 1;
-    printf("bench_acceltran_pe: config %s, %d lanes x 16 MACs, 16x16xK tiles, seed 0x%" PRIx64
-           ", mean of %d tiles\n", TEST_CONFIG, lanes, seed, REPS);
+    printf("bench_acceltran_pe: config %s, %d lanes x 16 MACs, %dx16xK blocks, seed 0x%" PRIx64
+           ", mean of %d tiles\n", TEST_CONFIG, lanes, brows, seed, REPS);
     for (int ki = 0; ki < NK; ki++) {
         for (int si = 0; si < NS; si++) {
             double csum = 0, msum = 0, swsum = 0;
             for (int r = 0; r < REPS; r++) {
                 tb_tile t;
-                tb_tile_make(&t, 16, 16, ks[ki], sps[si], TB_VAL_RANDOM);
+                tb_tile_make(&t, brows, 16, ks[ki], sps[si], TB_VAL_RANDOM);
                 tb_tile_desc(&t);
                 tb_tile *tp = &t;
                 pe_unit *u = pe_unit_new();
@@ -136,7 +138,7 @@ int main(int argc, char **argv)
            sim_time, cps, TEST_CONFIG);
     printf("cycle model agrees with RTL on every tile: %s\n", model_ok ? "yes" : "NO");
     printf("{\"bench\":\"acceltran_pe\",\"config\":\"%s\",\"lanes\":%d,\"seed\":%" PRIu64
-           ",\"tiles\":[", TEST_CONFIG, lanes, seed);
+           ",\"block_rows\":%d,\"tiles\":[", TEST_CONFIG, lanes, seed, brows);
     for (int ki = 0; ki < NK; ki++)
         for (int si = 0; si < NS; si++) {
             double sp = cyc[ki][0] / cyc[ki][si], ideal = 1.0 / (1.0 - sps[si]);
