@@ -7,9 +7,12 @@
 // - A tile is accepted (tile_valid_i & tile_ready_o) when the PE is idle:
 //   its rows/cols/K, per-column bias and post-processing parameters are
 //   registered and all accumulators are cleared.
-// - Weights stream in one 16-wide row W[k][0..15] per beat into a double
-//   buffer of two 16x16 chunks: chunk c+1 loads while the lanes compute
-//   chunk c. The tail chunk takes only K mod 16 rows.
+// - Weights stream in WgtRows 16-wide rows W[k..k+WgtRows-1][0..15] per beat
+//   (row k + r at wgt_i[r*256 +: 256]) into a double buffer of two 16x16
+//   chunks: chunk c+1 loads while the lanes compute chunk c. A full chunk
+//   takes 16 / WgtRows beats; the tail chunk (K mod 16 rows) takes
+//   ceil((K mod 16) / WgtRows) beats, the rows >= K of its last beat are
+//   don't care (the lanes mask them with kmask).
 // - Rows are spread over the lanes: lane l owns rows l, l+Lanes, ... Each
 //   lane has its own activation port; per chunk it takes one beat (16
 //   activations + 16 mask bits) per owned row, in row order.
@@ -23,6 +26,8 @@
 module acceltran_pe #(
   parameter int unsigned NumLanes = acceltran_pkg::NumLanes,
   parameter int unsigned CntW = 48,
+  // weight rows per beat; divides 16 (acceltran_pkg::WgtRowsPerBeat)
+  parameter int unsigned WgtRows = acceltran_pkg::WgtRowsPerBeat,
   localparam int unsigned Tile = acceltran_pkg::TileSize,
   localparam int unsigned Macs = acceltran_pkg::MacsPerLane,
   localparam int unsigned AccW = 48,
@@ -53,10 +58,10 @@ module acceltran_pe #(
   input  logic [15:0]                 gelu_out_m_i,
   input  logic [5:0]                  gelu_out_s_i,
   input  logic [15:0]                 tau_i,
-  // Weight rows, k ascending.
+  // Weight beats: WgtRows rows each, k ascending (row k0 + r at [r*Macs*16 +: Macs*16]).
   input  logic                        wgt_valid_i,
   output logic                        wgt_ready_o,
-  input  logic [Macs*16-1:0]          wgt_i,
+  input  logic [WgtRows*Macs*16-1:0]  wgt_i,
   // Activation beats, one port per lane.
   input  logic [NumLanes-1:0]         act_valid_i,
   output logic [NumLanes-1:0]         act_ready_o,
@@ -106,7 +111,7 @@ module acceltran_pe #(
   logic [Tile*Macs*16-1:0] bank0_q, bank0_d, bank1_q, bank1_d;
   logic [1:0]          full_q, full_d;
   logic [ChunkW:0]     wl_chunk_q, wl_chunk_d;       // chunk being loaded
-  logic [3:0]          wl_row_q, wl_row_d;
+  logic [3:0]          wl_row_q, wl_row_d;         // first row of the next beat
   // compute
   logic [ChunkW-1:0]   cc_q, cc_d;                   // chunk in (or next to) the lanes
   logic                run_q, run_d;                 // chunk cc_q is in the lanes
@@ -128,6 +133,8 @@ module acceltran_pe #(
   logic                    tile_go, wgt_go, all_done_next, chunk_end, issue;
   logic [ChunkW-1:0]       issue_chunk;
   logic [3:0]              wl_last_row;
+  localparam logic [3:0] RowMask = 4'(WgtRows - 1);  // row offset within a beat
+  localparam logic [3:0] RowStep = 4'(WgtRows);      // 16 wraps to 0: one beat per chunk
   localparam int unsigned SkipW = $clog2(Lanes * Tile + 1);
   localparam int unsigned MacW = $clog2(Lanes + 1);
   localparam int unsigned TagW = 5 + RowW;  // {cols, row}
@@ -182,17 +189,18 @@ module acceltran_pe #(
     wgt_go = wgt_valid_i && wgt_ready_o;
     if (wgt_go) begin
       for (int k = 0; k < Tile; k++) begin
-        if (4'(k) == wl_row_q) begin
-          if (wl_chunk_q[0]) bank1_d[k*Macs*16 +: Macs*16] = wgt_i;
-          else               bank0_d[k*Macs*16 +: Macs*16] = wgt_i;
+        if ((4'(k) & ~RowMask) == wl_row_q) begin
+          if (wl_chunk_q[0]) bank1_d[k*Macs*16 +: Macs*16] = wgt_i[(k % WgtRows)*Macs*16 +: Macs*16];
+          else               bank0_d[k*Macs*16 +: Macs*16] = wgt_i[(k % WgtRows)*Macs*16 +: Macs*16];
         end
       end
-      if (wl_row_q == wl_last_row) begin
+      // last beat of the chunk: it holds row wl_last_row
+      if ({1'b0, wl_row_q} + {1'b0, RowMask} >= {1'b0, wl_last_row}) begin
         full_d[wl_chunk_q[0]] = 1'b1;
         wl_chunk_d = wl_chunk_q + 1'b1;
         wl_row_d   = '0;
       end else begin
-        wl_row_d = wl_row_q + 1'b1;
+        wl_row_d = wl_row_q + RowStep;
       end
     end
 

@@ -16,6 +16,7 @@ module acceltran_pe_array #(
   parameter int unsigned NumPes   = acceltran_pkg::NumPes,
   parameter int unsigned NumLanes = acceltran_pkg::NumLanes,
   parameter int unsigned CntW     = 48,
+  parameter int unsigned WgtRows  = acceltran_pkg::WgtRowsPerBeat,
   localparam int unsigned Tile = acceltran_pkg::TileSize,
   localparam int unsigned Macs = acceltran_pkg::MacsPerLane,
   localparam int unsigned AccW = 48,
@@ -42,7 +43,7 @@ module acceltran_pe_array #(
   input  logic [NumPes*16-1:0]                tau_i,
   input  logic [NumPes-1:0]                   wgt_valid_i,
   output logic [NumPes-1:0]                   wgt_ready_o,
-  input  logic [NumPes*Macs*16-1:0]           wgt_i,
+  input  logic [NumPes*WgtRows*Macs*16-1:0]   wgt_i,
   input  logic [NumPes*NumLanes-1:0]          act_valid_i,
   output logic [NumPes*NumLanes-1:0]          act_ready_o,
   input  logic [NumPes*NumLanes*Tile*16-1:0]  act_i,
@@ -70,7 +71,8 @@ module acceltran_pe_array #(
   for (genvar p = 0; p < NumPes; p++) begin : g_pe
     acceltran_pe #(
       .NumLanes (NumLanes),
-      .CntW     (CntW)
+      .CntW     (CntW),
+      .WgtRows  (WgtRows)
     ) u_pe (
       .clk_i             (clk_i),
       .rst_ni            (rst_ni),
@@ -90,7 +92,7 @@ module acceltran_pe_array #(
       .tau_i             (tau_i[p*16 +: 16]),
       .wgt_valid_i       (wgt_valid_i[p]),
       .wgt_ready_o       (wgt_ready_o[p]),
-      .wgt_i             (wgt_i[p*Macs*16 +: Macs*16]),
+      .wgt_i             (wgt_i[p*WgtRows*Macs*16 +: WgtRows*Macs*16]),
       .act_valid_i       (act_valid_i[p*NumLanes +: NumLanes]),
       .act_ready_o       (act_ready_o[p*NumLanes +: NumLanes]),
       .act_i             (act_i[p*NumLanes*Tile*16 +: NumLanes*Tile*16]),

@@ -31,6 +31,7 @@ package acceltran_pkg;
   localparam int unsigned MaxSeqLen = 512;  // longest row the softmax unit takes
   localparam int unsigned MaxHidden = 1024;  // longest row the layer-norm unit takes
   localparam int unsigned ClockMhz = 700;  // reporting clock, MHz
+  localparam int unsigned WgtRowsPerBeat = 4;  // weight rows (16 x int16 each) a PE accepts per beat; divides the tile size
 `elsif ACCELTRAN_CONFIG_SERVER
   localparam int unsigned ConfigIndex = 2;  // server: AccelTran-Server
   localparam int unsigned NumPes = 512;  // processing elements in the array
@@ -46,6 +47,7 @@ package acceltran_pkg;
   localparam int unsigned MaxSeqLen = 512;  // longest row the softmax unit takes
   localparam int unsigned MaxHidden = 1024;  // longest row the layer-norm unit takes
   localparam int unsigned ClockMhz = 700;  // reporting clock, MHz
+  localparam int unsigned WgtRowsPerBeat = 4;  // weight rows (16 x int16 each) a PE accepts per beat; divides the tile size
 `else
   localparam int unsigned ConfigIndex = 0;  // tiny: fast build and CI
   localparam int unsigned NumPes = 4;  // processing elements in the array
@@ -61,6 +63,7 @@ package acceltran_pkg;
   localparam int unsigned MaxSeqLen = 512;  // longest row the softmax unit takes
   localparam int unsigned MaxHidden = 1024;  // longest row the layer-norm unit takes
   localparam int unsigned ClockMhz = 700;  // reporting clock, MHz
+  localparam int unsigned WgtRowsPerBeat = 4;  // weight rows (16 x int16 each) a PE accepts per beat; divides the tile size
 `endif
   localparam int unsigned PeakMacsPerCycle = NumPes * NumLanes * MacsPerLane;
 

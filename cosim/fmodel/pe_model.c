@@ -22,10 +22,17 @@ int pe_model_block_rows(int num_lanes)
     return num_lanes > PE_TILE ? num_lanes : PE_TILE;
 }
 
+int pe_model_wgt_rows_ok(int wgt_rows_per_beat)
+{
+    return wgt_rows_per_beat >= 1 && wgt_rows_per_beat <= PE_TILE &&
+           PE_TILE % wgt_rows_per_beat == 0;
+}
+
 /* Schedule (times are cycles after the tile is accepted):
- *   weights: chunk c has Lc rows (16, or K mod 16 for a short tail); the
+ *   weights: chunk c has Lc rows (16, or K mod 16 for a short tail) and
+ *     loads in Bc = ceil(Lc / R) beats of R = wgt_rows_per_beat rows; the
  *     loader starts it when chunk c-1 is loaded and the bank of chunk c-2
- *     is free: S_w[c] = max(Wd[c-1] + 1, E[c-2] + 1), Wd[c] = S_w[c] + Lc - 1.
+ *     is free: S_w[c] = max(Wd[c-1] + 1, E[c-2] + 1), Wd[c] = S_w[c] + Bc - 1.
  *   lanes: D_c = max over lanes of sum over its beats of max(nnz, 1);
  *     chunk 0 is issued when its bank is seen full: I[0] = Wd[0] + 1;
  *     it runs in cycles I[c] + 1 .. E[c] = I[c] + D_c; chunk c+1 is issued
@@ -36,7 +43,7 @@ int pe_model_block_rows(int num_lanes)
  *   busy = W + rows + 1; stall_wgt = cycles with no chunk in the lanes
  *     = (I[0] + 1) + sum_{c >= 1} (I[c] - E[c-1]). */
 uint64_t pe_model_cycles(int rows, int k, const uint8_t *nnz, int num_lanes,
-                         int after_tile, uint64_t *stall_wgt)
+                         int wgt_rows_per_beat, int after_tile, uint64_t *stall_wgt)
 {
     int lanes = pe_model_lanes(num_lanes);
     int nch = (k + PE_TILE - 1) / PE_TILE;
@@ -48,7 +55,7 @@ uint64_t pe_model_cycles(int rows, int k, const uint8_t *nnz, int num_lanes,
         int64_t sw = wd_prev + 1;
         if (c >= 2)
             sw = max64(sw, e_prev2 + 1);
-        int64_t wd = sw + lc - 1;
+        int64_t wd = sw + (lc + wgt_rows_per_beat - 1) / wgt_rows_per_beat - 1;
         int64_t d = 0;
         for (int l = 0; l < lanes; l++) {
             int64_t s = 0;
@@ -72,9 +79,11 @@ uint64_t pe_model_cycles(int rows, int k, const uint8_t *nnz, int num_lanes,
     return (uint64_t)(w + rows + 1);
 }
 
-int pe_model_tile(const pe_tile *t, int num_lanes, int after_tile, pe_result *r)
+int pe_model_tile(const pe_tile *t, int num_lanes, int wgt_rows_per_beat, int after_tile,
+                  pe_result *r)
 {
-    if (!t || !r || !t->a || !t->w || num_lanes < 1 || num_lanes > PE_MAX_ROWS || t->rows < 1 ||
+    if (!t || !r || !t->a || !t->w || num_lanes < 1 || num_lanes > PE_MAX_ROWS ||
+        !pe_model_wgt_rows_ok(wgt_rows_per_beat) || t->rows < 1 ||
         t->rows > pe_model_block_rows(num_lanes) || t->cols < 1 || t->cols > PE_TILE ||
         t->k < 1 || t->k > PE_MAX_K || t->lda < t->k || t->tau < 0)
         return AT_EINVAL;
@@ -116,7 +125,8 @@ int pe_model_tile(const pe_tile *t, int num_lanes, int after_tile, pe_result *r)
     }
     r->mac_issued = nz_total * PE_MACS;
     r->mac_skipped = ((uint64_t)t->rows * (uint64_t)t->k - nz_total) * PE_MACS;
-    r->cycles = pe_model_cycles(t->rows, t->k, nnz, num_lanes, after_tile, &r->stall_wgt);
+    r->cycles = pe_model_cycles(t->rows, t->k, nnz, num_lanes, wgt_rows_per_beat, after_tile,
+                                &r->stall_wgt);
     r->stall_act = 0;
     free(nnz);
     return 0;

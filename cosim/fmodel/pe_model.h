@@ -3,7 +3,8 @@
  * NumLanes > 16; raw accumulators, post-processed rows, masks, pruned counts), the exact
  * cycle count of the RTL schedule and its counters. docs/rtl-pe.md.
  *
- * The cycle model assumes ideal sources: a weight row and every lane's next
+ * The cycle model assumes ideal sources: a weight beat (wgt_rows_per_beat
+ * rows, acceltran_pkg::WgtRowsPerBeat) and every lane's next
  * activation beat are always offered (valid) when the PE is ready for them,
  * and the tile descriptor is offered as soon as the PE is idle. Cycle 0 is
  * the first cycle after the tile is accepted; `cycles` is the number of
@@ -58,15 +59,20 @@ int pe_model_lanes(int num_lanes);
  * PE_MAX_ROWS. */
 int pe_model_block_rows(int num_lanes);
 
-/* Computes the tile. after_tile: 1 when this tile is accepted right after
+/* Weight rows per beat must divide PE_TILE: 1, 2, 4, 8 or 16. */
+int pe_model_wgt_rows_ok(int wgt_rows_per_beat);
+
+/* Computes the tile. wgt_rows_per_beat: weight rows the PE takes per beat
+ * (a chunk of L rows loads in ceil(L / wgt_rows_per_beat) beats). after_tile: 1 when this tile is accepted right after
  * the previous tile of the same PE (back to back: its last rows are still
  * in post-processing), 0 when post-processing is empty. Returns 0, or
  * AT_EINVAL on bad arguments. */
-int pe_model_tile(const pe_tile *t, int num_lanes, int after_tile, pe_result *r);
+int pe_model_tile(const pe_tile *t, int num_lanes, int wgt_rows_per_beat, int after_tile,
+                  pe_result *r);
 
 /* Cycle model alone: busy cycles of a tile from the effective non-zero
  * count of every (row, chunk) beat: nnz[i * nchunks + c], i < rows. */
 uint64_t pe_model_cycles(int rows, int k, const uint8_t *nnz, int num_lanes,
-                         int after_tile, uint64_t *stall_wgt);
+                         int wgt_rows_per_beat, int after_tile, uint64_t *stall_wgt);
 
 #endif

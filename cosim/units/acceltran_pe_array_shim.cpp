@@ -10,7 +10,12 @@ using Top = Vacceltran_pe_array;
 
 extern "C" int pe_array_unit_num_pes(void)
 {
-    return (int)(sizeof(((Top *)nullptr)->wgt_i) * 8 / 256);
+    return (int)(sizeof(((Top *)nullptr)->acc_o) * 8 / (16 * 48));
+}
+
+extern "C" int pe_array_unit_wgt_rows(void)
+{
+    return (int)(sizeof(((Top *)nullptr)->wgt_i) * 8 / 256) / pe_array_unit_num_pes();
 }
 
 extern "C" int pe_array_unit_num_lanes(void)
@@ -69,7 +74,8 @@ extern "C" void pe_array_unit_set_wgt(pe_array_unit *u, int pe, int valid, const
     wput(t->wgt_valid_i, p, 1, valid ? 1 : 0);
     if (!valid || !row)
         return;
-    wput_lanes(t->wgt_i, p * 16 * 16, 16, row, 16);
+    unsigned r = (unsigned)pe_array_unit_wgt_rows();
+    wput_lanes(t->wgt_i, p * r * 16 * 16, 16, row, r * 16);
 }
 
 extern "C" void pe_array_unit_set_act(pe_array_unit *u, int pe, int lane, int valid,

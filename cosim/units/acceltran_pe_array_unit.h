@@ -18,8 +18,10 @@ pe_array_unit *pe_array_unit_new(void);
 void pe_array_unit_free(pe_array_unit *u);
 int pe_array_unit_num_pes(void);
 int pe_array_unit_num_lanes(void);
+int pe_array_unit_wgt_rows(void); /* weight rows per beat (acceltran_pkg::WgtRowsPerBeat) */
 void pe_array_unit_set_tile(pe_array_unit *u, int pe, int valid, const pe_unit_tile *t);
-void pe_array_unit_set_wgt(pe_array_unit *u, int pe, int valid, const int16_t *row16);
+/* One weight beat of PE pe: pe_array_unit_wgt_rows() rows of 16. */
+void pe_array_unit_set_wgt(pe_array_unit *u, int pe, int valid, const int16_t *rows);
 void pe_array_unit_set_act(pe_array_unit *u, int pe, int lane, int valid, const int16_t *a16,
                            uint16_t mask);
 void pe_array_unit_eval(pe_array_unit *u);

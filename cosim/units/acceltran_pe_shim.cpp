@@ -11,6 +11,11 @@ extern "C" int pe_unit_num_lanes(void)
     return (int)(sizeof(((Vacceltran_pe *)nullptr)->act_i) * 8 / 256);
 }
 
+extern "C" int pe_unit_wgt_rows(void)
+{
+    return (int)(sizeof(((Vacceltran_pe *)nullptr)->wgt_i) * 8 / 256);
+}
+
 extern "C" pe_unit *pe_unit_new(void)
 {
     return vunit_new<pe_unit>("pe", [](pe_unit *u) { vunit_reset(u->top); });
@@ -44,7 +49,7 @@ extern "C" void pe_unit_set_wgt(pe_unit *u, int valid, const int16_t *row)
     t->wgt_valid_i = valid ? 1 : 0;
     if (!valid || !row)
         return;
-    wput_lanes(t->wgt_i, 0, 16, row, 16);
+    wput_lanes(t->wgt_i, 0, 16, row, (unsigned)(16 * pe_unit_wgt_rows()));
 }
 
 extern "C" void pe_unit_set_act(pe_unit *u, int lane, int valid, const int16_t *a, uint16_t mask)

@@ -1,6 +1,7 @@
 /* Testbench helpers shared by the PE / PE-array tests and the PE bench:
  * random tiles, and a cycle-by-cycle driver that streams tiles through one
- * or more PEs (descriptor, weight rows, per-lane activation beats), collects
+ * or more PEs (descriptor, weight beats of wgt_rows rows, per-lane activation
+ * beats), collects
  * raw accumulator rows, output rows and busy cycles. Header-only (static
  * functions): each program includes it once. */
 #ifndef ACCELTRAN_PE_TB_H
@@ -164,6 +165,7 @@ typedef struct tb_ops {
     void (*get_acc)(void *u, int pe, int64_t *acc);
     void (*get_y)(void *u, int pe, int16_t *y);
     void (*tick)(void *u);
+    int wgt_rows;   /* weight rows per beat (acceltran_pkg::WgtRowsPerBeat) */
 } tb_ops;
 
 /* Stream state of one PE. */
@@ -171,7 +173,7 @@ typedef struct tb_stream {
     tb_tile **tiles;
     int n;
     int offered;          /* tiles accepted */
-    int w_tile, w_row;    /* next weight row */
+    int w_tile, w_row;    /* first weight row of the next beat */
     int l_tile[32], l_beat[32]; /* next beat of each lane: beat index within the tile */
     int acc_tile, out_tile;
     int wv, av[32];       /* valids offered this cycle */
@@ -208,7 +210,10 @@ static inline void tb_lane_beat(const tb_tile *t, int lanes, int l, int b, const
 static inline long tb_run(const tb_ops *ops, tb_stream *st, double gap, long max_cycles)
 {
     int lanes = pe_model_lanes(ops->nports);
+    int wr = ops->wgt_rows;
     long cyc = 0;
+    if (!pe_model_wgt_rows_ok(wr))
+        return -1;
     for (;;) {
         int all_done = 1;
         for (int p = 0; p < ops->npes; p++)
@@ -222,7 +227,9 @@ static inline long tb_run(const tb_ops *ops, tb_stream *st, double gap, long max
             tb_stream *s = &st[p];
             /* descriptor */
             ops->set_tile(ops->u, p, s->offered < s->n, s->offered < s->n ? &s->tiles[s->offered]->d : NULL);
-            /* weights: tile w_tile rows 0..k-1 */
+            /* weights: tile w_tile rows 0..k-1, wr rows a beat; the last
+             * beat of a tail chunk carries rows >= k (garbage in w, kp
+             * rows long) that the PE must ignore */
             while (s->w_tile < s->n && s->w_row >= s->tiles[s->w_tile]->k) {
                 s->w_tile++;
                 s->w_row = 0;
@@ -264,7 +271,7 @@ static inline long tb_run(const tb_ops *ops, tb_stream *st, double gap, long max
                 s->offered++;
             }
             if (s->wv && o.wgt_ready)
-                s->w_row++;
+                s->w_row += wr;
             for (int l = 0; l < lanes; l++)
                 if (s->av[l] && ((o.act_ready >> l) & 1u))
                     s->l_beat[l]++;

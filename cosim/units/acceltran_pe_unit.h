@@ -40,8 +40,11 @@ typedef struct pe_unit pe_unit;
 pe_unit *pe_unit_new(void); /* NULL on allocation failure; comes out of reset */
 void pe_unit_free(pe_unit *u);
 int pe_unit_num_lanes(void); /* activation ports (acceltran_pkg::NumLanes) */
+int pe_unit_wgt_rows(void);  /* weight rows per beat (acceltran_pkg::WgtRowsPerBeat) */
 void pe_unit_set_tile(pe_unit *u, int valid, const pe_unit_tile *t); /* t may be NULL if !valid */
-void pe_unit_set_wgt(pe_unit *u, int valid, const int16_t *row16);    /* row16 may be NULL if !valid */
+/* One weight beat: pe_unit_wgt_rows() rows of 16, row r at rows[r * 16]
+ * (rows may be NULL if !valid). */
+void pe_unit_set_wgt(pe_unit *u, int valid, const int16_t *rows);
 void pe_unit_set_act(pe_unit *u, int lane, int valid, const int16_t *a16, uint16_t mask);
 void pe_unit_eval(pe_unit *u);
 void pe_unit_get(pe_unit *u, pe_unit_out *o);

@@ -81,7 +81,7 @@ static void run_check(tb_tile **tiles, int n, double gap, const char *label)
     if (!u)
         return;
     tb_ops ops = {u, 1, pe_unit_num_lanes(), ops_set_tile, ops_set_wgt, ops_set_act, ops_eval,
-                  ops_get, ops_get_acc, ops_get_y, ops_tick};
+                  ops_get, ops_get_acc, ops_get_y, ops_tick, pe_unit_wgt_rows()};
     tb_stream st;
     memset(&st, 0, sizeof(st));
     st.tiles = tiles;
@@ -97,7 +97,7 @@ static void run_check(tb_tile **tiles, int n, double gap, const char *label)
     for (int ti = 0; ti < n && cyc >= 0; ti++) {
         tb_tile *t = tiles[ti];
         pe_result r;
-        int rc = pe_model_tile(&t->mt, pe_unit_num_lanes(), t->after_tile, &r);
+        int rc = pe_model_tile(&t->mt, pe_unit_num_lanes(), pe_unit_wgt_rows(), t->after_tile, &r);
         CHECK(rc == 0, "model rc %d", rc);
         static int64_t ref[PE_MAX_ROWS][16];
         ref_gemm(t, ref);
@@ -277,8 +277,8 @@ static void test_source_stalls(void)
 int main(int argc, char **argv)
 {
     g_seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 0x5EED0001ull;
-    printf("test_acceltran_pe (%s, %d lanes): seed 0x%" PRIx64 "\n", TEST_CONFIG,
-           pe_unit_num_lanes(), g_seed);
+    printf("test_acceltran_pe (%s, %d lanes, %d weight rows/beat): seed 0x%" PRIx64 "\n",
+           TEST_CONFIG, pe_unit_num_lanes(), pe_unit_wgt_rows(), g_seed);
     tb_seed(g_seed);
     RUN_CASE(test_k_sparsity_sweep);
     RUN_CASE(test_back_to_back);

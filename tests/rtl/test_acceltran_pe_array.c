@@ -118,7 +118,7 @@ static void run_gemm(int m, int n, int k, double s, const char *label)
         }
     }
     tb_ops ops = {u, npes, nl, o_set_tile, o_set_wgt, o_set_act, o_eval, o_get, o_get_acc,
-                  o_get_y, o_tick};
+                  o_get_y, o_tick, pe_array_unit_wgt_rows()};
     long cyc = tb_run(&ops, st, 0.0, 50000000L);
     CHECK(cyc > 0, "[%s seed %" PRIu64 "] timeout", label, g_seed);
     if (cyc <= 0)
@@ -133,7 +133,7 @@ static void run_gemm(int m, int n, int k, double s, const char *label)
         tb_tile *tt = &tiles[t];
         int ti = t / nt, tj = t % nt;
         pe_result r;
-        CHECK(pe_model_tile(&tt->mt, nl, tt->after_tile, &r) == 0, "model");
+        CHECK(pe_model_tile(&tt->mt, nl, pe_array_unit_wgt_rows(), tt->after_tile, &r) == 0, "model");
         int bad = 0;
         for (int i = 0; i < tt->rows && bad < 3; i++) {
             for (int j = 0; j < tt->cols && bad < 3; j++) {
@@ -200,8 +200,9 @@ static void test_gemm_one_tile_per_pe(void)
 int main(int argc, char **argv)
 {
     g_seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 0x5EED00A1ull;
-    printf("test_acceltran_pe_array (%s, %d PEs x %d lanes): seed 0x%" PRIx64 "\n", TEST_CONFIG,
-           pe_array_unit_num_pes(), pe_array_unit_num_lanes(), g_seed);
+    printf("test_acceltran_pe_array (%s, %d PEs x %d lanes, %d weight rows/beat): seed 0x%" PRIx64
+           "\n", TEST_CONFIG, pe_array_unit_num_pes(), pe_array_unit_num_lanes(),
+           pe_array_unit_wgt_rows(), g_seed);
     tb_seed(g_seed);
     RUN_CASE(test_gemm_dense);
     RUN_CASE(test_gemm_sparse);

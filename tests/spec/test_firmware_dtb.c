@@ -69,6 +69,7 @@ static void check_config(const at_hw_config *c)
         {"acceltran,max-seq-len", c->max_seq},
         {"acceltran,max-hidden", c->max_hidden},
         {"acceltran,clock-mhz", c->clock_mhz},
+        {"acceltran,wgt-rows-per-beat", c->wgt_rows_per_beat},
     };
     for (size_t i = 0; i < sizeof props / sizeof props[0]; i++) {
         uint32_t v = 0;

@@ -2,7 +2,7 @@
  * tiny by default): full output blocks of BxK (B = pe_model_block_rows: 16,
  * or NumLanes for a PE with more than 16 lanes; K = 256, 1024, 4096) at 0, 50%
  * and 90% random activation sparsity (uniform random zeros, fixed seed),
- * weights streaming one 16-wide row per cycle, ideal activation sources.
+ * weights streaming WgtRowsPerBeat 16-wide rows per cycle, ideal sources.
  * Reports busy cycles per tile (RTL, checked equal to the C cycle model
  * pe_model_tile), speedup over dense, its ratio to the ideal 1/(1-s),
  * utilization = MACs issued / (cycles * lanes * 16) and the simulation
@@ -81,8 +81,10 @@ int main(int argc, char **argv)
     long sim_cycles = 0;
     double sim_time = 0;
     int model_ok = 1;
-    printf("bench_acceltran_pe: config %s, %d lanes x 16 MACs, %dx16xK blocks, seed 0x%" PRIx64
-           ", mean of %d tiles\n", TEST_CONFIG, lanes, brows, seed, REPS);
+    int wrows = pe_unit_wgt_rows();
+    printf("bench_acceltran_pe: config %s, %d lanes x 16 MACs, %dx16xK blocks, %d weight rows/beat "
+           "(%d beats/chunk), seed 0x%" PRIx64 ", mean of %d tiles\n", TEST_CONFIG, lanes, brows,
+           wrows, 16 / wrows, seed, REPS);
     for (int ki = 0; ki < NK; ki++) {
         for (int si = 0; si < NS; si++) {
             double csum = 0, msum = 0, swsum = 0;
@@ -95,7 +97,7 @@ int main(int argc, char **argv)
                 if (!u)
                     return 1;
                 tb_ops ops = {u, 1, pe_unit_num_lanes(), o_set_tile, o_set_wgt, o_set_act,
-                              o_eval, o_get, o_get_acc, o_get_y, o_tick};
+                              o_eval, o_get, o_get_acc, o_get_y, o_tick, pe_unit_wgt_rows()};
                 tb_stream st;
                 memset(&st, 0, sizeof(st));
                 st.tiles = &tp;
@@ -108,7 +110,7 @@ int main(int argc, char **argv)
                 pe_unit_eval(u);
                 pe_unit_get(u, &o);
                 pe_result mr;
-                pe_model_tile(&t.mt, pe_unit_num_lanes(), 0, &mr);
+                pe_model_tile(&t.mt, pe_unit_num_lanes(), pe_unit_wgt_rows(), 0, &mr);
                 if (c < 0 || t.busy != mr.cycles || o.cnt[PE_CNT_MAC_ISSUED] != mr.mac_issued) {
                     fprintf(stderr, "mismatch K=%d s=%.1f: rtl %" PRIu64 " model %" PRIu64 "\n",
                             ks[ki], sps[si], t.busy, mr.cycles);
@@ -138,7 +140,8 @@ int main(int argc, char **argv)
            sim_time, cps, TEST_CONFIG);
     printf("cycle model agrees with RTL on every tile: %s\n", model_ok ? "yes" : "NO");
     printf("{\"bench\":\"acceltran_pe\",\"config\":\"%s\",\"lanes\":%d,\"seed\":%" PRIu64
-           ",\"block_rows\":%d,\"tiles\":[", TEST_CONFIG, lanes, seed, brows);
+           ",\"block_rows\":%d,\"wgt_rows_per_beat\":%d,\"tiles\":[", TEST_CONFIG, lanes, seed,
+           brows, wrows);
     for (int ki = 0; ki < NK; ki++)
         for (int si = 0; si < NS; si++) {
             double sp = cyc[ki][0] / cyc[ki][si], ideal = 1.0 / (1.0 - sps[si]);
