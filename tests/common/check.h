@@ -5,6 +5,8 @@
 #ifndef ACCELTRAN_TEST_CHECK_H
 #define ACCELTRAN_TEST_CHECK_H
 
+#include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -45,6 +47,16 @@ static inline int check_finish(const char *suite)
 {
     printf("%s: %d passed, %d failed\n", suite, check_g.passed, check_g.failed);
     return check_g.failed ? 1 : 0;
+}
+
+/* Seed of a test's random cases: $ACCELTRAN_TEST_SEED when set, else def.
+ * Printed first, so any failing run can be replayed with that variable. */
+static inline uint64_t check_seed(const char *suite, uint64_t def)
+{
+    const char *s = getenv("ACCELTRAN_TEST_SEED");
+    uint64_t seed = (s && *s) ? strtoull(s, NULL, 0) : def;
+    printf("%s: seed 0x%" PRIx64 " (replay: ACCELTRAN_TEST_SEED=0x%" PRIx64 ")\n", suite, seed, seed);
+    return seed;
 }
 
 /* Directory of the unpacked model; tests find it through this. */

@@ -2,7 +2,7 @@
  * bit: corners, random radicands of every magnitude, exact timing (done_o
  * 31 cycles after start, busy_o in between, root held), starts ignored
  * while busy, back-to-back starts in the done cycle and random idle gaps.
- * Seed: AT_TEST_SEED (default below), printed with every mismatch. */
+ * Seed: ACCELTRAN_TEST_SEED (default below), printed with every mismatch. */
 // rtl-test-configs: tiny
 #include <inttypes.h>
 #include <stdint.h>
@@ -161,11 +161,8 @@ static void test_reset(void)
 
 int main(void)
 {
-    const char *s = getenv("AT_TEST_SEED");
-    if (s)
-        seed_g = strtoull(s, NULL, 0);
+    seed_g = check_seed("isqrt_" TEST_CONFIG, seed_g);
     rng_g = seed_g ? seed_g : 1;
-    printf("test_acceltran_isqrt: seed 0x%" PRIx64 "\n", seed_g);
     RUN_CASE(test_corners);
     RUN_CASE(test_random);
     RUN_CASE(test_back_to_back);

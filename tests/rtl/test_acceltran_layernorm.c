@@ -5,7 +5,7 @@
  * huge, random parameters over their whole ranges, and back-to-back rows of
  * different n, with random stalls on every valid and on out_ready. Also the
  * cycle count per row without stalls (docs/rtl-layernorm.md).
- * Seed: AT_TEST_SEED (default below), printed with every mismatch. */
+ * Seed: ACCELTRAN_TEST_SEED (default below), printed with every mismatch. */
 // rtl-test-configs: tiny
 #include <inttypes.h>
 #include <math.h>
@@ -492,11 +492,8 @@ static void test_reset(void)
 
 int main(void)
 {
-    const char *s = getenv("AT_TEST_SEED");
-    if (s)
-        seed_g = strtoull(s, NULL, 0);
+    seed_g = check_seed("layernorm_" TEST_CONFIG, seed_g);
     rng_g = seed_g ? seed_g : 1;
-    printf("test_acceltran_layernorm: seed 0x%" PRIx64 "\n", seed_g);
     RUN_CASE(test_cycles);
     RUN_CASE(test_realistic);
     RUN_CASE(test_odd_n);

@@ -276,7 +276,7 @@ static void test_source_stalls(void)
 
 int main(int argc, char **argv)
 {
-    g_seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 0x5EED0001ull;
+    g_seed = argc > 1 ? strtoull(argv[1], NULL, 0) : check_seed("pe_" TEST_CONFIG, 0x5EED0001ull);
     printf("test_acceltran_pe (%s, %d lanes, %d weight rows/beat): seed 0x%" PRIx64 "\n",
            TEST_CONFIG, pe_unit_num_lanes(), pe_unit_wgt_rows(), g_seed);
     tb_seed(g_seed);

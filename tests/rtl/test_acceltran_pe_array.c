@@ -199,7 +199,7 @@ static void test_gemm_one_tile_per_pe(void)
 
 int main(int argc, char **argv)
 {
-    g_seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 0x5EED00A1ull;
+    g_seed = argc > 1 ? strtoull(argv[1], NULL, 0) : check_seed("pe_array_" TEST_CONFIG, 0x5EED00A1ull);
     printf("test_acceltran_pe_array (%s, %d PEs x %d lanes, %d weight rows/beat): seed 0x%" PRIx64
            "\n", TEST_CONFIG, pe_array_unit_num_pes(), pe_array_unit_num_lanes(),
            pe_array_unit_wgt_rows(), g_seed);

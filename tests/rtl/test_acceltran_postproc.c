@@ -2,7 +2,7 @@
  * cycle) against the C model at_postproc_row, bit for bit: every element,
  * mask bit, pruned count and tag, with rows streamed back-to-back (and with
  * bubbles) through the fixed-latency pipeline. The seed is printed; set
- * POSTPROC_SEED to replay a run. The unit has no configuration-dependent
+ * ACCELTRAN_TEST_SEED to replay a run. The unit has no configuration-dependent
  * parameter, so only tiny is built. */
 // rtl-test-configs: tiny
 #include <inttypes.h>
@@ -546,10 +546,8 @@ static void test_reset_midstream(void)
 
 int main(void)
 {
-    const char *env = getenv("POSTPROC_SEED");
-    g_seed = env ? strtoull(env, NULL, 0) : UINT64_C(0x5eed0f00d1234567);
+    g_seed = check_seed("postproc_" TEST_CONFIG, UINT64_C(0x5eed0f00d1234567));
     rng_state = g_seed ? g_seed : 1;
-    printf("test_acceltran_postproc: seed %" PRIu64 " (POSTPROC_SEED to replay)\n", g_seed);
     g_unit = postproc_unit_new();
     if (!g_unit) {
         fprintf(stderr, "postproc_unit_new failed\n");

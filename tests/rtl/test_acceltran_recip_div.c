@@ -5,7 +5,7 @@
  * quotient fits in 26 bits), plus any (pow2, den) meeting at_recip_div's
  * preconditions for 27 steps; and the handshake: done_o exactly 27 cycles
  * after start, a one-cycle pulse, quo_o held, start ignored while busy,
- * back-to-back starts in the done cycle. Seed: ACCELTRAN_SEED or fixed. */
+ * back-to-back starts in the done cycle. Seed: ACCELTRAN_TEST_SEED or fixed. */
 // rtl-test-configs: tiny
 #include <inttypes.h>
 #include <stdint.h>
@@ -146,9 +146,7 @@ static void test_handshake(void)
 
 int main(void)
 {
-    const char *s = getenv("ACCELTRAN_SEED");
-    if (s)
-        seed_g = strtoull(s, NULL, 0);
+    seed_g = check_seed("recip_div_" TEST_CONFIG, seed_g);
     rng_s = seed_g;
     unit_g = recip_div_unit_new();
     if (!unit_g) {

@@ -6,7 +6,7 @@
  * len < n, equal rows, several maxima, -32768 next to 32767 at a coarse
  * scale, the largest u (m = 65535, s = 0), raw random (m, s), back-to-back
  * rows of different n/len; and the cycles per row (printed; checked
- * against the formula of docs/rtl-softmax.md). Seed: ACCELTRAN_SEED or
+ * against the formula of docs/rtl-softmax.md). Seed: ACCELTRAN_TEST_SEED or
  * fixed; mismatches print the seed, row, column and both values. */
 // rtl-test-configs: tiny
 #include <inttypes.h>
@@ -270,9 +270,7 @@ static void test_cycles(void)
 
 int main(void)
 {
-    const char *s = getenv("ACCELTRAN_SEED");
-    if (s)
-        seed_g = strtoull(s, NULL, 0);
+    seed_g = check_seed("softmax_" TEST_CONFIG, seed_g);
     rng_s = seed_g;
     unit_g = softmax_unit_new();
     if (!unit_g) {

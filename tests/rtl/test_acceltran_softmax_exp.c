@@ -4,7 +4,7 @@
  * every shift including the cut to 0 at z >= 28), the largest u values,
  * and random u over the whole 32-bit range. Also checks that the SV ROM
  * constants equal at_exp2_poly indirectly: each segment's c0 is P at t = 0
- * (z = 0), and the full sweep pins c1, c2. Seed: ACCELTRAN_SEED or fixed. */
+ * (z = 0), and the full sweep pins c1, c2. Seed: ACCELTRAN_TEST_SEED or fixed. */
 // rtl-test-configs: tiny
 #include <inttypes.h>
 #include <stdint.h>
@@ -66,9 +66,7 @@ static void test_large_and_random(void)
 
 int main(void)
 {
-    const char *e = getenv("ACCELTRAN_SEED");
-    if (e)
-        seed_g = strtoull(e, NULL, 0);
+    seed_g = check_seed("softmax_exp_" TEST_CONFIG, seed_g);
     unit_g = softmax_exp_unit_new();
     if (!unit_g) {
         fprintf(stderr, "softmax_exp_unit_new failed\n");
