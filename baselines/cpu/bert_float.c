@@ -11,6 +11,7 @@
  * depend on the thread count, and a sequence's results do not depend on
  * the other sequences in its batch (packed layout, no padding). */
 #include "bert_float.h"
+#include "bert_tensors.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -49,27 +50,12 @@ struct bert_model {
 
 /* ================================================================ loading */
 
-typedef struct loader {
-    const st_file *st;
-    const char *prefix; /* "" or "bert." */
-    at_err *err;
-} loader;
-
-static int ld_read(const loader *ld, const char *name, int ndim, int64_t d0,
-                   int64_t d1, float **out)
-{
-    char full[256];
-    snprintf(full, sizeof full, "%s%s", ld->prefix, name);
-    int64_t shape[2] = {d0, d1};
-    return st_read_f32(ld->st, full, ndim, shape, out, ld->err);
-}
-
 /* Reads a Linear weight [n, k] and packs it for the GEMM. */
-static int ld_linear(const loader *ld, const char *name, int64_t n, int64_t k,
+static int ld_linear(const bert_tensors *ld, const char *name, int64_t n, int64_t k,
                      cpu_gemm_b **out)
 {
     float *w = NULL;
-    int rc = ld_read(ld, name, 2, n, k, &w);
+    int rc = bert_tensors_read(ld, name, 2, n, k, &w);
     if (rc)
         return rc;
     rc = cpu_gemm_pack_b(w, (size_t)k, (size_t)n, (size_t)k, out, ld->err);
@@ -77,7 +63,7 @@ static int ld_linear(const loader *ld, const char *name, int64_t n, int64_t k,
     return rc;
 }
 
-static int ld_layer(const loader *ld, const bert_config *c, int l,
+static int ld_layer(const bert_tensors *ld, const bert_config *c, int l,
                     bert_layer *ly)
 {
     const int64_t H = c->hidden, I = c->intermediate;
@@ -98,7 +84,7 @@ static int ld_layer(const loader *ld, const bert_config *c, int l,
         char sub[64];
         float *part = NULL;
         snprintf(sub, sizeof sub, "attention.self.%s.weight", qkv_names[p]);
-        rc = ld_read(ld, LNAME(sub), 2, H, H, &part);
+        rc = bert_tensors_read(ld, LNAME(sub), 2, H, H, &part);
         if (rc) {
             free(w);
             return rc;
@@ -106,7 +92,7 @@ static int ld_layer(const loader *ld, const bert_config *c, int l,
         memcpy(w + (size_t)(p * H * H), part, (size_t)(H * H) * sizeof(float));
         free(part);
         snprintf(sub, sizeof sub, "attention.self.%s.bias", qkv_names[p]);
-        rc = ld_read(ld, LNAME(sub), 1, H, 0, &part);
+        rc = bert_tensors_read(ld, LNAME(sub), 1, H, 0, &part);
         if (rc) {
             free(w);
             return rc;
@@ -121,15 +107,15 @@ static int ld_layer(const loader *ld, const bert_config *c, int l,
         return rc;
 
     if ((rc = ld_linear(ld, LNAME("attention.output.dense.weight"), H, H, &ly->ao)) ||
-        (rc = ld_read(ld, LNAME("attention.output.dense.bias"), 1, H, 0, &ly->ao_bias)) ||
-        (rc = ld_read(ld, LNAME("attention.output.LayerNorm.weight"), 1, H, 0, &ly->ln1_g)) ||
-        (rc = ld_read(ld, LNAME("attention.output.LayerNorm.bias"), 1, H, 0, &ly->ln1_b)) ||
+        (rc = bert_tensors_read(ld, LNAME("attention.output.dense.bias"), 1, H, 0, &ly->ao_bias)) ||
+        (rc = bert_tensors_read(ld, LNAME("attention.output.LayerNorm.weight"), 1, H, 0, &ly->ln1_g)) ||
+        (rc = bert_tensors_read(ld, LNAME("attention.output.LayerNorm.bias"), 1, H, 0, &ly->ln1_b)) ||
         (rc = ld_linear(ld, LNAME("intermediate.dense.weight"), I, H, &ly->ffn_in)) ||
-        (rc = ld_read(ld, LNAME("intermediate.dense.bias"), 1, I, 0, &ly->ffn_in_bias)) ||
+        (rc = bert_tensors_read(ld, LNAME("intermediate.dense.bias"), 1, I, 0, &ly->ffn_in_bias)) ||
         (rc = ld_linear(ld, LNAME("output.dense.weight"), H, I, &ly->ffn_out)) ||
-        (rc = ld_read(ld, LNAME("output.dense.bias"), 1, H, 0, &ly->ffn_out_bias)) ||
-        (rc = ld_read(ld, LNAME("output.LayerNorm.weight"), 1, H, 0, &ly->ln2_g)) ||
-        (rc = ld_read(ld, LNAME("output.LayerNorm.bias"), 1, H, 0, &ly->ln2_b)))
+        (rc = bert_tensors_read(ld, LNAME("output.dense.bias"), 1, H, 0, &ly->ffn_out_bias)) ||
+        (rc = bert_tensors_read(ld, LNAME("output.LayerNorm.weight"), 1, H, 0, &ly->ln2_g)) ||
+        (rc = bert_tensors_read(ld, LNAME("output.LayerNorm.bias"), 1, H, 0, &ly->ln2_b)))
         return rc;
 #undef LNAME
     return AT_OK;
@@ -195,18 +181,15 @@ int bert_model_load(const char *dir, bert_model **out, at_err *err)
     if (rc)
         goto fail;
 
-    /* Some checkpoints (BertForX) name the encoder's tensors "bert.*". */
-    loader ld = {st, "", err};
-    if (!st_find(st, "embeddings.word_embeddings.weight") &&
-        st_find(st, "bert.embeddings.word_embeddings.weight"))
-        ld.prefix = "bert.";
+    bert_tensors ld;
+    bert_tensors_init(&ld, st, err);
 
     const int64_t H = c->hidden;
-    if ((rc = ld_read(&ld, "embeddings.word_embeddings.weight", 2, c->vocab_size, H, &m->word)) ||
-        (rc = ld_read(&ld, "embeddings.position_embeddings.weight", 2, c->max_positions, H, &m->pos)) ||
-        (rc = ld_read(&ld, "embeddings.token_type_embeddings.weight", 2, c->type_vocab, H, &m->type)) ||
-        (rc = ld_read(&ld, "embeddings.LayerNorm.weight", 1, H, 0, &m->emb_ln_g)) ||
-        (rc = ld_read(&ld, "embeddings.LayerNorm.bias", 1, H, 0, &m->emb_ln_b))) {
+    if ((rc = bert_tensors_read(&ld, "embeddings.word_embeddings.weight", 2, c->vocab_size, H, &m->word)) ||
+        (rc = bert_tensors_read(&ld, "embeddings.position_embeddings.weight", 2, c->max_positions, H, &m->pos)) ||
+        (rc = bert_tensors_read(&ld, "embeddings.token_type_embeddings.weight", 2, c->type_vocab, H, &m->type)) ||
+        (rc = bert_tensors_read(&ld, "embeddings.LayerNorm.weight", 1, H, 0, &m->emb_ln_g)) ||
+        (rc = bert_tensors_read(&ld, "embeddings.LayerNorm.bias", 1, H, 0, &m->emb_ln_b))) {
         st_close(st);
         goto fail;
     }

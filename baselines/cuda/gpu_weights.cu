@@ -10,6 +10,7 @@
 #include <string.h>
 
 extern "C" {
+#include "bert_tensors.h"
 #include "safetensors.h"
 }
 
@@ -68,22 +69,7 @@ static int check_cfg(const bert_config *c, at_err *err)
 
 /* ------------------------------------------------------------ load */
 
-typedef struct wl {
-    const st_file *st;
-    const char *prefix;
-    at_err *err;
-} wl;
-
-static int wl_read(const wl *l, const char *name, int ndim, int64_t d0,
-                   int64_t d1, float **out)
-{
-    char full[256];
-    snprintf(full, sizeof full, "%s%s", l->prefix, name);
-    int64_t shape[2] = {d0, d1};
-    return st_read_f32(l->st, full, ndim, shape, out, l->err);
-}
-
-static int wl_layer(const wl *l, const bert_config *c, int li, gb_host_layer *y)
+static int wl_layer(const bert_tensors *l, const bert_config *c, int li, gb_host_layer *y)
 {
     const int64_t H = c->hidden, I = c->intermediate;
     char name[192], sub[96];
@@ -96,14 +82,14 @@ static int wl_layer(const wl *l, const bert_config *c, int li, gb_host_layer *y)
         float *part = NULL;
         snprintf(sub, sizeof sub, "attention.self.%s.weight", qkv[p]);
         snprintf(name, sizeof name, "encoder.layer.%d.%s", li, sub);
-        int rc = wl_read(l, name, 2, H, H, &part);
+        int rc = bert_tensors_read(l, name, 2, H, H, &part);
         if (rc)
             return rc;
         memcpy(y->qkv_w + (size_t)(p * H * H), part, (size_t)(H * H) * sizeof(float));
         free(part);
         snprintf(sub, sizeof sub, "attention.self.%s.bias", qkv[p]);
         snprintf(name, sizeof name, "encoder.layer.%d.%s", li, sub);
-        rc = wl_read(l, name, 1, H, 0, &part);
+        rc = bert_tensors_read(l, name, 1, H, 0, &part);
         if (rc)
             return rc;
         memcpy(y->qkv_b + p * H, part, (size_t)H * sizeof(float));
@@ -123,7 +109,7 @@ static int wl_layer(const wl *l, const bert_config *c, int li, gb_host_layer *y)
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         snprintf(name, sizeof name, "encoder.layer.%d.%s", li, t[i].n);
-        int rc = wl_read(l, name, t[i].nd, t[i].d0, t[i].d1, t[i].dst);
+        int rc = bert_tensors_read(l, name, t[i].nd, t[i].d0, t[i].d1, t[i].dst);
         if (rc)
             return rc;
     }
@@ -151,17 +137,15 @@ int gb_weights_load(const char *dir, gb_host_weights **out, at_err *err)
     if ((rc = st_open(path, &st, err)))
         goto fail;
     {
-        wl l = {st, "", err};
-        if (!st_find(st, "embeddings.word_embeddings.weight") &&
-            st_find(st, "bert.embeddings.word_embeddings.weight"))
-            l.prefix = "bert.";
+        bert_tensors l;
+        bert_tensors_init(&l, st, err);
         const bert_config *c = &w->cfg;
         const int64_t H = c->hidden;
-        if ((rc = wl_read(&l, "embeddings.word_embeddings.weight", 2, c->vocab_size, H, &w->word)) ||
-            (rc = wl_read(&l, "embeddings.position_embeddings.weight", 2, c->max_positions, H, &w->pos)) ||
-            (rc = wl_read(&l, "embeddings.token_type_embeddings.weight", 2, c->type_vocab, H, &w->type)) ||
-            (rc = wl_read(&l, "embeddings.LayerNorm.weight", 1, H, 0, &w->emb_ln_g)) ||
-            (rc = wl_read(&l, "embeddings.LayerNorm.bias", 1, H, 0, &w->emb_ln_b)))
+        if ((rc = bert_tensors_read(&l, "embeddings.word_embeddings.weight", 2, c->vocab_size, H, &w->word)) ||
+            (rc = bert_tensors_read(&l, "embeddings.position_embeddings.weight", 2, c->max_positions, H, &w->pos)) ||
+            (rc = bert_tensors_read(&l, "embeddings.token_type_embeddings.weight", 2, c->type_vocab, H, &w->type)) ||
+            (rc = bert_tensors_read(&l, "embeddings.LayerNorm.weight", 1, H, 0, &w->emb_ln_g)) ||
+            (rc = bert_tensors_read(&l, "embeddings.LayerNorm.bias", 1, H, 0, &w->emb_ln_b)))
             goto fail;
         w->layers = (gb_host_layer *)calloc((size_t)c->layers, sizeof *w->layers);
         if (!w->layers) {
