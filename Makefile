@@ -14,14 +14,14 @@ endif
 
 # ---------------------------------------------------------------- C flags
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-INCDIRS  := runtime baselines/cpu cosim/fmodel driver/include tools/acceltran tests/common
+INCDIRS  := runtime baselines/cpu cosim cosim/fmodel driver driver/include tools/acceltran tests/common
 CPPFLAGS := -D_GNU_SOURCE $(addprefix -I,$(INCDIRS))
 CFLAGS   := -std=c11 -O2 -g -march=x86-64-v2 -pthread $(WARN)
 LDLIBS   := -ljansson -lutf8proc -lfdt -lm -pthread
 SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # Every .c in these folders goes into libacceltran (one library; small files).
-LIB_DIRS := runtime baselines/cpu cosim/fmodel driver
+LIB_DIRS := runtime baselines/cpu cosim cosim/fmodel driver
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRCS := $(wildcard tools/acceltran/*.c)
 GEN_SRCS := tools/gen/gen_spec.c
@@ -91,13 +91,21 @@ $(SANLIB): $(SANLIB_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(CLI): $(CLI_OBJS) $(LIB)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(LDLIBS)
+# The rtl backend of the cosim library (Verilated acceltran_top + C++ shim):
+# cosim/rtl/rtl_backend.mk sets COSIM_RTL_LINK to its objects and archives.
+# Programs linked without them see the rtl backend as unavailable
+# (at_cosim_available), through a weak reference in cosim/cosim.c.
+COSIM_RTL_LINK :=
+-include cosim/rtl/rtl_backend.mk
+LINK_RTL = $(if $(COSIM_RTL_LINK),$(CXX),$(CC))
 
-$(BUILD)/tests/%: $(OBJ)/tests/%.o $(LIB)
+$(CLI): $(CLI_OBJS) $(LIB) $(COSIM_RTL_LINK)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(LINK_RTL) $(CFLAGS) -o $@ $(CLI_OBJS) $(COSIM_RTL_LINK) $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/%: $(OBJ)/tests/%.o $(LIB) $(COSIM_RTL_LINK)
+	@mkdir -p $(@D)
+	$(LINK_RTL) $(CFLAGS) -o $@ $< $(COSIM_RTL_LINK) $(LIB) $(LDLIBS)
 
 $(BUILD)/asan/tests/%: $(SANOBJ)/tests/%.o $(SANLIB)
 	@mkdir -p $(@D)

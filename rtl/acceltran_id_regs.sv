@@ -75,6 +75,12 @@ module acceltran_id_regs (
         rdata_o = put_field(acceltran_pkg::ClockMhz, acceltran_pkg::RegConfigClockMhzLsb,
                             acceltran_pkg::RegConfigClockMhzWidth);
       end
+      acceltran_pkg::RegConfigBusOffset: begin
+        rdata_o = put_field(acceltran_pkg::BusBytes, acceltran_pkg::RegConfigBusBytesLsb,
+                            acceltran_pkg::RegConfigBusBytesWidth)
+                | put_field(acceltran_pkg::NumWindows, acceltran_pkg::RegConfigBusWindowsLsb,
+                            acceltran_pkg::RegConfigBusWindowsWidth);
+      end
       default: begin
         hit_o = 1'b0;
       end

@@ -12,7 +12,7 @@ package acceltran_pkg;
   // Device identity
   localparam logic [31:0] DeviceId = 32'h41435452;
   localparam int unsigned VersionMajor = 0;
-  localparam int unsigned VersionMinor = 1;
+  localparam int unsigned VersionMinor = 2;
   localparam int unsigned VersionPatch = 0;
 
   // Configuration
@@ -32,6 +32,8 @@ package acceltran_pkg;
   localparam int unsigned MaxHidden = 1024;  // longest row the layer-norm unit takes
   localparam int unsigned ClockMhz = 700;  // reporting clock, MHz
   localparam int unsigned WgtRowsPerBeat = 4;  // weight rows (16 x int16 each) a PE accepts per beat; divides the tile size
+  localparam int unsigned BusBytes = 32;  // AXI4 memory bus data width, bytes (one scratchpad line per beat)
+  localparam int unsigned NumWindows = 4;  // memory windows the driver can open for the device
 `elsif ACCELTRAN_CONFIG_SERVER
   localparam int unsigned ConfigIndex = 2;  // server: AccelTran-Server
   localparam int unsigned NumPes = 512;  // processing elements in the array
@@ -48,6 +50,8 @@ package acceltran_pkg;
   localparam int unsigned MaxHidden = 1024;  // longest row the layer-norm unit takes
   localparam int unsigned ClockMhz = 700;  // reporting clock, MHz
   localparam int unsigned WgtRowsPerBeat = 4;  // weight rows (16 x int16 each) a PE accepts per beat; divides the tile size
+  localparam int unsigned BusBytes = 32;  // AXI4 memory bus data width, bytes (one scratchpad line per beat)
+  localparam int unsigned NumWindows = 4;  // memory windows the driver can open for the device
 `else
   localparam int unsigned ConfigIndex = 0;  // tiny: fast build and CI
   localparam int unsigned NumPes = 4;  // processing elements in the array
@@ -64,6 +68,8 @@ package acceltran_pkg;
   localparam int unsigned MaxHidden = 1024;  // longest row the layer-norm unit takes
   localparam int unsigned ClockMhz = 700;  // reporting clock, MHz
   localparam int unsigned WgtRowsPerBeat = 4;  // weight rows (16 x int16 each) a PE accepts per beat; divides the tile size
+  localparam int unsigned BusBytes = 32;  // AXI4 memory bus data width, bytes (one scratchpad line per beat)
+  localparam int unsigned NumWindows = 4;  // memory windows the driver can open for the device
 `endif
   localparam int unsigned PeakMacsPerCycle = NumPes * NumLanes * MacsPerLane;
 
@@ -123,29 +129,498 @@ package acceltran_pkg;
   localparam logic [RegAddrWidth-1:0] RegConfigClockOffset = 12'h024;
   localparam int unsigned RegConfigClockMhzLsb = 0;
   localparam int unsigned RegConfigClockMhzWidth = 16;
+  // CONFIG_BUS (ro): Memory bus and windows.
+  localparam logic [RegAddrWidth-1:0] RegConfigBusOffset = 12'h028;
+  localparam int unsigned RegConfigBusBytesLsb = 0;
+  localparam int unsigned RegConfigBusBytesWidth = 8;
+  localparam int unsigned RegConfigBusWindowsLsb = 8;
+  localparam int unsigned RegConfigBusWindowsWidth = 8;
+  // CTRL (rw): Control.
+  localparam logic [RegAddrWidth-1:0] RegCtrlOffset = 12'h040;
+  localparam int unsigned RegCtrlEnableLsb = 0;
+  localparam int unsigned RegCtrlEnableWidth = 1;
+  // SOFT_RESET (wo): Writing 1 to bit 0 resets the device (registers, scratchpad state, counters) after outstanding bus transactions end; STATUS.RESETTING is 1 meanwhile.
+  localparam logic [RegAddrWidth-1:0] RegSoftResetOffset = 12'h044;
+  localparam int unsigned RegSoftResetResetLsb = 0;
+  localparam int unsigned RegSoftResetResetWidth = 1;
+  // STATUS (rh): Device state.
+  localparam logic [RegAddrWidth-1:0] RegStatusOffset = 12'h048;
+  localparam int unsigned RegStatusBusyLsb = 0;
+  localparam int unsigned RegStatusBusyWidth = 1;
+  localparam int unsigned RegStatusHaltedLsb = 1;
+  localparam int unsigned RegStatusHaltedWidth = 1;
+  localparam int unsigned RegStatusResettingLsb = 2;
+  localparam int unsigned RegStatusResettingWidth = 1;
+  localparam int unsigned RegStatusIdleLsb = 3;
+  localparam int unsigned RegStatusIdleWidth = 1;
+  // ERR_CODE (rh): First error since reset: code, opcode and tag of the failing descriptor.
+  localparam logic [RegAddrWidth-1:0] RegErrCodeOffset = 12'h04c;
+  localparam int unsigned RegErrCodeCodeLsb = 0;
+  localparam int unsigned RegErrCodeCodeWidth = 8;
+  localparam int unsigned RegErrCodeOpcodeLsb = 8;
+  localparam int unsigned RegErrCodeOpcodeWidth = 8;
+  localparam int unsigned RegErrCodeTagLsb = 16;
+  localparam int unsigned RegErrCodeTagWidth = 16;
+  // ERR_DESC_LO (rh): Memory address of the failing descriptor, low word.
+  localparam logic [RegAddrWidth-1:0] RegErrDescLoOffset = 12'h050;
+  localparam int unsigned RegErrDescLoAddrLsb = 0;
+  localparam int unsigned RegErrDescLoAddrWidth = 32;
+  // ERR_DESC_HI (rh): Memory address of the failing descriptor, high word.
+  localparam logic [RegAddrWidth-1:0] RegErrDescHiOffset = 12'h054;
+  localparam int unsigned RegErrDescHiAddrLsb = 0;
+  localparam int unsigned RegErrDescHiAddrWidth = 32;
+  // ERR_INFO (rh): Code-specific detail (docs/isa.md, Errors).
+  localparam logic [RegAddrWidth-1:0] RegErrInfoOffset = 12'h058;
+  localparam int unsigned RegErrInfoDetailLsb = 0;
+  localparam int unsigned RegErrInfoDetailWidth = 32;
+  // IRQ_STATUS (w1c): Interrupt causes; write 1 to clear. The interrupt line is high while (IRQ_STATUS & IRQ_ENABLE) != 0.
+  localparam logic [RegAddrWidth-1:0] RegIrqStatusOffset = 12'h060;
+  localparam int unsigned RegIrqStatusDoneLsb = 0;
+  localparam int unsigned RegIrqStatusDoneWidth = 1;
+  localparam int unsigned RegIrqStatusErrorLsb = 1;
+  localparam int unsigned RegIrqStatusErrorWidth = 1;
+  // IRQ_ENABLE (rw): Interrupt enables, bits as IRQ_STATUS.
+  localparam logic [RegAddrWidth-1:0] RegIrqEnableOffset = 12'h064;
+  localparam int unsigned RegIrqEnableDoneLsb = 0;
+  localparam int unsigned RegIrqEnableDoneWidth = 1;
+  localparam int unsigned RegIrqEnableErrorLsb = 1;
+  localparam int unsigned RegIrqEnableErrorWidth = 1;
+  // RING_BASE_LO (rw): Descriptor ring base address, low word (64-byte aligned). Writes are ignored unless STATUS.IDLE; a write sets HEAD and TAIL to 0.
+  localparam logic [RegAddrWidth-1:0] RegRingBaseLoOffset = 12'h070;
+  localparam int unsigned RegRingBaseLoAddrLsb = 0;
+  localparam int unsigned RegRingBaseLoAddrWidth = 32;
+  // RING_BASE_HI (rw): Descriptor ring base address, high word. Same rules as RING_BASE_LO.
+  localparam logic [RegAddrWidth-1:0] RegRingBaseHiOffset = 12'h074;
+  localparam int unsigned RegRingBaseHiAddrLsb = 0;
+  localparam int unsigned RegRingBaseHiAddrWidth = 32;
+  // RING_SIZE (rw): Ring entries = 2^LOG2 (LOG2 0..16). Same rules as RING_BASE_LO.
+  localparam logic [RegAddrWidth-1:0] RegRingSizeOffset = 12'h078;
+  localparam int unsigned RegRingSizeLog2Lsb = 0;
+  localparam int unsigned RegRingSizeLog2Width = 5;
+  // RING_HEAD (rh): Index of the next descriptor the device fetches; slots before it may be reused.
+  localparam logic [RegAddrWidth-1:0] RegRingHeadOffset = 12'h07c;
+  localparam int unsigned RegRingHeadIndexLsb = 0;
+  localparam int unsigned RegRingHeadIndexWidth = 16;
+  // RING_TAIL (rw): Doorbell: index one past the last descriptor written by the driver (mod the ring size). Ignored while HALTED or RESETTING.
+  localparam logic [RegAddrWidth-1:0] RegRingTailOffset = 12'h080;
+  localparam int unsigned RegRingTailIndexLsb = 0;
+  localparam int unsigned RegRingTailIndexWidth = 16;
+  // FENCE_DONE (rh): VALUE of the last FENCE that completed (0 after reset).
+  localparam logic [RegAddrWidth-1:0] RegFenceDoneOffset = 12'h084;
+  localparam int unsigned RegFenceDoneValueLsb = 0;
+  localparam int unsigned RegFenceDoneValueWidth = 32;
+  // WIN0_BASE_LO (rw): Memory window 0: base address, low word (32-byte aligned).
+  localparam logic [RegAddrWidth-1:0] RegWin0BaseLoOffset = 12'h090;
+  localparam int unsigned RegWin0BaseLoAddrLsb = 0;
+  localparam int unsigned RegWin0BaseLoAddrWidth = 32;
+  // WIN0_BASE_HI (rw): Memory window 0: base address, high word.
+  localparam logic [RegAddrWidth-1:0] RegWin0BaseHiOffset = 12'h094;
+  localparam int unsigned RegWin0BaseHiAddrLsb = 0;
+  localparam int unsigned RegWin0BaseHiAddrWidth = 32;
+  // WIN0_SIZE_LO (rw): Memory window 0: size in bytes, low word (0: closed).
+  localparam logic [RegAddrWidth-1:0] RegWin0SizeLoOffset = 12'h098;
+  localparam int unsigned RegWin0SizeLoBytesLsb = 0;
+  localparam int unsigned RegWin0SizeLoBytesWidth = 32;
+  // WIN0_SIZE_HI (rw): Memory window 0: size in bytes, high word.
+  localparam logic [RegAddrWidth-1:0] RegWin0SizeHiOffset = 12'h09c;
+  localparam int unsigned RegWin0SizeHiBytesLsb = 0;
+  localparam int unsigned RegWin0SizeHiBytesWidth = 32;
+  // WIN1_BASE_LO (rw): Memory window 1: base address, low word (32-byte aligned).
+  localparam logic [RegAddrWidth-1:0] RegWin1BaseLoOffset = 12'h0a0;
+  localparam int unsigned RegWin1BaseLoAddrLsb = 0;
+  localparam int unsigned RegWin1BaseLoAddrWidth = 32;
+  // WIN1_BASE_HI (rw): Memory window 1: base address, high word.
+  localparam logic [RegAddrWidth-1:0] RegWin1BaseHiOffset = 12'h0a4;
+  localparam int unsigned RegWin1BaseHiAddrLsb = 0;
+  localparam int unsigned RegWin1BaseHiAddrWidth = 32;
+  // WIN1_SIZE_LO (rw): Memory window 1: size in bytes, low word (0: closed).
+  localparam logic [RegAddrWidth-1:0] RegWin1SizeLoOffset = 12'h0a8;
+  localparam int unsigned RegWin1SizeLoBytesLsb = 0;
+  localparam int unsigned RegWin1SizeLoBytesWidth = 32;
+  // WIN1_SIZE_HI (rw): Memory window 1: size in bytes, high word.
+  localparam logic [RegAddrWidth-1:0] RegWin1SizeHiOffset = 12'h0ac;
+  localparam int unsigned RegWin1SizeHiBytesLsb = 0;
+  localparam int unsigned RegWin1SizeHiBytesWidth = 32;
+  // WIN2_BASE_LO (rw): Memory window 2: base address, low word (32-byte aligned).
+  localparam logic [RegAddrWidth-1:0] RegWin2BaseLoOffset = 12'h0b0;
+  localparam int unsigned RegWin2BaseLoAddrLsb = 0;
+  localparam int unsigned RegWin2BaseLoAddrWidth = 32;
+  // WIN2_BASE_HI (rw): Memory window 2: base address, high word.
+  localparam logic [RegAddrWidth-1:0] RegWin2BaseHiOffset = 12'h0b4;
+  localparam int unsigned RegWin2BaseHiAddrLsb = 0;
+  localparam int unsigned RegWin2BaseHiAddrWidth = 32;
+  // WIN2_SIZE_LO (rw): Memory window 2: size in bytes, low word (0: closed).
+  localparam logic [RegAddrWidth-1:0] RegWin2SizeLoOffset = 12'h0b8;
+  localparam int unsigned RegWin2SizeLoBytesLsb = 0;
+  localparam int unsigned RegWin2SizeLoBytesWidth = 32;
+  // WIN2_SIZE_HI (rw): Memory window 2: size in bytes, high word.
+  localparam logic [RegAddrWidth-1:0] RegWin2SizeHiOffset = 12'h0bc;
+  localparam int unsigned RegWin2SizeHiBytesLsb = 0;
+  localparam int unsigned RegWin2SizeHiBytesWidth = 32;
+  // WIN3_BASE_LO (rw): Memory window 3: base address, low word (32-byte aligned).
+  localparam logic [RegAddrWidth-1:0] RegWin3BaseLoOffset = 12'h0c0;
+  localparam int unsigned RegWin3BaseLoAddrLsb = 0;
+  localparam int unsigned RegWin3BaseLoAddrWidth = 32;
+  // WIN3_BASE_HI (rw): Memory window 3: base address, high word.
+  localparam logic [RegAddrWidth-1:0] RegWin3BaseHiOffset = 12'h0c4;
+  localparam int unsigned RegWin3BaseHiAddrLsb = 0;
+  localparam int unsigned RegWin3BaseHiAddrWidth = 32;
+  // WIN3_SIZE_LO (rw): Memory window 3: size in bytes, low word (0: closed).
+  localparam logic [RegAddrWidth-1:0] RegWin3SizeLoOffset = 12'h0c8;
+  localparam int unsigned RegWin3SizeLoBytesLsb = 0;
+  localparam int unsigned RegWin3SizeLoBytesWidth = 32;
+  // WIN3_SIZE_HI (rw): Memory window 3: size in bytes, high word.
+  localparam logic [RegAddrWidth-1:0] RegWin3SizeHiOffset = 12'h0cc;
+  localparam int unsigned RegWin3SizeHiBytesLsb = 0;
+  localparam int unsigned RegWin3SizeHiBytesWidth = 32;
+  // CNT_CYCLES_LO (rh): Counter CYCLES, bits 31:0: clock cycles since reset. Reading LO latches bits 47:32 into CYCLES_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntCyclesLoOffset = 12'h100;
+  localparam int unsigned RegCntCyclesLoValueLsb = 0;
+  localparam int unsigned RegCntCyclesLoValueWidth = 32;
+  // CNT_CYCLES_HI (rh): Counter CYCLES, bits 47:32, as latched by the last read of CNT_CYCLES_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntCyclesHiOffset = 12'h104;
+  localparam int unsigned RegCntCyclesHiValueLsb = 0;
+  localparam int unsigned RegCntCyclesHiValueWidth = 16;
+  // CNT_BUSY_LO (rh): Counter BUSY, bits 31:0: cycles with STATUS.BUSY. Reading LO latches bits 47:32 into BUSY_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntBusyLoOffset = 12'h108;
+  localparam int unsigned RegCntBusyLoValueLsb = 0;
+  localparam int unsigned RegCntBusyLoValueWidth = 32;
+  // CNT_BUSY_HI (rh): Counter BUSY, bits 47:32, as latched by the last read of CNT_BUSY_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntBusyHiOffset = 12'h10c;
+  localparam int unsigned RegCntBusyHiValueLsb = 0;
+  localparam int unsigned RegCntBusyHiValueWidth = 16;
+  // CNT_STALL_DEP_LO (rh): Counter STALL_DEP, bits 31:0: cycles a decoded command waited for a dependency or a busy engine. Reading LO latches bits 47:32 into STALL_DEP_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntStallDepLoOffset = 12'h110;
+  localparam int unsigned RegCntStallDepLoValueLsb = 0;
+  localparam int unsigned RegCntStallDepLoValueWidth = 32;
+  // CNT_STALL_DEP_HI (rh): Counter STALL_DEP, bits 47:32, as latched by the last read of CNT_STALL_DEP_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntStallDepHiOffset = 12'h114;
+  localparam int unsigned RegCntStallDepHiValueLsb = 0;
+  localparam int unsigned RegCntStallDepHiValueWidth = 16;
+  // CNT_STALL_MEM_LO (rh): Counter STALL_MEM, bits 31:0: cycles a DMA engine or the fetcher waited for the memory bus (request not accepted or data not arrived). Reading LO latches bits 47:32 into STALL_MEM_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntStallMemLoOffset = 12'h118;
+  localparam int unsigned RegCntStallMemLoValueLsb = 0;
+  localparam int unsigned RegCntStallMemLoValueWidth = 32;
+  // CNT_STALL_MEM_HI (rh): Counter STALL_MEM, bits 47:32, as latched by the last read of CNT_STALL_MEM_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntStallMemHiOffset = 12'h11c;
+  localparam int unsigned RegCntStallMemHiValueLsb = 0;
+  localparam int unsigned RegCntStallMemHiValueWidth = 16;
+  // CNT_STALL_WGT_LO (rh): Counter STALL_WGT, bits 31:0: PE-cycles (summed over PEs) with a tile but no weight chunk in the lanes. Reading LO latches bits 47:32 into STALL_WGT_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntStallWgtLoOffset = 12'h120;
+  localparam int unsigned RegCntStallWgtLoValueLsb = 0;
+  localparam int unsigned RegCntStallWgtLoValueWidth = 32;
+  // CNT_STALL_WGT_HI (rh): Counter STALL_WGT, bits 47:32, as latched by the last read of CNT_STALL_WGT_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntStallWgtHiOffset = 12'h124;
+  localparam int unsigned RegCntStallWgtHiValueLsb = 0;
+  localparam int unsigned RegCntStallWgtHiValueWidth = 16;
+  // CNT_STALL_ACT_LO (rh): Counter STALL_ACT, bits 31:0: PE-cycles (summed over PEs and lanes) a lane waited for an activation beat. Reading LO latches bits 47:32 into STALL_ACT_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntStallActLoOffset = 12'h128;
+  localparam int unsigned RegCntStallActLoValueLsb = 0;
+  localparam int unsigned RegCntStallActLoValueWidth = 32;
+  // CNT_STALL_ACT_HI (rh): Counter STALL_ACT, bits 47:32, as latched by the last read of CNT_STALL_ACT_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntStallActHiOffset = 12'h12c;
+  localparam int unsigned RegCntStallActHiValueLsb = 0;
+  localparam int unsigned RegCntStallActHiValueWidth = 16;
+  // CNT_PE_BUSY_LO (rh): Counter PE_BUSY, bits 31:0: PE-cycles (summed over PEs) with a tile in the PE. Reading LO latches bits 47:32 into PE_BUSY_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntPeBusyLoOffset = 12'h130;
+  localparam int unsigned RegCntPeBusyLoValueLsb = 0;
+  localparam int unsigned RegCntPeBusyLoValueWidth = 32;
+  // CNT_PE_BUSY_HI (rh): Counter PE_BUSY, bits 47:32, as latched by the last read of CNT_PE_BUSY_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntPeBusyHiOffset = 12'h134;
+  localparam int unsigned RegCntPeBusyHiValueLsb = 0;
+  localparam int unsigned RegCntPeBusyHiValueWidth = 16;
+  // CNT_MAC_ISSUED_LO (rh): Counter MAC_ISSUED, bits 31:0: multiply-accumulates issued (16 per non-zero activation). Reading LO latches bits 47:32 into MAC_ISSUED_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntMacIssuedLoOffset = 12'h138;
+  localparam int unsigned RegCntMacIssuedLoValueLsb = 0;
+  localparam int unsigned RegCntMacIssuedLoValueWidth = 32;
+  // CNT_MAC_ISSUED_HI (rh): Counter MAC_ISSUED, bits 47:32, as latched by the last read of CNT_MAC_ISSUED_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntMacIssuedHiOffset = 12'h13c;
+  localparam int unsigned RegCntMacIssuedHiValueLsb = 0;
+  localparam int unsigned RegCntMacIssuedHiValueWidth = 16;
+  // CNT_MAC_SKIPPED_LO (rh): Counter MAC_SKIPPED, bits 31:0: multiply-accumulates skipped by zero-skipping (16 per zero activation within K). Reading LO latches bits 47:32 into MAC_SKIPPED_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntMacSkippedLoOffset = 12'h140;
+  localparam int unsigned RegCntMacSkippedLoValueLsb = 0;
+  localparam int unsigned RegCntMacSkippedLoValueWidth = 32;
+  // CNT_MAC_SKIPPED_HI (rh): Counter MAC_SKIPPED, bits 47:32, as latched by the last read of CNT_MAC_SKIPPED_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntMacSkippedHiOffset = 12'h144;
+  localparam int unsigned RegCntMacSkippedHiValueLsb = 0;
+  localparam int unsigned RegCntMacSkippedHiValueWidth = 16;
+  // CNT_PRUNED_LO (rh): Counter PRUNED, bits 31:0: GEMM outputs set to zero by DynaTran (among the N valid columns). Reading LO latches bits 47:32 into PRUNED_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntPrunedLoOffset = 12'h148;
+  localparam int unsigned RegCntPrunedLoValueLsb = 0;
+  localparam int unsigned RegCntPrunedLoValueWidth = 32;
+  // CNT_PRUNED_HI (rh): Counter PRUNED, bits 47:32, as latched by the last read of CNT_PRUNED_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntPrunedHiOffset = 12'h14c;
+  localparam int unsigned RegCntPrunedHiValueLsb = 0;
+  localparam int unsigned RegCntPrunedHiValueWidth = 16;
+  // CNT_SPAD_RD_LO (rh): Counter SPAD_RD, bits 31:0: scratchpad lines read (activation, weight and mask buffers; a 4-line weight read counts 4). Reading LO latches bits 47:32 into SPAD_RD_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadRdLoOffset = 12'h150;
+  localparam int unsigned RegCntSpadRdLoValueLsb = 0;
+  localparam int unsigned RegCntSpadRdLoValueWidth = 32;
+  // CNT_SPAD_RD_HI (rh): Counter SPAD_RD, bits 47:32, as latched by the last read of CNT_SPAD_RD_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadRdHiOffset = 12'h154;
+  localparam int unsigned RegCntSpadRdHiValueLsb = 0;
+  localparam int unsigned RegCntSpadRdHiValueWidth = 16;
+  // CNT_SPAD_WR_LO (rh): Counter SPAD_WR, bits 31:0: scratchpad lines written (activation, weight and mask buffers). Reading LO latches bits 47:32 into SPAD_WR_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadWrLoOffset = 12'h158;
+  localparam int unsigned RegCntSpadWrLoValueLsb = 0;
+  localparam int unsigned RegCntSpadWrLoValueWidth = 32;
+  // CNT_SPAD_WR_HI (rh): Counter SPAD_WR, bits 47:32, as latched by the last read of CNT_SPAD_WR_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadWrHiOffset = 12'h15c;
+  localparam int unsigned RegCntSpadWrHiValueLsb = 0;
+  localparam int unsigned RegCntSpadWrHiValueWidth = 16;
+  // CNT_MEM_RD_BYTES_LO (rh): Counter MEM_RD_BYTES, bits 31:0: bytes read from memory (descriptors included). Reading LO latches bits 47:32 into MEM_RD_BYTES_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntMemRdBytesLoOffset = 12'h160;
+  localparam int unsigned RegCntMemRdBytesLoValueLsb = 0;
+  localparam int unsigned RegCntMemRdBytesLoValueWidth = 32;
+  // CNT_MEM_RD_BYTES_HI (rh): Counter MEM_RD_BYTES, bits 47:32, as latched by the last read of CNT_MEM_RD_BYTES_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntMemRdBytesHiOffset = 12'h164;
+  localparam int unsigned RegCntMemRdBytesHiValueLsb = 0;
+  localparam int unsigned RegCntMemRdBytesHiValueWidth = 16;
+  // CNT_MEM_WR_BYTES_LO (rh): Counter MEM_WR_BYTES, bits 31:0: bytes written to memory (strobed bytes only). Reading LO latches bits 47:32 into MEM_WR_BYTES_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntMemWrBytesLoOffset = 12'h168;
+  localparam int unsigned RegCntMemWrBytesLoValueLsb = 0;
+  localparam int unsigned RegCntMemWrBytesLoValueWidth = 32;
+  // CNT_MEM_WR_BYTES_HI (rh): Counter MEM_WR_BYTES, bits 47:32, as latched by the last read of CNT_MEM_WR_BYTES_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntMemWrBytesHiOffset = 12'h16c;
+  localparam int unsigned RegCntMemWrBytesHiValueLsb = 0;
+  localparam int unsigned RegCntMemWrBytesHiValueWidth = 16;
+  // CNT_CMDS_LO (rh): Counter CMDS, bits 31:0: commands completed (NOP and FENCE included). Reading LO latches bits 47:32 into CMDS_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntCmdsLoOffset = 12'h170;
+  localparam int unsigned RegCntCmdsLoValueLsb = 0;
+  localparam int unsigned RegCntCmdsLoValueWidth = 32;
+  // CNT_CMDS_HI (rh): Counter CMDS, bits 47:32, as latched by the last read of CNT_CMDS_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntCmdsHiOffset = 12'h174;
+  localparam int unsigned RegCntCmdsHiValueLsb = 0;
+  localparam int unsigned RegCntCmdsHiValueWidth = 16;
 
-  // Command descriptor: 32 bytes, 8 little-endian 32-bit words
-  localparam int unsigned DescBytes = 32;
-  localparam int unsigned DescWords = 8;
+  // Command descriptor: 64 bytes, 16 little-endian 32-bit words
+  localparam int unsigned DescBytes = 64;
+  localparam int unsigned DescWords = 16;
   localparam int unsigned DescOpcodeWord = 0;  // operation, see opcodes
   localparam int unsigned DescOpcodeLsb = 0;
   localparam int unsigned DescOpcodeWidth = 8;
-  localparam int unsigned DescFlagsWord = 0;  // per-opcode flags
+  localparam int unsigned DescFlagsWord = 0;  // per-opcode flags (bits not defined for the opcode must be 0)
   localparam int unsigned DescFlagsLsb = 8;
   localparam int unsigned DescFlagsWidth = 8;
-  localparam int unsigned DescTagWord = 0;  // software tag, echoed in error reports
+  localparam int unsigned DescTagWord = 0;  // software tag, echoed in ERR_CODE
   localparam int unsigned DescTagLsb = 16;
   localparam int unsigned DescTagWidth = 16;
+  localparam int unsigned DescXferBufWord = 0;  // flags[1:0]: scratchpad: 0 activation, 1 weight, 2 mask (3 is illegal)
+  localparam int unsigned DescXferBufLsb = 8;
+  localparam int unsigned DescXferBufWidth = 2;
+  localparam int unsigned DescXferKeepMaskWord = 0;  // flags[2], LOAD to the activation buffer only: leave the mask bits of the written lines as they are (else they are set: 1 for the cols elements, 0 for padding)
+  localparam int unsigned DescXferKeepMaskLsb = 10;
+  localparam int unsigned DescXferKeepMaskWidth = 1;
+  localparam int unsigned DescXferSpadWord = 1;  // first scratchpad line
+  localparam int unsigned DescXferSpadLsb = 0;
+  localparam int unsigned DescXferSpadWidth = 24;
+  localparam int unsigned DescXferRowsWord = 2;  // rows, 1..65535
+  localparam int unsigned DescXferRowsLsb = 0;
+  localparam int unsigned DescXferRowsWidth = 16;
+  localparam int unsigned DescXferColsWord = 2;  // int16 elements per row, 1..65535 (a row is ceil(cols/16) lines)
+  localparam int unsigned DescXferColsLsb = 16;
+  localparam int unsigned DescXferColsWidth = 16;
+  localparam int unsigned DescXferSpadRowStepWord = 3;  // scratchpad lines from one row to the next
+  localparam int unsigned DescXferSpadRowStepLsb = 0;
+  localparam int unsigned DescXferSpadRowStepWidth = 24;
+  localparam int unsigned DescXferSpadCbStepWord = 4;  // scratchpad lines from one 16-element column block of a row to the next
+  localparam int unsigned DescXferSpadCbStepLsb = 0;
+  localparam int unsigned DescXferSpadCbStepWidth = 24;
+  localparam int unsigned DescXferMemLoWord = 5;  // memory address of row 0, low word (32-byte aligned)
+  localparam int unsigned DescXferMemLoLsb = 0;
+  localparam int unsigned DescXferMemLoWidth = 32;
+  localparam int unsigned DescXferMemHiWord = 6;  // memory address of row 0, high word
+  localparam int unsigned DescXferMemHiLsb = 0;
+  localparam int unsigned DescXferMemHiWidth = 32;
+  localparam int unsigned DescXferMemStrideWord = 7;  // bytes from one row to the next in memory (multiple of 32)
+  localparam int unsigned DescXferMemStrideLsb = 0;
+  localparam int unsigned DescXferMemStrideWidth = 32;
+  localparam int unsigned DescGemmTransBWord = 0;  // flags[0]: B is given transposed (N x K, stored like weights)
+  localparam int unsigned DescGemmTransBLsb = 8;
+  localparam int unsigned DescGemmTransBWidth = 1;
+  localparam int unsigned DescGemmParamsEnWord = 0;  // flags[1]: per-column bias and requant from the parameter block at GEMM_PARAMS (else bias 0, GEMM_RQ_M/S for every column)
+  localparam int unsigned DescGemmParamsEnLsb = 9;
+  localparam int unsigned DescGemmParamsEnWidth = 1;
+  localparam int unsigned DescGemmGeluWord = 0;  // flags[2]: GELU after requant
+  localparam int unsigned DescGemmGeluLsb = 10;
+  localparam int unsigned DescGemmGeluWidth = 1;
+  localparam int unsigned DescGemmAccumWord = 0;  // flags[3]: C = sat16(C + result) (the old C is read back)
+  localparam int unsigned DescGemmAccumLsb = 11;
+  localparam int unsigned DescGemmAccumWidth = 1;
+  localparam int unsigned DescGemmAMaskWord = 0;  // flags[4]: zero-skip with A's mask bits too (else only A's zero values are skipped)
+  localparam int unsigned DescGemmAMaskLsb = 12;
+  localparam int unsigned DescGemmAMaskWidth = 1;
+  localparam int unsigned DescGemmAWord = 1;  // activation line of A[0][0..15]; A line (i, kc) = A + i*LDA + kc
+  localparam int unsigned DescGemmALsb = 0;
+  localparam int unsigned DescGemmAWidth = 24;
+  localparam int unsigned DescGemmLdaWord = 2;  // lines between rows of A
+  localparam int unsigned DescGemmLdaLsb = 0;
+  localparam int unsigned DescGemmLdaWidth = 24;
+  localparam int unsigned DescGemmBWord = 3;  // weight line of B (multiple of 4); B line (k, nt) = B + nt*LDB + k, transposed: (n, kc) = B + kc*LDB + n
+  localparam int unsigned DescGemmBLsb = 0;
+  localparam int unsigned DescGemmBWidth = 24;
+  localparam int unsigned DescGemmLdbWord = 4;  // weight lines between column blocks of B (multiple of 4)
+  localparam int unsigned DescGemmLdbLsb = 0;
+  localparam int unsigned DescGemmLdbWidth = 24;
+  localparam int unsigned DescGemmCWord = 5;  // activation line of C[0][0..15]; C line (i, nt) = C + i*LDC + nt
+  localparam int unsigned DescGemmCLsb = 0;
+  localparam int unsigned DescGemmCWidth = 24;
+  localparam int unsigned DescGemmLdcWord = 6;  // lines between rows of C
+  localparam int unsigned DescGemmLdcLsb = 0;
+  localparam int unsigned DescGemmLdcWidth = 24;
+  localparam int unsigned DescGemmMWord = 7;  // rows of A and C, 1..65535
+  localparam int unsigned DescGemmMLsb = 0;
+  localparam int unsigned DescGemmMWidth = 16;
+  localparam int unsigned DescGemmNWord = 7;  // columns of B and C, 1..65535
+  localparam int unsigned DescGemmNLsb = 16;
+  localparam int unsigned DescGemmNWidth = 16;
+  localparam int unsigned DescGemmKWord = 8;  // columns of A, rows of B, 1..65535
+  localparam int unsigned DescGemmKLsb = 0;
+  localparam int unsigned DescGemmKWidth = 16;
+  localparam int unsigned DescGemmTauWord = 8;  // DynaTran threshold, 0..32767
+  localparam int unsigned DescGemmTauLsb = 16;
+  localparam int unsigned DescGemmTauWidth = 15;
+  localparam int unsigned DescGemmParamsWord = 9;  // weight line of the parameter block (multiple of 4): 4 lines per column tile nt at PARAMS + 4*nt: int32 bias[16] (2 lines), uint16 rq_m[16], uint16 rq_s[16] (0..63)
+  localparam int unsigned DescGemmParamsLsb = 0;
+  localparam int unsigned DescGemmParamsWidth = 24;
+  localparam int unsigned DescGemmRqMWord = 10;  // requant multiplier for every column (without PARAMS_EN)
+  localparam int unsigned DescGemmRqMLsb = 0;
+  localparam int unsigned DescGemmRqMWidth = 16;
+  localparam int unsigned DescGemmRqSWord = 10;  // requant shift for every column (without PARAMS_EN)
+  localparam int unsigned DescGemmRqSLsb = 16;
+  localparam int unsigned DescGemmRqSWidth = 6;
+  localparam int unsigned DescGemmGeluInMWord = 11;  // GELU input multiplier (at_gelu_params.in.m)
+  localparam int unsigned DescGemmGeluInMLsb = 0;
+  localparam int unsigned DescGemmGeluInMWidth = 16;
+  localparam int unsigned DescGemmGeluInSWord = 11;  // GELU input shift
+  localparam int unsigned DescGemmGeluInSLsb = 16;
+  localparam int unsigned DescGemmGeluInSWidth = 6;
+  localparam int unsigned DescGemmGeluOutMWord = 12;  // GELU output multiplier
+  localparam int unsigned DescGemmGeluOutMLsb = 0;
+  localparam int unsigned DescGemmGeluOutMWidth = 16;
+  localparam int unsigned DescGemmGeluOutSWord = 12;  // GELU output shift
+  localparam int unsigned DescGemmGeluOutSLsb = 16;
+  localparam int unsigned DescGemmGeluOutSWidth = 6;
+  localparam int unsigned DescSmxLenVecWord = 0;  // flags[0]: per-row valid lengths from the activation lines at SMX_LENS (else SMX_LEN for every row)
+  localparam int unsigned DescSmxLenVecLsb = 8;
+  localparam int unsigned DescSmxLenVecWidth = 1;
+  localparam int unsigned DescSmxSrcWord = 1;  // activation line of row 0; row r at SRC + r*LDS
+  localparam int unsigned DescSmxSrcLsb = 0;
+  localparam int unsigned DescSmxSrcWidth = 24;
+  localparam int unsigned DescSmxLdsWord = 2;  // lines between source rows
+  localparam int unsigned DescSmxLdsLsb = 0;
+  localparam int unsigned DescSmxLdsWidth = 24;
+  localparam int unsigned DescSmxDstWord = 3;  // activation line of output row 0; row r at DST + r*LDD
+  localparam int unsigned DescSmxDstLsb = 0;
+  localparam int unsigned DescSmxDstWidth = 24;
+  localparam int unsigned DescSmxLddWord = 4;  // lines between output rows
+  localparam int unsigned DescSmxLddLsb = 0;
+  localparam int unsigned DescSmxLddWidth = 24;
+  localparam int unsigned DescSmxRowsWord = 5;  // rows, 1..65535
+  localparam int unsigned DescSmxRowsLsb = 0;
+  localparam int unsigned DescSmxRowsWidth = 16;
+  localparam int unsigned DescSmxNWord = 5;  // row length, 1..max_seq
+  localparam int unsigned DescSmxNLsb = 16;
+  localparam int unsigned DescSmxNWidth = 16;
+  localparam int unsigned DescSmxLenWord = 6;  // valid length of every row, 1..N (without LEN_VEC)
+  localparam int unsigned DescSmxLenLsb = 0;
+  localparam int unsigned DescSmxLenWidth = 16;
+  localparam int unsigned DescSmxLensWord = 7;  // activation line of the lengths: uint16 len of row r is element r mod 16 of line LENS + r/16, each 1..N
+  localparam int unsigned DescSmxLensLsb = 0;
+  localparam int unsigned DescSmxLensWidth = 24;
+  localparam int unsigned DescSmxInMWord = 8;  // at_softmax_params.in.m
+  localparam int unsigned DescSmxInMLsb = 0;
+  localparam int unsigned DescSmxInMWidth = 16;
+  localparam int unsigned DescSmxInSWord = 8;  // at_softmax_params.in.s
+  localparam int unsigned DescSmxInSLsb = 16;
+  localparam int unsigned DescSmxInSWidth = 6;
+  localparam int unsigned DescLnResidualWord = 0;  // flags[0]: add the residual rows at LN_RES before normalising
+  localparam int unsigned DescLnResidualLsb = 8;
+  localparam int unsigned DescLnResidualWidth = 1;
+  localparam int unsigned DescLnSrcWord = 1;  // activation line of row 0; row r at SRC + r*LDS
+  localparam int unsigned DescLnSrcLsb = 0;
+  localparam int unsigned DescLnSrcWidth = 24;
+  localparam int unsigned DescLnLdsWord = 2;  // lines between source rows
+  localparam int unsigned DescLnLdsLsb = 0;
+  localparam int unsigned DescLnLdsWidth = 24;
+  localparam int unsigned DescLnDstWord = 3;  // activation line of output row 0; row r at DST + r*LDD
+  localparam int unsigned DescLnDstLsb = 0;
+  localparam int unsigned DescLnDstWidth = 24;
+  localparam int unsigned DescLnLddWord = 4;  // lines between output rows
+  localparam int unsigned DescLnLddLsb = 0;
+  localparam int unsigned DescLnLddWidth = 24;
+  localparam int unsigned DescLnResWord = 5;  // activation line of residual row 0; row r at RES + r*LDR
+  localparam int unsigned DescLnResLsb = 0;
+  localparam int unsigned DescLnResWidth = 24;
+  localparam int unsigned DescLnLdrWord = 6;  // lines between residual rows
+  localparam int unsigned DescLnLdrLsb = 0;
+  localparam int unsigned DescLnLdrWidth = 24;
+  localparam int unsigned DescLnRowsWord = 7;  // rows, 1..65535
+  localparam int unsigned DescLnRowsLsb = 0;
+  localparam int unsigned DescLnRowsWidth = 16;
+  localparam int unsigned DescLnNWord = 7;  // row length, 1..max_hidden
+  localparam int unsigned DescLnNLsb = 16;
+  localparam int unsigned DescLnNWidth = 16;
+  localparam int unsigned DescLnParamsWord = 8;  // weight line of gamma/beta (multiple of 4): 4 lines per column block cb at PARAMS + 4*cb: int16 gamma[16], int32 beta[16] (2 lines), one unused line
+  localparam int unsigned DescLnParamsLsb = 0;
+  localparam int unsigned DescLnParamsWidth = 24;
+  localparam int unsigned DescLnOutMWord = 9;  // at_layernorm_params.out.m
+  localparam int unsigned DescLnOutMLsb = 0;
+  localparam int unsigned DescLnOutMWidth = 16;
+  localparam int unsigned DescLnOutSWord = 9;  // at_layernorm_params.out.s
+  localparam int unsigned DescLnOutSLsb = 16;
+  localparam int unsigned DescLnOutSWidth = 6;
+  localparam int unsigned DescLnEpsLoWord = 10;  // at_layernorm_params.eps_q, bits 31:0
+  localparam int unsigned DescLnEpsLoLsb = 0;
+  localparam int unsigned DescLnEpsLoWidth = 32;
+  localparam int unsigned DescLnEpsHiWord = 11;  // eps_q bits 61:32 (eps_q <= 2^61)
+  localparam int unsigned DescLnEpsHiLsb = 0;
+  localparam int unsigned DescLnEpsHiWidth = 30;
+  localparam int unsigned DescFenceWriteWord = 0;  // flags[0]: write VALUE (32 bits) to memory at FENCE_ADDR
+  localparam int unsigned DescFenceWriteLsb = 8;
+  localparam int unsigned DescFenceWriteWidth = 1;
+  localparam int unsigned DescFenceIrqWord = 0;  // flags[1]: set IRQ_STATUS.DONE when complete
+  localparam int unsigned DescFenceIrqLsb = 9;
+  localparam int unsigned DescFenceIrqWidth = 1;
+  localparam int unsigned DescFenceValueWord = 1;  // value for FENCE_DONE and the write-back
+  localparam int unsigned DescFenceValueLsb = 0;
+  localparam int unsigned DescFenceValueWidth = 32;
+  localparam int unsigned DescFenceAddrLoWord = 2;  // write-back address, low word (4-byte aligned)
+  localparam int unsigned DescFenceAddrLoLsb = 0;
+  localparam int unsigned DescFenceAddrLoWidth = 32;
+  localparam int unsigned DescFenceAddrHiWord = 3;  // write-back address, high word
+  localparam int unsigned DescFenceAddrHiLsb = 0;
+  localparam int unsigned DescFenceAddrHiWidth = 32;
 
   typedef enum logic [7:0] {
     OpNop = 8'd0,  // does nothing
     OpLoad = 8'd1,  // 2-D strided copy memory -> scratchpad
     OpStore = 8'd2,  // 2-D strided copy scratchpad -> memory
-    OpGemm = 8'd3,  // tiled GEMM over scratchpad blocks
+    OpGemm = 8'd3,  // C = post(A x B) over scratchpad blocks
     OpSoftmax = 8'd4,  // row-wise softmax with per-row valid length
     OpLayernorm = 8'd5,  // row-wise layer-norm, optional residual
-    OpFence = 8'd6  // wait for earlier commands, write the fence value
+    OpFence = 8'd6  // wait for earlier commands, write the fence value, optional interrupt
   } opcode_e;
+
+  // Bits each opcode defines (all others must be 0: ILLEGAL_FIELD), word w at [w*32 +: 32]
+  localparam logic [511:0] DescUsedNop = 512'h00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_ffff00ff;
+  localparam logic [511:0] DescUsedLoad = 512'h00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_ffffffff_ffffffff_ffffffff_00ffffff_00ffffff_ffffffff_00ffffff_ffff07ff;
+  localparam logic [511:0] DescUsedStore = 512'h00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_ffffffff_ffffffff_ffffffff_00ffffff_00ffffff_ffffffff_00ffffff_ffff07ff;
+  localparam logic [511:0] DescUsedGemm = 512'h00000000_00000000_00000000_003fffff_003fffff_003fffff_00ffffff_7fffffff_ffffffff_00ffffff_00ffffff_00ffffff_00ffffff_00ffffff_00ffffff_ffff1fff;
+  localparam logic [511:0] DescUsedSoftmax = 512'h00000000_00000000_00000000_00000000_00000000_00000000_00000000_003fffff_00ffffff_0000ffff_ffffffff_00ffffff_00ffffff_00ffffff_00ffffff_ffff01ff;
+  localparam logic [511:0] DescUsedLayernorm = 512'h00000000_00000000_00000000_00000000_3fffffff_ffffffff_003fffff_00ffffff_ffffffff_00ffffff_00ffffff_00ffffff_00ffffff_00ffffff_00ffffff_ffff01ff;
+  localparam logic [511:0] DescUsedFence = 512'h00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_ffffffff_ffffffff_ffffffff_ffff03ff;
+
+  typedef enum logic [7:0] {
+    ErrNone = 8'd0,  // no error
+    ErrIllegalOpcode = 8'd1,  // unknown opcode; DETAIL = the opcode
+    ErrIllegalField = 8'd2,  // a field out of range, a reserved bit set, a misaligned address, or an overlap the opcode forbids; DETAIL = descriptor word index (or 0x10000 + row for a bad per-row length)
+    ErrSpadRange = 8'd3,  // a scratchpad access past the end of its buffer; DETAIL = buffer (0 act, 1 wgt, 2 mask)
+    ErrAddrWindow = 8'd4,  // a memory range outside every open window (descriptor fetch, LOAD, STORE or FENCE write); DETAIL = low 32 bits of the first address of the range
+    ErrBusSlverr = 8'd5,  // the memory bus answered SLVERR; DETAIL = low 32 bits of the burst address
+    ErrBusDecerr = 8'd6  // the memory bus answered DECERR; DETAIL = low 32 bits of the burst address
+  } err_e;
 
   /* verilator lint_on UNUSEDPARAM */
 

@@ -11,7 +11,7 @@
 #define AT_COMPATIBLE "acceltran,accel-0.1"
 #define AT_DEVICE_ID 0x41435452u
 #define AT_VERSION_MAJOR 0u
-#define AT_VERSION_MINOR 1u
+#define AT_VERSION_MINOR 2u
 #define AT_VERSION_PATCH 0u
 #define AT_MMIO_BASE 0x40000000ull
 #define AT_MMIO_BYTES 0x1000u
@@ -83,6 +83,278 @@
 #define AT_REG_CONFIG_CLOCK_MHZ_LSB 0
 #define AT_REG_CONFIG_CLOCK_MHZ_WIDTH 16
 #define AT_REG_CONFIG_CLOCK_MHZ_MASK 0x0000ffffu
+#define AT_REG_CONFIG_BUS 0x028u /* ro: Memory bus and windows. */
+#define AT_REG_CONFIG_BUS_BYTES_LSB 0
+#define AT_REG_CONFIG_BUS_BYTES_WIDTH 8
+#define AT_REG_CONFIG_BUS_BYTES_MASK 0x000000ffu
+#define AT_REG_CONFIG_BUS_WINDOWS_LSB 8
+#define AT_REG_CONFIG_BUS_WINDOWS_WIDTH 8
+#define AT_REG_CONFIG_BUS_WINDOWS_MASK 0x0000ff00u
+#define AT_REG_CTRL 0x040u /* rw: Control. */
+#define AT_REG_CTRL_ENABLE_LSB 0
+#define AT_REG_CTRL_ENABLE_WIDTH 1
+#define AT_REG_CTRL_ENABLE_MASK 0x00000001u
+#define AT_REG_SOFT_RESET 0x044u /* wo: Writing 1 to bit 0 resets the device (registers, scratchpad state, counters) after outstanding bus transactions end; STATUS.RESETTING is 1 meanwhile. */
+#define AT_REG_SOFT_RESET_RESET_LSB 0
+#define AT_REG_SOFT_RESET_RESET_WIDTH 1
+#define AT_REG_SOFT_RESET_RESET_MASK 0x00000001u
+#define AT_REG_STATUS 0x048u /* rh: Device state. */
+#define AT_REG_STATUS_BUSY_LSB 0
+#define AT_REG_STATUS_BUSY_WIDTH 1
+#define AT_REG_STATUS_BUSY_MASK 0x00000001u
+#define AT_REG_STATUS_HALTED_LSB 1
+#define AT_REG_STATUS_HALTED_WIDTH 1
+#define AT_REG_STATUS_HALTED_MASK 0x00000002u
+#define AT_REG_STATUS_RESETTING_LSB 2
+#define AT_REG_STATUS_RESETTING_WIDTH 1
+#define AT_REG_STATUS_RESETTING_MASK 0x00000004u
+#define AT_REG_STATUS_IDLE_LSB 3
+#define AT_REG_STATUS_IDLE_WIDTH 1
+#define AT_REG_STATUS_IDLE_MASK 0x00000008u
+#define AT_REG_ERR_CODE 0x04cu /* rh: First error since reset: code, opcode and tag of the failing descriptor. */
+#define AT_REG_ERR_CODE_CODE_LSB 0
+#define AT_REG_ERR_CODE_CODE_WIDTH 8
+#define AT_REG_ERR_CODE_CODE_MASK 0x000000ffu
+#define AT_REG_ERR_CODE_OPCODE_LSB 8
+#define AT_REG_ERR_CODE_OPCODE_WIDTH 8
+#define AT_REG_ERR_CODE_OPCODE_MASK 0x0000ff00u
+#define AT_REG_ERR_CODE_TAG_LSB 16
+#define AT_REG_ERR_CODE_TAG_WIDTH 16
+#define AT_REG_ERR_CODE_TAG_MASK 0xffff0000u
+#define AT_REG_ERR_DESC_LO 0x050u /* rh: Memory address of the failing descriptor, low word. */
+#define AT_REG_ERR_DESC_LO_ADDR_LSB 0
+#define AT_REG_ERR_DESC_LO_ADDR_WIDTH 32
+#define AT_REG_ERR_DESC_LO_ADDR_MASK 0xffffffffu
+#define AT_REG_ERR_DESC_HI 0x054u /* rh: Memory address of the failing descriptor, high word. */
+#define AT_REG_ERR_DESC_HI_ADDR_LSB 0
+#define AT_REG_ERR_DESC_HI_ADDR_WIDTH 32
+#define AT_REG_ERR_DESC_HI_ADDR_MASK 0xffffffffu
+#define AT_REG_ERR_INFO 0x058u /* rh: Code-specific detail (docs/isa.md, Errors). */
+#define AT_REG_ERR_INFO_DETAIL_LSB 0
+#define AT_REG_ERR_INFO_DETAIL_WIDTH 32
+#define AT_REG_ERR_INFO_DETAIL_MASK 0xffffffffu
+#define AT_REG_IRQ_STATUS 0x060u /* w1c: Interrupt causes; write 1 to clear. The interrupt line is high while (IRQ_STATUS & IRQ_ENABLE) != 0. */
+#define AT_REG_IRQ_STATUS_DONE_LSB 0
+#define AT_REG_IRQ_STATUS_DONE_WIDTH 1
+#define AT_REG_IRQ_STATUS_DONE_MASK 0x00000001u
+#define AT_REG_IRQ_STATUS_ERROR_LSB 1
+#define AT_REG_IRQ_STATUS_ERROR_WIDTH 1
+#define AT_REG_IRQ_STATUS_ERROR_MASK 0x00000002u
+#define AT_REG_IRQ_ENABLE 0x064u /* rw: Interrupt enables, bits as IRQ_STATUS. */
+#define AT_REG_IRQ_ENABLE_DONE_LSB 0
+#define AT_REG_IRQ_ENABLE_DONE_WIDTH 1
+#define AT_REG_IRQ_ENABLE_DONE_MASK 0x00000001u
+#define AT_REG_IRQ_ENABLE_ERROR_LSB 1
+#define AT_REG_IRQ_ENABLE_ERROR_WIDTH 1
+#define AT_REG_IRQ_ENABLE_ERROR_MASK 0x00000002u
+#define AT_REG_RING_BASE_LO 0x070u /* rw: Descriptor ring base address, low word (64-byte aligned). Writes are ignored unless STATUS.IDLE; a write sets HEAD and TAIL to 0. */
+#define AT_REG_RING_BASE_LO_ADDR_LSB 0
+#define AT_REG_RING_BASE_LO_ADDR_WIDTH 32
+#define AT_REG_RING_BASE_LO_ADDR_MASK 0xffffffffu
+#define AT_REG_RING_BASE_HI 0x074u /* rw: Descriptor ring base address, high word. Same rules as RING_BASE_LO. */
+#define AT_REG_RING_BASE_HI_ADDR_LSB 0
+#define AT_REG_RING_BASE_HI_ADDR_WIDTH 32
+#define AT_REG_RING_BASE_HI_ADDR_MASK 0xffffffffu
+#define AT_REG_RING_SIZE 0x078u /* rw: Ring entries = 2^LOG2 (LOG2 0..16). Same rules as RING_BASE_LO. */
+#define AT_REG_RING_SIZE_LOG2_LSB 0
+#define AT_REG_RING_SIZE_LOG2_WIDTH 5
+#define AT_REG_RING_SIZE_LOG2_MASK 0x0000001fu
+#define AT_REG_RING_HEAD 0x07cu /* rh: Index of the next descriptor the device fetches; slots before it may be reused. */
+#define AT_REG_RING_HEAD_INDEX_LSB 0
+#define AT_REG_RING_HEAD_INDEX_WIDTH 16
+#define AT_REG_RING_HEAD_INDEX_MASK 0x0000ffffu
+#define AT_REG_RING_TAIL 0x080u /* rw: Doorbell: index one past the last descriptor written by the driver (mod the ring size). Ignored while HALTED or RESETTING. */
+#define AT_REG_RING_TAIL_INDEX_LSB 0
+#define AT_REG_RING_TAIL_INDEX_WIDTH 16
+#define AT_REG_RING_TAIL_INDEX_MASK 0x0000ffffu
+#define AT_REG_FENCE_DONE 0x084u /* rh: VALUE of the last FENCE that completed (0 after reset). */
+#define AT_REG_FENCE_DONE_VALUE_LSB 0
+#define AT_REG_FENCE_DONE_VALUE_WIDTH 32
+#define AT_REG_FENCE_DONE_VALUE_MASK 0xffffffffu
+#define AT_REG_WIN0_BASE_LO 0x090u /* rw: Memory window 0: base address, low word (32-byte aligned). */
+#define AT_REG_WIN0_BASE_LO_ADDR_LSB 0
+#define AT_REG_WIN0_BASE_LO_ADDR_WIDTH 32
+#define AT_REG_WIN0_BASE_LO_ADDR_MASK 0xffffffffu
+#define AT_REG_WIN0_BASE_HI 0x094u /* rw: Memory window 0: base address, high word. */
+#define AT_REG_WIN0_BASE_HI_ADDR_LSB 0
+#define AT_REG_WIN0_BASE_HI_ADDR_WIDTH 32
+#define AT_REG_WIN0_BASE_HI_ADDR_MASK 0xffffffffu
+#define AT_REG_WIN0_SIZE_LO 0x098u /* rw: Memory window 0: size in bytes, low word (0: closed). */
+#define AT_REG_WIN0_SIZE_LO_BYTES_LSB 0
+#define AT_REG_WIN0_SIZE_LO_BYTES_WIDTH 32
+#define AT_REG_WIN0_SIZE_LO_BYTES_MASK 0xffffffffu
+#define AT_REG_WIN0_SIZE_HI 0x09cu /* rw: Memory window 0: size in bytes, high word. */
+#define AT_REG_WIN0_SIZE_HI_BYTES_LSB 0
+#define AT_REG_WIN0_SIZE_HI_BYTES_WIDTH 32
+#define AT_REG_WIN0_SIZE_HI_BYTES_MASK 0xffffffffu
+#define AT_REG_WIN1_BASE_LO 0x0a0u /* rw: Memory window 1: base address, low word (32-byte aligned). */
+#define AT_REG_WIN1_BASE_LO_ADDR_LSB 0
+#define AT_REG_WIN1_BASE_LO_ADDR_WIDTH 32
+#define AT_REG_WIN1_BASE_LO_ADDR_MASK 0xffffffffu
+#define AT_REG_WIN1_BASE_HI 0x0a4u /* rw: Memory window 1: base address, high word. */
+#define AT_REG_WIN1_BASE_HI_ADDR_LSB 0
+#define AT_REG_WIN1_BASE_HI_ADDR_WIDTH 32
+#define AT_REG_WIN1_BASE_HI_ADDR_MASK 0xffffffffu
+#define AT_REG_WIN1_SIZE_LO 0x0a8u /* rw: Memory window 1: size in bytes, low word (0: closed). */
+#define AT_REG_WIN1_SIZE_LO_BYTES_LSB 0
+#define AT_REG_WIN1_SIZE_LO_BYTES_WIDTH 32
+#define AT_REG_WIN1_SIZE_LO_BYTES_MASK 0xffffffffu
+#define AT_REG_WIN1_SIZE_HI 0x0acu /* rw: Memory window 1: size in bytes, high word. */
+#define AT_REG_WIN1_SIZE_HI_BYTES_LSB 0
+#define AT_REG_WIN1_SIZE_HI_BYTES_WIDTH 32
+#define AT_REG_WIN1_SIZE_HI_BYTES_MASK 0xffffffffu
+#define AT_REG_WIN2_BASE_LO 0x0b0u /* rw: Memory window 2: base address, low word (32-byte aligned). */
+#define AT_REG_WIN2_BASE_LO_ADDR_LSB 0
+#define AT_REG_WIN2_BASE_LO_ADDR_WIDTH 32
+#define AT_REG_WIN2_BASE_LO_ADDR_MASK 0xffffffffu
+#define AT_REG_WIN2_BASE_HI 0x0b4u /* rw: Memory window 2: base address, high word. */
+#define AT_REG_WIN2_BASE_HI_ADDR_LSB 0
+#define AT_REG_WIN2_BASE_HI_ADDR_WIDTH 32
+#define AT_REG_WIN2_BASE_HI_ADDR_MASK 0xffffffffu
+#define AT_REG_WIN2_SIZE_LO 0x0b8u /* rw: Memory window 2: size in bytes, low word (0: closed). */
+#define AT_REG_WIN2_SIZE_LO_BYTES_LSB 0
+#define AT_REG_WIN2_SIZE_LO_BYTES_WIDTH 32
+#define AT_REG_WIN2_SIZE_LO_BYTES_MASK 0xffffffffu
+#define AT_REG_WIN2_SIZE_HI 0x0bcu /* rw: Memory window 2: size in bytes, high word. */
+#define AT_REG_WIN2_SIZE_HI_BYTES_LSB 0
+#define AT_REG_WIN2_SIZE_HI_BYTES_WIDTH 32
+#define AT_REG_WIN2_SIZE_HI_BYTES_MASK 0xffffffffu
+#define AT_REG_WIN3_BASE_LO 0x0c0u /* rw: Memory window 3: base address, low word (32-byte aligned). */
+#define AT_REG_WIN3_BASE_LO_ADDR_LSB 0
+#define AT_REG_WIN3_BASE_LO_ADDR_WIDTH 32
+#define AT_REG_WIN3_BASE_LO_ADDR_MASK 0xffffffffu
+#define AT_REG_WIN3_BASE_HI 0x0c4u /* rw: Memory window 3: base address, high word. */
+#define AT_REG_WIN3_BASE_HI_ADDR_LSB 0
+#define AT_REG_WIN3_BASE_HI_ADDR_WIDTH 32
+#define AT_REG_WIN3_BASE_HI_ADDR_MASK 0xffffffffu
+#define AT_REG_WIN3_SIZE_LO 0x0c8u /* rw: Memory window 3: size in bytes, low word (0: closed). */
+#define AT_REG_WIN3_SIZE_LO_BYTES_LSB 0
+#define AT_REG_WIN3_SIZE_LO_BYTES_WIDTH 32
+#define AT_REG_WIN3_SIZE_LO_BYTES_MASK 0xffffffffu
+#define AT_REG_WIN3_SIZE_HI 0x0ccu /* rw: Memory window 3: size in bytes, high word. */
+#define AT_REG_WIN3_SIZE_HI_BYTES_LSB 0
+#define AT_REG_WIN3_SIZE_HI_BYTES_WIDTH 32
+#define AT_REG_WIN3_SIZE_HI_BYTES_MASK 0xffffffffu
+#define AT_REG_CNT_CYCLES_LO 0x100u /* rh: Counter CYCLES, bits 31:0: clock cycles since reset. Reading LO latches bits 47:32 into CYCLES_HI. */
+#define AT_REG_CNT_CYCLES_LO_VALUE_LSB 0
+#define AT_REG_CNT_CYCLES_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_CYCLES_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_CYCLES_HI 0x104u /* rh: Counter CYCLES, bits 47:32, as latched by the last read of CNT_CYCLES_LO. */
+#define AT_REG_CNT_CYCLES_HI_VALUE_LSB 0
+#define AT_REG_CNT_CYCLES_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_CYCLES_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_BUSY_LO 0x108u /* rh: Counter BUSY, bits 31:0: cycles with STATUS.BUSY. Reading LO latches bits 47:32 into BUSY_HI. */
+#define AT_REG_CNT_BUSY_LO_VALUE_LSB 0
+#define AT_REG_CNT_BUSY_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_BUSY_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_BUSY_HI 0x10cu /* rh: Counter BUSY, bits 47:32, as latched by the last read of CNT_BUSY_LO. */
+#define AT_REG_CNT_BUSY_HI_VALUE_LSB 0
+#define AT_REG_CNT_BUSY_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_BUSY_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_STALL_DEP_LO 0x110u /* rh: Counter STALL_DEP, bits 31:0: cycles a decoded command waited for a dependency or a busy engine. Reading LO latches bits 47:32 into STALL_DEP_HI. */
+#define AT_REG_CNT_STALL_DEP_LO_VALUE_LSB 0
+#define AT_REG_CNT_STALL_DEP_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_STALL_DEP_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_STALL_DEP_HI 0x114u /* rh: Counter STALL_DEP, bits 47:32, as latched by the last read of CNT_STALL_DEP_LO. */
+#define AT_REG_CNT_STALL_DEP_HI_VALUE_LSB 0
+#define AT_REG_CNT_STALL_DEP_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_STALL_DEP_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_STALL_MEM_LO 0x118u /* rh: Counter STALL_MEM, bits 31:0: cycles a DMA engine or the fetcher waited for the memory bus (request not accepted or data not arrived). Reading LO latches bits 47:32 into STALL_MEM_HI. */
+#define AT_REG_CNT_STALL_MEM_LO_VALUE_LSB 0
+#define AT_REG_CNT_STALL_MEM_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_STALL_MEM_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_STALL_MEM_HI 0x11cu /* rh: Counter STALL_MEM, bits 47:32, as latched by the last read of CNT_STALL_MEM_LO. */
+#define AT_REG_CNT_STALL_MEM_HI_VALUE_LSB 0
+#define AT_REG_CNT_STALL_MEM_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_STALL_MEM_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_STALL_WGT_LO 0x120u /* rh: Counter STALL_WGT, bits 31:0: PE-cycles (summed over PEs) with a tile but no weight chunk in the lanes. Reading LO latches bits 47:32 into STALL_WGT_HI. */
+#define AT_REG_CNT_STALL_WGT_LO_VALUE_LSB 0
+#define AT_REG_CNT_STALL_WGT_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_STALL_WGT_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_STALL_WGT_HI 0x124u /* rh: Counter STALL_WGT, bits 47:32, as latched by the last read of CNT_STALL_WGT_LO. */
+#define AT_REG_CNT_STALL_WGT_HI_VALUE_LSB 0
+#define AT_REG_CNT_STALL_WGT_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_STALL_WGT_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_STALL_ACT_LO 0x128u /* rh: Counter STALL_ACT, bits 31:0: PE-cycles (summed over PEs and lanes) a lane waited for an activation beat. Reading LO latches bits 47:32 into STALL_ACT_HI. */
+#define AT_REG_CNT_STALL_ACT_LO_VALUE_LSB 0
+#define AT_REG_CNT_STALL_ACT_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_STALL_ACT_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_STALL_ACT_HI 0x12cu /* rh: Counter STALL_ACT, bits 47:32, as latched by the last read of CNT_STALL_ACT_LO. */
+#define AT_REG_CNT_STALL_ACT_HI_VALUE_LSB 0
+#define AT_REG_CNT_STALL_ACT_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_STALL_ACT_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_PE_BUSY_LO 0x130u /* rh: Counter PE_BUSY, bits 31:0: PE-cycles (summed over PEs) with a tile in the PE. Reading LO latches bits 47:32 into PE_BUSY_HI. */
+#define AT_REG_CNT_PE_BUSY_LO_VALUE_LSB 0
+#define AT_REG_CNT_PE_BUSY_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_PE_BUSY_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_PE_BUSY_HI 0x134u /* rh: Counter PE_BUSY, bits 47:32, as latched by the last read of CNT_PE_BUSY_LO. */
+#define AT_REG_CNT_PE_BUSY_HI_VALUE_LSB 0
+#define AT_REG_CNT_PE_BUSY_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_PE_BUSY_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_MAC_ISSUED_LO 0x138u /* rh: Counter MAC_ISSUED, bits 31:0: multiply-accumulates issued (16 per non-zero activation). Reading LO latches bits 47:32 into MAC_ISSUED_HI. */
+#define AT_REG_CNT_MAC_ISSUED_LO_VALUE_LSB 0
+#define AT_REG_CNT_MAC_ISSUED_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_MAC_ISSUED_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_MAC_ISSUED_HI 0x13cu /* rh: Counter MAC_ISSUED, bits 47:32, as latched by the last read of CNT_MAC_ISSUED_LO. */
+#define AT_REG_CNT_MAC_ISSUED_HI_VALUE_LSB 0
+#define AT_REG_CNT_MAC_ISSUED_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_MAC_ISSUED_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_MAC_SKIPPED_LO 0x140u /* rh: Counter MAC_SKIPPED, bits 31:0: multiply-accumulates skipped by zero-skipping (16 per zero activation within K). Reading LO latches bits 47:32 into MAC_SKIPPED_HI. */
+#define AT_REG_CNT_MAC_SKIPPED_LO_VALUE_LSB 0
+#define AT_REG_CNT_MAC_SKIPPED_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_MAC_SKIPPED_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_MAC_SKIPPED_HI 0x144u /* rh: Counter MAC_SKIPPED, bits 47:32, as latched by the last read of CNT_MAC_SKIPPED_LO. */
+#define AT_REG_CNT_MAC_SKIPPED_HI_VALUE_LSB 0
+#define AT_REG_CNT_MAC_SKIPPED_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_MAC_SKIPPED_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_PRUNED_LO 0x148u /* rh: Counter PRUNED, bits 31:0: GEMM outputs set to zero by DynaTran (among the N valid columns). Reading LO latches bits 47:32 into PRUNED_HI. */
+#define AT_REG_CNT_PRUNED_LO_VALUE_LSB 0
+#define AT_REG_CNT_PRUNED_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_PRUNED_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_PRUNED_HI 0x14cu /* rh: Counter PRUNED, bits 47:32, as latched by the last read of CNT_PRUNED_LO. */
+#define AT_REG_CNT_PRUNED_HI_VALUE_LSB 0
+#define AT_REG_CNT_PRUNED_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_PRUNED_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_SPAD_RD_LO 0x150u /* rh: Counter SPAD_RD, bits 31:0: scratchpad lines read (activation, weight and mask buffers; a 4-line weight read counts 4). Reading LO latches bits 47:32 into SPAD_RD_HI. */
+#define AT_REG_CNT_SPAD_RD_LO_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_RD_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_SPAD_RD_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_SPAD_RD_HI 0x154u /* rh: Counter SPAD_RD, bits 47:32, as latched by the last read of CNT_SPAD_RD_LO. */
+#define AT_REG_CNT_SPAD_RD_HI_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_RD_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_SPAD_RD_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_SPAD_WR_LO 0x158u /* rh: Counter SPAD_WR, bits 31:0: scratchpad lines written (activation, weight and mask buffers). Reading LO latches bits 47:32 into SPAD_WR_HI. */
+#define AT_REG_CNT_SPAD_WR_LO_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_WR_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_SPAD_WR_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_SPAD_WR_HI 0x15cu /* rh: Counter SPAD_WR, bits 47:32, as latched by the last read of CNT_SPAD_WR_LO. */
+#define AT_REG_CNT_SPAD_WR_HI_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_WR_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_SPAD_WR_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_MEM_RD_BYTES_LO 0x160u /* rh: Counter MEM_RD_BYTES, bits 31:0: bytes read from memory (descriptors included). Reading LO latches bits 47:32 into MEM_RD_BYTES_HI. */
+#define AT_REG_CNT_MEM_RD_BYTES_LO_VALUE_LSB 0
+#define AT_REG_CNT_MEM_RD_BYTES_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_MEM_RD_BYTES_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_MEM_RD_BYTES_HI 0x164u /* rh: Counter MEM_RD_BYTES, bits 47:32, as latched by the last read of CNT_MEM_RD_BYTES_LO. */
+#define AT_REG_CNT_MEM_RD_BYTES_HI_VALUE_LSB 0
+#define AT_REG_CNT_MEM_RD_BYTES_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_MEM_RD_BYTES_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_MEM_WR_BYTES_LO 0x168u /* rh: Counter MEM_WR_BYTES, bits 31:0: bytes written to memory (strobed bytes only). Reading LO latches bits 47:32 into MEM_WR_BYTES_HI. */
+#define AT_REG_CNT_MEM_WR_BYTES_LO_VALUE_LSB 0
+#define AT_REG_CNT_MEM_WR_BYTES_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_MEM_WR_BYTES_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_MEM_WR_BYTES_HI 0x16cu /* rh: Counter MEM_WR_BYTES, bits 47:32, as latched by the last read of CNT_MEM_WR_BYTES_LO. */
+#define AT_REG_CNT_MEM_WR_BYTES_HI_VALUE_LSB 0
+#define AT_REG_CNT_MEM_WR_BYTES_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_MEM_WR_BYTES_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_CMDS_LO 0x170u /* rh: Counter CMDS, bits 31:0: commands completed (NOP and FENCE included). Reading LO latches bits 47:32 into CMDS_HI. */
+#define AT_REG_CNT_CMDS_LO_VALUE_LSB 0
+#define AT_REG_CNT_CMDS_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_CMDS_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_CMDS_HI 0x174u /* rh: Counter CMDS, bits 47:32, as latched by the last read of CNT_CMDS_LO. */
+#define AT_REG_CNT_CMDS_HI_VALUE_LSB 0
+#define AT_REG_CNT_CMDS_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_CMDS_HI_VALUE_MASK 0x0000ffffu
 
 typedef struct at_hw_reg_info {
     const char *name;
@@ -90,7 +362,7 @@ typedef struct at_hw_reg_info {
     const char *access;
 } at_hw_reg_info;
 
-#define AT_HW_NUM_REGS 10
+#define AT_HW_NUM_REGS 72
 static const at_hw_reg_info at_hw_regs[AT_HW_NUM_REGS] = {
     {"ID", 0x000u, "ro"},
     {"VERSION", 0x004u, "ro"},
@@ -102,33 +374,399 @@ static const at_hw_reg_info at_hw_regs[AT_HW_NUM_REGS] = {
     {"CONFIG_MEM", 0x01cu, "ro"},
     {"CONFIG_LIMITS", 0x020u, "ro"},
     {"CONFIG_CLOCK", 0x024u, "ro"},
+    {"CONFIG_BUS", 0x028u, "ro"},
+    {"CTRL", 0x040u, "rw"},
+    {"SOFT_RESET", 0x044u, "wo"},
+    {"STATUS", 0x048u, "rh"},
+    {"ERR_CODE", 0x04cu, "rh"},
+    {"ERR_DESC_LO", 0x050u, "rh"},
+    {"ERR_DESC_HI", 0x054u, "rh"},
+    {"ERR_INFO", 0x058u, "rh"},
+    {"IRQ_STATUS", 0x060u, "w1c"},
+    {"IRQ_ENABLE", 0x064u, "rw"},
+    {"RING_BASE_LO", 0x070u, "rw"},
+    {"RING_BASE_HI", 0x074u, "rw"},
+    {"RING_SIZE", 0x078u, "rw"},
+    {"RING_HEAD", 0x07cu, "rh"},
+    {"RING_TAIL", 0x080u, "rw"},
+    {"FENCE_DONE", 0x084u, "rh"},
+    {"WIN0_BASE_LO", 0x090u, "rw"},
+    {"WIN0_BASE_HI", 0x094u, "rw"},
+    {"WIN0_SIZE_LO", 0x098u, "rw"},
+    {"WIN0_SIZE_HI", 0x09cu, "rw"},
+    {"WIN1_BASE_LO", 0x0a0u, "rw"},
+    {"WIN1_BASE_HI", 0x0a4u, "rw"},
+    {"WIN1_SIZE_LO", 0x0a8u, "rw"},
+    {"WIN1_SIZE_HI", 0x0acu, "rw"},
+    {"WIN2_BASE_LO", 0x0b0u, "rw"},
+    {"WIN2_BASE_HI", 0x0b4u, "rw"},
+    {"WIN2_SIZE_LO", 0x0b8u, "rw"},
+    {"WIN2_SIZE_HI", 0x0bcu, "rw"},
+    {"WIN3_BASE_LO", 0x0c0u, "rw"},
+    {"WIN3_BASE_HI", 0x0c4u, "rw"},
+    {"WIN3_SIZE_LO", 0x0c8u, "rw"},
+    {"WIN3_SIZE_HI", 0x0ccu, "rw"},
+    {"CNT_CYCLES_LO", 0x100u, "rh"},
+    {"CNT_CYCLES_HI", 0x104u, "rh"},
+    {"CNT_BUSY_LO", 0x108u, "rh"},
+    {"CNT_BUSY_HI", 0x10cu, "rh"},
+    {"CNT_STALL_DEP_LO", 0x110u, "rh"},
+    {"CNT_STALL_DEP_HI", 0x114u, "rh"},
+    {"CNT_STALL_MEM_LO", 0x118u, "rh"},
+    {"CNT_STALL_MEM_HI", 0x11cu, "rh"},
+    {"CNT_STALL_WGT_LO", 0x120u, "rh"},
+    {"CNT_STALL_WGT_HI", 0x124u, "rh"},
+    {"CNT_STALL_ACT_LO", 0x128u, "rh"},
+    {"CNT_STALL_ACT_HI", 0x12cu, "rh"},
+    {"CNT_PE_BUSY_LO", 0x130u, "rh"},
+    {"CNT_PE_BUSY_HI", 0x134u, "rh"},
+    {"CNT_MAC_ISSUED_LO", 0x138u, "rh"},
+    {"CNT_MAC_ISSUED_HI", 0x13cu, "rh"},
+    {"CNT_MAC_SKIPPED_LO", 0x140u, "rh"},
+    {"CNT_MAC_SKIPPED_HI", 0x144u, "rh"},
+    {"CNT_PRUNED_LO", 0x148u, "rh"},
+    {"CNT_PRUNED_HI", 0x14cu, "rh"},
+    {"CNT_SPAD_RD_LO", 0x150u, "rh"},
+    {"CNT_SPAD_RD_HI", 0x154u, "rh"},
+    {"CNT_SPAD_WR_LO", 0x158u, "rh"},
+    {"CNT_SPAD_WR_HI", 0x15cu, "rh"},
+    {"CNT_MEM_RD_BYTES_LO", 0x160u, "rh"},
+    {"CNT_MEM_RD_BYTES_HI", 0x164u, "rh"},
+    {"CNT_MEM_WR_BYTES_LO", 0x168u, "rh"},
+    {"CNT_MEM_WR_BYTES_HI", 0x16cu, "rh"},
+    {"CNT_CMDS_LO", 0x170u, "rh"},
+    {"CNT_CMDS_HI", 0x174u, "rh"},
 };
 
-/* Command descriptor: 32 bytes, little-endian 32-bit words. */
-#define AT_DESC_BYTES 32u
-#define AT_DESC_WORDS 8u
+/* Command descriptor: 64 bytes, little-endian 32-bit words. */
+#define AT_DESC_BYTES 64u
+#define AT_DESC_WORDS 16u
 #define AT_DESC_OPCODE_WORD 0 /* operation, see opcodes */
 #define AT_DESC_OPCODE_LSB 0
 #define AT_DESC_OPCODE_WIDTH 8
 #define AT_DESC_OPCODE_MASK 0x000000ffu
-#define AT_DESC_FLAGS_WORD 0 /* per-opcode flags */
+#define AT_DESC_FLAGS_WORD 0 /* per-opcode flags (bits not defined for the opcode must be 0) */
 #define AT_DESC_FLAGS_LSB 8
 #define AT_DESC_FLAGS_WIDTH 8
 #define AT_DESC_FLAGS_MASK 0x0000ff00u
-#define AT_DESC_TAG_WORD 0 /* software tag, echoed in error reports */
+#define AT_DESC_TAG_WORD 0 /* software tag, echoed in ERR_CODE */
 #define AT_DESC_TAG_LSB 16
 #define AT_DESC_TAG_WIDTH 16
 #define AT_DESC_TAG_MASK 0xffff0000u
+#define AT_DESC_XFER_BUF_WORD 0 /* flags[1:0]: scratchpad: 0 activation, 1 weight, 2 mask (3 is illegal) */
+#define AT_DESC_XFER_BUF_LSB 8
+#define AT_DESC_XFER_BUF_WIDTH 2
+#define AT_DESC_XFER_BUF_MASK 0x00000300u
+#define AT_DESC_XFER_KEEP_MASK_WORD 0 /* flags[2], LOAD to the activation buffer only: leave the mask bits of the written lines as they are (else they are set: 1 for the cols elements, 0 for padding) */
+#define AT_DESC_XFER_KEEP_MASK_LSB 10
+#define AT_DESC_XFER_KEEP_MASK_WIDTH 1
+#define AT_DESC_XFER_KEEP_MASK_MASK 0x00000400u
+#define AT_DESC_XFER_SPAD_WORD 1 /* first scratchpad line */
+#define AT_DESC_XFER_SPAD_LSB 0
+#define AT_DESC_XFER_SPAD_WIDTH 24
+#define AT_DESC_XFER_SPAD_MASK 0x00ffffffu
+#define AT_DESC_XFER_ROWS_WORD 2 /* rows, 1..65535 */
+#define AT_DESC_XFER_ROWS_LSB 0
+#define AT_DESC_XFER_ROWS_WIDTH 16
+#define AT_DESC_XFER_ROWS_MASK 0x0000ffffu
+#define AT_DESC_XFER_COLS_WORD 2 /* int16 elements per row, 1..65535 (a row is ceil(cols/16) lines) */
+#define AT_DESC_XFER_COLS_LSB 16
+#define AT_DESC_XFER_COLS_WIDTH 16
+#define AT_DESC_XFER_COLS_MASK 0xffff0000u
+#define AT_DESC_XFER_SPAD_ROW_STEP_WORD 3 /* scratchpad lines from one row to the next */
+#define AT_DESC_XFER_SPAD_ROW_STEP_LSB 0
+#define AT_DESC_XFER_SPAD_ROW_STEP_WIDTH 24
+#define AT_DESC_XFER_SPAD_ROW_STEP_MASK 0x00ffffffu
+#define AT_DESC_XFER_SPAD_CB_STEP_WORD 4 /* scratchpad lines from one 16-element column block of a row to the next */
+#define AT_DESC_XFER_SPAD_CB_STEP_LSB 0
+#define AT_DESC_XFER_SPAD_CB_STEP_WIDTH 24
+#define AT_DESC_XFER_SPAD_CB_STEP_MASK 0x00ffffffu
+#define AT_DESC_XFER_MEM_LO_WORD 5 /* memory address of row 0, low word (32-byte aligned) */
+#define AT_DESC_XFER_MEM_LO_LSB 0
+#define AT_DESC_XFER_MEM_LO_WIDTH 32
+#define AT_DESC_XFER_MEM_LO_MASK 0xffffffffu
+#define AT_DESC_XFER_MEM_HI_WORD 6 /* memory address of row 0, high word */
+#define AT_DESC_XFER_MEM_HI_LSB 0
+#define AT_DESC_XFER_MEM_HI_WIDTH 32
+#define AT_DESC_XFER_MEM_HI_MASK 0xffffffffu
+#define AT_DESC_XFER_MEM_STRIDE_WORD 7 /* bytes from one row to the next in memory (multiple of 32) */
+#define AT_DESC_XFER_MEM_STRIDE_LSB 0
+#define AT_DESC_XFER_MEM_STRIDE_WIDTH 32
+#define AT_DESC_XFER_MEM_STRIDE_MASK 0xffffffffu
+#define AT_DESC_GEMM_TRANS_B_WORD 0 /* flags[0]: B is given transposed (N x K, stored like weights) */
+#define AT_DESC_GEMM_TRANS_B_LSB 8
+#define AT_DESC_GEMM_TRANS_B_WIDTH 1
+#define AT_DESC_GEMM_TRANS_B_MASK 0x00000100u
+#define AT_DESC_GEMM_PARAMS_EN_WORD 0 /* flags[1]: per-column bias and requant from the parameter block at GEMM_PARAMS (else bias 0, GEMM_RQ_M/S for every column) */
+#define AT_DESC_GEMM_PARAMS_EN_LSB 9
+#define AT_DESC_GEMM_PARAMS_EN_WIDTH 1
+#define AT_DESC_GEMM_PARAMS_EN_MASK 0x00000200u
+#define AT_DESC_GEMM_GELU_WORD 0 /* flags[2]: GELU after requant */
+#define AT_DESC_GEMM_GELU_LSB 10
+#define AT_DESC_GEMM_GELU_WIDTH 1
+#define AT_DESC_GEMM_GELU_MASK 0x00000400u
+#define AT_DESC_GEMM_ACCUM_WORD 0 /* flags[3]: C = sat16(C + result) (the old C is read back) */
+#define AT_DESC_GEMM_ACCUM_LSB 11
+#define AT_DESC_GEMM_ACCUM_WIDTH 1
+#define AT_DESC_GEMM_ACCUM_MASK 0x00000800u
+#define AT_DESC_GEMM_A_MASK_WORD 0 /* flags[4]: zero-skip with A's mask bits too (else only A's zero values are skipped) */
+#define AT_DESC_GEMM_A_MASK_LSB 12
+#define AT_DESC_GEMM_A_MASK_WIDTH 1
+#define AT_DESC_GEMM_A_MASK_MASK 0x00001000u
+#define AT_DESC_GEMM_A_WORD 1 /* activation line of A[0][0..15]; A line (i, kc) = A + i*LDA + kc */
+#define AT_DESC_GEMM_A_LSB 0
+#define AT_DESC_GEMM_A_WIDTH 24
+#define AT_DESC_GEMM_A_MASK 0x00ffffffu
+#define AT_DESC_GEMM_LDA_WORD 2 /* lines between rows of A */
+#define AT_DESC_GEMM_LDA_LSB 0
+#define AT_DESC_GEMM_LDA_WIDTH 24
+#define AT_DESC_GEMM_LDA_MASK 0x00ffffffu
+#define AT_DESC_GEMM_B_WORD 3 /* weight line of B (multiple of 4); B line (k, nt) = B + nt*LDB + k, transposed: (n, kc) = B + kc*LDB + n */
+#define AT_DESC_GEMM_B_LSB 0
+#define AT_DESC_GEMM_B_WIDTH 24
+#define AT_DESC_GEMM_B_MASK 0x00ffffffu
+#define AT_DESC_GEMM_LDB_WORD 4 /* weight lines between column blocks of B (multiple of 4) */
+#define AT_DESC_GEMM_LDB_LSB 0
+#define AT_DESC_GEMM_LDB_WIDTH 24
+#define AT_DESC_GEMM_LDB_MASK 0x00ffffffu
+#define AT_DESC_GEMM_C_WORD 5 /* activation line of C[0][0..15]; C line (i, nt) = C + i*LDC + nt */
+#define AT_DESC_GEMM_C_LSB 0
+#define AT_DESC_GEMM_C_WIDTH 24
+#define AT_DESC_GEMM_C_MASK 0x00ffffffu
+#define AT_DESC_GEMM_LDC_WORD 6 /* lines between rows of C */
+#define AT_DESC_GEMM_LDC_LSB 0
+#define AT_DESC_GEMM_LDC_WIDTH 24
+#define AT_DESC_GEMM_LDC_MASK 0x00ffffffu
+#define AT_DESC_GEMM_M_WORD 7 /* rows of A and C, 1..65535 */
+#define AT_DESC_GEMM_M_LSB 0
+#define AT_DESC_GEMM_M_WIDTH 16
+#define AT_DESC_GEMM_M_MASK 0x0000ffffu
+#define AT_DESC_GEMM_N_WORD 7 /* columns of B and C, 1..65535 */
+#define AT_DESC_GEMM_N_LSB 16
+#define AT_DESC_GEMM_N_WIDTH 16
+#define AT_DESC_GEMM_N_MASK 0xffff0000u
+#define AT_DESC_GEMM_K_WORD 8 /* columns of A, rows of B, 1..65535 */
+#define AT_DESC_GEMM_K_LSB 0
+#define AT_DESC_GEMM_K_WIDTH 16
+#define AT_DESC_GEMM_K_MASK 0x0000ffffu
+#define AT_DESC_GEMM_TAU_WORD 8 /* DynaTran threshold, 0..32767 */
+#define AT_DESC_GEMM_TAU_LSB 16
+#define AT_DESC_GEMM_TAU_WIDTH 15
+#define AT_DESC_GEMM_TAU_MASK 0x7fff0000u
+#define AT_DESC_GEMM_PARAMS_WORD 9 /* weight line of the parameter block (multiple of 4): 4 lines per column tile nt at PARAMS + 4*nt: int32 bias[16] (2 lines), uint16 rq_m[16], uint16 rq_s[16] (0..63) */
+#define AT_DESC_GEMM_PARAMS_LSB 0
+#define AT_DESC_GEMM_PARAMS_WIDTH 24
+#define AT_DESC_GEMM_PARAMS_MASK 0x00ffffffu
+#define AT_DESC_GEMM_RQ_M_WORD 10 /* requant multiplier for every column (without PARAMS_EN) */
+#define AT_DESC_GEMM_RQ_M_LSB 0
+#define AT_DESC_GEMM_RQ_M_WIDTH 16
+#define AT_DESC_GEMM_RQ_M_MASK 0x0000ffffu
+#define AT_DESC_GEMM_RQ_S_WORD 10 /* requant shift for every column (without PARAMS_EN) */
+#define AT_DESC_GEMM_RQ_S_LSB 16
+#define AT_DESC_GEMM_RQ_S_WIDTH 6
+#define AT_DESC_GEMM_RQ_S_MASK 0x003f0000u
+#define AT_DESC_GEMM_GELU_IN_M_WORD 11 /* GELU input multiplier (at_gelu_params.in.m) */
+#define AT_DESC_GEMM_GELU_IN_M_LSB 0
+#define AT_DESC_GEMM_GELU_IN_M_WIDTH 16
+#define AT_DESC_GEMM_GELU_IN_M_MASK 0x0000ffffu
+#define AT_DESC_GEMM_GELU_IN_S_WORD 11 /* GELU input shift */
+#define AT_DESC_GEMM_GELU_IN_S_LSB 16
+#define AT_DESC_GEMM_GELU_IN_S_WIDTH 6
+#define AT_DESC_GEMM_GELU_IN_S_MASK 0x003f0000u
+#define AT_DESC_GEMM_GELU_OUT_M_WORD 12 /* GELU output multiplier */
+#define AT_DESC_GEMM_GELU_OUT_M_LSB 0
+#define AT_DESC_GEMM_GELU_OUT_M_WIDTH 16
+#define AT_DESC_GEMM_GELU_OUT_M_MASK 0x0000ffffu
+#define AT_DESC_GEMM_GELU_OUT_S_WORD 12 /* GELU output shift */
+#define AT_DESC_GEMM_GELU_OUT_S_LSB 16
+#define AT_DESC_GEMM_GELU_OUT_S_WIDTH 6
+#define AT_DESC_GEMM_GELU_OUT_S_MASK 0x003f0000u
+#define AT_DESC_SMX_LEN_VEC_WORD 0 /* flags[0]: per-row valid lengths from the activation lines at SMX_LENS (else SMX_LEN for every row) */
+#define AT_DESC_SMX_LEN_VEC_LSB 8
+#define AT_DESC_SMX_LEN_VEC_WIDTH 1
+#define AT_DESC_SMX_LEN_VEC_MASK 0x00000100u
+#define AT_DESC_SMX_SRC_WORD 1 /* activation line of row 0; row r at SRC + r*LDS */
+#define AT_DESC_SMX_SRC_LSB 0
+#define AT_DESC_SMX_SRC_WIDTH 24
+#define AT_DESC_SMX_SRC_MASK 0x00ffffffu
+#define AT_DESC_SMX_LDS_WORD 2 /* lines between source rows */
+#define AT_DESC_SMX_LDS_LSB 0
+#define AT_DESC_SMX_LDS_WIDTH 24
+#define AT_DESC_SMX_LDS_MASK 0x00ffffffu
+#define AT_DESC_SMX_DST_WORD 3 /* activation line of output row 0; row r at DST + r*LDD */
+#define AT_DESC_SMX_DST_LSB 0
+#define AT_DESC_SMX_DST_WIDTH 24
+#define AT_DESC_SMX_DST_MASK 0x00ffffffu
+#define AT_DESC_SMX_LDD_WORD 4 /* lines between output rows */
+#define AT_DESC_SMX_LDD_LSB 0
+#define AT_DESC_SMX_LDD_WIDTH 24
+#define AT_DESC_SMX_LDD_MASK 0x00ffffffu
+#define AT_DESC_SMX_ROWS_WORD 5 /* rows, 1..65535 */
+#define AT_DESC_SMX_ROWS_LSB 0
+#define AT_DESC_SMX_ROWS_WIDTH 16
+#define AT_DESC_SMX_ROWS_MASK 0x0000ffffu
+#define AT_DESC_SMX_N_WORD 5 /* row length, 1..max_seq */
+#define AT_DESC_SMX_N_LSB 16
+#define AT_DESC_SMX_N_WIDTH 16
+#define AT_DESC_SMX_N_MASK 0xffff0000u
+#define AT_DESC_SMX_LEN_WORD 6 /* valid length of every row, 1..N (without LEN_VEC) */
+#define AT_DESC_SMX_LEN_LSB 0
+#define AT_DESC_SMX_LEN_WIDTH 16
+#define AT_DESC_SMX_LEN_MASK 0x0000ffffu
+#define AT_DESC_SMX_LENS_WORD 7 /* activation line of the lengths: uint16 len of row r is element r mod 16 of line LENS + r/16, each 1..N */
+#define AT_DESC_SMX_LENS_LSB 0
+#define AT_DESC_SMX_LENS_WIDTH 24
+#define AT_DESC_SMX_LENS_MASK 0x00ffffffu
+#define AT_DESC_SMX_IN_M_WORD 8 /* at_softmax_params.in.m */
+#define AT_DESC_SMX_IN_M_LSB 0
+#define AT_DESC_SMX_IN_M_WIDTH 16
+#define AT_DESC_SMX_IN_M_MASK 0x0000ffffu
+#define AT_DESC_SMX_IN_S_WORD 8 /* at_softmax_params.in.s */
+#define AT_DESC_SMX_IN_S_LSB 16
+#define AT_DESC_SMX_IN_S_WIDTH 6
+#define AT_DESC_SMX_IN_S_MASK 0x003f0000u
+#define AT_DESC_LN_RESIDUAL_WORD 0 /* flags[0]: add the residual rows at LN_RES before normalising */
+#define AT_DESC_LN_RESIDUAL_LSB 8
+#define AT_DESC_LN_RESIDUAL_WIDTH 1
+#define AT_DESC_LN_RESIDUAL_MASK 0x00000100u
+#define AT_DESC_LN_SRC_WORD 1 /* activation line of row 0; row r at SRC + r*LDS */
+#define AT_DESC_LN_SRC_LSB 0
+#define AT_DESC_LN_SRC_WIDTH 24
+#define AT_DESC_LN_SRC_MASK 0x00ffffffu
+#define AT_DESC_LN_LDS_WORD 2 /* lines between source rows */
+#define AT_DESC_LN_LDS_LSB 0
+#define AT_DESC_LN_LDS_WIDTH 24
+#define AT_DESC_LN_LDS_MASK 0x00ffffffu
+#define AT_DESC_LN_DST_WORD 3 /* activation line of output row 0; row r at DST + r*LDD */
+#define AT_DESC_LN_DST_LSB 0
+#define AT_DESC_LN_DST_WIDTH 24
+#define AT_DESC_LN_DST_MASK 0x00ffffffu
+#define AT_DESC_LN_LDD_WORD 4 /* lines between output rows */
+#define AT_DESC_LN_LDD_LSB 0
+#define AT_DESC_LN_LDD_WIDTH 24
+#define AT_DESC_LN_LDD_MASK 0x00ffffffu
+#define AT_DESC_LN_RES_WORD 5 /* activation line of residual row 0; row r at RES + r*LDR */
+#define AT_DESC_LN_RES_LSB 0
+#define AT_DESC_LN_RES_WIDTH 24
+#define AT_DESC_LN_RES_MASK 0x00ffffffu
+#define AT_DESC_LN_LDR_WORD 6 /* lines between residual rows */
+#define AT_DESC_LN_LDR_LSB 0
+#define AT_DESC_LN_LDR_WIDTH 24
+#define AT_DESC_LN_LDR_MASK 0x00ffffffu
+#define AT_DESC_LN_ROWS_WORD 7 /* rows, 1..65535 */
+#define AT_DESC_LN_ROWS_LSB 0
+#define AT_DESC_LN_ROWS_WIDTH 16
+#define AT_DESC_LN_ROWS_MASK 0x0000ffffu
+#define AT_DESC_LN_N_WORD 7 /* row length, 1..max_hidden */
+#define AT_DESC_LN_N_LSB 16
+#define AT_DESC_LN_N_WIDTH 16
+#define AT_DESC_LN_N_MASK 0xffff0000u
+#define AT_DESC_LN_PARAMS_WORD 8 /* weight line of gamma/beta (multiple of 4): 4 lines per column block cb at PARAMS + 4*cb: int16 gamma[16], int32 beta[16] (2 lines), one unused line */
+#define AT_DESC_LN_PARAMS_LSB 0
+#define AT_DESC_LN_PARAMS_WIDTH 24
+#define AT_DESC_LN_PARAMS_MASK 0x00ffffffu
+#define AT_DESC_LN_OUT_M_WORD 9 /* at_layernorm_params.out.m */
+#define AT_DESC_LN_OUT_M_LSB 0
+#define AT_DESC_LN_OUT_M_WIDTH 16
+#define AT_DESC_LN_OUT_M_MASK 0x0000ffffu
+#define AT_DESC_LN_OUT_S_WORD 9 /* at_layernorm_params.out.s */
+#define AT_DESC_LN_OUT_S_LSB 16
+#define AT_DESC_LN_OUT_S_WIDTH 6
+#define AT_DESC_LN_OUT_S_MASK 0x003f0000u
+#define AT_DESC_LN_EPS_LO_WORD 10 /* at_layernorm_params.eps_q, bits 31:0 */
+#define AT_DESC_LN_EPS_LO_LSB 0
+#define AT_DESC_LN_EPS_LO_WIDTH 32
+#define AT_DESC_LN_EPS_LO_MASK 0xffffffffu
+#define AT_DESC_LN_EPS_HI_WORD 11 /* eps_q bits 61:32 (eps_q <= 2^61) */
+#define AT_DESC_LN_EPS_HI_LSB 0
+#define AT_DESC_LN_EPS_HI_WIDTH 30
+#define AT_DESC_LN_EPS_HI_MASK 0x3fffffffu
+#define AT_DESC_FENCE_WRITE_WORD 0 /* flags[0]: write VALUE (32 bits) to memory at FENCE_ADDR */
+#define AT_DESC_FENCE_WRITE_LSB 8
+#define AT_DESC_FENCE_WRITE_WIDTH 1
+#define AT_DESC_FENCE_WRITE_MASK 0x00000100u
+#define AT_DESC_FENCE_IRQ_WORD 0 /* flags[1]: set IRQ_STATUS.DONE when complete */
+#define AT_DESC_FENCE_IRQ_LSB 9
+#define AT_DESC_FENCE_IRQ_WIDTH 1
+#define AT_DESC_FENCE_IRQ_MASK 0x00000200u
+#define AT_DESC_FENCE_VALUE_WORD 1 /* value for FENCE_DONE and the write-back */
+#define AT_DESC_FENCE_VALUE_LSB 0
+#define AT_DESC_FENCE_VALUE_WIDTH 32
+#define AT_DESC_FENCE_VALUE_MASK 0xffffffffu
+#define AT_DESC_FENCE_ADDR_LO_WORD 2 /* write-back address, low word (4-byte aligned) */
+#define AT_DESC_FENCE_ADDR_LO_LSB 0
+#define AT_DESC_FENCE_ADDR_LO_WIDTH 32
+#define AT_DESC_FENCE_ADDR_LO_MASK 0xffffffffu
+#define AT_DESC_FENCE_ADDR_HI_WORD 3 /* write-back address, high word */
+#define AT_DESC_FENCE_ADDR_HI_LSB 0
+#define AT_DESC_FENCE_ADDR_HI_WIDTH 32
+#define AT_DESC_FENCE_ADDR_HI_MASK 0xffffffffu
+
+/* Descriptor field helpers over the word array d: AT_DGET(d, FIELD), AT_DPUT(d, FIELD, x). */
+#define AT_DGET(d, F) (((d)[AT_DESC_##F##_WORD] & AT_DESC_##F##_MASK) >> AT_DESC_##F##_LSB)
+#define AT_DPUT(d, F, x) ((d)[AT_DESC_##F##_WORD] = ((d)[AT_DESC_##F##_WORD] & ~AT_DESC_##F##_MASK) | \
+    (((uint32_t)(x) << AT_DESC_##F##_LSB) & AT_DESC_##F##_MASK))
 
 enum at_opcode {
     AT_OP_NOP = 0, /* does nothing */
     AT_OP_LOAD = 1, /* 2-D strided copy memory -> scratchpad */
     AT_OP_STORE = 2, /* 2-D strided copy scratchpad -> memory */
-    AT_OP_GEMM = 3, /* tiled GEMM over scratchpad blocks */
+    AT_OP_GEMM = 3, /* C = post(A x B) over scratchpad blocks */
     AT_OP_SOFTMAX = 4, /* row-wise softmax with per-row valid length */
     AT_OP_LAYERNORM = 5, /* row-wise layer-norm, optional residual */
-    AT_OP_FENCE = 6, /* wait for earlier commands, write the fence value */
+    AT_OP_FENCE = 6, /* wait for earlier commands, write the fence value, optional interrupt */
 };
+
+/* Bits each opcode defines; every other descriptor bit must be 0 (ILLEGAL_FIELD).
+ * Returns the 16 words for a known opcode, NULL otherwise. */
+static inline const uint32_t *at_desc_used(unsigned opcode)
+{
+    static const uint32_t used[][16] = {
+        {0xffff00ffu, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u}, /* NOP */
+        {0xffff07ffu, 0x00ffffffu, 0xffffffffu, 0x00ffffffu, 0x00ffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u}, /* LOAD */
+        {0xffff07ffu, 0x00ffffffu, 0xffffffffu, 0x00ffffffu, 0x00ffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u}, /* STORE */
+        {0xffff1fffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0xffffffffu, 0x7fffffffu, 0x00ffffffu, 0x003fffffu, 0x003fffffu, 0x003fffffu, 0x00000000u, 0x00000000u, 0x00000000u}, /* GEMM */
+        {0xffff01ffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0xffffffffu, 0x0000ffffu, 0x00ffffffu, 0x003fffffu, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u}, /* SOFTMAX */
+        {0xffff01ffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0xffffffffu, 0x00ffffffu, 0x003fffffu, 0xffffffffu, 0x3fffffffu, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u}, /* LAYERNORM */
+        {0xffff03ffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u}, /* FENCE */
+    };
+    switch (opcode) {
+    case 0: return used[0];
+    case 1: return used[1];
+    case 2: return used[2];
+    case 3: return used[3];
+    case 4: return used[4];
+    case 5: return used[5];
+    case 6: return used[6];
+    default: return 0;
+    }
+}
+
+/* Device error codes (ERR_CODE.CODE) */
+enum at_deverr {
+    AT_DEVERR_NONE = 0, /* no error */
+    AT_DEVERR_ILLEGAL_OPCODE = 1, /* unknown opcode; DETAIL = the opcode */
+    AT_DEVERR_ILLEGAL_FIELD = 2, /* a field out of range, a reserved bit set, a misaligned address, or an overlap the opcode forbids; DETAIL = descriptor word index (or 0x10000 + row for a bad per-row length) */
+    AT_DEVERR_SPAD_RANGE = 3, /* a scratchpad access past the end of its buffer; DETAIL = buffer (0 act, 1 wgt, 2 mask) */
+    AT_DEVERR_ADDR_WINDOW = 4, /* a memory range outside every open window (descriptor fetch, LOAD, STORE or FENCE write); DETAIL = low 32 bits of the first address of the range */
+    AT_DEVERR_BUS_SLVERR = 5, /* the memory bus answered SLVERR; DETAIL = low 32 bits of the burst address */
+    AT_DEVERR_BUS_DECERR = 6, /* the memory bus answered DECERR; DETAIL = low 32 bits of the burst address */
+};
+
+/* Name of a device error code, or NULL. */
+static inline const char *at_deverr_name(unsigned code)
+{
+    switch (code) {
+    case 0: return "NONE";
+    case 1: return "ILLEGAL_OPCODE";
+    case 2: return "ILLEGAL_FIELD";
+    case 3: return "SPAD_RANGE";
+    case 4: return "ADDR_WINDOW";
+    case 5: return "BUS_SLVERR";
+    case 6: return "BUS_DECERR";
+    default: return 0;
+    }
+}
 
 /* Hardware configurations */
 typedef struct at_hw_config {
@@ -147,13 +785,15 @@ typedef struct at_hw_config {
     uint32_t max_hidden; /* longest row the layer-norm unit takes */
     uint32_t clock_mhz; /* reporting clock, MHz */
     uint32_t wgt_rows_per_beat; /* weight rows (16 x int16 each) a PE accepts per beat; divides the tile size */
+    uint32_t bus_bytes; /* AXI4 memory bus data width, bytes (one scratchpad line per beat) */
+    uint32_t windows; /* memory windows the driver can open for the device */
 } at_hw_config;
 
 #define AT_HW_NUM_CONFIGS 3
 static const at_hw_config at_hw_configs[AT_HW_NUM_CONFIGS] = {
-    {"tiny", 4u, 4u, 16u, 16u, 1u, 64u, 64u, 8u, 25600u, 100u, 512u, 1024u, 700u, 4u}, /* fast build and CI */
-    {"edge", 64u, 16u, 16u, 16u, 256u, 4096u, 8192u, 1024u, 25600u, 100u, 512u, 1024u, 700u, 4u}, /* AccelTran-Edge */
-    {"server", 512u, 32u, 16u, 16u, 16384u, 32768u, 65536u, 8192u, 256000u, 100u, 512u, 1024u, 700u, 4u}, /* AccelTran-Server */
+    {"tiny", 4u, 4u, 16u, 16u, 1u, 64u, 64u, 8u, 25600u, 100u, 512u, 1024u, 700u, 4u, 32u, 4u}, /* fast build and CI */
+    {"edge", 64u, 16u, 16u, 16u, 256u, 4096u, 8192u, 1024u, 25600u, 100u, 512u, 1024u, 700u, 4u, 32u, 4u}, /* AccelTran-Edge */
+    {"server", 512u, 32u, 16u, 16u, 16384u, 32768u, 65536u, 8192u, 256000u, 100u, 512u, 1024u, 700u, 4u, 32u, 4u}, /* AccelTran-Server */
 };
 
 /* The configuration called name, or NULL. */
@@ -180,7 +820,7 @@ static inline uint32_t at_hw_reg_expected(const at_hw_config *c, uint32_t offset
         return AT_PUT(AT_REG_ID_MAGIC, 1094931538u);
     case AT_REG_VERSION:
         return AT_PUT(AT_REG_VERSION_PATCH, 0u) |
-               AT_PUT(AT_REG_VERSION_MINOR, 1u) |
+               AT_PUT(AT_REG_VERSION_MINOR, 2u) |
                AT_PUT(AT_REG_VERSION_MAJOR, 0u);
     case AT_REG_CONFIG_ARRAY:
         return AT_PUT(AT_REG_CONFIG_ARRAY_PES, c->pes) |
@@ -203,6 +843,9 @@ static inline uint32_t at_hw_reg_expected(const at_hw_config *c, uint32_t offset
                AT_PUT(AT_REG_CONFIG_LIMITS_MAX_HIDDEN, c->max_hidden);
     case AT_REG_CONFIG_CLOCK:
         return AT_PUT(AT_REG_CONFIG_CLOCK_MHZ, c->clock_mhz);
+    case AT_REG_CONFIG_BUS:
+        return AT_PUT(AT_REG_CONFIG_BUS_BYTES, c->bus_bytes) |
+               AT_PUT(AT_REG_CONFIG_BUS_WINDOWS, c->windows);
     default:
         *known = 0;
         return 0;

@@ -42,14 +42,20 @@ typedef struct config {
 } config;
 
 typedef struct dfield {
-    const char *name, *desc;
+    const char *name, *desc, *group;
     int word, lsb, width;
+    int view; /* 1: another name for bits other fields define (FLAGS): no overlap check, not "used" */
 } dfield;
 
 typedef struct opcode {
-    const char *name, *desc;
+    const char *name, *desc, *group;
     int value;
 } opcode;
+
+typedef struct deverr {
+    const char *name, *desc;
+    int value;
+} deverr;
 
 typedef struct spec {
     const char *path;
@@ -57,12 +63,13 @@ typedef struct spec {
     uint32_t id, vmajor, vminor, vpatch, irq;
     uint64_t mmio_base, mmio_bytes;
     const char *desc;
-    int nparams, nconfigs, nregs, ndfields, nopcodes, desc_bytes;
+    int nparams, nconfigs, nregs, ndfields, nopcodes, nerrors, desc_bytes;
     param params[MAX_ITEMS];
     config configs[8];
-    reg regs[MAX_ITEMS];
-    dfield dfields[MAX_ITEMS];
+    reg regs[2 * MAX_ITEMS];
+    dfield dfields[2 * MAX_ITEMS];
     opcode opcodes[MAX_ITEMS];
+    deverr errors[MAX_ITEMS];
 } spec;
 
 static const char *g_spec_path = "spec";
@@ -235,7 +242,7 @@ static void load_spec(spec *sp, const char *path)
     }
 
     json_t *regs = need(root, "registers", "top");
-    if (!json_is_array(regs) || json_array_size(regs) > MAX_ITEMS)
+    if (!json_is_array(regs) || json_array_size(regs) > 2 * MAX_ITEMS)
         die("registers must be an array of at most %d", MAX_ITEMS);
     json_array_foreach(regs, i, it) {
         reg *r = &sp->regs[sp->nregs++];
@@ -243,9 +250,9 @@ static void load_spec(spec *sp, const char *path)
         check_ident(r->name, "registers[]");
         r->desc = need_str(it, "desc", r->name);
         r->access = need_str(it, "access", r->name);
-        if (strcmp(r->access, "ro") && strcmp(r->access, "rw") && strcmp(r->access, "wo") &&
-            strcmp(r->access, "w1c"))
-            die("register %s: access '%s' must be ro, rw, wo or w1c", r->name, r->access);
+        if (strcmp(r->access, "ro") && strcmp(r->access, "rh") && strcmp(r->access, "rw") &&
+            strcmp(r->access, "wo") && strcmp(r->access, "w1c"))
+            die("register %s: access '%s' must be ro, rh, rw, wo or w1c", r->name, r->access);
         uint64_t off = need_uint(it, "offset", r->name);
         if (off % 4 || off >= sp->mmio_bytes)
             die("register %s: offset 0x%" PRIx64 " not 4-aligned or outside mmio_bytes", r->name, off);
@@ -295,24 +302,32 @@ static void load_spec(spec *sp, const char *path)
     if (sp->desc_bytes < 4 || sp->desc_bytes % 4 || sp->desc_bytes > 256)
         die("descriptor: bytes must be a multiple of 4 in 4..256");
     json_t *df = need(desc, "fields", "descriptor");
-    if (!json_is_array(df) || json_array_size(df) > MAX_ITEMS)
-        die("descriptor.fields must be an array of at most %d", MAX_ITEMS);
-    uint32_t dused[64] = {0};
+    if (!json_is_array(df) || json_array_size(df) > 2 * MAX_ITEMS)
+        die("descriptor.fields must be an array of at most %d", 2 * MAX_ITEMS);
     json_array_foreach(df, i, it) {
         dfield *f = &sp->dfields[sp->ndfields++];
         f->name = need_str(it, "name", "descriptor.fields[]");
         check_ident(f->name, "descriptor.fields[]");
         f->desc = opt_str(it, "desc");
+        f->group = need_str(it, "group", f->name);
+        check_ident(f->group, f->name);
+        json_t *v = json_object_get(it, "view");
+        f->view = v && json_is_true(v);
         f->word = (int)need_uint(it, "word", f->name);
         f->lsb = (int)need_uint(it, "lsb", f->name);
         f->width = (int)need_uint(it, "width", f->name);
         if (f->word >= sp->desc_bytes / 4 || f->width < 1 || f->lsb + f->width > 32)
             die("descriptor field %s: word %d bits [%d +: %d] outside the descriptor", f->name, f->word,
                 f->lsb, f->width);
-        uint32_t m = field_mask(f->lsb, f->width);
-        if (dused[f->word] & m)
-            die("descriptor field %s overlaps another field", f->name);
-        dused[f->word] |= m;
+        for (int k = 0; k < sp->ndfields - 1; k++) {
+            const dfield *o = &sp->dfields[k];
+            if (!strcmp(o->name, f->name))
+                die("descriptor field %s defined twice", f->name);
+            int same = !strcmp(o->group, f->group) || !strcmp(o->group, "common") || !strcmp(f->group, "common");
+            if (same && !o->view && !f->view && o->word == f->word &&
+                (field_mask(o->lsb, o->width) & field_mask(f->lsb, f->width)))
+                die("descriptor field %s overlaps another field (%s)", f->name, o->name);
+        }
     }
     json_t *ops = need(desc, "opcodes", "descriptor");
     if (!json_is_array(ops) || json_array_size(ops) > MAX_ITEMS)
@@ -322,14 +337,50 @@ static void load_spec(spec *sp, const char *path)
         o->name = need_str(it, "name", "descriptor.opcodes[]");
         check_ident(o->name, "descriptor.opcodes[]");
         o->desc = opt_str(it, "desc");
+        o->group = need_str(it, "group", o->name);
         o->value = (int)need_uint(it, "value", o->name);
         if (o->value > 255)
             die("opcode %s: value %d does not fit 8 bits", o->name, o->value);
         for (int k = 0; k < sp->nopcodes - 1; k++)
             if (sp->opcodes[k].value == o->value || !strcmp(sp->opcodes[k].name, o->name))
                 die("opcode %s repeats a name or value", o->name);
+        int found = !strcmp(o->group, "none");
+        for (int k = 0; k < sp->ndfields; k++)
+            found |= !strcmp(sp->dfields[k].group, o->group);
+        if (!found)
+            die("opcode %s: no descriptor field has group '%s'", o->name, o->group);
+    }
+    json_t *errs = need(root, "errors", "top");
+    if (!json_is_array(errs) || json_array_size(errs) < 1 || json_array_size(errs) > MAX_ITEMS)
+        die("errors must be an array of 1..%d", MAX_ITEMS);
+    json_array_foreach(errs, i, it) {
+        deverr *e = &sp->errors[sp->nerrors++];
+        e->name = need_str(it, "name", "errors[]");
+        check_ident(e->name, "errors[]");
+        e->desc = need_str(it, "desc", e->name);
+        e->value = (int)need_uint(it, "value", e->name);
+        if (e->value > 255)
+            die("error %s: value %d does not fit 8 bits", e->name, e->value);
+        for (int k = 0; k < sp->nerrors - 1; k++)
+            if (sp->errors[k].value == e->value || !strcmp(sp->errors[k].name, e->name))
+                die("error %s repeats a name or value", e->name);
     }
     /* root owns every string we point to; it lives until exit. */
+}
+
+/* Bits of descriptor word w that opcode o defines: the common fields (views
+ * excluded) and the fields of its group. */
+static uint32_t desc_used(const spec *sp, const opcode *o, int w)
+{
+    uint32_t m = 0;
+    for (int k = 0; k < sp->ndfields; k++) {
+        const dfield *d = &sp->dfields[k];
+        if (d->view || d->word != w)
+            continue;
+        if (!strcmp(d->group, "common") || !strcmp(d->group, o->group))
+            m |= field_mask(d->lsb, d->width);
+    }
+    return m;
 }
 
 /* "CONFIG_ARRAY" -> "ConfigArray" */
@@ -457,7 +508,21 @@ static void gen_sv(const spec *sp, const char *dir)
         fprintf(f, "    Op%s = 8'd%d%s  // %s\n", cm, sp->opcodes[k].value, k + 1 < sp->nopcodes ? "," : "",
                 sp->opcodes[k].desc);
     }
-    fprintf(f, "  } opcode_e;\n\n  /* verilator lint_on UNUSEDPARAM */\n\nendpackage\n");
+    fprintf(f, "  } opcode_e;\n\n");
+    fprintf(f, "  // Bits each opcode defines (all others must be 0: ILLEGAL_FIELD), word w at [w*32 +: 32]\n");
+    for (int k = 0; k < sp->nopcodes; k++) {
+        camel(cm, sizeof cm, sp->opcodes[k].name);
+        fprintf(f, "  localparam logic [%d:0] DescUsed%s = %d'h", sp->desc_bytes * 8 - 1, cm, sp->desc_bytes * 8);
+        for (int w = sp->desc_bytes / 4 - 1; w >= 0; w--)
+            fprintf(f, "%08x%s", desc_used(sp, &sp->opcodes[k], w), w ? "_" : ";\n");
+    }
+    fprintf(f, "\n  typedef enum logic [7:0] {\n");
+    for (int k = 0; k < sp->nerrors; k++) {
+        camel(cm, sizeof cm, sp->errors[k].name);
+        fprintf(f, "    Err%s = 8'd%d%s  // %s\n", cm, sp->errors[k].value, k + 1 < sp->nerrors ? "," : "",
+                sp->errors[k].desc);
+    }
+    fprintf(f, "  } err_e;\n\n  /* verilator lint_on UNUSEDPARAM */\n\nendpackage\n");
     close_out(f);
 }
 
@@ -508,10 +573,36 @@ static void gen_h(const spec *sp, const char *dir)
         fprintf(f, "#define AT_DESC_%s_WIDTH %d\n", d->name, d->width);
         fprintf(f, "#define AT_DESC_%s_MASK 0x%08xu\n", d->name, field_mask(d->lsb, d->width));
     }
+    fprintf(f, "\n/* Descriptor field helpers over the word array d: AT_DGET(d, FIELD), AT_DPUT(d, FIELD, x). */\n"
+               "#define AT_DGET(d, F) (((d)[AT_DESC_##F##_WORD] & AT_DESC_##F##_MASK) >> AT_DESC_##F##_LSB)\n"
+               "#define AT_DPUT(d, F, x) ((d)[AT_DESC_##F##_WORD] = ((d)[AT_DESC_##F##_WORD] & ~AT_DESC_##F##_MASK) | \\\n"
+               "    (((uint32_t)(x) << AT_DESC_##F##_LSB) & AT_DESC_##F##_MASK))\n");
     fprintf(f, "\nenum at_opcode {\n");
     for (int k = 0; k < sp->nopcodes; k++)
         fprintf(f, "    AT_OP_%s = %d, /* %s */\n", sp->opcodes[k].name, sp->opcodes[k].value, sp->opcodes[k].desc);
     fprintf(f, "};\n\n");
+    fprintf(f, "/* Bits each opcode defines; every other descriptor bit must be 0 (ILLEGAL_FIELD).\n"
+               " * Returns the %d words for a known opcode, NULL otherwise. */\n", sp->desc_bytes / 4);
+    fprintf(f, "static inline const uint32_t *at_desc_used(unsigned opcode)\n{\n    static const uint32_t used[][%d] = {\n",
+            sp->desc_bytes / 4);
+    for (int k = 0; k < sp->nopcodes; k++) {
+        fprintf(f, "        {");
+        for (int w = 0; w < sp->desc_bytes / 4; w++)
+            fprintf(f, "0x%08xu%s", desc_used(sp, &sp->opcodes[k], w), w + 1 < sp->desc_bytes / 4 ? ", " : "");
+        fprintf(f, "}, /* %s */\n", sp->opcodes[k].name);
+    }
+    fprintf(f, "    };\n    switch (opcode) {\n");
+    for (int k = 0; k < sp->nopcodes; k++)
+        fprintf(f, "    case %d: return used[%d];\n", sp->opcodes[k].value, k);
+    fprintf(f, "    default: return 0;\n    }\n}\n\n");
+    fprintf(f, "/* Device error codes (ERR_CODE.CODE) */\nenum at_deverr {\n");
+    for (int k = 0; k < sp->nerrors; k++)
+        fprintf(f, "    AT_DEVERR_%s = %d, /* %s */\n", sp->errors[k].name, sp->errors[k].value, sp->errors[k].desc);
+    fprintf(f, "};\n\n/* Name of a device error code, or NULL. */\n"
+               "static inline const char *at_deverr_name(unsigned code)\n{\n    switch (code) {\n");
+    for (int k = 0; k < sp->nerrors; k++)
+        fprintf(f, "    case %d: return \"%s\";\n", sp->errors[k].value, sp->errors[k].name);
+    fprintf(f, "    default: return 0;\n    }\n}\n\n");
 
     fprintf(f, "/* Hardware configurations */\ntypedef struct at_hw_config {\n    const char *name;\n");
     for (int k = 0; k < sp->nparams; k++)
@@ -605,7 +696,9 @@ static void gen_md(const spec *sp, const char *dir)
         for (int k = 0; k < rg->nfields; k++) {
             const field *fd = &rg->fields[k];
             char val[160];
-            if (!strncmp(fd->value, "param:", 6)) {
+            if (!*fd->value) {
+                snprintf(val, sizeof val, "-");
+            } else if (!strncmp(fd->value, "param:", 6)) {
                 int n = snprintf(val, sizeof val, "%s:", fd->value + 6);
                 int pi = param_index(sp, fd->value + 6);
                 for (int c = 0; c < sp->nconfigs && n > 0 && (size_t)n < sizeof val; c++)
@@ -618,15 +711,20 @@ static void gen_md(const spec *sp, const char *dir)
                     fd->desc);
         }
     }
-    fprintf(f, "\n## Command descriptor\n\n%s %d bytes (%d words).\n\n| word | bits | field | description |\n"
-               "|---|---|---|---|\n", sp->desc ? sp->desc : "", sp->desc_bytes, sp->desc_bytes / 4);
+    fprintf(f, "\n## Command descriptor\n\n%s %d bytes (%d words).\n\n| group | word | bits | field | description |\n"
+               "|---|---|---|---|---|\n", sp->desc ? sp->desc : "", sp->desc_bytes, sp->desc_bytes / 4);
     for (int k = 0; k < sp->ndfields; k++) {
         const dfield *d = &sp->dfields[k];
-        fprintf(f, "| %d | [%d:%d] | %s | %s |\n", d->word, d->lsb + d->width - 1, d->lsb, d->name, d->desc);
+        fprintf(f, "| %s | %d | [%d:%d] | %s | %s |\n", d->group, d->word, d->lsb + d->width - 1, d->lsb, d->name,
+                d->desc);
     }
-    fprintf(f, "\n| opcode | value | description |\n|---|---|---|\n");
+    fprintf(f, "\n| opcode | value | group | description |\n|---|---|---|---|\n");
     for (int k = 0; k < sp->nopcodes; k++)
-        fprintf(f, "| %s | %d | %s |\n", sp->opcodes[k].name, sp->opcodes[k].value, sp->opcodes[k].desc);
+        fprintf(f, "| %s | %d | %s | %s |\n", sp->opcodes[k].name, sp->opcodes[k].value, sp->opcodes[k].group,
+                sp->opcodes[k].desc);
+    fprintf(f, "\n## Error codes (ERR_CODE.CODE)\n\n| code | value | meaning |\n|---|---|---|\n");
+    for (int k = 0; k < sp->nerrors; k++)
+        fprintf(f, "| %s | %d | %s |\n", sp->errors[k].name, sp->errors[k].value, sp->errors[k].desc);
     fprintf(f, "\n## Configurations\n\n| parameter | RTL | device tree |");
     for (int c = 0; c < sp->nconfigs; c++)
         fprintf(f, " %s |", sp->configs[c].name);
