@@ -164,18 +164,18 @@ test: deps
 
 # ---------------------------------------------------------------- bench
 BENCH_BINS := $(patsubst %.c,$(BUILD)/%,$(wildcard tools/bench/bench_*.c))
-$(BUILD)/tools/bench/%: $(OBJ)/tools/bench/%.o $(LIB)
+$(BUILD)/tools/bench/%: $(OBJ)/tools/bench/%.o $(LIB) $(COSIM_RTL_LINK)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(LINK_RTL) $(CFLAGS) -o $@ $< $(COSIM_RTL_LINK) $(LIB) $(LDLIBS)
 
 bench: deps
-	@$(MAKE) --no-print-directory $(BENCH_BINS)
-	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
+	@$(MAKE) --no-print-directory $(BENCH_BINS) firmware
+	@for b in $(BENCH_BINS); do echo "== $$b"; BUILD=$(BUILD) $$b || exit 1; done
 
 report: deps
-	@$(MAKE) --no-print-directory $(BENCH_BINS)
+	@$(MAKE) --no-print-directory $(BENCH_BINS) firmware
 	@mkdir -p $(BUILD)/report
-	@set -o pipefail; for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done | tee $(BUILD)/report/bench.log
+	@set -o pipefail; for b in $(BENCH_BINS); do echo "== $$b"; BUILD=$(BUILD) $$b || exit 1; done | tee $(BUILD)/report/bench.log
 	@grep '^{' $(BUILD)/report/bench.log > $(BUILD)/report/bench.jsonl
 	@echo "report: $(BUILD)/report/bench.log, $(BUILD)/report/bench.jsonl"
 

@@ -4,6 +4,7 @@
 
 #include "acceltran_hw.h"
 #include "cli.h"
+#include "cli_device.h"
 
 static void usage(FILE *f)
 {
@@ -13,6 +14,8 @@ static void usage(FILE *f)
             "commands:\n"
             "  tokenize TEXT...     print the BERT WordPiece token ids of each text\n"
             "  embed SENTENCE...    print the cosine-similarity matrix of sentence embeddings\n"
+            "  info                 probe the (simulated) device and print its configuration\n"
+            "  gemm M N K           run a random int16 GEMM on the device and check it\n"
             "  help                 this text\n"
             "\n"
             "'acceltran COMMAND --help' describes a command. Exit status: 0 ok, 1 failure,\n"
@@ -38,6 +41,10 @@ int main(int argc, char **argv)
         return cmd_tokenize(argc - 1, argv + 1);
     if (!strcmp(cmd, "embed"))
         return cmd_embed(argc - 1, argv + 1);
+    if (!strcmp(cmd, "info"))
+        return cmd_info(argc - 1, argv + 1);
+    if (!strcmp(cmd, "gemm"))
+        return cmd_gemm(argc - 1, argv + 1);
     fprintf(stderr, "acceltran: unknown command '%s' (see acceltran --help)\n", cmd);
     return CLI_USAGE_ERROR;
 }

@@ -1,0 +1,1155 @@
+/* The functional-model backend of the cosim library: the whole device of
+ * docs/isa.md and docs/registers.md in C.
+ *
+ * Semantics: commands execute completely, in ring order, at the time they
+ * issue (device_exec.c for checks and compute, the DMA here). The
+ * dependency rule makes this equal to the overlapped hardware.
+ *
+ * Time: an event-driven estimate (docs/cosim.md, "fmodel timing model").
+ * Actions (a descriptor fetch, the issue of the oldest fetched
+ * descriptor) and events (a command's completion with its counter
+ * increments, a FENCE's FENCE_DONE / IRQ, the halt after an error, the end
+ * of a soft reset) happen at computed cycles; at_cosim_run processes them
+ * in time order up to the stop condition. Three engines (load, store,
+ * compute) run one command each; a command issues when its engine is free,
+ * the commands it has a hazard with have ended, and the previous one
+ * issued. */
+#include "device_fmodel.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "acceltran_hw.h"
+#include "device_exec.h"
+#include "host_mem.h"
+#include "numerics.h"
+#include "pe_model.h"
+
+#define T_NEVER UINT64_MAX
+#define FM_MAX_EVENTS 32
+#define FM_NUM_WINDOWS 4u
+
+enum { ENG_LOAD, ENG_STORE, ENG_COMPUTE, ENG_NUM };
+
+/* Counters in register order: CNT_x_LO = 0x100 + 8 * index. */
+enum {
+    CNT_CYCLES, CNT_BUSY, CNT_STALL_DEP, CNT_STALL_MEM, CNT_STALL_WGT, CNT_STALL_ACT,
+    CNT_PE_BUSY, CNT_MAC_ISSUED, CNT_MAC_SKIPPED, CNT_PRUNED, CNT_SPAD_RD, CNT_SPAD_WR,
+    CNT_MEM_RD, CNT_MEM_WR, CNT_CMDS, CNT_NUM
+};
+#define CNT_MASK ((UINT64_C(1) << 48) - 1)
+
+enum { EV_DONE, EV_FENCE, EV_HALT, EV_RESET };
+
+typedef struct fm_event {
+    uint64_t t, seq;
+    int kind;
+    uint64_t delta[CNT_NUM];
+    uint32_t value;   /* FENCE: FENCE_DONE value */
+    int irq;          /* FENCE: set IRQ_STATUS.DONE */
+    uint32_t err_code, err_info, index; /* HALT */
+    uint64_t err_desc;
+} fm_event;
+
+/* A fetched descriptor waiting for issue. */
+typedef struct fm_fetched {
+    uint32_t d[AT_DESC_WORDS];
+    uint32_t index;
+    uint64_t addr;
+    uint64_t arrive;     /* cycle its last beat arrived */
+    uint64_t stall_mem;  /* fetch cycles without data */
+    int err;             /* fetch error code (AT_DEVERR_*) or 0 */
+    uint32_t err_detail;
+} fm_fetched;
+
+/* The last command of an engine (the only one that may still run). */
+typedef struct fm_engine {
+    uint64_t end;
+    int nr;
+    at_spad_range r[8]; /* mask-buffer intervals converted to activation lines */
+    int mem;            /* 1: LOAD/STORE with [mlo, mhi) */
+    uint64_t mlo, mhi;
+    unsigned op;
+} fm_engine;
+
+typedef struct fm_dev {
+    const at_hw_config *cfg;
+    at_host_mem *mem;
+    at_spad sp;
+    double cpb;     /* cycles per beat on one direction of the bus (>= 1) */
+    double bw_cpb;  /* cycles per beat of the shared bandwidth */
+    uint32_t latency;
+
+    uint64_t now;      /* device clock since creation */
+    uint64_t reset_at; /* CNT_CYCLES = now - reset_at */
+    uint64_t seq;
+
+    /* registers */
+    uint32_t ctrl, irq_status, irq_enable, fence_done;
+    uint32_t ring_lo, ring_hi, ring_log2, head, tail;
+    uint32_t win[FM_NUM_WINDOWS][4]; /* base lo, base hi, size lo, size hi */
+    uint32_t err_code, err_info;
+    uint64_t err_desc;
+    int halted, resetting;
+    uint64_t cnt[CNT_NUM];
+    uint32_t cnt_hi[CNT_NUM];
+
+    /* pipeline */
+    fm_fetched q[FM_FETCH_DEPTH];
+    unsigned qhead, qlen;
+    int fetch_blocked;  /* a fetch failed: nothing more is fetched */
+    int stopping;       /* an error was found: nothing more issues; HALT pending */
+    uint64_t fetch_free, issue_free, fence_until;
+    double rd_free, wr_free, bw_free;
+    fm_engine eng[ENG_NUM];
+    fm_event ev[FM_MAX_EVENTS];
+    int nev;
+} fm_dev;
+
+/* ================================================================ helpers */
+
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+    return a > b ? a : b;
+}
+
+static double max_d(double a, double b)
+{
+    return a > b ? a : b;
+}
+
+static uint64_t ceil_d(double x)
+{
+    uint64_t t = (uint64_t)x;
+    return (double)t < x ? t + 1 : t;
+}
+
+static uint32_t ring_mask(const fm_dev *v)
+{
+    unsigned l = v->ring_log2 > 16 ? 16 : v->ring_log2;
+    return (1u << l) - 1u;
+}
+
+static uint64_t ring_base(const fm_dev *v)
+{
+    return ((uint64_t)v->ring_hi << 32) | v->ring_lo;
+}
+
+static int fetch_possible(const fm_dev *v)
+{
+    return (v->ctrl & 1u) && !v->halted && !v->resetting && !v->stopping && !v->fetch_blocked &&
+           v->head != (v->tail & ring_mask(v));
+}
+
+static int dev_busy(const fm_dev *v)
+{
+    if (v->halted || v->resetting)
+        return 0;
+    return v->nev > 0 || v->qlen > 0 || v->stopping || fetch_possible(v);
+}
+
+static int dev_idle(const fm_dev *v)
+{
+    return !dev_busy(v) && !v->halted && !v->resetting && v->head == (v->tail & ring_mask(v));
+}
+
+static int irq_line(const fm_dev *v)
+{
+    return (v->irq_status & v->irq_enable & 3u) != 0;
+}
+
+/* 1 when [lo, hi) lies in one open window (65-bit arithmetic). */
+static int in_window(const fm_dev *v, uint64_t lo, uint64_t hi, int wraps)
+{
+    if (wraps)
+        return 0;
+    unsigned n = v->cfg->windows < FM_NUM_WINDOWS ? v->cfg->windows : FM_NUM_WINDOWS;
+    for (unsigned w = 0; w < n; w++) {
+        uint64_t base = ((uint64_t)v->win[w][1] << 32) | v->win[w][0];
+        uint64_t size = ((uint64_t)v->win[w][3] << 32) | v->win[w][2];
+        if (size == 0 || lo < base)
+            continue;
+        /* hi - base <= size, in 65 bits: hi >= lo >= base */
+        if (hi - base <= size)
+            return 1;
+    }
+    return 0;
+}
+
+/* ================================================================ events */
+
+static fm_event *event_new(fm_dev *v, uint64_t t, int kind)
+{
+    if (v->nev == FM_MAX_EVENTS) /* cannot happen: at most one command per engine runs */
+        v->nev--;
+    fm_event *e = &v->ev[v->nev++];
+    memset(e, 0, sizeof *e);
+    e->t = t;
+    e->kind = kind;
+    e->seq = v->seq++;
+    return e;
+}
+
+static int event_first(const fm_dev *v)
+{
+    int best = -1;
+    for (int i = 0; i < v->nev; i++)
+        if (best < 0 || v->ev[i].t < v->ev[best].t ||
+            (v->ev[i].t == v->ev[best].t && v->ev[i].seq < v->ev[best].seq))
+            best = i;
+    return best;
+}
+
+static void counters_add(fm_dev *v, const uint64_t *delta)
+{
+    for (int i = 0; i < CNT_NUM; i++)
+        v->cnt[i] = (v->cnt[i] + delta[i]) & CNT_MASK;
+}
+
+static void dev_reset_state(fm_dev *v);
+
+static void event_apply(fm_dev *v, fm_event e)
+{
+    counters_add(v, e.delta);
+    switch (e.kind) {
+    case EV_FENCE:
+        v->fence_done = e.value;
+        if (e.irq)
+            v->irq_status |= AT_REG_IRQ_STATUS_DONE_MASK;
+        break;
+    case EV_HALT:
+        v->halted = 1;
+        v->stopping = 0;
+        v->err_code = e.err_code;
+        v->err_info = e.err_info;
+        v->err_desc = e.err_desc;
+        v->head = e.index;
+        v->irq_status |= AT_REG_IRQ_STATUS_ERROR_MASK;
+        break;
+    case EV_RESET:
+        dev_reset_state(v);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Moves the clock to t (>= now), counting busy cycles. */
+static void clock_to(fm_dev *v, uint64_t t)
+{
+    if (t <= v->now)
+        return;
+    if (dev_busy(v))
+        v->cnt[CNT_BUSY] = (v->cnt[CNT_BUSY] + (t - v->now)) & CNT_MASK;
+    v->now = t;
+}
+
+/* ================================================================ errors */
+
+static uint64_t engines_end(const fm_dev *v)
+{
+    uint64_t t = v->fence_until;
+    for (int e = 0; e < ENG_NUM; e++)
+        t = max_u64(t, v->eng[e].end);
+    return t;
+}
+
+/* The first error: nothing more issues; the halt comes when every issued
+ * command has ended. The prefetched descriptors are dropped. */
+static void raise_error(fm_dev *v, uint64_t t, const fm_fetched *f, int code, uint32_t detail,
+                        const uint64_t *delta)
+{
+    fm_event *e = event_new(v, max_u64(t, engines_end(v)), EV_HALT);
+    if (delta)
+        memcpy(e->delta, delta, sizeof e->delta);
+    e->delta[CNT_CMDS] = 0;
+    e->err_code = AT_PUT(AT_REG_ERR_CODE_CODE, (uint32_t)code) |
+                  AT_PUT(AT_REG_ERR_CODE_OPCODE, AT_DGET(f->d, OPCODE)) |
+                  AT_PUT(AT_REG_ERR_CODE_TAG, AT_DGET(f->d, TAG));
+    e->err_info = detail;
+    e->err_desc = f->addr;
+    e->index = f->index;
+    v->stopping = 1;
+    v->qlen = 0;
+}
+
+/* ================================================================ bus timing */
+
+/* Read bursts of one command: requests one per cycle from t0, at most
+ * FM_RD_OUTSTANDING in flight, data latency after the request, beats at
+ * the bus rate. */
+typedef struct bus_seq {
+    uint64_t req;          /* next request cycle */
+    double done[16];       /* completion of the last bursts (ring) */
+    unsigned n;            /* bursts so far */
+    unsigned limit;
+    double last;           /* last completion */
+    uint64_t beats;
+} bus_seq;
+
+static void bus_seq_init(bus_seq *b, uint64_t t0, unsigned limit)
+{
+    memset(b, 0, sizeof *b);
+    b->req = t0;
+    b->limit = limit;
+    b->last = (double)t0;
+}
+
+/* One burst of `beats`; returns its completion time (last beat + 1, or
+ * for writes the B response). */
+static double bus_burst(fm_dev *v, bus_seq *b, unsigned beats, int write)
+{
+    double req = (double)b->req;
+    if (b->n >= b->limit)
+        req = max_d(req, b->done[(b->n - b->limit) % 16u]);
+    double *dir = write ? &v->wr_free : &v->rd_free;
+    double first = write ? req + 1.0 : req + (double)v->latency;
+    first = max_d(first, max_d(*dir, v->bw_free));
+    double end = first + (double)beats * v->cpb;
+    *dir = end;
+    v->bw_free = first + (double)beats * v->bw_cpb;
+    double done = write ? end + FM_WR_RESP_LATENCY : end;
+    b->done[b->n % 16u] = done;
+    b->n++;
+    b->req = ceil_d(req) + 1;
+    b->last = max_d(b->last, done);
+    b->beats += beats;
+    return done;
+}
+
+/* ================================================================ fetch */
+
+static void do_fetch(fm_dev *v, uint64_t t)
+{
+    fm_fetched *f = &v->q[(v->qhead + v->qlen) % FM_FETCH_DEPTH];
+    memset(f, 0, sizeof *f);
+    f->index = v->head;
+    f->addr = ring_base(v) + (uint64_t)AT_DESC_BYTES * v->head;
+    bus_seq b;
+    bus_seq_init(&b, t, FM_RD_OUTSTANDING);
+    if (ring_base(v) % 64u) {
+        f->err = AT_DEVERR_ILLEGAL_FIELD;
+        f->err_detail = 0;
+        f->arrive = t;
+    } else if (!in_window(v, f->addr, f->addr + AT_DESC_BYTES, f->addr + AT_DESC_BYTES < f->addr)) {
+        f->err = AT_DEVERR_ADDR_WINDOW;
+        f->err_detail = (uint32_t)f->addr;
+        f->arrive = t;
+    } else {
+        f->arrive = ceil_d(bus_burst(v, &b, AT_DESC_BYTES / 32u, 0));
+        f->stall_mem = f->arrive - t - AT_DESC_BYTES / 32u;
+        unsigned resp = at_host_mem_bus_resp(v->mem, f->addr, AT_DESC_BYTES);
+        const uint8_t *p = at_host_mem_ptr(v->mem, f->addr, AT_DESC_BYTES);
+        if (resp != AT_AXI_OKAY || !p) {
+            f->err = resp == AT_AXI_SLVERR ? AT_DEVERR_BUS_SLVERR : AT_DEVERR_BUS_DECERR;
+            f->err_detail = (uint32_t)f->addr;
+        } else {
+            for (unsigned w = 0; w < AT_DESC_WORDS; w++)
+                f->d[w] = (uint32_t)p[4 * w] | (uint32_t)p[4 * w + 1] << 8 |
+                          (uint32_t)p[4 * w + 2] << 16 | (uint32_t)p[4 * w + 3] << 24;
+        }
+    }
+    if (f->err) {
+        memset(f->d, 0, sizeof f->d);
+        v->fetch_blocked = 1;
+    }
+    v->qlen++;
+    v->head = (v->head + 1) & ring_mask(v);
+    v->fetch_free = t + 1;
+}
+
+/* ================================================================ issue planning */
+
+static int engine_of(unsigned op)
+{
+    switch (op) {
+    case AT_OP_LOAD: return ENG_LOAD;
+    case AT_OP_STORE: return ENG_STORE;
+    case AT_OP_GEMM:
+    case AT_OP_SOFTMAX:
+    case AT_OP_LAYERNORM: return ENG_COMPUTE;
+    default: return -1;
+    }
+}
+
+/* The intervals of a command with mask-buffer lines as activation lines. */
+static int norm_ranges(const uint32_t *d, at_spad_range r[8])
+{
+    int n = at_exec_ranges(d, r);
+    for (int i = 0; i < n; i++)
+        if (r[i].buf == 2) {
+            r[i].buf = 0;
+            r[i].first *= 16u;
+            r[i].last = r[i].last * 16u + 15u;
+        }
+    return n;
+}
+
+static int hazard(const fm_engine *a, const at_spad_range *r, int nr, unsigned op, int mem,
+                  uint64_t mlo, uint64_t mhi)
+{
+    for (int i = 0; i < a->nr; i++)
+        for (int j = 0; j < nr; j++)
+            if (a->r[i].buf == r[j].buf && (a->r[i].write || r[j].write) &&
+                a->r[i].first <= r[j].last && r[j].first <= a->r[i].last)
+                return 1;
+    if (mem && a->mem && a->op != op && mlo < a->mhi && a->mlo < mhi)
+        return 1;
+    return 0;
+}
+
+typedef struct issue_plan {
+    uint64_t t_dec;   /* decoded and checked */
+    uint64_t t;       /* issue (or error) cycle */
+    int err;
+    uint32_t detail;
+    int nr;
+    at_spad_range r[8];
+    int mem, wraps;
+    uint64_t mlo, mhi;
+} issue_plan;
+
+static void plan_head(const fm_dev *v, issue_plan *p)
+{
+    const fm_fetched *f = &v->q[v->qhead];
+    memset(p, 0, sizeof *p);
+    p->t_dec = max_u64(f->arrive + FM_DECODE_CYCLES, v->issue_free);
+    p->t = max_u64(p->t_dec, v->now);
+    if (f->err) {
+        p->err = f->err;
+        p->detail = f->err_detail;
+        return;
+    }
+    p->err = at_exec_check(f->d, &v->sp, v->cfg, &p->detail);
+    if (p->err)
+        return;
+    p->mem = at_exec_mem_range(f->d, &p->mlo, &p->mhi, &p->wraps);
+    if (p->mem && !in_window(v, p->mlo, p->mhi, p->wraps)) {
+        p->err = AT_DEVERR_ADDR_WINDOW;
+        p->detail = (uint32_t)p->mlo;
+        return;
+    }
+    unsigned op = AT_DGET(f->d, OPCODE);
+    p->t = max_u64(p->t, v->fence_until);
+    if (op == AT_OP_FENCE)
+        return; /* waits for the engines itself */
+    int e = engine_of(op);
+    if (e >= 0)
+        p->t = max_u64(p->t, v->eng[e].end);
+    p->nr = norm_ranges(f->d, p->r);
+    int xfer = op == AT_OP_LOAD || op == AT_OP_STORE;
+    for (int i = 0; i < ENG_NUM; i++)
+        if (v->eng[i].end > p->t && hazard(&v->eng[i], p->r, p->nr, op, xfer, p->mlo, p->mhi))
+            p->t = max_u64(p->t, v->eng[i].end);
+}
+
+/* ================================================================ LOAD / STORE */
+
+/* Beats of the burst at addr: up to 16, never crossing 4 KiB. */
+static unsigned burst_beats(uint64_t addr, uint64_t remaining)
+{
+    uint64_t to4k = (4096u - (addr & 4095u)) / 32u;
+    uint64_t b = remaining < 16u ? remaining : 16u;
+    return (unsigned)(b < to4k ? b : to4k);
+}
+
+static void spad_put_line(fm_dev *v, unsigned buf, uint64_t line, const uint8_t *src, int valid,
+                          int keep_mask)
+{
+    int16_t el[16];
+    for (int j = 0; j < 16; j++)
+        el[j] = j < valid ? (int16_t)(uint16_t)(src[2 * j] | src[2 * j + 1] << 8) : 0;
+    if (buf == 0) {
+        memcpy(v->sp.act[line], el, sizeof el);
+        if (!keep_mask)
+            v->sp.act_mask[line] = (uint16_t)((1u << valid) - 1u);
+    } else if (buf == 1) {
+        memcpy(v->sp.wgt[line], el, sizeof el);
+    } else {
+        for (int j = 0; j < 16; j++)
+            v->sp.act_mask[16u * line + (unsigned)j] = (uint16_t)el[j];
+    }
+}
+
+static void spad_get_line(const fm_dev *v, unsigned buf, uint64_t line, uint8_t *dst)
+{
+    for (int j = 0; j < 16; j++) {
+        uint16_t e = buf == 0   ? (uint16_t)v->sp.act[line][j]
+                     : buf == 1 ? (uint16_t)v->sp.wgt[line][j]
+                                : v->sp.act_mask[16u * line + (unsigned)j];
+        dst[2 * j] = (uint8_t)e;
+        dst[2 * j + 1] = (uint8_t)(e >> 8);
+    }
+}
+
+typedef struct xfer_result {
+    uint64_t end;
+    int err;
+    uint32_t detail;
+    uint64_t delta[CNT_NUM];
+} xfer_result;
+
+/* Moves one burst of `beats` beats starting at transfer beat g (row
+ * g / ncb, column block g % ncb; a burst may span rows only when the rows
+ * are contiguous). Returns 0 or the bus error. */
+static int xfer_burst(fm_dev *v, const uint32_t *d, int load, uint64_t g, uint32_t ncb,
+                      unsigned beats, xfer_result *x)
+{
+    uint64_t addr = at_exec_xfer_addr(d, (uint32_t)(g / ncb), (uint32_t)(g % ncb));
+    unsigned resp = at_host_mem_bus_resp(v->mem, addr, 32u * beats);
+    uint8_t *p = at_host_mem_ptr(v->mem, addr, 32u * beats);
+    if (resp != AT_AXI_OKAY || !p) {
+        x->err = resp == AT_AXI_SLVERR ? AT_DEVERR_BUS_SLVERR : AT_DEVERR_BUS_DECERR;
+        x->detail = (uint32_t)addr;
+        return x->err;
+    }
+    unsigned buf = AT_DGET(d, XFER_BUF);
+    int keep = (int)AT_DGET(d, XFER_KEEP_MASK);
+    for (unsigned i = 0; i < beats; i++) {
+        uint32_t r = (uint32_t)((g + i) / ncb), cb = (uint32_t)((g + i) % ncb);
+        uint64_t line = at_exec_xfer_line(d, r, cb);
+        int valid = at_exec_xfer_valid(d, cb);
+        if (load) {
+            spad_put_line(v, buf, line, p + 32u * i, valid, keep);
+            x->delta[CNT_SPAD_WR]++;
+            x->delta[CNT_MEM_RD] += 32u;
+        } else {
+            uint8_t tmp[32];
+            spad_get_line(v, buf, line, tmp);
+            memcpy(p + 32u * i, tmp, 2u * (unsigned)valid);
+            x->delta[CNT_SPAD_RD]++;
+            x->delta[CNT_MEM_WR] += 2u * (unsigned)valid;
+        }
+    }
+    return 0;
+}
+
+/* Segments (docs/rtl-control.md): each row is one, except that contiguous
+ * rows (MEM_STRIDE = 32*ncb) make the whole transfer one segment. Bursts:
+ * min(16, beats left in the segment, beats to the next 4 KiB boundary). */
+static void do_xfer(fm_dev *v, const uint32_t *d, uint64_t t, int load, xfer_result *x)
+{
+    memset(x, 0, sizeof *x);
+    uint32_t rows = AT_DGET(d, XFER_ROWS), ncb = (AT_DGET(d, XFER_COLS) + 15u) / 16u;
+    uint64_t seg = AT_DGET(d, XFER_MEM_STRIDE) == 32u * ncb ? (uint64_t)rows * ncb : ncb;
+    uint64_t total = (uint64_t)rows * ncb;
+    bus_seq b;
+    bus_seq_init(&b, t + FM_DMA_START, load ? FM_RD_OUTSTANDING : FM_WR_OUTSTANDING);
+    for (uint64_t s0 = 0; s0 < total && !x->err; s0 += seg) {
+        uint64_t g = s0;
+        while (g < s0 + seg && !x->err) {
+            uint64_t addr = at_exec_xfer_addr(d, (uint32_t)(g / ncb), (uint32_t)(g % ncb));
+            unsigned beats = burst_beats(addr, s0 + seg - g);
+            bus_burst(v, &b, beats, !load);
+            xfer_burst(v, d, load, g, ncb, beats, x);
+            g += beats;
+        }
+    }
+    x->end = ceil_d(b.last) + FM_DMA_END;
+    uint64_t span = x->end - t;
+    x->delta[CNT_STALL_MEM] = span > b.beats ? span - b.beats : 0;
+}
+
+/* ================================================================ compute timing */
+
+uint64_t at_fm_pe_group_cycles(int rows, int k, const uint8_t *nnz, int num_lanes,
+                               int wgt_rows_per_beat, int after_tile, uint64_t wgt_period,
+                               uint64_t act_cycles, uint64_t *stall_wgt, uint64_t *stall_act)
+{
+    int lanes = pe_model_lanes(num_lanes);
+    int nch = (k + PE_TILE - 1) / PE_TILE;
+    int tail = k % PE_TILE;
+    int64_t wd_prev = -1, e_prev = -1, e_prev2 = -1;
+    int64_t stall = 0, astall = 0;
+    if (wgt_period < 1)
+        wgt_period = 1;
+    for (int c = 0; c < nch; c++) {
+        int lc = (c == nch - 1 && tail) ? tail : PE_TILE;
+        int64_t sw = wd_prev + 1;
+        if (c >= 2 && e_prev2 + 1 > sw)
+            sw = e_prev2 + 1;
+        int64_t beats = (lc + wgt_rows_per_beat - 1) / wgt_rows_per_beat;
+        int64_t wd = sw + beats * (int64_t)wgt_period - 1;
+        int64_t dmax = 0;
+        for (int l = 0; l < lanes; l++) {
+            int64_t s = 0;
+            for (int i = l; i < rows; i += lanes) {
+                int n = nnz[i * nch + c];
+                s += n ? n : 1;
+            }
+            dmax = s > dmax ? s : dmax;
+        }
+        if ((int64_t)act_cycles > dmax) {
+            astall += ((int64_t)act_cycles - dmax) * lanes;
+            dmax = (int64_t)act_cycles;
+        }
+        int64_t issue = (c == 0) ? wd + 1 : (e_prev > wd + 1 ? e_prev : wd + 1);
+        stall += (c == 0) ? issue + 1 : issue - e_prev;
+        int64_t e = issue + dmax;
+        wd_prev = wd;
+        e_prev2 = e_prev;
+        e_prev = e;
+    }
+    int64_t p = after_tile ? PE_PP_LATENCY - 1 : 0;
+    int64_t w = e_prev + 1 > p ? e_prev + 1 : p;
+    if (stall_wgt)
+        *stall_wgt = (uint64_t)stall;
+    if (stall_act)
+        *stall_act = (uint64_t)astall;
+    return (uint64_t)(w + rows + 1);
+}
+
+/* Effective non-zero counts of the (row, chunk) beats of rows [i0, i0+rows). */
+static void gemm_nnz(const fm_dev *v, const uint32_t *d, uint32_t i0, int rows, uint8_t *nnz)
+{
+    uint32_t k = AT_DGET(d, GEMM_K), nch = (k + 15u) / 16u;
+    uint64_t a = AT_DGET(d, GEMM_A), lda = AT_DGET(d, GEMM_LDA);
+    int amask = (int)AT_DGET(d, GEMM_A_MASK);
+    for (int i = 0; i < rows; i++)
+        for (uint32_t c = 0; c < nch; c++) {
+            uint64_t line = a + (uint64_t)(i0 + (uint32_t)i) * lda + c;
+            uint32_t lc = (c == nch - 1 && k % 16u) ? k % 16u : 16u;
+            int n = 0;
+            for (uint32_t j = 0; j < lc; j++)
+                n += v->sp.act[line][j] != 0 && (!amask || ((v->sp.act_mask[line] >> j) & 1u));
+            nnz[(uint32_t)i * nch + c] = (uint8_t)n;
+        }
+}
+
+/* Duration of a GEMM (docs/cosim.md) and its cycle counters. */
+static uint64_t gemm_cycles(const fm_dev *v, const uint32_t *d, uint64_t *delta)
+{
+    uint32_t m = AT_DGET(d, GEMM_M), n = AT_DGET(d, GEMM_N), k = AT_DGET(d, GEMM_K);
+    uint32_t nt = (n + 15u) / 16u, nch = (k + 15u) / 16u;
+    int lanes = (int)v->cfg->lanes, brows = pe_model_block_rows(lanes);
+    uint32_t pes = v->cfg->pes ? v->cfg->pes : 1;
+    uint8_t *nnz = malloc((size_t)brows * nch);
+    if (!nnz)
+        return FM_GEMM_CMD_OVERHEAD;
+    uint64_t t = FM_GEMM_CMD_OVERHEAD, drain_prev = 0, drain_last = 0;
+    int first = 1;
+    for (uint32_t i0 = 0; i0 < m; i0 += (uint32_t)brows) {
+        int rows = (int)(m - i0 < (uint32_t)brows ? m - i0 : (uint32_t)brows);
+        gemm_nnz(v, d, i0, rows, nnz);
+        for (uint32_t g0 = 0; g0 < nt; g0 += pes) {
+            uint32_t npe = nt - g0 < pes ? nt - g0 : pes;
+            uint64_t wper = (npe + FM_GEMM_WGT_QUADS_PER_CYCLE - 1) / FM_GEMM_WGT_QUADS_PER_CYCLE;
+            uint64_t acyc = ((uint64_t)rows + FM_GEMM_ACT_LINES_PER_CYCLE - 1) / FM_GEMM_ACT_LINES_PER_CYCLE;
+            uint64_t sw = 0, sa = 0;
+            uint64_t pe = at_fm_pe_group_cycles(rows, (int)k, nnz, lanes, (int)v->cfg->wgt_rows_per_beat,
+                                                !first, wper, 0, &sw, NULL);
+            /* the activation feeder streams the tile's A lines at its rate,
+             * running ahead of the lanes (per-lane FIFOs) */
+            uint64_t feed = acyc * nch + FM_GEMM_ACT_FILL;
+            if (feed > pe) {
+                sa = (feed - pe) * (uint64_t)lanes;
+                pe = feed;
+            }
+            uint64_t comp = pe + FM_GEMM_TILE_OVERHEAD;
+            t += comp > drain_prev ? comp : drain_prev;
+            drain_prev = ((uint64_t)rows * npe + FM_GEMM_OUT_LINES_PER_CYCLE - 1) / FM_GEMM_OUT_LINES_PER_CYCLE;
+            drain_last = drain_prev;
+            delta[CNT_PE_BUSY] += pe * npe;
+            delta[CNT_STALL_WGT] += sw * npe;
+            delta[CNT_STALL_ACT] += sa * npe;
+            first = 0;
+        }
+    }
+    free(nnz);
+    return t + PE_PP_LATENCY + drain_last;
+}
+
+static uint64_t softmax_cycles(const fm_dev *v, const uint32_t *d, uint32_t rows_done)
+{
+    uint32_t n = AT_DGET(d, SMX_N), nb = (n + 15u) / 16u;
+    uint64_t t = FM_SMX_CMD_OVERHEAD;
+    for (uint32_t r = 0; r < rows_done; r++) {
+        uint32_t len = AT_DGET(d, SMX_LEN);
+        if (AT_DGET(d, SMX_LEN_VEC))
+            len = (uint16_t)v->sp.act[AT_DGET(d, SMX_LENS) + r / 16u][r % 16u];
+        uint64_t l = (len + 15u) / 16u;
+        if (r == 0) {
+            t += 2 * l + nb + FM_SMX_FIRST_ROW;
+        } else {
+            uint64_t per = l + (nb + 1u) / 2u + FM_SMX_PERIOD_ADD;
+            t += per > FM_SMX_PERIOD_MIN ? per : FM_SMX_PERIOD_MIN;
+        }
+    }
+    return t;
+}
+
+/* Rows a SOFTMAX completes before a bad length (all when none). */
+static uint32_t softmax_good_rows(const fm_dev *v, const uint32_t *d)
+{
+    uint32_t rows = AT_DGET(d, SMX_ROWS), n = AT_DGET(d, SMX_N);
+    if (!AT_DGET(d, SMX_LEN_VEC))
+        return rows;
+    for (uint32_t r = 0; r < rows; r++) {
+        uint32_t len = (uint16_t)v->sp.act[AT_DGET(d, SMX_LENS) + r / 16u][r % 16u];
+        if (len == 0 || len > n)
+            return r;
+    }
+    return rows;
+}
+
+/* Ve = 0 for a row: eps_q = 0 and a constant row. */
+static int ln_row_ve0(const fm_dev *v, const uint32_t *d, uint32_t r)
+{
+    if (AT_DGET(d, LN_EPS_LO) || AT_DGET(d, LN_EPS_HI))
+        return 0;
+    uint32_t n = AT_DGET(d, LN_N);
+    uint64_t src = AT_DGET(d, LN_SRC) + (uint64_t)r * AT_DGET(d, LN_LDS);
+    uint64_t res = AT_DGET(d, LN_RES) + (uint64_t)r * AT_DGET(d, LN_LDR);
+    int resid = (int)AT_DGET(d, LN_RESIDUAL);
+    int32_t v0 = 0;
+    for (uint32_t e = 0; e < n; e++) {
+        int32_t x = v->sp.act[src + e / 16u][e % 16u];
+        if (resid)
+            x += v->sp.act[res + e / 16u][e % 16u];
+        if (e == 0)
+            v0 = x;
+        else if (x != v0)
+            return 0;
+    }
+    return 1;
+}
+
+static uint64_t layernorm_cycles(const fm_dev *v, const uint32_t *d)
+{
+    uint32_t rows = AT_DGET(d, LN_ROWS), nb = (AT_DGET(d, LN_N) + 15u) / 16u;
+    uint64_t t = FM_LN_CMD_OVERHEAD;
+    for (uint32_t r = 0; r < rows; r++) {
+        t += 2u * nb + (AT_DGET(d, LN_RESIDUAL) ? nb : 0);
+        t += ln_row_ve0(v, d, r) ? FM_LN_ROW_VE0 : FM_LN_ROW;
+    }
+    return t;
+}
+
+/* ================================================================ issue */
+
+static void engine_set(fm_dev *v, int e, unsigned op, uint64_t end, const issue_plan *p)
+{
+    fm_engine *g = &v->eng[e];
+    g->end = end;
+    g->op = op;
+    g->nr = p->nr;
+    memcpy(g->r, p->r, sizeof g->r);
+    g->mem = p->mem;
+    g->mlo = p->mlo;
+    g->mhi = p->mhi;
+}
+
+static void issue_fence(fm_dev *v, const fm_fetched *f, uint64_t t, uint64_t *delta)
+{
+    uint64_t start = max_u64(t, engines_end(v));
+    uint64_t end = start + 1;
+    delta[CNT_STALL_DEP] += start - t; /* waiting for the engines, before the write */
+    if (AT_DGET(f->d, FENCE_WRITE)) {
+        uint64_t addr = ((uint64_t)AT_DGET(f->d, FENCE_ADDR_HI) << 32) | AT_DGET(f->d, FENCE_ADDR_LO);
+        bus_seq b;
+        bus_seq_init(&b, start, FM_WR_OUTSTANDING);
+        end = ceil_d(bus_burst(v, &b, 1, 1)) + 1;
+        unsigned resp = at_host_mem_bus_resp(v->mem, addr, 4);
+        uint8_t *p = at_host_mem_ptr(v->mem, addr, 4);
+        if (resp != AT_AXI_OKAY || !p) {
+            v->fence_until = end;
+            raise_error(v, end, f, resp == AT_AXI_SLVERR ? AT_DEVERR_BUS_SLVERR : AT_DEVERR_BUS_DECERR,
+                        (uint32_t)addr, delta);
+            return;
+        }
+        uint32_t val = AT_DGET(f->d, FENCE_VALUE);
+        for (int i = 0; i < 4; i++)
+            p[i] = (uint8_t)(val >> (8 * i));
+        delta[CNT_MEM_WR] += 4;
+    }
+    v->fence_until = end;
+    v->issue_free = max_u64(v->issue_free, end);
+    fm_event *e = event_new(v, end, EV_FENCE);
+    memcpy(e->delta, delta, sizeof e->delta);
+    e->delta[CNT_CMDS]++;
+    e->value = AT_DGET(f->d, FENCE_VALUE);
+    e->irq = (int)AT_DGET(f->d, FENCE_IRQ);
+}
+
+static void issue_compute(fm_dev *v, const fm_fetched *f, uint64_t t, const issue_plan *p,
+                          uint64_t *delta)
+{
+    unsigned op = AT_DGET(f->d, OPCODE);
+    uint64_t dur;
+    if (op == AT_OP_GEMM)
+        dur = gemm_cycles(v, f->d, delta);
+    else if (op == AT_OP_SOFTMAX) {
+        uint32_t good = softmax_good_rows(v, f->d);
+        dur = softmax_cycles(v, f->d, good < AT_DGET(f->d, SMX_ROWS) ? good + 1 : good);
+    } else
+        dur = layernorm_cycles(v, f->d);
+    at_exec_counts c = {0};
+    uint32_t detail = 0;
+    int rc = at_exec_compute(f->d, &v->sp, &c, &detail);
+    delta[CNT_MAC_ISSUED] += c.mac_issued;
+    delta[CNT_MAC_SKIPPED] += c.mac_skipped;
+    delta[CNT_PRUNED] += c.pruned;
+    delta[CNT_SPAD_RD] += c.spad_rd;
+    delta[CNT_SPAD_WR] += c.spad_wr;
+    uint64_t end = t + dur;
+    engine_set(v, ENG_COMPUTE, op, end, p);
+    if (rc > 0) {
+        raise_error(v, end, f, rc, detail, delta);
+        return;
+    }
+    fm_event *e = event_new(v, end, EV_DONE);
+    memcpy(e->delta, delta, sizeof e->delta);
+    e->delta[CNT_CMDS]++;
+}
+
+static void do_issue(fm_dev *v, const issue_plan *p)
+{
+    fm_fetched f = v->q[v->qhead];
+    v->qhead = (v->qhead + 1) % FM_FETCH_DEPTH;
+    v->qlen--;
+    uint64_t delta[CNT_NUM] = {0};
+    delta[CNT_MEM_RD] = f.err ? 0 : AT_DESC_BYTES;
+    delta[CNT_STALL_MEM] = f.stall_mem;
+    if (p->err) {
+        raise_error(v, p->t, &f, p->err, p->detail, delta);
+        return;
+    }
+    uint64_t t = p->t;
+    delta[CNT_STALL_DEP] = t - p->t_dec;
+    v->issue_free = t + FM_ISSUE_CYCLES;
+    unsigned op = AT_DGET(f.d, OPCODE);
+    if (op == AT_OP_FENCE) {
+        issue_fence(v, &f, t, delta);
+        return;
+    }
+    if (op == AT_OP_LOAD || op == AT_OP_STORE) {
+        xfer_result x;
+        do_xfer(v, f.d, t, op == AT_OP_LOAD, &x);
+        for (int i = 0; i < CNT_NUM; i++)
+            delta[i] += x.delta[i];
+        engine_set(v, engine_of(op), op, x.end, p);
+        if (x.err) {
+            raise_error(v, x.end, &f, x.err, x.detail, delta);
+            return;
+        }
+        fm_event *e = event_new(v, x.end, EV_DONE);
+        memcpy(e->delta, delta, sizeof e->delta);
+        e->delta[CNT_CMDS]++;
+        return;
+    }
+    if (engine_of(op) == ENG_COMPUTE) {
+        issue_compute(v, &f, t, p, delta);
+        return;
+    }
+    fm_event *e = event_new(v, t + 1, EV_DONE); /* NOP */
+    memcpy(e->delta, delta, sizeof e->delta);
+    e->delta[CNT_CMDS]++;
+}
+
+/* ================================================================ the loop */
+
+enum { ACT_NONE, ACT_FETCH, ACT_ISSUE };
+
+static int next_action(const fm_dev *v, uint64_t *t, issue_plan *plan)
+{
+    int kind = ACT_NONE;
+    *t = T_NEVER;
+    if (v->halted || v->resetting || v->stopping)
+        return ACT_NONE;
+    if (v->qlen > 0) {
+        plan_head(v, plan);
+        *t = plan->t;
+        kind = ACT_ISSUE;
+    }
+    if (fetch_possible(v) && v->qlen < FM_FETCH_DEPTH) {
+        uint64_t tf = max_u64(v->fetch_free, v->now);
+        if (tf < *t) {
+            *t = tf;
+            kind = ACT_FETCH;
+        }
+    }
+    return kind;
+}
+
+/* Runs until the condition (0: none) holds or the clock reaches limit. */
+static at_cosim_why dev_advance(fm_dev *v, uint64_t limit, at_cosim_stop until)
+{
+    for (;;) {
+        if (until == AT_COSIM_UNTIL_IRQ && irq_line(v))
+            return AT_COSIM_STOPPED_IRQ;
+        if (until == AT_COSIM_UNTIL_IDLE && !dev_busy(v) && !v->resetting)
+            return AT_COSIM_STOPPED_IDLE;
+        int ei = event_first(v);
+        uint64_t te = ei >= 0 ? v->ev[ei].t : T_NEVER;
+        issue_plan plan;
+        uint64_t ta;
+        int kind = next_action(v, &ta, &plan);
+        uint64_t t = te <= ta ? te : ta;
+        if (t == T_NEVER || t > limit)
+            break;
+        clock_to(v, t);
+        if (te <= ta) {
+            fm_event e = v->ev[ei];
+            v->ev[ei] = v->ev[--v->nev];
+            event_apply(v, e);
+        } else if (kind == ACT_FETCH) {
+            do_fetch(v, t);
+        } else {
+            do_issue(v, &plan);
+        }
+    }
+    clock_to(v, limit);
+    return AT_COSIM_STOPPED_LIMIT;
+}
+
+/* ================================================================ registers */
+
+static void dev_reset_state(fm_dev *v)
+{
+    v->ctrl = v->irq_status = v->irq_enable = v->fence_done = 0;
+    v->ring_lo = v->ring_hi = v->ring_log2 = v->head = v->tail = 0;
+    memset(v->win, 0, sizeof v->win);
+    v->err_code = v->err_info = 0;
+    v->err_desc = 0;
+    v->halted = v->resetting = v->stopping = v->fetch_blocked = 0;
+    memset(v->cnt, 0, sizeof v->cnt);
+    memset(v->cnt_hi, 0, sizeof v->cnt_hi);
+    v->qhead = v->qlen = 0;
+    v->nev = 0;
+    v->fetch_free = v->issue_free = v->fence_until = v->now;
+    v->rd_free = v->wr_free = v->bw_free = (double)v->now;
+    memset(v->eng, 0, sizeof v->eng);
+    for (int e = 0; e < ENG_NUM; e++)
+        v->eng[e].end = v->now;
+    v->reset_at = v->now;
+}
+
+/* Soft reset: the bus transactions in flight end first (RESETTING). */
+static void soft_reset_start(fm_dev *v)
+{
+    if (v->resetting)
+        return;
+    uint64_t done = v->now + FM_RESET_CYCLES;
+    done = max_u64(done, ceil_d(max_d(v->rd_free, v->wr_free)));
+    done = max_u64(done, max_u64(v->eng[ENG_LOAD].end, v->eng[ENG_STORE].end));
+    done = max_u64(done, v->fence_until);
+    for (unsigned i = 0; i < v->qlen; i++)
+        done = max_u64(done, v->q[(v->qhead + i) % FM_FETCH_DEPTH].arrive);
+    v->nev = 0;
+    v->qlen = 0;
+    v->stopping = 0;
+    v->resetting = 1;
+    event_new(v, done, EV_RESET);
+}
+
+static uint32_t status_word(const fm_dev *v)
+{
+    uint32_t s = 0;
+    if (dev_busy(v))
+        s |= AT_REG_STATUS_BUSY_MASK;
+    if (v->halted)
+        s |= AT_REG_STATUS_HALTED_MASK;
+    if (v->resetting)
+        s |= AT_REG_STATUS_RESETTING_MASK;
+    if (dev_idle(v))
+        s |= AT_REG_STATUS_IDLE_MASK;
+    return s;
+}
+
+static uint64_t counter(const fm_dev *v, int i)
+{
+    if (i == CNT_CYCLES)
+        return (v->now - v->reset_at) & CNT_MASK;
+    return v->cnt[i] & CNT_MASK;
+}
+
+static uint32_t reg_read(fm_dev *v, uint32_t off)
+{
+    int known = 0;
+    uint32_t k = at_hw_reg_expected(v->cfg, off, &known);
+    if (known)
+        return k;
+    if (off >= AT_REG_CNT_CYCLES_LO && off < AT_REG_CNT_CYCLES_LO + 8u * CNT_NUM) {
+        int i = (int)((off - AT_REG_CNT_CYCLES_LO) / 8u);
+        if (off % 8u)
+            return v->cnt_hi[i];
+        uint64_t c = counter(v, i);
+        v->cnt_hi[i] = (uint32_t)(c >> 32) & 0xffffu;
+        return (uint32_t)c;
+    }
+    if (off >= AT_REG_WIN0_BASE_LO && off < AT_REG_WIN0_BASE_LO + 16u * FM_NUM_WINDOWS)
+        return v->win[(off - AT_REG_WIN0_BASE_LO) / 16u][(off % 16u) / 4u];
+    switch (off) {
+    case AT_REG_CTRL: return v->ctrl;
+    case AT_REG_STATUS: return status_word(v);
+    case AT_REG_ERR_CODE: return v->err_code;
+    case AT_REG_ERR_DESC_LO: return (uint32_t)v->err_desc;
+    case AT_REG_ERR_DESC_HI: return (uint32_t)(v->err_desc >> 32);
+    case AT_REG_ERR_INFO: return v->err_info;
+    case AT_REG_IRQ_STATUS: return v->irq_status;
+    case AT_REG_IRQ_ENABLE: return v->irq_enable;
+    case AT_REG_RING_BASE_LO: return v->ring_lo;
+    case AT_REG_RING_BASE_HI: return v->ring_hi;
+    case AT_REG_RING_SIZE: return v->ring_log2;
+    case AT_REG_RING_HEAD: return v->head;
+    case AT_REG_RING_TAIL: return v->tail;
+    case AT_REG_FENCE_DONE: return v->fence_done;
+    default: return 0; /* SOFT_RESET (wo) and unmapped offsets */
+    }
+}
+
+static void ring_write(fm_dev *v, uint32_t off, uint32_t val)
+{
+    if (!dev_idle(v))
+        return;
+    if (off == AT_REG_RING_BASE_LO)
+        v->ring_lo = val;
+    else if (off == AT_REG_RING_BASE_HI)
+        v->ring_hi = val;
+    else
+        v->ring_log2 = val & AT_REG_RING_SIZE_LOG2_MASK;
+    v->head = v->tail = 0;
+}
+
+static void reg_write(fm_dev *v, uint32_t off, uint32_t val)
+{
+    if (v->resetting)
+        return; /* the reset returns every register to its reset value */
+    if (off >= AT_REG_WIN0_BASE_LO && off < AT_REG_WIN0_BASE_LO + 16u * FM_NUM_WINDOWS) {
+        v->win[(off - AT_REG_WIN0_BASE_LO) / 16u][(off % 16u) / 4u] = val;
+        return;
+    }
+    switch (off) {
+    case AT_REG_CTRL:
+        v->ctrl = val & AT_REG_CTRL_ENABLE_MASK;
+        break;
+    case AT_REG_SOFT_RESET:
+        if (val & AT_REG_SOFT_RESET_RESET_MASK)
+            soft_reset_start(v);
+        break;
+    case AT_REG_IRQ_STATUS:
+        v->irq_status &= ~(val & 3u);
+        break;
+    case AT_REG_IRQ_ENABLE:
+        v->irq_enable = val & 3u;
+        break;
+    case AT_REG_RING_BASE_LO:
+    case AT_REG_RING_BASE_HI:
+    case AT_REG_RING_SIZE:
+        ring_write(v, off, val);
+        break;
+    case AT_REG_RING_TAIL:
+        if (!v->halted)
+            v->tail = val & AT_REG_RING_TAIL_INDEX_MASK;
+        break;
+    default:
+        break; /* ro, rh and unmapped: ignored */
+    }
+}
+
+/* ================================================================ ops */
+
+static int fm_available(const char *config)
+{
+    return config && at_hw_config_find(config) != NULL;
+}
+
+static int fm_create(const at_cosim_opts *opts, const at_hw_config *cfg, at_host_mem *mem, void **impl,
+                     at_err *err)
+{
+    if (!cfg || !mem || !impl)
+        return at_err_set(err, AT_EINVAL, "fmodel: NULL argument");
+    fm_dev *v = calloc(1, sizeof *v);
+    if (!v)
+        return at_err_set(err, AT_ENOMEM, "fmodel: out of memory");
+    v->cfg = cfg;
+    v->mem = mem;
+    int rc = at_spad_init(&v->sp, cfg);
+    if (rc) {
+        free(v);
+        return at_err_set(err, rc, "fmodel: cannot allocate the scratchpads of '%s'", cfg->name);
+    }
+    double bpc = at_host_mem_bytes_per_cycle(mem);
+    v->bw_cpb = bpc > 0 ? 32.0 / bpc : 1.0;
+    v->cpb = v->bw_cpb > 1.0 ? v->bw_cpb : 1.0;
+    v->latency = at_host_mem_latency(mem);
+    if (v->latency < 1)
+        v->latency = 1;
+    dev_reset_state(v);
+    (void)opts;
+    *impl = v;
+    return 0;
+}
+
+static void fm_destroy(void *impl)
+{
+    fm_dev *v = impl;
+    if (!v)
+        return;
+    at_spad_free(&v->sp);
+    free(v);
+}
+
+static int fm_mmio_read(void *impl, uint32_t offset, uint32_t *value, at_err *err)
+{
+    fm_dev *v = impl;
+    if (!v || !value || offset % 4u || offset >= AT_MMIO_BYTES)
+        return at_err_set(err, AT_EINVAL, "fmodel mmio read: bad arguments (offset %#x)", offset);
+    *value = reg_read(v, offset);
+    dev_advance(v, v->now + FM_MMIO_CYCLES, (at_cosim_stop)0);
+    return 0;
+}
+
+static int fm_mmio_write(void *impl, uint32_t offset, uint32_t value, at_err *err)
+{
+    fm_dev *v = impl;
+    if (!v || offset % 4u || offset >= AT_MMIO_BYTES)
+        return at_err_set(err, AT_EINVAL, "fmodel mmio write: bad arguments (offset %#x)", offset);
+    reg_write(v, offset, value);
+    dev_advance(v, v->now + FM_MMIO_CYCLES, (at_cosim_stop)0);
+    return 0;
+}
+
+static int fm_run(void *impl, at_cosim_stop until, uint64_t max_cycles, at_cosim_why *why, at_err *err)
+{
+    fm_dev *v = impl;
+    if (!v)
+        return at_err_set(err, AT_EINVAL, "fmodel run: NULL device");
+    if (until != AT_COSIM_UNTIL_IRQ && until != AT_COSIM_UNTIL_IDLE && until != AT_COSIM_UNTIL_CYCLES)
+        return at_err_set(err, AT_EINVAL, "fmodel run: unknown stop condition %d", (int)until);
+    uint64_t limit = v->now + max_cycles < v->now ? UINT64_MAX - 1 : v->now + max_cycles;
+    at_cosim_why w = dev_advance(v, limit, until == AT_COSIM_UNTIL_CYCLES ? (at_cosim_stop)0 : until);
+    if (why)
+        *why = w;
+    return 0;
+}
+
+static int fm_irq(const void *impl)
+{
+    return impl ? irq_line(impl) : 0;
+}
+
+static uint64_t fm_cycles(const void *impl)
+{
+    return impl ? ((const fm_dev *)impl)->now : 0;
+}
+
+static int fm_trace(void *impl, const char *path, at_err *err)
+{
+    (void)impl;
+    (void)path;
+    return at_err_set(err, AT_EUNSUPPORTED, "fmodel: no waveform trace (rtl backend only)");
+}
+
+const at_cosim_ops at_cosim_fmodel_ops = {
+    .name = "fmodel",
+    .available = fm_available,
+    .create = fm_create,
+    .destroy = fm_destroy,
+    .mmio_read = fm_mmio_read,
+    .mmio_write = fm_mmio_write,
+    .run = fm_run,
+    .irq = fm_irq,
+    .cycles = fm_cycles,
+    .trace = fm_trace,
+};

@@ -1,0 +1,75 @@
+/* The functional-model device (device_fmodel.c): at_cosim_fmodel_ops, and
+ * the constants and helpers of its cycle estimate (docs/cosim.md, "fmodel
+ * timing model"). Every constant is a cycle count of the estimate; change
+ * them here to calibrate against the RTL. */
+#ifndef ACCELTRAN_DEVICE_FMODEL_H
+#define ACCELTRAN_DEVICE_FMODEL_H
+
+#include <stdint.h>
+
+#include "cosim_backend.h"
+
+/* Register access: cycles one MMIO read or write advances the clock. */
+#define FM_MMIO_CYCLES 2u
+/* Soft reset: cycles from the write to the end of the reset when no bus
+ * transaction is outstanding. */
+#define FM_RESET_CYCLES 2u
+
+/* Memory bus (as cosim/rtl/axi_mem_slave.h): outstanding bursts per
+ * direction, cycles from the last W beat to B. The read latency and the
+ * bandwidth come from the host memory (at_host_mem_latency/bytes_per_cycle). */
+#define FM_RD_OUTSTANDING 8u
+#define FM_WR_OUTSTANDING 8u
+#define FM_WR_RESP_LATENCY 2u
+
+/* Command processor: descriptors fetched ahead (buffer depth), cycles from
+ * a descriptor's last beat to its decoded, checked form, and the minimum
+ * distance between two issues. */
+#define FM_FETCH_DEPTH 4u
+#define FM_DECODE_CYCLES 2u
+#define FM_ISSUE_CYCLES 1u
+
+/* DMA engines: cycles from issue to the first request, and from the last
+ * beat / response to the engine's done. */
+#define FM_DMA_START 1u
+#define FM_DMA_END 1u
+
+/* GEMM (docs/rtl-top.md, GEMM schedule): scratchpad port rates, the fixed
+ * cost per PE tile (parameter quad read and tile handshake), and per
+ * command (start and done). The output rows of a group drain through the
+ * activation write port while the next group computes; the last group's
+ * drain and PE_PP_LATENCY are added at the end. */
+#define FM_GEMM_WGT_QUADS_PER_CYCLE 1u /* weight feeder: quad reads per cycle, all PEs */
+#define FM_GEMM_ACT_LINES_PER_CYCLE 1u /* activation feeder: A lines per cycle (broadcast) */
+#define FM_GEMM_OUT_LINES_PER_CYCLE 1u /* C line writes per cycle */
+#define FM_GEMM_ACT_FILL 2u           /* feeder: read latency before the first beat */
+#define FM_GEMM_TILE_OVERHEAD 2u
+#define FM_GEMM_CMD_OVERHEAD 4u
+
+/* SOFTMAX (docs/rtl-softmax.md): first row 2L + N + FIRST, then per row
+ * max(PERIOD_MIN, L + ceil(N/2) + PERIOD_ADD) (L = source lines of the row,
+ * N = output lines), plus the command overhead. */
+#define FM_SMX_FIRST_ROW 34u
+#define FM_SMX_PERIOD_MIN 28u
+#define FM_SMX_PERIOD_ADD 16u
+#define FM_SMX_CMD_OVERHEAD 4u
+
+/* LAYERNORM (docs/rtl-layernorm.md): per row 2B + ROW (Ve > 0) or
+ * 2B + ROW_VE0 (Ve = 0), + B more with RESIDUAL (a second line per beat on
+ * the activation read port), plus the command overhead. */
+#define FM_LN_ROW 67u
+#define FM_LN_ROW_VE0 9u
+#define FM_LN_CMD_OVERHEAD 4u
+
+/* Busy cycles of one GEMM PE group tile: the recurrences of
+ * pe_model_cycles() (cosim/fmodel/pe_model.h) with a weight beat every
+ * wgt_period cycles (round-robin weight feeder) and each chunk taking at
+ * least act_cycles (activation feeder: one line per row of the block).
+ * With wgt_period = 1 and act_cycles = 0 it equals pe_model_cycles().
+ * *stall_wgt / *stall_act (may be NULL): cycles without a weight chunk,
+ * and cycles the lanes waited for activations. */
+uint64_t at_fm_pe_group_cycles(int rows, int k, const uint8_t *nnz, int num_lanes,
+                               int wgt_rows_per_beat, int after_tile, uint64_t wgt_period,
+                               uint64_t act_cycles, uint64_t *stall_wgt, uint64_t *stall_act);
+
+#endif

@@ -1,0 +1,63 @@
+/* C API over the Verilated acceltran_compute (the compute engine of the
+ * device top, docs/rtl-top.md "Compute engine interface"). The test drives
+ * the scratchpad side: it sets the inputs (command, grants, read data),
+ * evaluates and reads the outputs (requests, addresses, write data). */
+#ifndef ACCELTRAN_COMPUTE_UNIT_H
+#define ACCELTRAN_COMPUTE_UNIT_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    CU_CNT_MAC_ISSUED,
+    CU_CNT_MAC_SKIPPED,
+    CU_CNT_PRUNED,
+    CU_CNT_STALL_WGT,
+    CU_CNT_STALL_ACT,
+    CU_CNT_PE_BUSY,
+    CU_CNT_SPAD_RD,
+    CU_CNT_SPAD_WR,
+    CU_CNT_N
+};
+
+typedef struct compute_unit_in {
+    int cmd_valid;
+    uint32_t cmd[16];
+    int act_rd_gnt, act_rvalid;
+    int16_t act_rdata[16];
+    uint16_t act_rmask;
+    int act_wr_gnt;
+    int wgt_rd_gnt, wgt_rvalid;
+    int16_t wgt_rdata[64]; /* line r of the quad at [16 r .. 16 r + 15] */
+} compute_unit_in;
+
+typedef struct compute_unit_out {
+    int cmd_ready, done, err, busy;
+    uint32_t err_detail;
+    int act_rd_req;
+    uint32_t act_rd_addr;
+    int act_wr_req;
+    uint32_t act_wr_addr;
+    int16_t act_wr_data[16];
+    uint16_t act_wr_mask;
+    int wgt_rd_req;
+    uint32_t wgt_rd_quad;
+    uint64_t cnt[CU_CNT_N];
+} compute_unit_out;
+
+typedef struct compute_unit compute_unit;
+
+compute_unit *compute_unit_new(void);
+void compute_unit_free(compute_unit *u);
+void compute_unit_set(compute_unit *u, const compute_unit_in *in);
+void compute_unit_eval(compute_unit *u);
+void compute_unit_get(compute_unit *u, compute_unit_out *o);
+void compute_unit_tick(compute_unit *u);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,64 @@
+// Thin C shim over the Verilated acceltran_spad (vunit.hpp).
+#include "Vacceltran_spad.h"
+#include "acceltran_spad_unit.h"
+#include "vunit.hpp"
+
+struct spad_unit : VUnit<Vacceltran_spad> {};
+
+using Top = Vacceltran_spad;
+
+extern "C" spad_unit *spad_unit_new(void)
+{
+    return vunit_new<spad_unit>("spad", [](spad_unit *u) {
+        spad_unit_in in = {};
+        spad_unit_set(u, &in);
+        vunit_reset(u->top);
+    });
+}
+
+extern "C" void spad_unit_free(spad_unit *u) { vunit_free(u); }
+
+extern "C" void spad_unit_set(spad_unit *u, const spad_unit_in *in)
+{
+    Top *t = u->top;
+    t->act_rd_req_i = in->act_rd_req ? 1 : 0;
+    t->act_rd_addr_i = in->act_rd_addr;
+    t->act_wr_req_i = in->act_wr_req ? 1 : 0;
+    t->act_wr_addr_i = in->act_wr_addr;
+    wput_lanes(t->act_wr_data_i, 0, 16, in->act_wr_data, 16);
+    t->act_wr_mask_i = in->act_wr_mask;
+    t->wgt_rd_req_i = in->wgt_rd_req ? 1 : 0;
+    t->wgt_rd_quad_i = in->wgt_rd_quad;
+    t->dma_wr_req_i = in->dma_wr_req ? 1 : 0;
+    t->dma_wr_buf_i = (uint8_t)in->dma_wr_buf;
+    t->dma_wr_addr_i = in->dma_wr_addr;
+    wput_lanes(t->dma_wr_data_i, 0, 16, in->dma_wr_data, 16);
+    t->dma_wr_mask_en_i = in->dma_wr_mask_en ? 1 : 0;
+    t->dma_wr_mask_i = in->dma_wr_mask;
+    t->dma_rd_req_i = in->dma_rd_req ? 1 : 0;
+    t->dma_rd_buf_i = (uint8_t)in->dma_rd_buf;
+    t->dma_rd_addr_i = in->dma_rd_addr;
+}
+
+extern "C" void spad_unit_eval(spad_unit *u) { u->top->eval(); }
+
+extern "C" void spad_unit_get(spad_unit *u, spad_unit_out *o)
+{
+    Top *t = u->top;
+    o->act_rd_gnt = t->act_rd_gnt_o;
+    o->act_wr_gnt = t->act_wr_gnt_o;
+    o->wgt_rd_gnt = t->wgt_rd_gnt_o;
+    o->dma_wr_gnt = t->dma_wr_gnt_o;
+    o->dma_rd_gnt = t->dma_rd_gnt_o;
+    o->act_rvalid = t->act_rvalid_o;
+    o->wgt_rvalid = t->wgt_rvalid_o;
+    o->dma_rvalid = t->dma_rvalid_o;
+    wget_lanes(t->act_rdata_o, 0, 16, o->act_rdata, 16);
+    o->act_rmask = t->act_rmask_o;
+    wget_lanes(t->wgt_rdata_o, 0, 16, o->wgt_rdata, 64);
+    wget_lanes(t->dma_rdata_o, 0, 16, o->dma_rdata, 16);
+    o->cnt_rd = t->cnt_spad_rd_o;
+    o->cnt_wr = t->cnt_spad_wr_o;
+}
+
+extern "C" void spad_unit_tick(spad_unit *u) { vunit_tick(u->top); }

@@ -1,0 +1,42 @@
+/* C API over the Verilated acceltran_spad (docs/rtl-compute.md
+ * "Scratchpads"): the compute-side and DMA-side request ports. */
+#ifndef ACCELTRAN_SPAD_UNIT_H
+#define ACCELTRAN_SPAD_UNIT_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct spad_unit_in {
+    int act_rd_req; uint32_t act_rd_addr;
+    int act_wr_req; uint32_t act_wr_addr; int16_t act_wr_data[16]; uint16_t act_wr_mask;
+    int wgt_rd_req; uint32_t wgt_rd_quad;
+    int dma_wr_req, dma_wr_buf; uint32_t dma_wr_addr; int16_t dma_wr_data[16];
+    int dma_wr_mask_en; uint16_t dma_wr_mask;
+    int dma_rd_req, dma_rd_buf; uint32_t dma_rd_addr;
+} spad_unit_in;
+
+typedef struct spad_unit_out {
+    int act_rd_gnt, act_wr_gnt, wgt_rd_gnt, dma_wr_gnt, dma_rd_gnt;
+    int act_rvalid, wgt_rvalid, dma_rvalid;
+    int16_t act_rdata[16]; uint16_t act_rmask;
+    int16_t wgt_rdata[64];
+    int16_t dma_rdata[16];
+    uint64_t cnt_rd, cnt_wr;
+} spad_unit_out;
+
+typedef struct spad_unit spad_unit;
+
+spad_unit *spad_unit_new(void);
+void spad_unit_free(spad_unit *u);
+void spad_unit_set(spad_unit *u, const spad_unit_in *in);
+void spad_unit_eval(spad_unit *u);
+void spad_unit_get(spad_unit *u, spad_unit_out *o);
+void spad_unit_tick(spad_unit *u);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

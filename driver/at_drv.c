@@ -1,0 +1,747 @@
+/* The OS-independent driver core: probe, reset, windows, ring, buffer
+ * objects, submit, wait, error attribution and recovery. See at_drv.h and
+ * docs/driver.md. UAPI validation is in at_uapi.c. */
+#include "at_drv.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "at_drv_priv.h"
+
+/* ------------------------------------------------------------ port helpers */
+
+int at_drv_reg_read(at_drv *d, uint32_t off, uint32_t *val, at_err *err)
+{
+    return d->port.ops->reg_read(d->port.ctx, off, val, err);
+}
+
+int at_drv_reg_write(at_drv *d, uint32_t off, uint32_t val, at_err *err)
+{
+    return d->port.ops->reg_write(d->port.ctx, off, val, err);
+}
+
+int at_drv_counter(at_drv *d, uint32_t lo_off, uint64_t *val, at_err *err)
+{
+    uint32_t lo = 0, hi = 0;
+    int rc = at_drv_reg_read(d, lo_off, &lo, err);
+    if (!rc)
+        rc = at_drv_reg_read(d, lo_off + 4, &hi, err);
+    if (!rc)
+        *val = ((uint64_t)(hi & 0xffffu) << 32) | lo;
+    return rc;
+}
+
+static uint64_t drv_now(at_drv *d)
+{
+    return d->port.ops->now_ns(d->port.ctx);
+}
+
+/* probe_fdt's register reader: a failing read reads as all ones. */
+static uint32_t probe_read(void *ctx, uint32_t off)
+{
+    at_drv *d = ctx;
+    uint32_t v = 0xffffffffu;
+    if (d->port.ops->reg_read(d->port.ctx, off, &v, NULL))
+        return 0xffffffffu;
+    return v;
+}
+
+/* ------------------------------------------------------------ jobs list */
+
+static void job_free(drv_job *j)
+{
+    if (!j)
+        return;
+    free(j->desc);
+    free(j->bos);
+    free(j);
+}
+
+static drv_job *job_find(const at_drv *d, uint64_t id, size_t *pos)
+{
+    for (size_t i = 0; i < d->njobs; i++)
+        if (d->jobs[i]->id == id) {
+            if (pos)
+                *pos = i;
+            return d->jobs[i];
+        }
+    return NULL;
+}
+
+static void job_remove(at_drv *d, size_t pos)
+{
+    job_free(d->jobs[pos]);
+    memmove(&d->jobs[pos], &d->jobs[pos + 1], (d->njobs - pos - 1) * sizeof d->jobs[0]);
+    d->njobs--;
+}
+
+static int job_append(at_drv *d, drv_job *j, at_err *err)
+{
+    if (d->njobs == d->capjobs) {
+        size_t cap = d->capjobs ? 2 * d->capjobs : 16;
+        drv_job **p = realloc(d->jobs, cap * sizeof *p);
+        if (!p)
+            return at_err_set(err, AT_ENOMEM, "driver: out of memory for the job list");
+        d->jobs = p;
+        d->capjobs = cap;
+    }
+    d->jobs[d->njobs++] = j;
+    return 0;
+}
+
+size_t at_drv_jobs_held(const at_drv *d)
+{
+    return d ? d->njobs : 0;
+}
+
+/* seq a is at or before b (32-bit wrap-around). */
+static int seq_le(uint32_t a, uint32_t b)
+{
+    return (int32_t)(b - a) >= 0;
+}
+
+/* ------------------------------------------------------------ hardware setup */
+
+static int drv_program(at_drv *d, at_err *err)
+{
+    int rc = 0;
+    /* windows: 0 = ring + fence slot, 1 = buffer-object arena, others
+     * closed; a device with one window gets one spanning both */
+    uint64_t wb[4] = {d->ctrl.bus, d->arena.bus, 0, 0};
+    uint64_t ws[4] = {d->ctrl.bytes, d->arena.bytes, 0, 0};
+    uint32_t nwin = d->dev.config.windows < 4 ? d->dev.config.windows : 4;
+    if (nwin == 1) {
+        uint64_t lo = wb[0] < wb[1] ? wb[0] : wb[1];
+        uint64_t hi0 = wb[0] + ws[0], hi1 = wb[1] + ws[1];
+        wb[0] = lo;
+        ws[0] = (hi0 > hi1 ? hi0 : hi1) - lo;
+    }
+    for (uint32_t i = 0; i < nwin; i++) {
+        uint32_t base = AT_REG_WIN0_BASE_LO + 0x10u * i;
+        uint64_t b = wb[i], sz = ws[i];
+        if ((rc = at_drv_reg_write(d, base + 0x0, (uint32_t)b, err)) ||
+            (rc = at_drv_reg_write(d, base + 0x4, (uint32_t)(b >> 32), err)) ||
+            (rc = at_drv_reg_write(d, base + 0x8, (uint32_t)sz, err)) ||
+            (rc = at_drv_reg_write(d, base + 0xc, (uint32_t)(sz >> 32), err)))
+            return rc;
+    }
+    if ((rc = at_drv_reg_write(d, AT_REG_RING_BASE_LO, (uint32_t)d->ring_bus, err)) ||
+        (rc = at_drv_reg_write(d, AT_REG_RING_BASE_HI, (uint32_t)(d->ring_bus >> 32), err)) ||
+        (rc = at_drv_reg_write(d, AT_REG_RING_SIZE, d->ring_log2, err)) ||
+        (rc = at_drv_reg_write(d, AT_REG_IRQ_STATUS, 0x3u, err)) ||
+        (rc = at_drv_reg_write(d, AT_REG_IRQ_ENABLE,
+                               AT_REG_IRQ_ENABLE_DONE_MASK | AT_REG_IRQ_ENABLE_ERROR_MASK, err)) ||
+        (rc = at_drv_reg_write(d, AT_REG_CTRL, AT_REG_CTRL_ENABLE_MASK, err)))
+        return rc;
+    d->abs_tail = 0;
+    /* the fence slot holds the last sequence number known complete */
+    uint32_t s = d->seq_done;
+    return d->port.ops->dma_write(d->port.ctx, &d->ctrl, d->fence_off, &s, 4, err);
+}
+
+/* Soft reset, wait for STATUS.IDLE, reprogram. Does not touch the jobs. */
+static int drv_hw_reset(at_drv *d, at_err *err)
+{
+    int rc = at_drv_reg_write(d, AT_REG_SOFT_RESET, AT_REG_SOFT_RESET_RESET_MASK, err);
+    if (rc)
+        return rc;
+    uint64_t t0 = drv_now(d);
+    for (;;) {
+        uint32_t st = 0;
+        if ((rc = at_drv_reg_read(d, AT_REG_STATUS, &st, err)))
+            return rc;
+        if ((st & AT_REG_STATUS_IDLE_MASK) && !(st & AT_REG_STATUS_RESETTING_MASK))
+            break;
+        if (drv_now(d) - t0 > d->opts.reset_timeout_ns)
+            return at_err_set(err, AT_ETIMEDOUT,
+                              "%s: soft reset did not finish within %" PRIu64 " ns (STATUS 0x%08x)",
+                              d->dev.path, d->opts.reset_timeout_ns, st);
+        if ((rc = d->port.ops->delay(d->port.ctx, 100, err)))
+            return rc;
+    }
+    d->resets++;
+    return drv_program(d, err);
+}
+
+/* ------------------------------------------------------------ completion and recovery */
+
+static int read_fence_slot(at_drv *d, uint32_t *v, at_err *err)
+{
+    return d->port.ops->dma_read(d->port.ctx, &d->ctrl, d->fence_off, v, 4, err);
+}
+
+/* Marks every queued job whose fence value has been written as DONE. */
+static int drv_update_done(at_drv *d, at_err *err)
+{
+    uint32_t done = 0;
+    int rc = read_fence_slot(d, &done, err);
+    if (rc)
+        return rc;
+    uint64_t busy = 0;
+    int have_busy = 0;
+    for (size_t i = 0; i < d->njobs; i++) {
+        drv_job *j = d->jobs[i];
+        if (j->status != AT_UAPI_JOB_QUEUED)
+            continue;
+        if (j->n_written < j->n_cmds + 1 || !seq_le(j->seq, done))
+            break; /* jobs complete in order */
+        if (!have_busy) {
+            if (at_drv_counter(d, AT_REG_CNT_BUSY_LO, &busy, NULL))
+                busy = j->busy_start;
+            have_busy = 1;
+        }
+        j->status = AT_UAPI_JOB_DONE;
+        j->busy_cycles = busy - j->busy_start;
+        if (seq_le(d->seq_done, j->seq))
+            d->seq_done = j->seq;
+    }
+    return 0;
+}
+
+/* After a failure of job index `fail` (in d->jobs): the jobs before it that
+ * are still queued ran completely (sequential semantics) -> DONE; the jobs
+ * after it -> NOT_RUN. */
+static void drv_mark_rest(at_drv *d, size_t fail, const char *why)
+{
+    for (size_t i = 0; i < d->njobs; i++) {
+        drv_job *j = d->jobs[i];
+        if (j->status != AT_UAPI_JOB_QUEUED || i == fail)
+            continue;
+        if (i < fail) {
+            j->status = AT_UAPI_JOB_DONE;
+            if (seq_le(d->seq_done, j->seq))
+                d->seq_done = j->seq;
+        } else {
+            j->status = AT_UAPI_JOB_NOT_RUN;
+            snprintf(j->msg, sizeof j->msg, "job %" PRIu64 " was not run: %s", j->id, why);
+        }
+    }
+}
+
+/* The device halted: decode the error, attribute it, reset. */
+static int drv_handle_halt(at_drv *d, at_err *err)
+{
+    int rc = drv_update_done(d, err);
+    if (rc)
+        return rc;
+    uint32_t code = 0, lo = 0, hi = 0, info = 0, head = 0;
+    if ((rc = at_drv_reg_read(d, AT_REG_ERR_CODE, &code, err)) ||
+        (rc = at_drv_reg_read(d, AT_REG_ERR_DESC_LO, &lo, err)) ||
+        (rc = at_drv_reg_read(d, AT_REG_ERR_DESC_HI, &hi, err)) ||
+        (rc = at_drv_reg_read(d, AT_REG_ERR_INFO, &info, err)) ||
+        (rc = at_drv_reg_read(d, AT_REG_RING_HEAD, &head, err)))
+        return rc;
+    at_drv_deverr e = {AT_GET(AT_REG_ERR_CODE_CODE, code), AT_GET(AT_REG_ERR_CODE_OPCODE, code),
+                       AT_GET(AT_REG_ERR_CODE_TAG, code), info, ((uint64_t)hi << 32) | lo};
+    uint64_t n = d->ring_n;
+    uint64_t idx = AT_GET(AT_REG_RING_HEAD_INDEX, head) & (n - 1);
+    if (e.desc_addr >= d->ring_bus && e.desc_addr < d->ring_bus + 64 * n)
+        idx = (e.desc_addr - d->ring_bus) / 64;
+    /* absolute position: the one in [abs_tail - n, abs_tail) congruent to idx */
+    uint64_t k = (d->abs_tail - idx) & (n - 1);
+    if (k == 0)
+        k = n;
+    uint64_t abs = d->abs_tail >= k ? d->abs_tail - k : UINT64_MAX;
+
+    size_t fail = d->njobs;
+    for (size_t i = 0; i < d->njobs; i++) {
+        drv_job *j = d->jobs[i];
+        if (j->status == AT_UAPI_JOB_QUEUED && abs != UINT64_MAX && abs >= j->abs_first &&
+            abs < j->abs_first + j->n_written) {
+            fail = i;
+            break;
+        }
+    }
+    if (fail == d->njobs) /* not found: blame the first queued job */
+        for (size_t i = 0; i < d->njobs; i++)
+            if (d->jobs[i]->status == AT_UAPI_JOB_QUEUED) {
+                fail = i;
+                break;
+            }
+    char why[512];
+    if (fail < d->njobs) {
+        drv_job *j = d->jobs[fail];
+        uint32_t ci = abs != UINT64_MAX && abs >= j->abs_first ? (uint32_t)(abs - j->abs_first) : 0;
+        if (ci > j->n_cmds)
+            ci = 0;
+        char text[384];
+        at_drv_deverr_text(&e, j->desc[ci], text, sizeof text);
+        j->status = AT_UAPI_JOB_FAILED;
+        j->failed_cmd = ci;
+        j->dev_err = e.code;
+        j->dev_info = e.info;
+        snprintf(j->msg, sizeof j->msg,
+                 "job %" PRIu64 " failed at command %u of %u (%s%s, tag 0x%04x, descriptor at 0x%" PRIx64
+                 "): %s",
+                 j->id, ci, j->n_cmds, at_drv_opcode_name(e.opcode), ci == j->n_cmds ? ", the job's fence" : "",
+                 e.tag, e.desc_addr, text);
+        snprintf(why, sizeof why, "job %" PRIu64 " failed before it (%s); the device was reset", j->id,
+                 at_deverr_name(e.code) ? at_deverr_name(e.code) : "?");
+    } else {
+        snprintf(why, sizeof why, "the device halted");
+    }
+    drv_mark_rest(d, fail, why);
+    return drv_hw_reset(d, err);
+}
+
+/* A wait ran out: the first queued job was running -> TIMEDOUT, the rest
+ * NOT_RUN, reset. */
+static int drv_handle_timeout(at_drv *d, uint64_t waited_ns, at_err *err)
+{
+    int rc = drv_update_done(d, err);
+    if (rc)
+        return rc;
+    uint32_t st = 0, head = 0, fd = 0;
+    at_drv_reg_read(d, AT_REG_STATUS, &st, NULL);
+    at_drv_reg_read(d, AT_REG_RING_HEAD, &head, NULL);
+    at_drv_reg_read(d, AT_REG_FENCE_DONE, &fd, NULL);
+    size_t first = d->njobs;
+    for (size_t i = 0; i < d->njobs; i++)
+        if (d->jobs[i]->status == AT_UAPI_JOB_QUEUED) {
+            first = i;
+            break;
+        }
+    char why[256] = "the device was reset";
+    if (first < d->njobs) {
+        drv_job *j = d->jobs[first];
+        j->status = AT_UAPI_JOB_TIMEDOUT;
+        snprintf(j->msg, sizeof j->msg,
+                 "job %" PRIu64 " timed out: not finished after %" PRIu64
+                 " ns (STATUS 0x%08x, RING_HEAD %u, FENCE_DONE %u, job seq %u); the device was reset",
+                 j->id, waited_ns, st, head, fd, j->seq);
+        snprintf(why, sizeof why, "job %" PRIu64 " timed out before it; the device was reset", j->id);
+    }
+    drv_mark_rest(d, first, why);
+    return drv_hw_reset(d, err);
+}
+
+int at_drv_reset(at_drv *d, at_err *err)
+{
+    if (!d)
+        return at_err_set(err, AT_EINVAL, "at_drv_reset: NULL driver");
+    int rc = drv_update_done(d, err);
+    if (rc)
+        return rc;
+    drv_mark_rest(d, 0, "the device was reset by request");
+    if (d->njobs && d->jobs[0]->status == AT_UAPI_JOB_QUEUED) {
+        d->jobs[0]->status = AT_UAPI_JOB_NOT_RUN;
+        snprintf(d->jobs[0]->msg, sizeof d->jobs[0]->msg,
+                 "job %" PRIu64 " was not run: the device was reset by request", d->jobs[0]->id);
+    }
+    return drv_hw_reset(d, err);
+}
+
+/* Checks the device state once: halted -> recovery. *recovered = 1 then. */
+static int drv_poll(at_drv *d, int *recovered, at_err *err)
+{
+    *recovered = 0;
+    uint32_t st = 0;
+    int rc = at_drv_reg_read(d, AT_REG_STATUS, &st, err);
+    if (rc)
+        return rc;
+    if (st & AT_REG_STATUS_HALTED_MASK) {
+        *recovered = 1;
+        return drv_handle_halt(d, err);
+    }
+    return drv_update_done(d, err);
+}
+
+/* ------------------------------------------------------------ ring */
+
+/* Free ring slots. A slot is reused only when the command in it has
+ * completed: CNT_CMDS (commands completed since the reset) = k means the
+ * first k descriptors were issued (issue is in order), so their data was
+ * received. This is stricter than the ISA's "a slot before HEAD may be
+ * rewritten": the RTL advances RING_HEAD when the fetch's read is issued,
+ * before its data arrives, and a slot rewritten in that window would be
+ * read with the new contents. */
+static int ring_space(at_drv *d, uint32_t *space, at_err *err)
+{
+    uint64_t done = 0;
+    int rc = at_drv_counter(d, AT_REG_CNT_CMDS_LO, &done, err);
+    if (rc)
+        return rc;
+    if (done > d->abs_tail)
+        done = d->abs_tail;
+    uint64_t used = d->abs_tail - done;
+    *space = used >= d->ring_n - 1 ? 0 : (uint32_t)(d->ring_n - 1 - used);
+    return 0;
+}
+
+/* Writes the descriptors of j from j->n_written on, waiting for ring space.
+ * Returns 0 when all are written or when recovery ran meanwhile (j is then
+ * NOT_RUN). */
+static int drv_enqueue(at_drv *d, drv_job *j, at_err *err)
+{
+    uint32_t total = j->n_cmds + 1;
+    uint64_t t0 = drv_now(d);
+    int rc;
+    j->abs_first = d->abs_tail;
+    j->n_written = 0;
+    if (at_drv_counter(d, AT_REG_CNT_BUSY_LO, &j->busy_start, NULL))
+        j->busy_start = 0;
+    while (j->n_written < total) {
+        uint32_t space = 0;
+        if ((rc = ring_space(d, &space, err)))
+            return rc;
+        if (space == 0) {
+            int rec = 0;
+            if ((rc = drv_poll(d, &rec, err)))
+                return rc;
+            if (rec || j->status != AT_UAPI_JOB_QUEUED)
+                return 0;
+            if (drv_now(d) - t0 > d->opts.submit_timeout_ns) {
+                if ((rc = drv_handle_timeout(d, drv_now(d) - t0, err)))
+                    return rc;
+                return 0;
+            }
+            if ((rc = d->port.ops->delay(d->port.ctx, 1000, err)))
+                return rc;
+            continue;
+        }
+        /* write a contiguous run up to the ring end */
+        uint32_t tail = (uint32_t)(d->abs_tail & (d->ring_n - 1));
+        uint32_t run = total - j->n_written;
+        if (run > space)
+            run = space;
+        if (run > d->ring_n - tail)
+            run = d->ring_n - tail;
+        if ((rc = d->port.ops->dma_write(d->port.ctx, &d->ctrl, (uint64_t)tail * 64,
+                                         j->desc[j->n_written], (uint64_t)run * 64, err)))
+            return rc;
+        j->n_written += run;
+        d->abs_tail += run;
+        if ((rc = at_drv_reg_write(d, AT_REG_RING_TAIL, (uint32_t)(d->abs_tail & (d->ring_n - 1)), err)))
+            return rc;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ open / close */
+
+int at_drv_open_dev(const at_port *port, const at_fdt_device *dev, const at_drv_opts *opts,
+                    at_drv **out, at_err *err)
+{
+    if (!port || !port->ops || !dev || !out)
+        return at_err_set(err, AT_EINVAL, "at_drv_open: NULL argument");
+    *out = NULL;
+    const at_port_ops *o = port->ops;
+    if (!o->reg_read || !o->reg_write || !o->dma_alloc || !o->dma_free || !o->dma_read ||
+        !o->dma_write || !o->irq_wait || !o->delay || !o->now_ns)
+        return at_err_set(err, AT_EINVAL, "at_drv_open: port %s lacks an operation",
+                          o->name ? o->name : "?");
+    at_drv_opts op = opts ? *opts : (at_drv_opts){0};
+    if (op.ring_log2 == 0)
+        op.ring_log2 = 10;
+    if (op.ring_log2 < 2 || op.ring_log2 > 16)
+        return at_err_set(err, AT_EINVAL, "at_drv_open: ring_log2 %u outside 2..16", op.ring_log2);
+    if (op.bo_arena_bytes == 0)
+        op.bo_arena_bytes = 32ull << 20;
+    op.bo_arena_bytes = (op.bo_arena_bytes + 31) & ~31ull;
+    if (op.reset_timeout_ns == 0)
+        op.reset_timeout_ns = 1000000;
+    if (op.submit_timeout_ns == 0)
+        op.submit_timeout_ns = 10000000000ull;
+
+    at_drv *d = calloc(1, sizeof *d);
+    if (!d)
+        return at_err_set(err, AT_ENOMEM, "at_drv_open: out of memory");
+    d->port = *port;
+    d->dev = *dev;
+    d->opts = op;
+    d->ring_log2 = op.ring_log2;
+    d->ring_n = 1u << op.ring_log2;
+    d->next_handle = 1;
+    d->next_job = 1;
+    d->next_seq = 1;
+
+    int rc = at_probe_check_config(&d->dev, probe_read, d, err);
+    if (rc)
+        goto fail;
+    /* control area: the ring, then the 4-byte fence slot (own 32-byte line) */
+    d->fence_off = (uint64_t)d->ring_n * 64;
+    if ((rc = o->dma_alloc(port->ctx, d->fence_off + 32, 4096, &d->ctrl, err)))
+        goto fail;
+    d->ring_bus = d->ctrl.bus;
+    if ((rc = o->dma_alloc(port->ctx, op.bo_arena_bytes, 4096, &d->arena, err))) {
+        char m[sizeof err->msg];
+        if (err) {
+            snprintf(m, sizeof m, "%s", err->msg);
+            at_err_set(err, rc, "buffer-object arena of %" PRIu64 " bytes: %s", op.bo_arena_bytes, m);
+        }
+        goto fail;
+    }
+    if ((rc = drv_hw_reset(d, err)))
+        goto fail;
+    *out = d;
+    return 0;
+fail:
+    at_drv_close(d);
+    return rc;
+}
+
+int at_drv_open(const at_port *port, const char *dtb_path, const at_drv_opts *opts, at_drv **out,
+                at_err *err)
+{
+    if (!dtb_path)
+        return at_err_set(err, AT_EINVAL, "at_drv_open: no dtb path");
+    at_fdt_device dev;
+    int rc = at_probe_fdt_file(dtb_path, &dev, err);
+    if (rc)
+        return rc;
+    return at_drv_open_dev(port, &dev, opts, out, err);
+}
+
+void at_drv_close(at_drv *d)
+{
+    if (!d)
+        return;
+    if (d->ctrl.bytes) {
+        /* stop the device before its memory goes */
+        at_drv_reg_write(d, AT_REG_CTRL, 0, NULL);
+        if (d->arena.bytes)
+            drv_hw_reset(d, NULL);
+    }
+    for (size_t i = 0; i < d->njobs; i++)
+        job_free(d->jobs[i]);
+    free(d->jobs);
+    free(d->bos);
+    if (d->arena.bytes)
+        d->port.ops->dma_free(d->port.ctx, &d->arena);
+    if (d->ctrl.bytes)
+        d->port.ops->dma_free(d->port.ctx, &d->ctrl);
+    free(d);
+}
+
+const at_fdt_device *at_drv_device(const at_drv *d)
+{
+    return d ? &d->dev : NULL;
+}
+
+const at_hw_config *at_drv_config(const at_drv *d)
+{
+    return d ? &d->dev.config : NULL;
+}
+
+const at_port *at_drv_port(const at_drv *d)
+{
+    return d ? &d->port : NULL;
+}
+
+/* ------------------------------------------------------------ submit / wait */
+
+static int job_new(at_drv *d, uint32_t ncmds, drv_job **out, at_err *err)
+{
+    drv_job *j = calloc(1, sizeof *j);
+    if (!j || !(j->desc = calloc((size_t)ncmds + 1, sizeof *j->desc))) {
+        free(j);
+        return at_err_set(err, AT_ENOMEM, "driver: out of memory for a job of %u commands", ncmds);
+    }
+    j->n_cmds = ncmds;
+    j->id = d->next_job++;
+    *out = j;
+    return 0;
+}
+
+/* The closing FENCE with the job's sequence number. */
+static void job_set_fence(at_drv *d, drv_job *j)
+{
+    j->seq = d->next_seq++;
+    if (j->seq == 0) /* 0 is the fence slot's reset value: skip it */
+        j->seq = d->next_seq++;
+    uint32_t *f = j->desc[j->n_cmds];
+    memset(f, 0, 64);
+    AT_DPUT(f, OPCODE, AT_OP_FENCE);
+    AT_DPUT(f, FENCE_WRITE, 1);
+    AT_DPUT(f, FENCE_IRQ, (j->flags & AT_UAPI_JOB_NO_IRQ) ? 0 : 1);
+    AT_DPUT(f, TAG, j->seq & 0xffffu);
+    AT_DPUT(f, FENCE_VALUE, j->seq);
+    uint64_t a = d->ctrl.bus + d->fence_off;
+    AT_DPUT(f, FENCE_ADDR_LO, (uint32_t)a);
+    AT_DPUT(f, FENCE_ADDR_HI, (uint32_t)(a >> 32));
+}
+
+static int drv_queue_job(at_drv *d, drv_job *j, uint64_t *id, uint32_t *seq, at_err *err)
+{
+    job_set_fence(d, j);
+    j->status = AT_UAPI_JOB_QUEUED;
+    int rc = job_append(d, j, err);
+    if (rc) {
+        job_free(j);
+        return rc;
+    }
+    *id = j->id;
+    *seq = j->seq;
+    rc = drv_enqueue(d, j, err);
+    if (rc == 0 && j->status == AT_UAPI_JOB_QUEUED && j->n_written < j->n_cmds + 1) {
+        /* recovery ran while this job waited for ring space */
+        j->status = AT_UAPI_JOB_NOT_RUN;
+        snprintf(j->msg, sizeof j->msg, "job %" PRIu64 " was not run: the device was reset while it was submitted",
+                 j->id);
+    }
+    if (rc && j->status == AT_UAPI_JOB_QUEUED) {
+        /* the port failed: the job cannot be trusted to run; keep it */
+        j->status = AT_UAPI_JOB_NOT_RUN;
+        snprintf(j->msg, sizeof j->msg, "job %" PRIu64 " was not run: submission failed: %.400s", j->id,
+                 err ? err->msg : "port error");
+    }
+    return rc;
+}
+
+int at_drv_submit(at_drv *d, struct at_uapi_job *job, at_err *err)
+{
+    if (!d)
+        return at_err_set(err, AT_EINVAL, "at_drv_submit: NULL driver");
+    int rc = at_drv_validate(d, job, err);
+    if (rc)
+        return rc;
+    const struct at_uapi_cmd *cmds = (const struct at_uapi_cmd *)(uintptr_t)job->cmds_ptr;
+    const uint32_t *bos = (const uint32_t *)(uintptr_t)job->bos_ptr;
+    drv_job *j = NULL;
+    if ((rc = job_new(d, job->num_cmds, &j, err)))
+        return rc;
+    j->flags = job->flags;
+    if (job->num_bos) {
+        j->bos = malloc(job->num_bos * sizeof *j->bos);
+        if (!j->bos) {
+            job_free(j);
+            return at_err_set(err, AT_ENOMEM, "driver: out of memory");
+        }
+        memcpy(j->bos, bos, job->num_bos * sizeof *j->bos);
+        j->nbos = job->num_bos;
+    }
+    for (uint32_t i = 0; i < job->num_cmds; i++) {
+        memcpy(j->desc[i], cmds[i].desc, 64);
+        unsigned op = AT_DGET(j->desc[i], OPCODE);
+        if (op == AT_OP_LOAD || op == AT_OP_STORE) {
+            uint64_t bus = 0;
+            at_drv_bo_info(d, cmds[i].bo_handle, &bus, NULL, NULL);
+            uint64_t a = bus + cmds[i].bo_offset;
+            AT_DPUT(j->desc[i], XFER_MEM_LO, (uint32_t)a);
+            AT_DPUT(j->desc[i], XFER_MEM_HI, (uint32_t)(a >> 32));
+        }
+    }
+    uint64_t id = 0;
+    uint32_t seq = 0;
+    rc = drv_queue_job(d, j, &id, &seq, err);
+    job->job_id = id;
+    job->seq = seq;
+    return rc;
+}
+
+int at_drv_requeue(at_drv *d, uint64_t job_id, uint64_t *new_id, at_err *err)
+{
+    if (!d || !new_id)
+        return at_err_set(err, AT_EINVAL, "at_drv_requeue: NULL argument");
+    size_t pos;
+    drv_job *old = job_find(d, job_id, &pos);
+    if (!old)
+        return at_err_set(err, AT_ENOTFOUND, "job %" PRIu64 ": no such job", job_id);
+    if (old->status != AT_UAPI_JOB_NOT_RUN)
+        return at_err_set(err, AT_EINVAL, "job %" PRIu64 ": only a job that was not run can be requeued",
+                          job_id);
+    /* move the commands to a new job at the end of the queue */
+    memmove(&d->jobs[pos], &d->jobs[pos + 1], (d->njobs - pos - 1) * sizeof d->jobs[0]);
+    d->njobs--;
+    old->id = d->next_job++;
+    old->msg[0] = 0;
+    old->failed_cmd = old->dev_err = old->dev_info = 0;
+    old->busy_cycles = 0;
+    uint32_t seq = 0;
+    return drv_queue_job(d, old, new_id, &seq, err);
+}
+
+int at_drv_job_release(at_drv *d, uint64_t job_id, at_err *err)
+{
+    size_t pos;
+    drv_job *j = d ? job_find(d, job_id, &pos) : NULL;
+    if (!j)
+        return at_err_set(err, AT_ENOTFOUND, "job %" PRIu64 ": no such job", job_id);
+    if (j->status == AT_UAPI_JOB_QUEUED)
+        return at_err_set(err, AT_EINVAL, "job %" PRIu64 " is still queued: wait for it first", job_id);
+    job_remove(d, pos);
+    return 0;
+}
+
+int at_drv_wait(at_drv *d, struct at_uapi_wait *w, at_err *err)
+{
+    if (!d || !w)
+        return at_err_set(err, AT_EINVAL, "at_drv_wait: NULL argument");
+    if (w->size != sizeof *w)
+        return at_err_set(err, AT_EINVAL, "struct at_uapi_wait: size %u, expected %zu", w->size, sizeof *w);
+    if (w->flags & ~AT_UAPI_WAIT_FLAGS_ALL)
+        return at_err_set(err, AT_EINVAL, "struct at_uapi_wait: unknown flags 0x%x", w->flags & ~AT_UAPI_WAIT_FLAGS_ALL);
+    for (int i = 0; i < 3; i++)
+        if (w->reserved[i])
+            return at_err_set(err, AT_EINVAL, "struct at_uapi_wait: reserved[%d] is not 0", i);
+    if (w->timeout_ns == 0)
+        return at_err_set(err, AT_EINVAL, "struct at_uapi_wait: timeout_ns is 0 (every wait needs a timeout)");
+    size_t pos;
+    drv_job *j = job_find(d, w->job_id, &pos);
+    if (!j)
+        return at_err_set(err, AT_ENOTFOUND, "job %" PRIu64 ": no such job (never submitted or already waited for)",
+                          w->job_id);
+    uint64_t t0 = drv_now(d);
+    int rc = 0;
+    while (j->status == AT_UAPI_JOB_QUEUED) {
+        int rec = 0;
+        if ((rc = drv_poll(d, &rec, err)))
+            return rc;
+        if (j->status != AT_UAPI_JOB_QUEUED)
+            break;
+        uint64_t el = drv_now(d) - t0;
+        if (el >= w->timeout_ns) {
+            if (w->flags & AT_UAPI_WAIT_NO_RECOVER) {
+                w->status = AT_UAPI_JOB_QUEUED;
+                return at_err_set(err, AT_ETIMEDOUT, "job %" PRIu64 ": not finished after %" PRIu64 " ns",
+                                  j->id, el);
+            }
+            if ((rc = drv_handle_timeout(d, el, err)))
+                return rc;
+            break;
+        }
+        uint64_t slice = w->timeout_ns - el;
+        int fired = 0;
+        if (j->flags & AT_UAPI_JOB_NO_IRQ) {
+            if (slice > 10000)
+                slice = 10000;
+            rc = d->port.ops->delay(d->port.ctx, slice, err);
+        } else {
+            rc = d->port.ops->irq_wait(d->port.ctx, slice, &fired, err);
+        }
+        if (rc)
+            return rc;
+        if (fired) {
+            uint32_t irq = 0;
+            if ((rc = at_drv_reg_read(d, AT_REG_IRQ_STATUS, &irq, err)) ||
+                (irq && (rc = at_drv_reg_write(d, AT_REG_IRQ_STATUS, irq, err))))
+                return rc;
+        }
+    }
+    /* the job may have moved in the list during recovery */
+    j = job_find(d, w->job_id, &pos);
+    if (!j)
+        return at_err_set(err, AT_ENOTFOUND, "job %" PRIu64 ": lost", w->job_id);
+    w->status = j->status;
+    w->failed_cmd = j->failed_cmd;
+    w->dev_err = j->dev_err;
+    w->dev_info = j->dev_info;
+    w->busy_cycles = j->busy_cycles;
+    switch (j->status) {
+    case AT_UAPI_JOB_DONE:
+        rc = 0;
+        break;
+    case AT_UAPI_JOB_FAILED:
+        rc = at_err_set(err, AT_EDEVICE, "%s", j->msg);
+        break;
+    case AT_UAPI_JOB_TIMEDOUT:
+        rc = at_err_set(err, AT_ETIMEDOUT, "%s", j->msg);
+        break;
+    default: /* NOT_RUN: kept for requeue */
+        return at_err_set(err, AT_EDEVICE, "%s", j->msg);
+    }
+    job_remove(d, pos);
+    return rc;
+}

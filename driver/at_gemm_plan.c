@@ -1,0 +1,315 @@
+/* GEMM tiling and command stream: see at_gemm_plan.h. */
+#include "at_gemm_plan.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct plan_buf {
+    struct at_uapi_cmd *cmds;
+    uint32_t n, cap;
+    int oom;
+} plan_buf;
+
+static struct at_uapi_cmd *push(plan_buf *b)
+{
+    if (b->n == b->cap) {
+        uint32_t cap = b->cap ? 2 * b->cap : 256;
+        struct at_uapi_cmd *p = realloc(b->cmds, (size_t)cap * sizeof *p);
+        if (!p) {
+            b->oom = 1;
+            return NULL;
+        }
+        b->cmds = p;
+        b->cap = cap;
+    }
+    struct at_uapi_cmd *c = &b->cmds[b->n++];
+    memset(c, 0, sizeof *c);
+    return c;
+}
+
+static void xfer(plan_buf *b, unsigned op, unsigned buf, uint32_t spad, uint32_t rows, uint32_t cols,
+                 uint32_t row_step, uint32_t cb_step, uint32_t bo, uint64_t off, uint32_t stride)
+{
+    struct at_uapi_cmd *c = push(b);
+    if (!c)
+        return;
+    uint32_t *d = c->desc;
+    AT_DPUT(d, OPCODE, op);
+    AT_DPUT(d, XFER_BUF, buf);
+    AT_DPUT(d, TAG, b->n & 0xffffu);
+    AT_DPUT(d, XFER_SPAD, spad);
+    AT_DPUT(d, XFER_ROWS, rows);
+    AT_DPUT(d, XFER_COLS, cols);
+    AT_DPUT(d, XFER_SPAD_ROW_STEP, row_step);
+    AT_DPUT(d, XFER_SPAD_CB_STEP, cb_step);
+    AT_DPUT(d, XFER_MEM_STRIDE, stride);
+    c->bo_handle = bo;
+    c->bo_offset = off;
+}
+
+uint32_t at_gemm_ld_bytes(uint32_t cols)
+{
+    return (uint32_t)(((uint64_t)cols * 2 + 31) / 32 * 32);
+}
+
+at_rq at_gemm_default_rq(uint32_t k)
+{
+    /* sigma of a uniform int16 ~ 18919; sum of k products ~ sqrt(k) * 3.58e8;
+     * scale it to a sigma of ~4096: y = acc * 2^15 / 2^s */
+    double sigma = sqrt((double)(k ? k : 1)) * 3.579e8;
+    int sh = (int)ceil(log2(sigma / 4096.0));
+    if (sh < 0)
+        sh = 0;
+    at_rq rq = {32768, (uint8_t)(sh + 15 > 63 ? 63 : sh + 15)};
+    return rq;
+}
+
+uint64_t at_gemm_reference(const int16_t *a, size_t lda, const int16_t *b, size_t ldb, int16_t *c,
+                           size_t ldc, uint32_t m, uint32_t n, uint32_t k, at_rq rq, uint16_t tau)
+{
+    int64_t *acc = malloc((size_t)(n ? n : 1) * sizeof *acc);
+    if (!acc)
+        return UINT64_MAX;
+    uint64_t pruned = 0;
+    for (uint32_t i = 0; i < m; i++) {
+        memset(acc, 0, (size_t)n * sizeof *acc);
+        for (uint32_t kk = 0; kk < k; kk++) {
+            int64_t av = a[(size_t)i * lda + kk];
+            if (!av)
+                continue;
+            const int16_t *brow = b + (size_t)kk * ldb;
+            for (uint32_t j = 0; j < n; j++)
+                acc[j] += av * brow[j];
+        }
+        for (uint32_t j = 0; j < n; j++) {
+            int16_t y = at_requant(acc[j], 0, rq);
+            if ((y < 0 ? -(int32_t)y : (int32_t)y) <= (int32_t)tau) {
+                y = 0;
+                pruned++;
+            }
+            c[(size_t)i * ldc + j] = y;
+        }
+    }
+    free(acc);
+    return pruned;
+}
+
+void at_gemm_pack_b(const int16_t *b, size_t ldb, uint32_t k, uint32_t n, int16_t *out, size_t tile_elems)
+{
+    uint32_t nt = (n + 15) / 16;
+    for (uint32_t t = 0; t < nt; t++) {
+        int16_t *tile = out + (size_t)t * tile_elems;
+        memset(tile, 0, tile_elems * sizeof *tile);
+        for (uint32_t kk = 0; kk < k; kk++)
+            for (uint32_t j = 0; j < 16 && 16 * t + j < n; j++)
+                tile[(size_t)kk * 16 + j] = b[(size_t)kk * ldb + 16 * t + j];
+    }
+}
+
+uint64_t at_gemm_checksum(const int16_t *c, size_t ldc, uint32_t m, uint32_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (uint32_t i = 0; i < m; i++)
+        for (uint32_t j = 0; j < n; j++) {
+            uint16_t v = (uint16_t)c[(size_t)i * ldc + j];
+            h = (h ^ (v & 0xffu)) * 0x100000001b3ull;
+            h = (h ^ (v >> 8)) * 0x100000001b3ull;
+        }
+    return h;
+}
+
+void at_gemm_plan_free(at_gemm_plan *p)
+{
+    if (!p)
+        return;
+    free(p->cmds);
+    p->cmds = NULL;
+    p->num_cmds = 0;
+}
+
+/* LOAD of column tiles [t0, t0 + nt) of a strip whose first tile is
+ * global tile g0, into the weight slot at wbase (tile t at wbase + t*kq). */
+static void load_strip(plan_buf *b, const at_gemm_spec *s, uint32_t wbase, uint32_t t0, uint32_t nt, uint32_t g0,
+                       uint32_t kq)
+{
+    uint32_t gt = g0 + t0; /* global tile */
+    if (s->b_tiled) {
+        /* one row per tile: K lines, contiguous in memory */
+        xfer(b, AT_OP_LOAD, 1, wbase + t0 * kq, nt, 16 * s->k, kq, 1, s->bo_b, s->off_b + (uint64_t)gt * s->ldb,
+             s->ldb);
+    } else {
+        uint32_t c0 = 16 * gt, cols = s->n - c0 < 16 * nt ? s->n - c0 : 16 * nt;
+        xfer(b, AT_OP_LOAD, 1, wbase + t0 * kq, s->k, cols, 1, kq, s->bo_b, s->off_b + 2ull * c0, s->ldb);
+    }
+}
+
+static uint32_t round_down(uint32_t x, uint32_t m)
+{
+    return x / m * m;
+}
+
+int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_plan *out, at_err *err)
+{
+    if (!cfg || !s || !out)
+        return at_err_set(err, AT_EINVAL, "gemm plan: NULL argument");
+    memset(out, 0, sizeof *out);
+    if (s->m == 0 || s->n == 0 || s->k == 0 || s->m > 65535 || s->n > 65535 || s->k > 65535)
+        return at_err_set(err, AT_EINVAL, "gemm plan: M %u, N %u, K %u must each be in 1..65535", s->m,
+                          s->n, s->k);
+    if (s->tau > 32767)
+        return at_err_set(err, AT_EINVAL, "gemm plan: tau %u above 32767", s->tau);
+    if (s->rq.s > 63)
+        return at_err_set(err, AT_EINVAL, "gemm plan: requant shift %u above 63", s->rq.s);
+    if ((s->off_a | s->off_b | s->off_c) % 32)
+        return at_err_set(err, AT_EINVAL, "gemm plan: matrix offsets must be 32-byte aligned");
+    if (s->b_tiled && (s->k > 4095 || s->ldb % 32 || (uint64_t)s->ldb < 32ull * s->k))
+        return at_err_set(err, AT_EINVAL,
+                          "gemm plan: tiled B needs K <= 4095 (K %u) and a tile stride (ldb %u) that is a "
+                          "multiple of 32 of at least 32 K bytes",
+                          s->k, s->ldb);
+    if (s->lda % 32 || s->ldb % 32 || s->ldc % 32 || s->lda < 2 * s->k || (!s->b_tiled && s->ldb < 2 * s->n) ||
+        s->ldc < 2 * s->n)
+        return at_err_set(err, AT_EINVAL,
+                          "gemm plan: row strides (lda %u, ldb %u, ldc %u bytes) must be multiples of 32 "
+                          "covering the rows (A %u, B %u, C %u bytes)",
+                          s->lda, s->ldb, s->ldc, 2 * s->k, 2 * s->n, 2 * s->n);
+    uint32_t act_lines = cfg->act_buf_kib * 1024u / 32u, wgt_lines = cfg->wgt_buf_kib * 1024u / 32u;
+    uint32_t pes = cfg->pes ? cfg->pes : 1;
+    uint32_t br = cfg->lanes > 16 ? cfg->lanes : 16; /* PE block rows */
+    uint32_t gran = cfg->lanes ? cfg->lanes : 1;     /* rows per step that keep every lane busy */
+    uint32_t kc = (s->k + 15) / 16, kq = (s->k + 3) / 4 * 4;
+    uint32_t nt = (s->n + 15) / 16;
+    if (kq > wgt_lines)
+        return at_err_set(err, AT_EUNSUPPORTED,
+                          "gemm plan: K = %u needs %u weight lines per column tile; the %s weight "
+                          "scratchpad has %u (split K on the host)",
+                          s->k, kq, cfg->name, wgt_lines);
+
+    /* weight strips */
+    uint32_t want = nt < pes ? nt : pes;
+    uint32_t t1 = wgt_lines / kq, t2 = wgt_lines / (2 * kq);
+    uint32_t ts;
+    int slots;
+    if (nt <= t1) {
+        ts = nt;
+        slots = 1; /* one strip: nothing to overlap */
+    } else if (t2 >= want) {
+        ts = t2 < nt ? t2 : nt;
+        slots = 2;
+    } else {
+        ts = t1 < nt ? t1 : nt;
+        slots = 1;
+    }
+    if (ts > 4095) /* a strip's C rows are STOREs of 16 ts <= 65535 columns */
+        ts = 4095;
+    if (ts > pes && ts < nt)
+        ts = round_down(ts, pes);
+    /* the activation buffer must hold two A blocks and two C blocks of br rows */
+    while (ts > 1 && 2ull * br * (kc + ts) > act_lines)
+        ts--;
+    if (2ull * br * (kc + ts) > act_lines)
+        return at_err_set(err, AT_EUNSUPPORTED,
+                          "gemm plan: K = %u: two %u-row A blocks (%u lines per row) and their C blocks "
+                          "do not fit the %s activation scratchpad (%u lines)",
+                          s->k, br, kc, cfg->name, act_lines);
+    uint32_t strips = (nt + ts - 1) / ts;
+    if (strips == 1)
+        slots = 1;
+
+    /* row blocks: as many rows as fit (a multiple of the lanes, so every
+     * lane has rows; the fixed cost of a GEMM command, weight start-up and
+     * output drain, is spread over more rows), but at least ~4 blocks per
+     * strip so loads overlap compute, and at most 256 rows */
+    uint32_t mr = (s->m + gran - 1) / gran * gran;
+    uint32_t fit = (uint32_t)(act_lines / (2ull * (kc + ts)));
+    uint32_t r = round_down(fit, gran);
+    uint32_t quarter = (s->m / 4 + br - 1) / br * br;
+    if (quarter < br)
+        quarter = br;
+    if (r > quarter)
+        r = quarter;
+    if (r > 256)
+        r = round_down(256, gran) ? round_down(256, gran) : gran;
+    if (r > mr)
+        r = mr;
+    if (r < gran)
+        r = gran;
+    uint32_t blocks = (s->m + r - 1) / r;
+
+    uint32_t a_slot = r * kc, c_slot = r * ts;
+    uint32_t a_base[2] = {0, a_slot}, c_base[2] = {2 * a_slot, 2 * a_slot + c_slot};
+    uint32_t w_base[2] = {0, ts * kq};
+
+    plan_buf b = {0};
+    uint32_t items = strips * blocks;
+#define STRIP_COL0(st) ((st) * ts * 16u)
+#define STRIP_COLS(st) (s->n - STRIP_COL0(st) < ts * 16u ? s->n - STRIP_COL0(st) : ts * 16u)
+#define ROW0(bl) ((bl) * r)
+#define ROWS(bl) (s->m - ROW0(bl) < r ? s->m - ROW0(bl) : r)
+    /* prologue: strip 0 weights, A block 0 */
+    load_strip(&b, s, w_base[0], 0, (STRIP_COLS(0) + 15) / 16, STRIP_COL0(0) / 16, kq);
+    xfer(&b, AT_OP_LOAD, 0, a_base[0], ROWS(0), s->k, kc, 1, s->bo_a, s->off_a, s->lda);
+    uint32_t next_tile = 0; /* double slots: next strip's tiles already loaded */
+    for (uint32_t i = 0; i < items && !b.oom; i++) {
+        uint32_t st = i / blocks, bl = i % blocks;
+        uint32_t ws = slots == 2 ? st % 2 : 0;
+        if (i + 1 < items) {
+            uint32_t bl1 = (i + 1) % blocks;
+            xfer(&b, AT_OP_LOAD, 0, a_base[(i + 1) % 2], ROWS(bl1), s->k, kc, 1, s->bo_a,
+                 s->off_a + (uint64_t)ROW0(bl1) * s->lda, s->lda);
+        }
+        if (slots == 2 && st + 1 < strips) {
+            /* the next strip, a share of its tiles per block of this strip */
+            uint32_t cols = STRIP_COLS(st + 1), tiles = (cols + 15) / 16;
+            uint32_t share = (tiles + blocks - 1) / blocks;
+            if (bl == 0)
+                next_tile = 0;
+            for (uint32_t t = 0; t < share && next_tile < tiles; t++, next_tile++) {
+                load_strip(&b, s, w_base[(st + 1) % 2], next_tile, 1, STRIP_COL0(st + 1) / 16, kq);
+            }
+        }
+        struct at_uapi_cmd *g = push(&b);
+        if (!g)
+            break;
+        uint32_t *d = g->desc;
+        AT_DPUT(d, OPCODE, AT_OP_GEMM);
+        AT_DPUT(d, TAG, b.n & 0xffffu);
+        AT_DPUT(d, GEMM_A, a_base[i % 2]);
+        AT_DPUT(d, GEMM_LDA, kc);
+        AT_DPUT(d, GEMM_B, w_base[ws]);
+        AT_DPUT(d, GEMM_LDB, kq);
+        AT_DPUT(d, GEMM_C, c_base[i % 2]);
+        AT_DPUT(d, GEMM_LDC, ts);
+        AT_DPUT(d, GEMM_M, ROWS(bl));
+        AT_DPUT(d, GEMM_N, STRIP_COLS(st));
+        AT_DPUT(d, GEMM_K, s->k);
+        AT_DPUT(d, GEMM_TAU, s->tau);
+        AT_DPUT(d, GEMM_RQ_M, s->rq.m);
+        AT_DPUT(d, GEMM_RQ_S, s->rq.s);
+        if (slots == 1 && i + 1 < items && (i + 1) / blocks != st)
+            load_strip(&b, s, w_base[0], 0, (STRIP_COLS(st + 1) + 15) / 16, STRIP_COL0(st + 1) / 16, kq);
+        xfer(&b, AT_OP_STORE, 0, c_base[i % 2], ROWS(bl), STRIP_COLS(st), ts, 1, s->bo_c,
+             s->off_c + (uint64_t)ROW0(bl) * s->ldc + 2ull * STRIP_COL0(st), s->ldc);
+    }
+#undef STRIP_COL0
+#undef STRIP_COLS
+#undef ROW0
+#undef ROWS
+    if (b.oom) {
+        free(b.cmds);
+        return at_err_set(err, AT_ENOMEM, "gemm plan: out of memory");
+    }
+    out->rows_per_block = r;
+    out->tiles_per_strip = ts;
+    out->strips = strips;
+    out->blocks = blocks;
+    out->wgt_slots = slots;
+    out->kc = kc;
+    out->kq = kq;
+    out->act_lines_used = 2 * (a_slot + c_slot);
+    out->wgt_lines_used = slots * ts * kq;
+    out->num_cmds = b.n;
+    out->cmds = b.cmds;
+    return 0;
+}

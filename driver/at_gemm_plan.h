@@ -1,0 +1,92 @@
+/* GEMM tiling and command-stream builder: C (M x N) = post(A (M x K) x
+ * B (K x N)) for matrices in buffer objects, as one job of LOAD / GEMM /
+ * STORE commands (acceltran_uapi.h) that keeps the PE array busy:
+ *
+ *   - B is best given packed in column tiles (b_tiled): a strip's LOAD then
+ *     reads one long contiguous row per column tile (16-beat bursts at the
+ *     bus rate); row-major B costs one short burst per row of K (latency-
+ *     bound with few outstanding bursts).
+ *   - B is cut into weight strips of `tiles_per_strip` column tiles (16
+ *     columns each; a multiple of NumPes when possible, so every PE has a
+ *     column tile), each strip held in the weight scratchpad in the weight
+ *     layout (line (k, t) = slot + t*KQ + k, KQ = 4*ceil(K/4)). Two strip
+ *     slots when two fit (the next strip loads, one column tile per
+ *     row block, while the current one computes), else one (the strip
+ *     reload is the only unhidden transfer: once per strip).
+ *   - A is cut into row blocks of `rows_per_block` rows (a multiple of the
+ *     PE block rows, max(16, NumLanes)), double-buffered in the activation
+ *     scratchpad (row-major, KC = ceil(K/16) lines per row), and so are
+ *     the C blocks (rows_per_block x tiles_per_strip lines).
+ *   - Order, per (strip, block) item i: LOAD A(i+1) into the other A slot,
+ *     [next-strip weight tiles,] GEMM(i), [single slot: LOAD of the next
+ *     strip,] STORE C(i). By the dependency rule of docs/isa.md, LOAD
+ *     A(i+1) waits only for GEMM(i-1) (its slot), GEMM(i) runs while A(i+1)
+ *     loads and C(i-1) stores, and the in-order issue never holds the
+ *     compute engine back.
+ * docs/driver.md ("GEMM tiling plan") gives the numbers for tiny. */
+#ifndef ACCELTRAN_AT_GEMM_PLAN_H
+#define ACCELTRAN_AT_GEMM_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "acceltran_hw.h"
+#include "acceltran_uapi.h"
+#include "at_error.h"
+#include "numerics.h"
+
+typedef struct at_gemm_spec {
+    uint32_t m, n, k;                 /* 1..65535 each */
+    uint32_t bo_a, bo_b, bo_c;        /* buffer objects of A, B, C (may be equal) */
+    uint64_t off_a, off_b, off_c;     /* byte offset of element (0, 0) (32-byte aligned) */
+    uint32_t lda, ldb, ldc;           /* bytes between rows: multiples of 32, >= 2 x columns;
+                                         with b_tiled, ldb = bytes between column tiles of B */
+    int b_tiled;                      /* B packed in column tiles (at_gemm_pack_b): tile t (columns
+                                         16t..16t+15, zero past N) is K rows of 32 bytes at
+                                         off_b + t * ldb (ldb >= 32 K); needs K <= 4095 */
+    uint16_t tau;                     /* DynaTran threshold 0..32767 */
+    at_rq rq;                         /* requant of every column (bias 0) */
+} at_gemm_spec;
+
+typedef struct at_gemm_plan {
+    uint32_t rows_per_block;  /* A / C row block */
+    uint32_t tiles_per_strip; /* 16-column tiles per weight strip */
+    uint32_t strips, blocks;  /* weight strips; row blocks per strip */
+    int wgt_slots;            /* 1 or 2 */
+    uint32_t kc, kq;          /* A lines per row; weight lines per column tile */
+    uint32_t act_lines_used, wgt_lines_used;
+    uint32_t num_cmds;
+    struct at_uapi_cmd *cmds; /* num_cmds commands (free with at_gemm_plan_free) */
+} at_gemm_plan;
+
+/* Builds the plan for configuration cfg. AT_EINVAL for bad shapes or
+ * layouts, AT_EUNSUPPORTED when K is too deep for the scratchpads (one
+ * column tile of B, 4*ceil(K/4) lines, must fit the weight buffer, and
+ * two A row blocks of the PE block rows plus their C blocks the activation
+ * buffer), AT_ENOMEM. */
+int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_plan *out, at_err *err);
+void at_gemm_plan_free(at_gemm_plan *p);
+
+/* Bytes of a row of cols int16 elements rounded up to 32 (the device's
+ * row-stride granularity). */
+uint32_t at_gemm_ld_bytes(uint32_t cols);
+
+/* Packs B (k x n, row stride ldb elements) into column tiles: tile t at
+ * out + t * tile_elems (tile_elems >= 16 k), row kk of the tile = B[kk][16t
+ * .. 16t+15] (0 past n). out has ceil(n/16) * tile_elems elements. */
+void at_gemm_pack_b(const int16_t *b, size_t ldb, uint32_t k, uint32_t n, int16_t *out, size_t tile_elems);
+
+/* A requant that maps sums of K products of uniform int16 values to about
+ * +-8192 (m = 2^15, shift from K). */
+at_rq at_gemm_default_rq(uint32_t k);
+
+/* Host reference: c = DynaTran(requant(sum_k a*b)) with int64 sums;
+ * a is m x k (row stride lda elements), b k x n (ldb), c m x n (ldc).
+ * Returns the number of pruned outputs (|y| <= tau). */
+uint64_t at_gemm_reference(const int16_t *a, size_t lda, const int16_t *b, size_t ldb, int16_t *c,
+                           size_t ldc, uint32_t m, uint32_t n, uint32_t k, at_rq rq, uint16_t tau);
+
+/* FNV-1a 64 over the m x n elements of c (row-major, little-endian bytes). */
+uint64_t at_gemm_checksum(const int16_t *c, size_t ldc, uint32_t m, uint32_t n);
+
+#endif

@@ -1,0 +1,169 @@
+/* See at_gemm_run.h. */
+#include "at_gemm_run.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static uint64_t sm64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static double wall_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int at_gemm_run(at_drv *drv, const at_gemm_run_opts *o, at_gemm_run_result *r, at_err *err)
+{
+    if (!drv || !o || !r)
+        return at_err_set(err, AT_EINVAL, "gemm: NULL argument");
+    memset(r, 0, sizeof *r);
+    if (o->m == 0 || o->n == 0 || o->k == 0 || o->m > 65535 || o->n > 65535 || o->k > 65535)
+        return at_err_set(err, AT_EINVAL, "gemm: M %u, N %u, K %u must each be in 1..65535", o->m, o->n, o->k);
+    if (!(o->sparsity >= 0.0 && o->sparsity <= 1.0))
+        return at_err_set(err, AT_EINVAL, "gemm: sparsity must be in [0, 1]");
+    if (o->tau > 32767)
+        return at_err_set(err, AT_EINVAL, "gemm: tau %u above 32767", o->tau);
+    const at_hw_config *cfg = at_drv_config(drv);
+    uint32_t m = o->m, n = o->n, k = o->k;
+    uint32_t lda = at_gemm_ld_bytes(k), ldb = at_gemm_ld_bytes(n), ldc = at_gemm_ld_bytes(n);
+    size_t ea = lda / 2, eb = ldb / 2, ec = ldc / 2; /* elements per padded row */
+    if ((uint64_t)m * lda > AT_UAPI_MAX_BO_BYTES || (uint64_t)k * ldb > AT_UAPI_MAX_BO_BYTES ||
+        (uint64_t)m * ldc > AT_UAPI_MAX_BO_BYTES)
+        return at_err_set(err, AT_ERANGE, "gemm: %ux%ux%u: a matrix exceeds the largest buffer object (%llu bytes)",
+                          m, n, k, (unsigned long long)AT_UAPI_MAX_BO_BYTES);
+    int16_t *a = calloc((size_t)m * ea, 2), *b = calloc((size_t)k * eb, 2);
+    int16_t *c = calloc((size_t)m * ec, 2), *cref = calloc((size_t)m * ec, 2);
+    uint32_t hb[3] = {0, 0, 0};
+    int rc = 0;
+    int16_t *bp = NULL;
+    at_gemm_plan plan = {0};
+    if (!a || !b || !c || !cref) {
+        rc = at_err_set(err, AT_ENOMEM, "gemm: out of memory for %ux%ux%u", m, n, k);
+        goto out;
+    }
+    /* data: A with the requested fraction of zeros, B dense */
+    uint64_t st = o->seed ^ 0x6a09e667f3bcc909ull, zeros = 0;
+    uint64_t zthr = (uint64_t)(o->sparsity * 18446744073709551616.0 > 18446744073709551615.0
+                                   ? UINT64_MAX
+                                   : o->sparsity * 18446744073709551616.0);
+    for (uint32_t i = 0; i < m; i++)
+        for (uint32_t j = 0; j < k; j++) {
+            int16_t v;
+            if (o->sparsity > 0 && (o->sparsity >= 1.0 || sm64(&st) < zthr))
+                v = 0;
+            else {
+                do
+                    v = (int16_t)(uint16_t)sm64(&st);
+                while (v == 0);
+            }
+            zeros += v == 0;
+            a[(size_t)i * ea + j] = v;
+        }
+    for (uint32_t i = 0; i < k; i++)
+        for (uint32_t j = 0; j < n; j++)
+            b[(size_t)i * eb + j] = (int16_t)(uint16_t)sm64(&st);
+    at_rq rq = at_gemm_default_rq(k);
+
+    /* buffer objects */
+    /* B packed in column tiles when K allows (contiguous strip loads) */
+    int tiled = k <= 4095;
+    uint32_t nt = (n + 15) / 16;
+    uint32_t tile_bytes = 32u * k;
+    if (tiled) {
+        bp = malloc((size_t)nt * tile_bytes);
+        if (!bp) {
+            rc = at_err_set(err, AT_ENOMEM, "gemm: out of memory");
+            goto out;
+        }
+        at_gemm_pack_b(b, eb, k, n, bp, tile_bytes / 2);
+    }
+    uint64_t sz[3] = {(uint64_t)m * lda, tiled ? (uint64_t)nt * tile_bytes : (uint64_t)k * ldb,
+                      (uint64_t)m * ldc};
+    for (int i = 0; i < 3; i++) {
+        struct at_uapi_bo_create bc = {.size = sizeof bc, .bytes = sz[i]};
+        if ((rc = at_drv_bo_create(drv, &bc, err)))
+            goto out;
+        hb[i] = bc.handle;
+    }
+    if ((rc = at_drv_bo_write(drv, hb[0], 0, a, sz[0], err)) ||
+        (rc = at_drv_bo_write(drv, hb[1], 0, tiled ? bp : b, sz[1], err)))
+        goto out;
+    free(bp);
+    bp = NULL;
+
+    at_gemm_spec spec = {m, n, k, hb[0], hb[1], hb[2], 0, 0, 0, lda, tiled ? tile_bytes : ldb, ldc, tiled, o->tau, rq};
+    if ((rc = at_gemm_plan_build(cfg, &spec, &plan, err)))
+        goto out;
+
+    uint64_t c0[3] = {0, 0, 0}, c1[3] = {0, 0, 0};
+    static const uint32_t cnt[3] = {AT_REG_CNT_MAC_ISSUED_LO, AT_REG_CNT_MAC_SKIPPED_LO, AT_REG_CNT_PRUNED_LO};
+    for (int i = 0; i < 3; i++)
+        if ((rc = at_drv_counter(drv, cnt[i], &c0[i], err)))
+            goto out;
+    const at_port *port = at_drv_port(drv);
+    uint64_t cyc0 = port->ops->cycles ? port->ops->cycles(port->ctx) : 0;
+    double t0 = wall_s();
+    struct at_uapi_job job = {0};
+    job.size = sizeof job;
+    job.version = AT_UAPI_VERSION;
+    job.num_cmds = plan.num_cmds;
+    job.cmds_ptr = (uint64_t)(uintptr_t)plan.cmds;
+    job.cmd_size = sizeof(struct at_uapi_cmd);
+    job.num_bos = 3;
+    job.bos_ptr = (uint64_t)(uintptr_t)hb;
+    if ((rc = at_drv_submit(drv, &job, err)))
+        goto out;
+    struct at_uapi_wait w = {0};
+    w.size = sizeof w;
+    w.job_id = job.job_id;
+    w.timeout_ns = o->timeout_ns ? o->timeout_ns : 100000000000ull;
+    if ((rc = at_drv_wait(drv, &w, err))) {
+        if (w.status == AT_UAPI_JOB_NOT_RUN)
+            at_drv_job_release(drv, job.job_id, NULL);
+        goto out;
+    }
+    r->host_seconds = wall_s() - t0;
+    r->sim_cycles = port->ops->cycles ? port->ops->cycles(port->ctx) - cyc0 : 0;
+    for (int i = 0; i < 3; i++)
+        if ((rc = at_drv_counter(drv, cnt[i], &c1[i], err)))
+            goto out;
+    if ((rc = at_drv_bo_read(drv, hb[2], 0, c, sz[2], err)))
+        goto out;
+
+    r->pruned_ref = at_gemm_reference(a, ea, b, eb, cref, ec, m, n, k, rq, o->tau);
+    for (uint32_t i = 0; i < m; i++)
+        for (uint32_t j = 0; j < n; j++)
+            r->mismatches += c[(size_t)i * ec + j] != cref[(size_t)i * ec + j];
+    r->ok = r->mismatches == 0;
+    r->cycles = w.busy_cycles;
+    r->macs = (uint64_t)m * n * k;
+    r->peak_macs_per_cycle = at_hw_peak_macs_per_cycle(cfg);
+    r->utilization = r->cycles ? (double)r->macs / ((double)r->cycles * (double)r->peak_macs_per_cycle) : 0;
+    r->mac_issued = c1[0] - c0[0];
+    r->mac_skipped = c1[1] - c0[1];
+    r->pruned = c1[2] - c0[2];
+    r->sparsity_actual = (double)zeros / ((double)m * k);
+    r->checksum = at_gemm_checksum(c, ec, m, n);
+    r->commands = plan.num_cmds;
+out:
+    r->plan = plan;
+    r->plan.cmds = NULL;
+    at_gemm_plan_free(&plan);
+    for (int i = 0; i < 3; i++)
+        if (hb[i])
+            at_drv_bo_destroy(drv, hb[i], NULL);
+    free(bp);
+    free(a);
+    free(b);
+    free(c);
+    free(cref);
+    return rc;
+}

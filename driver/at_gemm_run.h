@@ -1,0 +1,42 @@
+/* One random int16 GEMM on the device, end to end: data from a seed,
+ * buffer objects, the tiled command stream of at_gemm_plan, submit, wait,
+ * the device counters, and the check against the host reference. Shared by
+ * `acceltran gemm`, tools/bench/bench_device.c and the driver tests. */
+#ifndef ACCELTRAN_AT_GEMM_RUN_H
+#define ACCELTRAN_AT_GEMM_RUN_H
+
+#include <stdint.h>
+
+#include "at_drv.h"
+#include "at_gemm_plan.h"
+
+typedef struct at_gemm_run_opts {
+    uint32_t m, n, k;
+    double sparsity;     /* fraction of A's elements that are 0, 0..1 */
+    uint16_t tau;        /* DynaTran threshold */
+    uint64_t seed;
+    uint64_t timeout_ns; /* wait timeout (0: 100 s of device time) */
+} at_gemm_run_opts;
+
+typedef struct at_gemm_run_result {
+    int ok;                   /* the device's C equals the reference */
+    uint64_t mismatches;      /* elements that differ */
+    uint64_t cycles;          /* device busy cycles of the job (CNT_BUSY) */
+    uint64_t macs;            /* M x N x K */
+    uint64_t peak_macs_per_cycle;
+    double utilization;       /* macs / (cycles x peak) */
+    uint64_t mac_issued, mac_skipped, pruned; /* device counters, this job */
+    uint64_t pruned_ref;      /* reference pruned count */
+    double sparsity_actual;   /* zeros in A / (M x K) */
+    uint64_t checksum;        /* at_gemm_checksum of the device's C */
+    uint32_t commands;        /* commands in the job (without the fence) */
+    at_gemm_plan plan;        /* the plan's numbers (cmds freed: NULL) */
+    double host_seconds;      /* wall time of submit + wait */
+    uint64_t sim_cycles;      /* port cycles elapsed during submit + wait (0: unknown) */
+} at_gemm_run_result;
+
+/* Runs it. Returns 0 when the job ran (r->ok tells whether the result is
+ * right), else an AT_E* code (job failed, timed out, bad shape, ...). */
+int at_gemm_run(at_drv *drv, const at_gemm_run_opts *o, at_gemm_run_result *r, at_err *err);
+
+#endif

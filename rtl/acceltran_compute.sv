@@ -1,0 +1,267 @@
+// The compute engine (docs/rtl-top.md "Compute engine interface",
+// docs/rtl-compute.md): takes one checked GEMM / SOFTMAX / LAYERNORM
+// descriptor at a time, registers it and starts the engine of its opcode
+// (acceltran_gemm, acceltran_smx_engine, acceltran_ln_engine). The active
+// engine owns the scratchpad ports; the others see no grants. done_o (or
+// err_o for a SOFTMAX bad row length) pulses when the command's last
+// scratchpad write has been granted. Counters: the PE array's (from the
+// GEMM engine) and this engine's scratchpad accesses (lines: a quad is 4).
+// Lint in tiny and edge: the server PE array is too big to elaborate.
+// rtl-lint-configs: tiny edge
+module acceltran_compute #(
+  localparam int unsigned ActLines = acceltran_pkg::ActBufKib * 1024 / 32,
+  localparam int unsigned WgtLines = acceltran_pkg::WgtBufKib * 1024 / 32,
+  localparam int unsigned ActAddrW = $clog2(ActLines),
+  localparam int unsigned WgtAddrW = $clog2(WgtLines),
+  localparam int unsigned CntW     = 48
+) (
+  input  logic                  clk_i,
+  input  logic                  rst_ni,
+  input  logic                  cmd_valid_i,
+  output logic                  cmd_ready_o,
+  input  logic [511:0]          cmd_i,
+  output logic                  done_o,
+  output logic                  err_o,
+  output logic [31:0]           err_detail_o,
+  output logic                  act_rd_req_o,
+  input  logic                  act_rd_gnt_i,
+  output logic [ActAddrW-1:0]   act_rd_addr_o,
+  input  logic                  act_rvalid_i,
+  input  logic [255:0]          act_rdata_i,
+  input  logic [15:0]           act_rmask_i,
+  output logic                  act_wr_req_o,
+  input  logic                  act_wr_gnt_i,
+  output logic [ActAddrW-1:0]   act_wr_addr_o,
+  output logic [255:0]          act_wr_data_o,
+  output logic [15:0]           act_wr_mask_o,
+  output logic                  wgt_rd_req_o,
+  input  logic                  wgt_rd_gnt_i,
+  output logic [WgtAddrW-3:0]   wgt_rd_quad_o,
+  input  logic                  wgt_rvalid_i,
+  input  logic [1023:0]         wgt_rdata_i,
+  output logic [CntW-1:0]       cnt_mac_issued_o,
+  output logic [CntW-1:0]       cnt_mac_skipped_o,
+  output logic [CntW-1:0]       cnt_pruned_o,
+  output logic [CntW-1:0]       cnt_stall_wgt_o,
+  output logic [CntW-1:0]       cnt_stall_act_o,
+  output logic [CntW-1:0]       cnt_pe_busy_o,
+  output logic [CntW-1:0]       cnt_spad_rd_o,
+  output logic [CntW-1:0]       cnt_spad_wr_o,
+  output logic                  busy_o
+);
+
+  localparam int unsigned QuadW = WgtAddrW - 2;
+  localparam logic [1:0] SelGemm = 2'd0;
+  localparam logic [1:0] SelSmx  = 2'd1;
+  localparam logic [1:0] SelLn   = 2'd2;
+  localparam logic [1:0] SelNone = 2'd3;
+
+  logic [511:0]    desc_d, desc_q;
+  logic            busy_d, busy_q, start_d, start_q;
+  logic [1:0]      sel_d, sel_q;
+  logic [CntW-1:0] crd_d, crd_q, cwr_d, cwr_q;
+  logic [7:0]      opc;
+
+  // engine ports
+  logic            g_done, g_busy, s_done, s_err, s_busy, l_done, l_busy;
+  logic [31:0]     s_det;
+  logic            g_ar_req, s_ar_req, l_ar_req, g_aw_req, s_aw_req, l_aw_req, g_w_req, l_w_req;
+  logic [ActAddrW-1:0] g_ar_addr, s_ar_addr, l_ar_addr, g_aw_addr, s_aw_addr, l_aw_addr;
+  logic [255:0]    g_aw_data, s_aw_data, l_aw_data;
+  logic [15:0]     g_aw_mask, s_aw_mask, l_aw_mask;
+  logic [QuadW-1:0] g_w_quad, l_w_quad;
+  logic            is_g, is_s, is_l;
+
+  assign opc  = cmd_i[acceltran_pkg::DescOpcodeWord*32 + acceltran_pkg::DescOpcodeLsb +: 8];
+  assign is_g = (sel_q == SelGemm);
+  assign is_s = (sel_q == SelSmx);
+  assign is_l = (sel_q == SelLn);
+
+  assign cmd_ready_o = !busy_q;
+  assign busy_o      = busy_q;
+
+  always_comb begin
+    desc_d  = desc_q;
+    busy_d  = busy_q;
+    sel_d   = sel_q;
+    start_d = 1'b0;
+    if (cmd_valid_i && !busy_q) begin
+      desc_d  = cmd_i;
+      busy_d  = 1'b1;
+      start_d = 1'b1;
+      case (opc)
+        8'(acceltran_pkg::OpGemm):      sel_d = SelGemm;
+        8'(acceltran_pkg::OpSoftmax):   sel_d = SelSmx;
+        8'(acceltran_pkg::OpLayernorm): sel_d = SelLn;
+        default:                        sel_d = SelNone;
+      endcase
+    end
+    // an opcode that is not a compute command (cannot be issued here)
+    // completes at once
+    if (done_o || err_o) begin
+      busy_d = 1'b0;
+    end
+  end
+
+  assign done_o       = (is_g && g_done) || (is_s && s_done) || (is_l && l_done) ||
+                        ((sel_q == SelNone) && start_q);
+  assign err_o        = is_s && s_err;
+  assign err_detail_o = s_det;
+
+  acceltran_gemm #(
+    .ActAddrW (ActAddrW),
+    .WgtAddrW (WgtAddrW),
+    .CntW     (CntW)
+  ) u_gemm (
+    .clk_i             (clk_i),
+    .rst_ni            (rst_ni),
+    .start_i           (start_q && is_g),
+    .desc_i            (desc_q),
+    .done_o            (g_done),
+    .busy_o            (g_busy),
+    .act_rd_req_o      (g_ar_req),
+    .act_rd_gnt_i      (act_rd_gnt_i && is_g),
+    .act_rd_addr_o     (g_ar_addr),
+    .act_rvalid_i      (act_rvalid_i && is_g),
+    .act_rdata_i       (act_rdata_i),
+    .act_rmask_i       (act_rmask_i),
+    .act_wr_req_o      (g_aw_req),
+    .act_wr_gnt_i      (act_wr_gnt_i && is_g),
+    .act_wr_addr_o     (g_aw_addr),
+    .act_wr_data_o     (g_aw_data),
+    .act_wr_mask_o     (g_aw_mask),
+    .wgt_rd_req_o      (g_w_req),
+    .wgt_rd_gnt_i      (wgt_rd_gnt_i && is_g),
+    .wgt_rd_quad_o     (g_w_quad),
+    .wgt_rvalid_i      (wgt_rvalid_i && is_g),
+    .wgt_rdata_i       (wgt_rdata_i),
+    .cnt_mac_issued_o  (cnt_mac_issued_o),
+    .cnt_mac_skipped_o (cnt_mac_skipped_o),
+    .cnt_pruned_o      (cnt_pruned_o),
+    .cnt_stall_wgt_o   (cnt_stall_wgt_o),
+    .cnt_stall_act_o   (cnt_stall_act_o),
+    .cnt_pe_busy_o     (cnt_pe_busy_o)
+  );
+
+  acceltran_smx_engine #(
+    .ActAddrW (ActAddrW)
+  ) u_smx (
+    .clk_i         (clk_i),
+    .rst_ni        (rst_ni),
+    .start_i       (start_q && is_s),
+    .desc_i        (desc_q),
+    .done_o        (s_done),
+    .err_o         (s_err),
+    .err_detail_o  (s_det),
+    .busy_o        (s_busy),
+    .act_rd_req_o  (s_ar_req),
+    .act_rd_gnt_i  (act_rd_gnt_i && is_s),
+    .act_rd_addr_o (s_ar_addr),
+    .act_rvalid_i  (act_rvalid_i && is_s),
+    .act_rdata_i   (act_rdata_i),
+    .act_wr_req_o  (s_aw_req),
+    .act_wr_gnt_i  (act_wr_gnt_i && is_s),
+    .act_wr_addr_o (s_aw_addr),
+    .act_wr_data_o (s_aw_data),
+    .act_wr_mask_o (s_aw_mask)
+  );
+
+  acceltran_ln_engine #(
+    .ActAddrW (ActAddrW),
+    .WgtAddrW (WgtAddrW)
+  ) u_ln (
+    .clk_i         (clk_i),
+    .rst_ni        (rst_ni),
+    .start_i       (start_q && is_l),
+    .desc_i        (desc_q),
+    .done_o        (l_done),
+    .busy_o        (l_busy),
+    .act_rd_req_o  (l_ar_req),
+    .act_rd_gnt_i  (act_rd_gnt_i && is_l),
+    .act_rd_addr_o (l_ar_addr),
+    .act_rvalid_i  (act_rvalid_i && is_l),
+    .act_rdata_i   (act_rdata_i),
+    .act_wr_req_o  (l_aw_req),
+    .act_wr_gnt_i  (act_wr_gnt_i && is_l),
+    .act_wr_addr_o (l_aw_addr),
+    .act_wr_data_o (l_aw_data),
+    .act_wr_mask_o (l_aw_mask),
+    .wgt_rd_req_o  (l_w_req),
+    .wgt_rd_gnt_i  (wgt_rd_gnt_i && is_l),
+    .wgt_rd_quad_o (l_w_quad),
+    .wgt_rvalid_i  (wgt_rvalid_i && is_l),
+    .wgt_rdata_i   (wgt_rdata_i)
+  );
+
+  // the engines' busy flags are implied by busy_q
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic unused_busy;
+  /* verilator lint_on UNUSEDSIGNAL */
+  assign unused_busy = g_busy ^ s_busy ^ l_busy;
+
+  always_comb begin
+    act_rd_req_o  = 1'b0;
+    act_rd_addr_o = g_ar_addr;
+    act_wr_req_o  = 1'b0;
+    act_wr_addr_o = g_aw_addr;
+    act_wr_data_o = g_aw_data;
+    act_wr_mask_o = g_aw_mask;
+    wgt_rd_req_o  = 1'b0;
+    wgt_rd_quad_o = g_w_quad;
+    case (sel_q)
+      SelGemm: begin
+        act_rd_req_o = g_ar_req;
+        act_wr_req_o = g_aw_req;
+        wgt_rd_req_o = g_w_req;
+      end
+      SelSmx: begin
+        act_rd_req_o  = s_ar_req;
+        act_rd_addr_o = s_ar_addr;
+        act_wr_req_o  = s_aw_req;
+        act_wr_addr_o = s_aw_addr;
+        act_wr_data_o = s_aw_data;
+        act_wr_mask_o = s_aw_mask;
+      end
+      SelLn: begin
+        act_rd_req_o  = l_ar_req;
+        act_rd_addr_o = l_ar_addr;
+        act_wr_req_o  = l_aw_req;
+        act_wr_addr_o = l_aw_addr;
+        act_wr_data_o = l_aw_data;
+        act_wr_mask_o = l_aw_mask;
+        wgt_rd_req_o  = l_w_req;
+        wgt_rd_quad_o = l_w_quad;
+      end
+      default: ;
+    endcase
+  end
+
+  // kept apart from the port mux: the requests never depend on the grants
+  always_comb begin
+    crd_d = crd_q + {{(CntW-1){1'b0}}, act_rd_req_o && act_rd_gnt_i} +
+            {{(CntW-3){1'b0}}, wgt_rd_req_o && wgt_rd_gnt_i, 2'b00};
+    cwr_d = cwr_q + {{(CntW-1){1'b0}}, act_wr_req_o && act_wr_gnt_i};
+  end
+
+  assign cnt_spad_rd_o = crd_q;
+  assign cnt_spad_wr_o = cwr_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      desc_q  <= '0;
+      busy_q  <= 1'b0;
+      start_q <= 1'b0;
+      sel_q   <= SelNone;
+      crd_q   <= '0;
+      cwr_q   <= '0;
+    end else begin
+      desc_q  <= desc_d;
+      busy_q  <= busy_d;
+      start_q <= start_d;
+      sel_q   <= sel_d;
+      crd_q   <= crd_d;
+      cwr_q   <= cwr_d;
+    end
+  end
+
+endmodule

@@ -1,0 +1,1013 @@
+// GEMM engine of the compute engine (docs/isa.md GEMM, docs/rtl-top.md
+// "GEMM schedule", docs/rtl-compute.md): C = post(A x B) on the scratchpad
+// ports, through acceltran_pe_array.
+//
+// Schedule: output blocks of BlockRows rows are visited row block by row
+// block; within a row block, groups of NumPes consecutive column tiles go to
+// the PEs (PE p gets column tile g*NumPes + p). Three independent pointers
+// walk this order:
+// - the issue pointer (group level): gives each PE of the current group its
+//   tile descriptor as soon as the PE is idle, its parameter quad is loaded
+//   and its output FIFO has room for the whole block (reserved at start);
+// - the activation feeder: reads every A line of a group once, in the order
+//   the lanes consume them (chunk, then row), into per-lane FIFOs whose head
+//   is broadcast to every PE of the group; an entry leaves the FIFO when
+//   every PE of its group took it;
+// - one weight pointer per PE: quad reads of its weight stream (normal B:
+//   one quad = one 4-row beat; transposed B: 4 quads = a 16x16 block in the
+//   PE's staging buffer, sent as 4-row beats of the transpose), prefetching
+//   into the next tile.
+// The weight port does one quad read per cycle: parameter quads first, then
+// weight quads round-robin over the PEs with room. Output rows leave each PE
+// into its output FIFO; the writer drains the FIFOs round-robin into C lines
+// (ACCUM: read the old line, add, write).
+// Lint in tiny and edge: the server PE array is too big to elaborate.
+// rtl-lint-configs: tiny edge
+module acceltran_gemm #(
+  parameter int unsigned NumPes   = acceltran_pkg::NumPes,
+  parameter int unsigned NumLanes = acceltran_pkg::NumLanes,
+  parameter int unsigned ActAddrW = 11,
+  parameter int unsigned WgtAddrW = 11,
+  parameter int unsigned CntW     = 48,
+  parameter int unsigned ActDepth = 4,  // per-lane activation FIFO depth
+  localparam int unsigned Tile      = acceltran_pkg::TileSize,
+  localparam int unsigned WgtRows   = acceltran_pkg::WgtRowsPerBeat,
+  localparam int unsigned BlockRows = (NumLanes > Tile) ? NumLanes : Tile,
+  localparam int unsigned OutDepth  = 2 * BlockRows,  // per-PE output FIFO
+  localparam int unsigned RowsW     = $clog2(BlockRows + 1),
+  localparam int unsigned RowW      = $clog2(BlockRows),
+  localparam int unsigned QuadW     = WgtAddrW - 2,
+  localparam int unsigned PeW       = (NumPes > 1) ? $clog2(NumPes) : 1,
+  localparam int unsigned LaneW     = (NumLanes > 1) ? $clog2(NumLanes) : 1,
+  localparam int unsigned LineW     = Tile * 16
+) (
+  input  logic                 clk_i,
+  input  logic                 rst_ni,
+  input  logic                 start_i,   // one cycle; desc_i stable until done_o
+  input  logic [511:0]         desc_i,
+  output logic                 done_o,
+  output logic                 busy_o,
+  // activation read
+  output logic                 act_rd_req_o,
+  input  logic                 act_rd_gnt_i,
+  output logic [ActAddrW-1:0]  act_rd_addr_o,
+  input  logic                 act_rvalid_i,
+  input  logic [LineW-1:0]     act_rdata_i,
+  input  logic [Tile-1:0]      act_rmask_i,
+  // activation write
+  output logic                 act_wr_req_o,
+  input  logic                 act_wr_gnt_i,
+  output logic [ActAddrW-1:0]  act_wr_addr_o,
+  output logic [LineW-1:0]     act_wr_data_o,
+  output logic [Tile-1:0]      act_wr_mask_o,
+  // weight quad read
+  output logic                 wgt_rd_req_o,
+  input  logic                 wgt_rd_gnt_i,
+  output logic [QuadW-1:0]     wgt_rd_quad_o,
+  input  logic                 wgt_rvalid_i,
+  input  logic [4*LineW-1:0]   wgt_rdata_i,
+  // PE array counters
+  output logic [CntW-1:0]      cnt_mac_issued_o,
+  output logic [CntW-1:0]      cnt_mac_skipped_o,
+  output logic [CntW-1:0]      cnt_pruned_o,
+  output logic [CntW-1:0]      cnt_stall_wgt_o,
+  output logic [CntW-1:0]      cnt_stall_act_o,
+  output logic [CntW-1:0]      cnt_pe_busy_o
+);
+
+  localparam int unsigned NP = NumPes;
+  localparam int unsigned NL = NumLanes;
+  localparam int unsigned BR = BlockRows;
+  localparam int unsigned LaneEntW = LineW + Tile + NP;          // data, mask, PE mask
+  localparam int unsigned LaneCntW = $clog2(ActDepth + 1);
+  localparam int unsigned OutEntW  = LineW + Tile + ActAddrW + 5; // y, mask, line, cols
+  localparam int unsigned OutCntW  = $clog2(OutDepth + 1);
+  localparam int unsigned CredW    = OutCntW;
+
+  // ------------------------------------------------------------ descriptor
+  logic                 f_trans, f_params, f_gelu, f_accum, f_amask;
+  logic [ActAddrW-1:0]  d_a, d_lda, d_c, d_ldc;
+  logic [QuadW-1:0]     d_bq, d_ldbq, d_pq;
+  logic [15:0]          d_m, d_n, d_k, d_rq_m, d_gim, d_gom;
+  logic [14:0]          d_tau;
+  logic [5:0]           d_rq_s, d_gis, d_gos;
+
+  always_comb begin
+    f_trans  = desc_i[acceltran_pkg::DescGemmTransBWord*32 + acceltran_pkg::DescGemmTransBLsb];
+    f_params = desc_i[acceltran_pkg::DescGemmParamsEnWord*32 + acceltran_pkg::DescGemmParamsEnLsb];
+    f_gelu   = desc_i[acceltran_pkg::DescGemmGeluWord*32 + acceltran_pkg::DescGemmGeluLsb];
+    f_accum  = desc_i[acceltran_pkg::DescGemmAccumWord*32 + acceltran_pkg::DescGemmAccumLsb];
+    f_amask  = desc_i[acceltran_pkg::DescGemmAMaskWord*32 + acceltran_pkg::DescGemmAMaskLsb];
+    d_a   = desc_i[acceltran_pkg::DescGemmAWord*32 + acceltran_pkg::DescGemmALsb +: ActAddrW];
+    d_lda = desc_i[acceltran_pkg::DescGemmLdaWord*32 + acceltran_pkg::DescGemmLdaLsb +: ActAddrW];
+    d_c   = desc_i[acceltran_pkg::DescGemmCWord*32 + acceltran_pkg::DescGemmCLsb +: ActAddrW];
+    d_ldc = desc_i[acceltran_pkg::DescGemmLdcWord*32 + acceltran_pkg::DescGemmLdcLsb +: ActAddrW];
+    d_bq  = desc_i[acceltran_pkg::DescGemmBWord*32 + acceltran_pkg::DescGemmBLsb + 2 +: QuadW];
+    d_ldbq = desc_i[acceltran_pkg::DescGemmLdbWord*32 + acceltran_pkg::DescGemmLdbLsb + 2 +: QuadW];
+    d_pq  = desc_i[acceltran_pkg::DescGemmParamsWord*32 + acceltran_pkg::DescGemmParamsLsb + 2 +: QuadW];
+    d_m   = desc_i[acceltran_pkg::DescGemmMWord*32 + acceltran_pkg::DescGemmMLsb +: 16];
+    d_n   = desc_i[acceltran_pkg::DescGemmNWord*32 + acceltran_pkg::DescGemmNLsb +: 16];
+    d_k   = desc_i[acceltran_pkg::DescGemmKWord*32 + acceltran_pkg::DescGemmKLsb +: 16];
+    d_tau = desc_i[acceltran_pkg::DescGemmTauWord*32 + acceltran_pkg::DescGemmTauLsb +: 15];
+    d_rq_m = desc_i[acceltran_pkg::DescGemmRqMWord*32 + acceltran_pkg::DescGemmRqMLsb +: 16];
+    d_rq_s = desc_i[acceltran_pkg::DescGemmRqSWord*32 + acceltran_pkg::DescGemmRqSLsb +: 6];
+    d_gim = desc_i[acceltran_pkg::DescGemmGeluInMWord*32 + acceltran_pkg::DescGemmGeluInMLsb +: 16];
+    d_gis = desc_i[acceltran_pkg::DescGemmGeluInSWord*32 + acceltran_pkg::DescGemmGeluInSLsb +: 6];
+    d_gom = desc_i[acceltran_pkg::DescGemmGeluOutMWord*32 + acceltran_pkg::DescGemmGeluOutMLsb +: 16];
+    d_gos = desc_i[acceltran_pkg::DescGemmGeluOutSWord*32 + acceltran_pkg::DescGemmGeluOutSLsb +: 6];
+  end
+
+  // ------------------------------------------------------------ derived (registered at start)
+  logic [15:0]          mb_n_d, mb_n_q;        // row blocks
+  logic [11:0]          nt_n_d, nt_n_q;        // column tiles
+  logic [11:0]          kc_n_d, kc_n_q;        // K chunks
+  logic [11:0]          g_n_d, g_n_q;          // column groups
+  logic [RowsW-1:0]     rows_last_d, rows_last_q;
+  logic [4:0]           cols_last_d, cols_last_q;
+  logic [2:0]           nq_last_d, nq_last_q;  // quads (= beats) of the last K chunk
+  logic [2:0]           trq_last_d, trq_last_q;// transposed: quads of the last column tile
+  logic [NP-1:0]        last_mask_d, last_mask_q; // PEs active in the last group
+  logic [31:0]          lines_n_d, lines_n_q;  // C lines to write
+  logic [ActAddrW-1:0]  blk_lda_d, blk_lda_q, blk_ldc_d, blk_ldc_q;
+  logic [QuadW-1:0]     wstep_d, wstep_q;      // weight column step per tile (4 or LDB/4)
+
+  always_comb begin
+    logic [15:0] mm1, km1, nm1;
+    logic [11:0] lastcnt;
+    mm1 = d_m - 16'd1;
+    km1 = d_k - 16'd1;
+    nm1 = d_n - 16'd1;
+    mb_n_d  = 16'(32'(mm1) / BR) + 16'd1;
+    nt_n_d  = 12'(nm1 >> 4) + 12'd1;
+    kc_n_d  = 12'(km1 >> 4) + 12'd1;
+    g_n_d   = 12'((32'(nt_n_d) - 1) / NP) + 12'd1;
+    rows_last_d = RowsW'(32'(mm1) % BR) + RowsW'(1);
+    cols_last_d = {1'b0, nm1[3:0]} + 5'd1;
+    nq_last_d   = 3'((({1'b0, km1[3:0]} + 5'd1) + 5'd3) >> 2);
+    trq_last_d  = 3'((cols_last_d + 5'd3) >> 2);
+    lastcnt     = nt_n_d - 12'((32'(g_n_d) - 1) * NP);
+    for (int p = 0; p < NP; p++) begin
+      last_mask_d[p] = (32'(lastcnt) > p);
+    end
+    lines_n_d = 32'(d_m) * 32'(nt_n_d);
+    blk_lda_d = ActAddrW'(32'(d_lda) * BR);
+    blk_ldc_d = ActAddrW'(32'(d_ldc) * BR);
+    wstep_d   = f_trans ? QuadW'(4) : d_ldbq;
+  end
+
+  // ------------------------------------------------------------ top state
+  typedef enum logic [1:0] {
+    StIdle  = 2'd0,
+    StSetup = 2'd1,
+    StRun   = 2'd2,
+    StDone  = 2'd3
+  } state_e;
+  state_e state_d, state_q;
+  logic   run;
+  logic   init;  // first cycle of StRun: pointers load their start values
+  logic [31:0] wr_cnt_d, wr_cnt_q;
+
+  assign run    = (state_q == StRun);
+  assign init   = (state_q == StSetup);
+  assign busy_o = (state_q != StIdle);
+  assign done_o = (state_q == StDone);
+
+  // ------------------------------------------------------------ PE array
+  logic [NP-1:0]             pe_tile_valid, pe_tile_ready;
+  logic [NP*RowsW-1:0]       pe_rows;
+  logic [NP*5-1:0]           pe_cols;
+  logic [NP*16-1:0]          pe_k;
+  logic [NP*Tile*32-1:0]     pe_bias;
+  logic [NP*Tile*16-1:0]     pe_rq_m;
+  logic [NP*Tile*6-1:0]      pe_rq_s;
+  logic [NP-1:0]             pe_gelu_en;
+  logic [NP*16-1:0]          pe_gim, pe_gom, pe_tau;
+  logic [NP*6-1:0]           pe_gis, pe_gos;
+  logic [NP-1:0]             pe_wgt_valid, pe_wgt_ready;
+  logic [NP*WgtRows*LineW-1:0] pe_wgt;
+  logic [NP*NL-1:0]          pe_act_valid, pe_act_ready;
+  logic [NP*NL*LineW-1:0]    pe_act;
+  logic [NP*NL*Tile-1:0]     pe_act_mask;
+  logic [NP-1:0]             pe_out_valid;
+  logic [NP*RowW-1:0]        pe_out_row;
+  logic [NP*LineW-1:0]       pe_out_y;
+  logic [NP*Tile-1:0]        pe_out_mask;
+  // busy flags, raw accumulator port and per-row pruned counts: not used here
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [NP-1:0]             pe_busy;
+  logic [NP-1:0]             pe_acc_valid;
+  logic [NP*RowW-1:0]        pe_acc_row;
+  logic [NP*Tile*48-1:0]     pe_acc;
+  logic [NP*5-1:0]           pe_out_pruned;
+  /* verilator lint_on UNUSEDSIGNAL */
+
+  acceltran_pe_array #(
+    .NumPes   (NP),
+    .NumLanes (NL),
+    .CntW     (CntW),
+    .WgtRows  (WgtRows)
+  ) u_array (
+    .clk_i             (clk_i),
+    .rst_ni            (rst_ni),
+    .tile_valid_i      (pe_tile_valid),
+    .tile_ready_o      (pe_tile_ready),
+    .tile_rows_i       (pe_rows),
+    .tile_cols_i       (pe_cols),
+    .tile_k_i          (pe_k),
+    .bias_i            (pe_bias),
+    .rq_m_i            (pe_rq_m),
+    .rq_s_i            (pe_rq_s),
+    .gelu_en_i         (pe_gelu_en),
+    .gelu_in_m_i       (pe_gim),
+    .gelu_in_s_i       (pe_gis),
+    .gelu_out_m_i      (pe_gom),
+    .gelu_out_s_i      (pe_gos),
+    .tau_i             (pe_tau),
+    .wgt_valid_i       (pe_wgt_valid),
+    .wgt_ready_o       (pe_wgt_ready),
+    .wgt_i             (pe_wgt),
+    .act_valid_i       (pe_act_valid),
+    .act_ready_o       (pe_act_ready),
+    .act_i             (pe_act),
+    .act_mask_i        (pe_act_mask),
+    .acc_valid_o       (pe_acc_valid),
+    .acc_row_o         (pe_acc_row),
+    .acc_o             (pe_acc),
+    .out_valid_o       (pe_out_valid),
+    .out_row_o         (pe_out_row),
+    .out_y_o           (pe_out_y),
+    .out_mask_o        (pe_out_mask),
+    .out_pruned_o      (pe_out_pruned),
+    .busy_o            (pe_busy),
+    .cnt_busy_o        (cnt_pe_busy_o),
+    .cnt_stall_wgt_o   (cnt_stall_wgt_o),
+    .cnt_stall_act_o   (cnt_stall_act_o),
+    .cnt_mac_issued_o  (cnt_mac_issued_o),
+    .cnt_mac_skipped_o (cnt_mac_skipped_o),
+    .cnt_pruned_o      (cnt_pruned_o)
+  );
+
+  // ------------------------------------------------------------ issue pointer (groups)
+  logic [15:0]          is_mb_d, is_mb_q;
+  logic [11:0]          is_g_d, is_g_q;
+  logic                 is_done_d, is_done_q;
+  logic [NP-1:0]        is_started_d, is_started_q;
+  logic [ActAddrW-1:0]  is_cbase_d, is_cbase_q;   // C + mb*BR*LDC
+  logic [NP-1:0]        is_act;                   // PEs of the issue group
+  logic [RowsW-1:0]     is_rows;
+  logic [NP-1:0]        tile_fire;
+  logic [NP-1:0]        par_ok, cred_ok;
+
+  always_comb begin
+    is_act  = (is_g_q == g_n_q - 12'd1) ? last_mask_q : '1;
+    is_rows = (is_mb_q == mb_n_q - 16'd1) ? rows_last_q : RowsW'(BR);
+  end
+
+  always_comb begin
+    is_mb_d      = is_mb_q;
+    is_g_d       = is_g_q;
+    is_done_d    = is_done_q;
+    is_started_d = is_started_q | tile_fire;
+    is_cbase_d   = is_cbase_q;
+    if (init) begin
+      is_mb_d      = '0;
+      is_g_d       = '0;
+      is_done_d    = 1'b0;
+      is_started_d = '0;
+      is_cbase_d   = d_c;
+    end else if (run && !is_done_q && ((is_started_q | tile_fire) == is_act)) begin
+      is_started_d = '0;
+      if (is_g_q == g_n_q - 12'd1) begin
+        is_g_d     = '0;
+        is_mb_d    = is_mb_q + 16'd1;
+        is_cbase_d = is_cbase_q + blk_ldc_q;
+        if (is_mb_q == mb_n_q - 16'd1) begin
+          is_done_d = 1'b1;
+        end
+      end else begin
+        is_g_d = is_g_q + 12'd1;
+      end
+    end
+  end
+
+  // ------------------------------------------------------------ activation feeder
+  logic [15:0]          fd_mb_d, fd_mb_q;
+  logic [11:0]          fd_g_d, fd_g_q, fd_c_d, fd_c_q;
+  logic [RowsW-1:0]     fd_i_d, fd_i_q;
+  logic [LaneW-1:0]     fd_l_d, fd_l_q;
+  logic                 fd_done_d, fd_done_q;
+  logic [ActAddrW-1:0]  fd_row_d, fd_row_q, fd_blk_d, fd_blk_q;
+  logic [RowsW-1:0]     fd_rows;
+  logic [NP-1:0]        fd_pemask;
+  logic                 fd_req, fd_fire;
+
+  // in-flight activation read (one cycle): 0 none, 1 feeder, 2 accum
+  logic [1:0]           ar_kind_d, ar_kind_q;
+  logic [LaneW-1:0]     ar_lane_d, ar_lane_q;
+  logic [NP-1:0]        ar_pem_d, ar_pem_q;
+
+  // lane FIFOs
+  logic [NL-1:0]            lf_push, lf_pop;
+  logic [NL*LaneEntW-1:0]   lf_head;
+  logic [NL*LaneCntW-1:0]   lf_cnt;
+  logic [LaneEntW-1:0]      lf_wdata;
+  logic [NL*NP-1:0]         lf_tk_d, lf_tk_q;     // PEs that took the head
+
+  assign fd_rows   = (fd_mb_q == mb_n_q - 16'd1) ? rows_last_q : RowsW'(BR);
+  assign fd_pemask = (fd_g_q == g_n_q - 12'd1) ? last_mask_q : '1;
+
+  always_comb begin
+    logic [LaneCntW:0] occ;
+    occ = {1'b0, lf_cnt[32'(fd_l_q)*LaneCntW +: LaneCntW]} +
+          {{LaneCntW{1'b0}}, (ar_kind_q == 2'd1) && (ar_lane_q == fd_l_q)};
+    fd_req = run && !fd_done_q && (32'(occ) < ActDepth);
+  end
+
+  always_comb begin
+    fd_mb_d   = fd_mb_q;
+    fd_g_d    = fd_g_q;
+    fd_c_d    = fd_c_q;
+    fd_i_d    = fd_i_q;
+    fd_l_d    = fd_l_q;
+    fd_done_d = fd_done_q;
+    fd_row_d  = fd_row_q;
+    fd_blk_d  = fd_blk_q;
+    if (init) begin
+      fd_mb_d   = '0;
+      fd_g_d    = '0;
+      fd_c_d    = '0;
+      fd_i_d    = '0;
+      fd_l_d    = '0;
+      fd_done_d = 1'b0;
+      fd_row_d  = d_a;
+      fd_blk_d  = d_a;
+    end else if (fd_fire) begin
+      fd_i_d   = fd_i_q + 1'b1;
+      fd_l_d   = (32'(fd_l_q) == NL - 1) ? '0 : fd_l_q + 1'b1;
+      fd_row_d = fd_row_q + d_lda;
+      if (fd_i_q == fd_rows - 1'b1) begin
+        fd_i_d   = '0;
+        fd_l_d   = '0;
+        fd_row_d = fd_blk_q;
+        fd_c_d   = fd_c_q + 12'd1;
+        if (fd_c_q == kc_n_q - 12'd1) begin
+          fd_c_d = '0;
+          fd_g_d = fd_g_q + 12'd1;
+          if (fd_g_q == g_n_q - 12'd1) begin
+            fd_g_d   = '0;
+            fd_mb_d  = fd_mb_q + 16'd1;
+            fd_blk_d = fd_blk_q + blk_lda_q;
+            fd_row_d = fd_blk_q + blk_lda_q;
+            if (fd_mb_q == mb_n_q - 16'd1) begin
+              fd_done_d = 1'b1;
+            end
+          end
+        end
+      end
+    end
+  end
+
+  assign lf_wdata = {ar_pem_q, (f_amask ? act_rmask_i : {Tile{1'b1}}), act_rdata_i};
+
+  for (genvar l = 0; l < NL; l++) begin : g_lane
+    logic [NP-1:0] pem, tk, fire;
+    acceltran_gemm_fifo #(
+      .Width (LaneEntW),
+      .Depth (ActDepth)
+    ) u_fifo (
+      .clk_i   (clk_i),
+      .rst_ni  (rst_ni),
+      .clr_i   (init),
+      .push_i  (lf_push[l]),
+      .wdata_i (lf_wdata),
+      .pop_i   (lf_pop[l]),
+      .rdata_o (lf_head[l*LaneEntW +: LaneEntW]),
+      .count_o (lf_cnt[l*LaneCntW +: LaneCntW])
+    );
+    assign lf_push[l] = act_rvalid_i && (ar_kind_q == 2'd1) && (32'(ar_lane_q) == l);
+    assign pem = lf_head[l*LaneEntW + LineW + Tile +: NP];
+    assign tk  = lf_tk_q[l*NP +: NP];
+    for (genvar p = 0; p < NP; p++) begin : g_pe
+      assign pe_act_valid[p*NL + l] = (lf_cnt[l*LaneCntW +: LaneCntW] != '0) && pem[p] && !tk[p];
+      assign pe_act[(p*NL + l)*LineW +: LineW] = lf_head[l*LaneEntW +: LineW];
+      assign pe_act_mask[(p*NL + l)*Tile +: Tile] = lf_head[l*LaneEntW + LineW +: Tile];
+      assign fire[p] = pe_act_valid[p*NL + l] && pe_act_ready[p*NL + l];
+    end
+    assign lf_pop[l] = (lf_cnt[l*LaneCntW +: LaneCntW] != '0) && (((tk | fire) & pem) == pem);
+    always_comb begin
+      lf_tk_d[l*NP +: NP] = lf_pop[l] ? '0 : (tk | fire);
+      if (init) begin
+        lf_tk_d[l*NP +: NP] = '0;
+      end
+    end
+  end
+
+  // ------------------------------------------------------------ output writer
+  logic [NP-1:0]            of_push, of_pop;
+  logic [NP*OutEntW-1:0]    of_head, of_wdata;
+  logic [NP*OutCntW-1:0]    of_cnt;
+  logic [NP-1:0]            of_ne;
+  logic [PeW-1:0]           wr_rr_d, wr_rr_q, wr_sel;
+  logic                     wr_any;
+  // ACCUM state: 0 pick+read, 1 wait data, 2 write
+  logic [1:0]               ac_st_d, ac_st_q;
+  logic [PeW-1:0]           ac_pe_d, ac_pe_q;
+  logic [LineW-1:0]         ac_y_d, ac_y_q;
+  logic [Tile-1:0]          ac_m_d, ac_m_q;
+  logic                     ac_rd_req;
+  logic [OutEntW-1:0]       ac_ent;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [OutEntW-1:0]       wr_ent;  // its cols field is used only by ACCUM (ac_ent)
+  /* verilator lint_on UNUSEDSIGNAL */
+
+  always_comb begin
+    for (int p = 0; p < NP; p++) begin
+      of_ne[p] = (of_cnt[p*OutCntW +: OutCntW] != '0);
+    end
+    // round-robin pick: the first non-empty FIFO at or after wr_rr_q
+    wr_any = |of_ne;
+    wr_sel = wr_rr_q;
+    for (int j = NP - 1; j >= 0; j--) begin
+      if (of_ne[(32'(wr_rr_q) + j) % NP]) begin
+        wr_sel = PeW'((32'(wr_rr_q) + j) % NP);
+      end
+    end
+  end
+
+  assign wr_ent = of_head[32'(wr_sel)*OutEntW +: OutEntW];
+  assign ac_ent = of_head[32'(ac_pe_q)*OutEntW +: OutEntW];
+
+  // writer requests and addresses (no grant inputs here: see below)
+  always_comb begin
+    act_wr_req_o  = 1'b0;
+    act_wr_addr_o = wr_ent[LineW + Tile +: ActAddrW];
+    act_wr_data_o = wr_ent[0 +: LineW];
+    act_wr_mask_o = wr_ent[LineW +: Tile];
+    ac_rd_req     = 1'b0;
+    if (!f_accum) begin
+      act_wr_req_o = run && wr_any;
+    end else begin
+      act_wr_addr_o = ac_ent[LineW + Tile +: ActAddrW];
+      act_wr_data_o = ac_y_q;
+      act_wr_mask_o = ac_m_q;
+      ac_rd_req     = (ac_st_q == 2'd0) && run && wr_any;
+      act_wr_req_o  = (ac_st_q == 2'd2);
+    end
+  end
+
+  // writer state: pops, round-robin pointer, ACCUM read-modify-write
+  always_comb begin
+    of_pop  = '0;
+    wr_rr_d = wr_rr_q;
+    ac_st_d = ac_st_q;
+    ac_pe_d = ac_pe_q;
+    ac_y_d  = ac_y_q;
+    ac_m_d  = ac_m_q;
+    if (!f_accum) begin
+      if (act_wr_req_o && act_wr_gnt_i) begin
+        of_pop[wr_sel] = 1'b1;
+        wr_rr_d = (32'(wr_sel) == NP - 1) ? '0 : wr_sel + 1'b1;
+      end
+    end else begin
+      case (ac_st_q)
+        2'd0: begin
+          ac_pe_d = wr_sel;
+          if (ac_rd_req && act_rd_gnt_i) begin
+            ac_st_d = 2'd1;
+            wr_rr_d = (32'(wr_sel) == NP - 1) ? '0 : wr_sel + 1'b1;
+          end
+        end
+        2'd1: begin
+          if (act_rvalid_i) begin
+            for (int j = 0; j < Tile; j++) begin
+              logic signed [16:0] s;
+              logic [15:0] e;
+              s = 17'(signed'(act_rdata_i[j*16 +: 16])) + 17'(signed'(ac_ent[j*16 +: 16]));
+              if (s > 17'sd32767) begin
+                e = 16'h7fff;
+              end else if (s < -17'sd32768) begin
+                e = 16'h8000;
+              end else begin
+                e = s[15:0];
+              end
+              if (32'(ac_ent[LineW + Tile + ActAddrW +: 5]) <= j) begin
+                e = '0;
+              end
+              ac_y_d[j*16 +: 16] = e;
+              ac_m_d[j] = (e != '0);
+            end
+            ac_st_d = 2'd2;
+          end
+        end
+        default: begin
+          if (act_wr_gnt_i) begin
+            of_pop[ac_pe_q] = 1'b1;
+            ac_st_d = 2'd0;
+          end
+        end
+      endcase
+    end
+    if (init) begin
+      ac_st_d = 2'd0;
+    end
+  end
+
+  // activation read port: ACCUM reads first, then the feeder
+  always_comb begin
+    act_rd_req_o  = ac_rd_req || fd_req;
+    act_rd_addr_o = ac_rd_req ? of_head[32'(wr_sel)*OutEntW + LineW + Tile +: ActAddrW]
+                              : (fd_row_q + ActAddrW'(fd_c_q));
+  end
+
+  always_comb begin
+    fd_fire   = fd_req && !ac_rd_req && act_rd_gnt_i;
+    ar_kind_d = 2'd0;
+    ar_lane_d = ar_lane_q;
+    ar_pem_d  = ar_pem_q;
+    if (ac_rd_req && act_rd_gnt_i) begin
+      ar_kind_d = 2'd2;
+    end else if (fd_fire) begin
+      ar_kind_d = 2'd1;
+      ar_lane_d = fd_l_q;
+      ar_pem_d  = fd_pemask;
+    end
+  end
+
+  // ------------------------------------------------------------ weight port
+  logic [NP-1:0]        pq_req, wq_req;      // parameter / weight quad requests
+  logic [NP*QuadW-1:0]  pq_addr, wq_addr;
+  logic [PeW-1:0]       wrr_d, wrr_q, wsel;
+  logic                 wsel_par, w_any;
+  logic [1:0]           wr_kind_d, wr_kind_q;   // in-flight weight read: 0 none, 1 param, 2 weight
+  logic [PeW-1:0]       wr_pe_d, wr_pe_q;
+  logic [NP-1:0]        pq_fire, wq_fire, pq_arr, wq_arr;
+
+  always_comb begin
+    wsel     = wrr_q;
+    wsel_par = 1'b0;
+    w_any    = 1'b0;
+    if (|pq_req) begin
+      w_any    = 1'b1;
+      wsel_par = 1'b1;
+      for (int j = NP - 1; j >= 0; j--) begin
+        if (pq_req[j]) begin
+          wsel = PeW'(j);
+        end
+      end
+    end else if (|wq_req) begin
+      w_any = 1'b1;
+      for (int j = NP - 1; j >= 0; j--) begin
+        if (wq_req[(32'(wrr_q) + j) % NP]) begin
+          wsel = PeW'((32'(wrr_q) + j) % NP);
+        end
+      end
+    end
+    wgt_rd_req_o  = w_any;
+    wgt_rd_quad_o = wsel_par ? pq_addr[32'(wsel)*QuadW +: QuadW] : wq_addr[32'(wsel)*QuadW +: QuadW];
+  end
+
+  always_comb begin
+    pq_fire = '0;
+    wq_fire = '0;
+    wrr_d   = wrr_q;
+    wr_kind_d = 2'd0;
+    wr_pe_d   = wr_pe_q;
+    if (w_any && wgt_rd_gnt_i) begin
+      wr_pe_d = wsel;
+      if (wsel_par) begin
+        pq_fire[wsel] = 1'b1;
+        wr_kind_d = 2'd1;
+      end else begin
+        wq_fire[wsel] = 1'b1;
+        wr_kind_d = 2'd2;
+        wrr_d = (32'(wsel) == NP - 1) ? '0 : wsel + 1'b1;
+      end
+    end
+    pq_arr = '0;
+    wq_arr = '0;
+    if (wgt_rvalid_i && (wr_kind_q == 2'd1)) begin
+      pq_arr[wr_pe_q] = 1'b1;
+    end
+    if (wgt_rvalid_i && (wr_kind_q == 2'd2)) begin
+      wq_arr[wr_pe_q] = 1'b1;
+    end
+  end
+
+  // ------------------------------------------------------------ per PE
+  for (genvar p = 0; p < NP; p++) begin : g_pe
+    logic [11:0]          nt;           // column tile of the issue group
+    logic                 is_last_col;  // issue tile is the last column tile
+    // parameter buffer
+    logic [4*LineW-1:0]   pb_d, pb_q;
+    logic                 pb_v_d, pb_v_q, pb_p_d, pb_p_q;
+    // weight pointer
+    logic [15:0]          w_mb_d, w_mb_q;
+    logic [11:0]          w_g_d, w_g_q, w_c_d, w_c_q;
+    logic [2:0]           w_q_d, w_q_q;
+    logic                 w_done_d, w_done_q;
+    logic [QuadW-1:0]     w_col_d, w_col_q, w_ch_d, w_ch_q;
+    logic [2:0]           w_nq, w_nb;
+    logic                 w_lastcol;
+    // staging: 4 quads
+    logic [4*4*LineW-1:0] st_d, st_q;
+    logic [2:0]           st_occ_d, st_occ_q, st_av_d, st_av_q, st_nq_d, st_nq_q, st_nb_d, st_nb_q;
+    logic [1:0]           st_wp_d, st_wp_q, st_rp_d, st_rp_q, st_bt_d, st_bt_q;
+    logic [WgtRows*LineW-1:0] tr_beat;
+    logic                 wfire;
+    // output side
+    logic [CredW-1:0]     cr_d, cr_q;
+    logic [ActAddrW-1:0]  oa_d, oa_q;
+    logic [4*(ActAddrW+RowsW+5)-1:0] mq_d, mq_q;   // tile meta queue: base, rows, cols
+    logic [2:0]           mq_n_d, mq_n_q;
+    logic [ActAddrW-1:0]  mq_base;
+    logic [RowsW-1:0]     mq_rows;
+    logic [4:0]           mq_cols;
+    logic [ActAddrW-1:0]  orow_addr;
+
+    assign nt          = 12'(32'(is_g_q) * NP + p);
+    assign is_last_col = (nt == nt_n_q - 12'd1);
+
+    // tile descriptor
+    assign par_ok[p]  = pb_v_q || !f_params;
+    assign cred_ok[p] = (32'(cr_q) >= 32'(is_rows));
+    assign pe_tile_valid[p] = run && !is_done_q && is_act[p] && !is_started_q[p] &&
+                              par_ok[p] && cred_ok[p];
+    assign tile_fire[p] = pe_tile_valid[p] && pe_tile_ready[p];
+    assign pe_rows[p*RowsW +: RowsW] = is_rows;
+    assign pe_cols[p*5 +: 5] = is_last_col ? cols_last_q : 5'd16;
+    assign pe_k[p*16 +: 16]  = d_k;
+    assign pe_gelu_en[p]     = f_gelu;
+    assign pe_gim[p*16 +: 16] = d_gim;
+    assign pe_gis[p*6 +: 6]   = d_gis;
+    assign pe_gom[p*16 +: 16] = d_gom;
+    assign pe_gos[p*6 +: 6]   = d_gos;
+    assign pe_tau[p*16 +: 16] = {1'b0, d_tau};
+    always_comb begin
+      for (int j = 0; j < Tile; j++) begin
+        pe_bias[(p*Tile + j)*32 +: 32] = f_params ? pb_q[j*32 +: 32] : 32'd0;
+        pe_rq_m[(p*Tile + j)*16 +: 16] = f_params ? pb_q[2*LineW + j*16 +: 16] : d_rq_m;
+        pe_rq_s[(p*Tile + j)*6 +: 6]   = f_params ? pb_q[3*LineW + j*16 +: 6] : d_rq_s;
+      end
+    end
+
+    // parameter prefetch for the issue group's tile
+    assign pq_req[p] = run && f_params && !is_done_q && is_act[p] && !is_started_q[p] &&
+                       !pb_v_q && !pb_p_q;
+    assign pq_addr[p*QuadW +: QuadW] = d_pq + QuadW'(nt);
+    always_comb begin
+      pb_d   = pb_q;
+      pb_v_d = pb_v_q;
+      pb_p_d = pb_p_q;
+      if (pq_fire[p]) begin
+        pb_p_d = 1'b1;
+      end
+      if (pq_arr[p]) begin
+        pb_d   = wgt_rdata_i;
+        pb_v_d = 1'b1;
+        pb_p_d = 1'b0;
+      end
+      if (tile_fire[p]) begin
+        pb_v_d = 1'b0;
+      end
+      if (init) begin
+        pb_v_d = 1'b0;
+        pb_p_d = 1'b0;
+      end
+    end
+
+    // weight pointer
+    assign w_lastcol = (12'(32'(w_g_q) * NP + p) == nt_n_q - 12'd1);
+    always_comb begin
+      w_nb = (w_c_q == kc_n_q - 12'd1) ? nq_last_q : 3'd4;
+      if (f_trans) begin
+        w_nq = w_lastcol ? trq_last_q : 3'd4;
+      end else begin
+        w_nq = w_nb;
+      end
+    end
+    assign wq_addr[p*QuadW +: QuadW] = w_col_q + w_ch_q + QuadW'(w_q_q);
+    assign wq_req[p] = run && !w_done_q &&
+                       (f_trans ? ((w_q_q != 3'd0) || (st_occ_q == 3'd0)) : (st_occ_q < 3'd4));
+
+    always_comb begin
+      logic [11:0] ng;
+      w_mb_d   = w_mb_q;
+      w_g_d    = w_g_q;
+      w_c_d    = w_c_q;
+      w_q_d    = w_q_q;
+      w_done_d = w_done_q;
+      w_col_d  = w_col_q;
+      w_ch_d   = w_ch_q;
+      ng       = w_g_q + 12'd1;
+      if (init) begin
+        w_mb_d   = '0;
+        w_g_d    = '0;
+        w_c_d    = '0;
+        w_q_d    = '0;
+        w_done_d = !((g_n_d > 12'd1) || last_mask_d[p]);
+        w_col_d  = d_bq + QuadW'(32'(wstep_d) * p);
+        w_ch_d   = '0;
+      end else if (wq_fire[p]) begin
+        w_q_d = w_q_q + 3'd1;
+        if (w_q_q == w_nq - 3'd1) begin
+          w_q_d  = '0;
+          w_c_d  = w_c_q + 12'd1;
+          w_ch_d = w_ch_q + (f_trans ? d_ldbq : QuadW'(4));
+          if (w_c_q == kc_n_q - 12'd1) begin
+            w_c_d  = '0;
+            w_ch_d = '0;
+            if ((ng == g_n_q) || ((ng == g_n_q - 12'd1) && !last_mask_q[p])) begin
+              w_g_d   = '0;
+              w_mb_d  = w_mb_q + 16'd1;
+              w_col_d = d_bq + QuadW'(32'(wstep_q) * p);
+              if (w_mb_q == mb_n_q - 16'd1) begin
+                w_done_d = 1'b1;
+              end
+            end else begin
+              w_g_d   = ng;
+              w_col_d = w_col_q + QuadW'(32'(wstep_q) * NP);
+            end
+          end
+        end
+      end
+    end
+
+    // staging buffer: FIFO of quads (normal B) or one 16x16 block (transposed)
+    always_comb begin
+      for (int b = 0; b < WgtRows; b++) begin
+        for (int j = 0; j < Tile; j++) begin
+          // row k = 4*beat + b, column j = element k of line j
+          tr_beat[b*LineW + j*16 +: 16] =
+            st_q[(j/4)*4*LineW + (j%4)*LineW + (32'(st_bt_q)*WgtRows + b)*16 +: 16];
+        end
+      end
+    end
+    assign pe_wgt_valid[p] = f_trans ? ((st_occ_q != 3'd0) && (st_av_q == st_nq_q))
+                                     : (st_av_q != 3'd0);
+    assign pe_wgt[p*WgtRows*LineW +: WgtRows*LineW] =
+      f_trans ? tr_beat : st_q[32'(st_rp_q)*4*LineW +: 4*LineW];
+    assign wfire = pe_wgt_valid[p] && pe_wgt_ready[p];
+
+    always_comb begin
+      st_d     = st_q;
+      st_occ_d = st_occ_q;
+      st_av_d  = st_av_q;
+      st_nq_d  = st_nq_q;
+      st_nb_d  = st_nb_q;
+      st_wp_d  = st_wp_q;
+      st_rp_d  = st_rp_q;
+      st_bt_d  = st_bt_q;
+      if (wq_arr[p]) begin
+        st_d[32'(st_wp_q)*4*LineW +: 4*LineW] = wgt_rdata_i;
+        st_wp_d = st_wp_q + 2'd1;
+      end
+      if (!f_trans) begin
+        st_occ_d = st_occ_q + {2'b0, wq_fire[p]} - {2'b0, wfire};
+        st_av_d  = st_av_q + {2'b0, wq_arr[p]} - {2'b0, wfire};
+        if (wfire) begin
+          st_rp_d = st_rp_q + 2'd1;
+        end
+      end else begin
+        st_occ_d = st_occ_q + {2'b0, wq_fire[p]};
+        st_av_d  = st_av_q + {2'b0, wq_arr[p]};
+        if (wq_fire[p] && (w_q_q == 3'd0)) begin
+          st_nq_d = w_nq;
+          st_nb_d = w_nb;
+        end
+        if (wfire) begin
+          st_bt_d = st_bt_q + 2'd1;
+          if ({1'b0, st_bt_q} == st_nb_q - 3'd1) begin
+            st_bt_d  = '0;
+            st_occ_d = '0;
+            st_av_d  = '0;
+            st_wp_d  = '0;
+          end
+        end
+      end
+      if (init) begin
+        st_occ_d = '0;
+        st_av_d  = '0;
+        st_wp_d  = '0;
+        st_rp_d  = '0;
+        st_bt_d  = '0;
+      end
+    end
+
+    // output: tile meta queue, row addresses, credits
+    assign mq_base = mq_q[0 +: ActAddrW];
+    assign mq_rows = mq_q[ActAddrW +: RowsW];
+    assign mq_cols = mq_q[ActAddrW + RowsW +: 5];
+    assign orow_addr = (pe_out_row[p*RowW +: RowW] == '0) ? mq_base : (oa_q + d_ldc);
+    assign of_push[p] = pe_out_valid[p];
+    assign of_wdata[p*OutEntW +: OutEntW] = {mq_cols, orow_addr, pe_out_mask[p*Tile +: Tile],
+                                            pe_out_y[p*LineW +: LineW]};
+    always_comb begin
+      localparam int unsigned MW = ActAddrW + RowsW + 5;
+      logic pop_meta;
+      cr_d   = cr_q;
+      oa_d   = oa_q;
+      mq_d   = mq_q;
+      mq_n_d = mq_n_q;
+      if (tile_fire[p]) begin
+        cr_d = cr_d - CredW'(is_rows);
+      end
+      if (of_pop[p]) begin
+        cr_d = cr_d + 1'b1;
+      end
+      pop_meta = pe_out_valid[p] &&
+                 ({1'b0, pe_out_row[p*RowW +: RowW]} == RowsW'(mq_rows - 1'b1));
+      if (pe_out_valid[p]) begin
+        oa_d = orow_addr;
+      end
+      if (pop_meta) begin
+        mq_d   = {{MW{1'b0}}, mq_q[4*MW-1:MW]};
+        mq_n_d = mq_n_q - 3'd1;
+      end
+      if (tile_fire[p]) begin
+        mq_d[32'(mq_n_d)*MW +: MW] = {(is_last_col ? cols_last_q : 5'd16), is_rows,
+                                      is_cbase_q + ActAddrW'(nt)};
+        mq_n_d = mq_n_d + 3'd1;
+      end
+      if (init) begin
+        cr_d   = CredW'(OutDepth);
+        mq_n_d = '0;
+      end
+    end
+
+    acceltran_gemm_fifo #(
+      .Width (OutEntW),
+      .Depth (OutDepth)
+    ) u_out (
+      .clk_i   (clk_i),
+      .rst_ni  (rst_ni),
+      .clr_i   (init),
+      .push_i  (of_push[p]),
+      .wdata_i (of_wdata[p*OutEntW +: OutEntW]),
+      .pop_i   (of_pop[p]),
+      .rdata_o (of_head[p*OutEntW +: OutEntW]),
+      .count_o (of_cnt[p*OutCntW +: OutCntW])
+    );
+
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        pb_q     <= '0;
+        pb_v_q   <= 1'b0;
+        pb_p_q   <= 1'b0;
+        w_mb_q   <= '0;
+        w_g_q    <= '0;
+        w_c_q    <= '0;
+        w_q_q    <= '0;
+        w_done_q <= 1'b1;
+        w_col_q  <= '0;
+        w_ch_q   <= '0;
+        st_q     <= '0;
+        st_occ_q <= '0;
+        st_av_q  <= '0;
+        st_nq_q  <= '0;
+        st_nb_q  <= '0;
+        st_wp_q  <= '0;
+        st_rp_q  <= '0;
+        st_bt_q  <= '0;
+        cr_q     <= '0;
+        oa_q     <= '0;
+        mq_q     <= '0;
+        mq_n_q   <= '0;
+      end else begin
+        pb_q     <= pb_d;
+        pb_v_q   <= pb_v_d;
+        pb_p_q   <= pb_p_d;
+        w_mb_q   <= w_mb_d;
+        w_g_q    <= w_g_d;
+        w_c_q    <= w_c_d;
+        w_q_q    <= w_q_d;
+        w_done_q <= w_done_d;
+        w_col_q  <= w_col_d;
+        w_ch_q   <= w_ch_d;
+        st_q     <= st_d;
+        st_occ_q <= st_occ_d;
+        st_av_q  <= st_av_d;
+        st_nq_q  <= st_nq_d;
+        st_nb_q  <= st_nb_d;
+        st_wp_q  <= st_wp_d;
+        st_rp_q  <= st_rp_d;
+        st_bt_q  <= st_bt_d;
+        cr_q     <= cr_d;
+        oa_q     <= oa_d;
+        mq_q     <= mq_d;
+        mq_n_q   <= mq_n_d;
+      end
+    end
+  end
+
+  // ------------------------------------------------------------ top state
+  always_comb begin
+    state_d  = state_q;
+    wr_cnt_d = wr_cnt_q + {31'd0, act_wr_req_o && act_wr_gnt_i};
+    case (state_q)
+      StIdle: begin
+        if (start_i) begin
+          state_d = StSetup;
+        end
+      end
+      StSetup: begin
+        state_d  = StRun;
+        wr_cnt_d = '0;
+      end
+      StRun: begin
+        if (wr_cnt_d == lines_n_q) begin
+          state_d = StDone;
+        end
+      end
+      default: begin
+        state_d = StIdle;
+      end
+    endcase
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q      <= StIdle;
+      wr_cnt_q     <= '0;
+      mb_n_q       <= '0;
+      nt_n_q       <= '0;
+      kc_n_q       <= '0;
+      g_n_q        <= '0;
+      rows_last_q  <= '0;
+      cols_last_q  <= '0;
+      nq_last_q    <= '0;
+      trq_last_q   <= '0;
+      last_mask_q  <= '0;
+      lines_n_q    <= '0;
+      blk_lda_q    <= '0;
+      blk_ldc_q    <= '0;
+      wstep_q      <= '0;
+      is_mb_q      <= '0;
+      is_g_q       <= '0;
+      is_done_q    <= 1'b1;
+      is_started_q <= '0;
+      is_cbase_q   <= '0;
+      fd_mb_q      <= '0;
+      fd_g_q       <= '0;
+      fd_c_q       <= '0;
+      fd_i_q       <= '0;
+      fd_l_q       <= '0;
+      fd_done_q    <= 1'b1;
+      fd_row_q     <= '0;
+      fd_blk_q     <= '0;
+      ar_kind_q    <= '0;
+      ar_lane_q    <= '0;
+      ar_pem_q     <= '0;
+      lf_tk_q      <= '0;
+      wr_rr_q      <= '0;
+      ac_st_q      <= '0;
+      ac_pe_q      <= '0;
+      ac_y_q       <= '0;
+      ac_m_q       <= '0;
+      wrr_q        <= '0;
+      wr_kind_q    <= '0;
+      wr_pe_q      <= '0;
+    end else begin
+      state_q      <= state_d;
+      wr_cnt_q     <= wr_cnt_d;
+      mb_n_q       <= mb_n_d;
+      nt_n_q       <= nt_n_d;
+      kc_n_q       <= kc_n_d;
+      g_n_q        <= g_n_d;
+      rows_last_q  <= rows_last_d;
+      cols_last_q  <= cols_last_d;
+      nq_last_q    <= nq_last_d;
+      trq_last_q   <= trq_last_d;
+      last_mask_q  <= last_mask_d;
+      lines_n_q    <= lines_n_d;
+      blk_lda_q    <= blk_lda_d;
+      blk_ldc_q    <= blk_ldc_d;
+      wstep_q      <= wstep_d;
+      is_mb_q      <= is_mb_d;
+      is_g_q       <= is_g_d;
+      is_done_q    <= is_done_d;
+      is_started_q <= is_started_d;
+      is_cbase_q   <= is_cbase_d;
+      fd_mb_q      <= fd_mb_d;
+      fd_g_q       <= fd_g_d;
+      fd_c_q       <= fd_c_d;
+      fd_i_q       <= fd_i_d;
+      fd_l_q       <= fd_l_d;
+      fd_done_q    <= fd_done_d;
+      fd_row_q     <= fd_row_d;
+      fd_blk_q     <= fd_blk_d;
+      ar_kind_q    <= ar_kind_d;
+      ar_lane_q    <= ar_lane_d;
+      ar_pem_q     <= ar_pem_d;
+      lf_tk_q      <= lf_tk_d;
+      wr_rr_q      <= wr_rr_d;
+      ac_st_q      <= ac_st_d;
+      ac_pe_q      <= ac_pe_d;
+      ac_y_q       <= ac_y_d;
+      ac_m_q       <= ac_m_d;
+      wrr_q        <= wrr_d;
+      wr_kind_q    <= wr_kind_d;
+      wr_pe_q      <= wr_pe_d;
+    end
+  end
+
+endmodule

@@ -1,0 +1,76 @@
+// Small synchronous FIFO used by the GEMM engine (activation lane FIFOs,
+// per-PE output FIFOs). Registered storage, head read combinationally,
+// synchronous clear. Push into a full FIFO or pop from an empty one is
+// ignored (the users check count_o first).
+module acceltran_gemm_fifo #(
+  parameter int unsigned Width = 8,
+  parameter int unsigned Depth = 4,
+  localparam int unsigned PtrW = (Depth > 1) ? $clog2(Depth) : 1,
+  localparam int unsigned CntW = $clog2(Depth + 1)
+) (
+  input  logic             clk_i,
+  input  logic             rst_ni,
+  input  logic             clr_i,
+  input  logic             push_i,
+  input  logic [Width-1:0] wdata_i,
+  input  logic             pop_i,
+  output logic [Width-1:0] rdata_o,
+  output logic [CntW-1:0]  count_o
+);
+
+  logic [Depth*Width-1:0] mem_d, mem_q;
+  logic [PtrW-1:0]        wp_d, wp_q, rp_d, rp_q;
+  logic [CntW-1:0]        cnt_d, cnt_q;
+  logic                   do_push, do_pop;
+
+  function automatic logic [PtrW-1:0] inc(input logic [PtrW-1:0] v);
+    inc = (32'(v) == Depth - 1) ? '0 : v + 1'b1;
+  endfunction
+
+  always_comb begin
+    mem_d   = mem_q;
+    wp_d    = wp_q;
+    rp_d    = rp_q;
+    cnt_d   = cnt_q;
+    do_pop  = pop_i && (cnt_q != '0);
+    do_push = push_i && ((32'(cnt_q) < Depth) || do_pop);
+    if (do_push) begin
+      mem_d[32'(wp_q)*Width +: Width] = wdata_i;
+      wp_d = inc(wp_q);
+    end
+    if (do_pop) begin
+      rp_d = inc(rp_q);
+    end
+    if (do_push && !do_pop) begin
+      cnt_d = cnt_q + 1'b1;
+    end else if (do_pop && !do_push) begin
+      cnt_d = cnt_q - 1'b1;
+    end
+    if (clr_i) begin
+      wp_d  = '0;
+      rp_d  = '0;
+      cnt_d = '0;
+    end
+  end
+
+  assign rdata_o = mem_q[32'(rp_q)*Width +: Width];
+  assign count_o = cnt_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      // the storage is wide (e.g. 32 entries x 288 bits): a large zero fill
+      /* verilator lint_off WIDTHCONCAT */
+      mem_q <= '0;
+      /* verilator lint_on WIDTHCONCAT */
+      wp_q  <= '0;
+      rp_q  <= '0;
+      cnt_q <= '0;
+    end else begin
+      mem_q <= mem_d;
+      wp_q  <= wp_d;
+      rp_q  <= rp_d;
+      cnt_q <= cnt_d;
+    end
+  end
+
+endmodule

@@ -1,0 +1,317 @@
+// LAYERNORM command engine (docs/isa.md LAYERNORM): rows through
+// acceltran_layernorm. Independent pointers:
+// - cfg: row r's configuration when the unit is idle;
+// - x/res reads: lines SRC + r*LDS + b (and RES + r*LDR + b) into 2-entry
+//   FIFOs (rows in order, so the next row's first beats are prefetched);
+// - parameter reads: weight quad PARAMS/4 + b per beat (gamma = line 0,
+//   beta = lines 1-2), one per beat of every row, into a 2-entry FIFO;
+// - outputs: DST + r*LDD + b, mask bit = (element != 0).
+module acceltran_ln_engine #(
+  parameter int unsigned ActAddrW = 11,
+  parameter int unsigned WgtAddrW = 11,
+  localparam int unsigned Width = acceltran_pkg::TileSize,
+  localparam int unsigned MaxN  = acceltran_pkg::MaxHidden,
+  localparam int unsigned NW    = $clog2(MaxN + 1),
+  localparam int unsigned LineW = Width * 16,
+  localparam int unsigned QuadW = WgtAddrW - 2
+) (
+  input  logic                clk_i,
+  input  logic                rst_ni,
+  input  logic                start_i,
+  input  logic [511:0]        desc_i,
+  output logic                done_o,
+  output logic                busy_o,
+  output logic                act_rd_req_o,
+  input  logic                act_rd_gnt_i,
+  output logic [ActAddrW-1:0] act_rd_addr_o,
+  input  logic                act_rvalid_i,
+  input  logic [LineW-1:0]    act_rdata_i,
+  output logic                act_wr_req_o,
+  input  logic                act_wr_gnt_i,
+  output logic [ActAddrW-1:0] act_wr_addr_o,
+  output logic [LineW-1:0]    act_wr_data_o,
+  output logic [Width-1:0]    act_wr_mask_o,
+  output logic                wgt_rd_req_o,
+  input  logic                wgt_rd_gnt_i,
+  output logic [QuadW-1:0]    wgt_rd_quad_o,
+  input  logic                wgt_rvalid_i,
+  input  logic [4*LineW-1:0]  wgt_rdata_i
+);
+
+  logic                f_res;
+  logic [ActAddrW-1:0] d_src, d_lds, d_dst, d_ldd, d_res, d_ldr;
+  logic [QuadW-1:0]    d_pq;
+  logic [15:0]         d_rows, d_n, d_om;
+  logic [5:0]          d_os;
+  logic [61:0]         d_eps;
+  logic [6:0]          nb;   // beats per row, 1..64
+  always_comb begin
+    f_res = desc_i[acceltran_pkg::DescLnResidualWord*32 + acceltran_pkg::DescLnResidualLsb];
+    d_src = desc_i[acceltran_pkg::DescLnSrcWord*32 + acceltran_pkg::DescLnSrcLsb +: ActAddrW];
+    d_lds = desc_i[acceltran_pkg::DescLnLdsWord*32 + acceltran_pkg::DescLnLdsLsb +: ActAddrW];
+    d_dst = desc_i[acceltran_pkg::DescLnDstWord*32 + acceltran_pkg::DescLnDstLsb +: ActAddrW];
+    d_ldd = desc_i[acceltran_pkg::DescLnLddWord*32 + acceltran_pkg::DescLnLddLsb +: ActAddrW];
+    d_res = desc_i[acceltran_pkg::DescLnResWord*32 + acceltran_pkg::DescLnResLsb +: ActAddrW];
+    d_ldr = desc_i[acceltran_pkg::DescLnLdrWord*32 + acceltran_pkg::DescLnLdrLsb +: ActAddrW];
+    d_pq  = desc_i[acceltran_pkg::DescLnParamsWord*32 + acceltran_pkg::DescLnParamsLsb + 2 +: QuadW];
+    d_rows = desc_i[acceltran_pkg::DescLnRowsWord*32 + acceltran_pkg::DescLnRowsLsb +: 16];
+    d_n    = desc_i[acceltran_pkg::DescLnNWord*32 + acceltran_pkg::DescLnNLsb +: 16];
+    d_om   = desc_i[acceltran_pkg::DescLnOutMWord*32 + acceltran_pkg::DescLnOutMLsb +: 16];
+    d_os   = desc_i[acceltran_pkg::DescLnOutSWord*32 + acceltran_pkg::DescLnOutSLsb +: 6];
+    d_eps  = {desc_i[acceltran_pkg::DescLnEpsHiWord*32 + acceltran_pkg::DescLnEpsHiLsb +: 30],
+              desc_i[acceltran_pkg::DescLnEpsLoWord*32 + acceltran_pkg::DescLnEpsLoLsb +: 32]};
+    nb     = 7'((32'(d_n) + Width - 1) / Width);
+  end
+
+  logic run_d, run_q, done_d, done_q;
+  // cfg pointer
+  logic [15:0] rc_d, rc_q;
+  logic        cfg_valid, cfg_ready;
+  // x/res read pointer
+  logic [15:0]         rx_d, rx_q;
+  logic [6:0]          bx_d, bx_q;
+  logic                ph_d, ph_q;           // 0: x read next, 1: res read next
+  logic [ActAddrW-1:0] xrow_d, xrow_q, rrow_d, rrow_q;
+  logic [1:0]          infl_d, infl_q;       // read in flight: 0 none, 1 x, 2 res
+  logic [1:0]          xc_d, xc_q, rcn_d, rcn_q;
+  logic [2*LineW-1:0]  xm_d, xm_q, rm_d, rm_q;
+  logic                in_valid, in_ready, in_fire;
+  // parameter pointer
+  logic [15:0]         rp_d, rp_q;
+  logic [6:0]          bp_d, bp_q;
+  logic                pinfl_d, pinfl_q;
+  logic [1:0]          pc_d, pc_q;
+  logic [2*3*LineW-1:0] pm_d, pm_q;          // gamma + beta (3 lines) per entry
+  logic                par_valid, par_ready, par_fire;
+  // outputs
+  logic [15:0]         ro_d, ro_q;
+  logic [6:0]          bo_d, bo_q;
+  logic [ActAddrW-1:0] orow_d, orow_q;
+  logic                out_valid, out_ready, out_last;
+  logic [LineW-1:0]    out_y;
+  logic                u_busy;
+
+  acceltran_layernorm #(
+    .Width (Width),
+    .MaxN  (MaxN)
+  ) u_ln (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .cfg_valid_i  (cfg_valid),
+    .cfg_ready_o  (cfg_ready),
+    .cfg_n_i      (d_n[NW-1:0]),
+    .cfg_res_en_i (f_res),
+    .cfg_eps_q_i  (d_eps),
+    .cfg_out_m_i  (d_om),
+    .cfg_out_s_i  (d_os),
+    .in_valid_i   (in_valid),
+    .in_ready_o   (in_ready),
+    .in_x_i       (xm_q[0 +: LineW]),
+    .in_res_i     (rm_q[0 +: LineW]),
+    .par_valid_i  (par_valid),
+    .par_ready_o  (par_ready),
+    .par_gamma_i  (pm_q[0 +: LineW]),
+    .par_beta_i   (pm_q[LineW +: 2*LineW]),
+    .out_valid_o  (out_valid),
+    .out_ready_i  (out_ready),
+    .out_y_o      (out_y),
+    .out_last_o   (out_last),
+    .busy_o       (u_busy)
+  );
+
+  // the unit's busy and last flags are implied by the beat counts
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic unused_ln;
+  /* verilator lint_on UNUSEDSIGNAL */
+  assign unused_ln = u_busy ^ out_last;
+
+  assign cfg_valid = run_q && (rc_q != d_rows) && (rc_q == ro_q);
+  assign in_valid  = (xc_q != 2'd0) && (!f_res || (rcn_q != 2'd0));
+  assign in_fire   = in_valid && in_ready;
+  assign par_valid = (pc_q != 2'd0);
+  assign par_fire  = par_valid && par_ready;
+
+  // requests (kept apart from the grant-dependent pointer updates)
+  always_comb begin
+    act_rd_req_o  = 1'b0;
+    act_rd_addr_o = ph_q ? (rrow_q + ActAddrW'(bx_q)) : (xrow_q + ActAddrW'(bx_q));
+    if (run_q && (rx_q != d_rows)) begin
+      if (!ph_q) begin
+        act_rd_req_o = ({1'b0, xc_q} + {2'b0, infl_q == 2'd1}) < 3'd2;
+      end else begin
+        act_rd_req_o = ({1'b0, rcn_q} + {2'b0, infl_q == 2'd2}) < 3'd2;
+      end
+    end
+    wgt_rd_req_o  = run_q && (rp_q != d_rows) && (({1'b0, pc_q} + {2'b0, pinfl_q}) < 3'd2);
+    wgt_rd_quad_o = d_pq + QuadW'(bp_q);
+    act_wr_req_o  = out_valid;
+    act_wr_addr_o = orow_q + ActAddrW'(bo_q);
+    act_wr_data_o = out_y;
+    for (int j = 0; j < Width; j++) begin
+      act_wr_mask_o[j] = (out_y[j*16 +: 16] != 16'd0);
+    end
+  end
+  assign out_ready = act_wr_gnt_i;
+
+  always_comb begin
+    run_d  = run_q;
+    done_d = 1'b0;
+    rc_d   = rc_q + {15'd0, cfg_valid && cfg_ready};
+    // x / residual reads
+    rx_d   = rx_q;
+    bx_d   = bx_q;
+    ph_d   = ph_q;
+    xrow_d = xrow_q;
+    rrow_d = rrow_q;
+    infl_d = 2'd0;
+    if (act_rd_req_o && act_rd_gnt_i) begin
+      infl_d = ph_q ? 2'd2 : 2'd1;
+      if (f_res && !ph_q) begin
+        ph_d = 1'b1;
+      end else begin
+        ph_d = 1'b0;
+        bx_d = bx_q + 7'd1;
+        if (bx_q == nb - 7'd1) begin
+          bx_d   = '0;
+          rx_d   = rx_q + 16'd1;
+          xrow_d = xrow_q + d_lds;
+          rrow_d = rrow_q + d_ldr;
+        end
+      end
+    end
+    // parameter reads
+    rp_d    = rp_q;
+    bp_d    = bp_q;
+    pinfl_d = 1'b0;
+    if (wgt_rd_req_o && wgt_rd_gnt_i) begin
+      pinfl_d = 1'b1;
+      bp_d    = bp_q + 7'd1;
+      if (bp_q == nb - 7'd1) begin
+        bp_d = '0;
+        rp_d = rp_q + 16'd1;
+      end
+    end
+    // outputs
+    ro_d   = ro_q;
+    bo_d   = bo_q;
+    orow_d = orow_q;
+    if (out_valid && act_wr_gnt_i) begin
+      bo_d = bo_q + 7'd1;
+      if (bo_q == nb - 7'd1) begin
+        bo_d   = '0;
+        ro_d   = ro_q + 16'd1;
+        orow_d = orow_q + d_ldd;
+        if (ro_q == d_rows - 16'd1) begin
+          run_d  = 1'b0;
+          done_d = 1'b1;
+        end
+      end
+    end
+    if (start_i && !run_q) begin
+      run_d  = 1'b1;
+      rc_d   = '0;
+      rx_d   = '0;
+      bx_d   = '0;
+      ph_d   = 1'b0;
+      xrow_d = d_src;
+      rrow_d = d_res;
+      rp_d   = '0;
+      bp_d   = '0;
+      ro_d   = '0;
+      bo_d   = '0;
+      orow_d = d_dst;
+    end
+  end
+
+  // FIFOs (entry 0 is the head)
+  always_comb begin
+    xm_d = xm_q;
+    xc_d = xc_q;
+    rm_d = rm_q;
+    rcn_d = rcn_q;
+    pm_d = pm_q;
+    pc_d = pc_q;
+    if (in_fire) begin
+      xm_d[0 +: LineW] = xm_q[LineW +: LineW];
+      xc_d = xc_q - 2'd1;
+      if (f_res) begin
+        rm_d[0 +: LineW] = rm_q[LineW +: LineW];
+        rcn_d = rcn_q - 2'd1;
+      end
+    end
+    if (act_rvalid_i && (infl_q == 2'd1)) begin
+      xm_d[32'(xc_d)*LineW +: LineW] = act_rdata_i;
+      xc_d = xc_d + 2'd1;
+    end
+    if (act_rvalid_i && (infl_q == 2'd2)) begin
+      rm_d[32'(rcn_d)*LineW +: LineW] = act_rdata_i;
+      rcn_d = rcn_d + 2'd1;
+    end
+    if (par_fire) begin
+      pm_d[0 +: 3*LineW] = pm_q[3*LineW +: 3*LineW];
+      pc_d = pc_q - 2'd1;
+    end
+    if (wgt_rvalid_i && pinfl_q) begin
+      pm_d[32'(pc_d)*3*LineW +: 3*LineW] = wgt_rdata_i[0 +: 3*LineW];
+      pc_d = pc_d + 2'd1;
+    end
+  end
+
+  // line 3 of a parameter quad is unused
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [LineW-1:0] unused_l3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  assign unused_l3 = wgt_rdata_i[3*LineW +: LineW];
+
+  assign busy_o = run_q || done_q;
+  assign done_o = done_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      run_q   <= 1'b0;
+      done_q  <= 1'b0;
+      rc_q    <= '0;
+      rx_q    <= '0;
+      bx_q    <= '0;
+      ph_q    <= 1'b0;
+      xrow_q  <= '0;
+      rrow_q  <= '0;
+      infl_q  <= '0;
+      xc_q    <= '0;
+      xm_q    <= '0;
+      rcn_q   <= '0;
+      rm_q    <= '0;
+      rp_q    <= '0;
+      bp_q    <= '0;
+      pinfl_q <= 1'b0;
+      pc_q    <= '0;
+      pm_q    <= '0;
+      ro_q    <= '0;
+      bo_q    <= '0;
+      orow_q  <= '0;
+    end else begin
+      run_q   <= run_d;
+      done_q  <= done_d;
+      rc_q    <= rc_d;
+      rx_q    <= rx_d;
+      bx_q    <= bx_d;
+      ph_q    <= ph_d;
+      xrow_q  <= xrow_d;
+      rrow_q  <= rrow_d;
+      infl_q  <= infl_d;
+      xc_q    <= xc_d;
+      xm_q    <= xm_d;
+      rcn_q   <= rcn_d;
+      rm_q    <= rm_d;
+      rp_q    <= rp_d;
+      bp_q    <= bp_d;
+      pinfl_q <= pinfl_d;
+      pc_q    <= pc_d;
+      pm_q    <= pm_d;
+      ro_q    <= ro_d;
+      bo_q    <= bo_d;
+      orow_q  <= orow_d;
+    end
+  end
+
+endmodule

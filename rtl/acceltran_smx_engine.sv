@@ -1,0 +1,313 @@
+// SOFTMAX command engine (docs/isa.md SOFTMAX): streams rows through
+// acceltran_softmax. Per row r: its length (SMX_LEN, or element r mod 16 of
+// activation line LENS + r/16, read once per 16 rows), a check 1..N (else
+// the command stops with err_o, detail 0x10000 + r, after the rows before
+// it are written), ceil(len/16) source line reads into a 2-entry FIFO, and
+// the unit's ceil(N/16) output beats written to DST + r*LDD + b with mask
+// bit = (element != 0). Reads of the next rows go on while earlier rows are
+// in the unit.
+module acceltran_smx_engine #(
+  parameter int unsigned ActAddrW = 11,
+  localparam int unsigned Width    = acceltran_pkg::TileSize,
+  localparam int unsigned MaxLen   = acceltran_pkg::MaxSeqLen,
+  localparam int unsigned LenW     = $clog2(MaxLen + 1),
+  localparam int unsigned LineW    = Width * 16
+) (
+  input  logic                clk_i,
+  input  logic                rst_ni,
+  input  logic                start_i,
+  input  logic [511:0]        desc_i,
+  output logic                done_o,
+  output logic                err_o,
+  output logic [31:0]         err_detail_o,
+  output logic                busy_o,
+  output logic                act_rd_req_o,
+  input  logic                act_rd_gnt_i,
+  output logic [ActAddrW-1:0] act_rd_addr_o,
+  input  logic                act_rvalid_i,
+  input  logic [LineW-1:0]    act_rdata_i,
+  output logic                act_wr_req_o,
+  input  logic                act_wr_gnt_i,
+  output logic [ActAddrW-1:0] act_wr_addr_o,
+  output logic [LineW-1:0]    act_wr_data_o,
+  output logic [Width-1:0]    act_wr_mask_o
+);
+
+  // descriptor
+  logic                f_lenvec;
+  logic [ActAddrW-1:0] d_src, d_lds, d_dst, d_ldd, d_lens;
+  logic [15:0]         d_rows, d_n, d_len, d_m;
+  logic [5:0]          d_s;
+  always_comb begin
+    f_lenvec = desc_i[acceltran_pkg::DescSmxLenVecWord*32 + acceltran_pkg::DescSmxLenVecLsb];
+    d_src  = desc_i[acceltran_pkg::DescSmxSrcWord*32 + acceltran_pkg::DescSmxSrcLsb +: ActAddrW];
+    d_lds  = desc_i[acceltran_pkg::DescSmxLdsWord*32 + acceltran_pkg::DescSmxLdsLsb +: ActAddrW];
+    d_dst  = desc_i[acceltran_pkg::DescSmxDstWord*32 + acceltran_pkg::DescSmxDstLsb +: ActAddrW];
+    d_ldd  = desc_i[acceltran_pkg::DescSmxLddWord*32 + acceltran_pkg::DescSmxLddLsb +: ActAddrW];
+    d_lens = desc_i[acceltran_pkg::DescSmxLensWord*32 + acceltran_pkg::DescSmxLensLsb +: ActAddrW];
+    d_rows = desc_i[acceltran_pkg::DescSmxRowsWord*32 + acceltran_pkg::DescSmxRowsLsb +: 16];
+    d_n    = desc_i[acceltran_pkg::DescSmxNWord*32 + acceltran_pkg::DescSmxNLsb +: 16];
+    d_len  = desc_i[acceltran_pkg::DescSmxLenWord*32 + acceltran_pkg::DescSmxLenLsb +: 16];
+    d_m    = desc_i[acceltran_pkg::DescSmxInMWord*32 + acceltran_pkg::DescSmxInMLsb +: 16];
+    d_s    = desc_i[acceltran_pkg::DescSmxInSWord*32 + acceltran_pkg::DescSmxInSLsb +: 6];
+  end
+
+  typedef enum logic [2:0] {
+    StIdle   = 3'd0,
+    StRowGo  = 3'd1,  // decide the next row: lens line needed? length ok?
+    StLens   = 3'd2,  // read the lengths line
+    StLensW  = 3'd3,  // wait for it
+    StRead   = 3'd4,  // read the row's source lines
+    StInDone = 3'd5,  // all rows read; wait for the outputs
+    StErr    = 3'd6,  // bad length: wait for the rows before it, then err_o
+    StFinish = 3'd7
+  } state_e;
+
+  state_e              st_d, st_q;
+  logic [15:0]         ri_d, ri_q;           // input row
+  logic [5:0]          rb_d, rb_q;           // beat within the row
+  logic [5:0]          rl_d, rl_q;           // beats of the row (ceil(len/16))
+  logic [LenW-1:0]     len_d, len_q;
+  logic [ActAddrW-1:0] srow_d, srow_q, lens_a_d, lens_a_q;
+  logic [LineW-1:0]    lens_d, lens_q;
+  logic                infl_d, infl_q;       // a data read is in flight
+  // FIFO of (beat, len)
+  logic [1:0]          fc_d, fc_q;
+  logic [2*(LineW+LenW)-1:0] fm_d, fm_q;
+  logic                fpush, fpop;
+  // output
+  logic [15:0]         ro_d, ro_q;
+  logic [5:0]          ob_d, ob_q;
+  logic [ActAddrW-1:0] orow_d, orow_q;
+  logic [31:0]         det_d, det_q;
+  logic                err_d, err_q, done_d, done_q;
+  // unit
+  logic                u_in_valid, u_in_ready, u_out_valid, u_out_ready, u_out_last, u_busy;
+  logic [LineW-1:0]    u_out_data;
+  logic [15:0]         cur_len;
+
+  always_comb begin
+    cur_len = f_lenvec ? lens_q[32'(ri_q[3:0])*16 +: 16] : d_len;
+  end
+
+  acceltran_softmax #(
+    .Width    (Width),
+    .MaxLen   (MaxLen),
+    .NumSlots (2)
+  ) u_smx (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .in_valid_i  (u_in_valid),
+    .in_ready_o  (u_in_ready),
+    .in_data_i   (fm_q[0 +: LineW]),
+    .in_n_i      (d_n[LenW-1:0]),
+    .in_len_i    (fm_q[LineW +: LenW]),
+    .in_m_i      (d_m),
+    .in_s_i      (d_s),
+    .out_valid_o (u_out_valid),
+    .out_ready_i (u_out_ready),
+    .out_data_o  (u_out_data),
+    .out_last_o  (u_out_last),
+    .busy_o      (u_busy)
+  );
+
+  // u_busy is implied by the row counts
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic unused_busy;
+  /* verilator lint_on UNUSEDSIGNAL */
+  assign unused_busy = u_busy;
+
+  assign u_in_valid = (fc_q != 2'd0);
+  assign fpop       = u_in_valid && u_in_ready;
+  assign fpush      = act_rvalid_i && infl_q;
+
+  // read requests (kept apart from the grant-dependent state update)
+  always_comb begin
+    act_rd_req_o  = 1'b0;
+    act_rd_addr_o = srow_q + ActAddrW'(rb_q);
+    if (st_q == StLens) begin
+      act_rd_req_o  = 1'b1;
+      act_rd_addr_o = lens_a_q;
+    end else if (st_q == StRead) begin
+      // room in the FIFO for this read and the one in flight
+      act_rd_req_o = ({1'b0, fc_q} + {2'b0, infl_q}) < 3'd2;
+    end
+  end
+
+  always_comb begin
+    st_d     = st_q;
+    ri_d     = ri_q;
+    rb_d     = rb_q;
+    rl_d     = rl_q;
+    len_d    = len_q;
+    srow_d   = srow_q;
+    lens_a_d = lens_a_q;
+    lens_d   = lens_q;
+    infl_d   = 1'b0;
+    det_d    = det_q;
+    err_d    = 1'b0;
+    done_d   = 1'b0;
+    case (st_q)
+      StIdle: begin
+        if (start_i) begin
+          st_d     = StRowGo;
+          ri_d     = '0;
+          srow_d   = d_src;
+          lens_a_d = d_lens;
+        end
+      end
+      StRowGo: begin
+        if (f_lenvec && ((ri_q[3:0] == 4'd0) || (ri_q == '0))) begin
+          st_d = StLens;
+        end else if ((cur_len == 16'd0) || (cur_len > d_n)) begin
+          st_d  = StErr;
+          det_d = 32'h10000 + 32'(ri_q);
+        end else begin
+          st_d  = StRead;
+          rb_d  = '0;
+          rl_d  = 6'((32'(cur_len) + Width - 1) / Width);
+          len_d = cur_len[LenW-1:0];
+        end
+      end
+      StLens: begin
+        if (act_rd_gnt_i) begin
+          st_d     = StLensW;
+          lens_a_d = lens_a_q + 1'b1;
+        end
+      end
+      StLensW: begin
+        if (act_rvalid_i) begin
+          lens_d = act_rdata_i;
+          // length check on the next visit of StRowGo (not a lens row then)
+          st_d = StRead;
+          rb_d = '0;
+          if ((act_rdata_i[32'(ri_q[3:0])*16 +: 16] == 16'd0) ||
+              (act_rdata_i[32'(ri_q[3:0])*16 +: 16] > d_n)) begin
+            st_d  = StErr;
+            det_d = 32'h10000 + 32'(ri_q);
+          end
+          rl_d  = 6'((32'(act_rdata_i[32'(ri_q[3:0])*16 +: 16]) + Width - 1) / Width);
+          len_d = act_rdata_i[32'(ri_q[3:0])*16 +: LenW];
+        end
+      end
+      StRead: begin
+        if (act_rd_req_o && act_rd_gnt_i) begin
+          infl_d = 1'b1;
+          rb_d   = rb_q + 6'd1;
+          if (rb_q == rl_q - 6'd1) begin
+            ri_d   = ri_q + 16'd1;
+            srow_d = srow_q + d_lds;
+            st_d   = (ri_q == d_rows - 16'd1) ? StInDone : StRowGo;
+          end
+        end
+      end
+      StInDone: begin
+        if (ro_q == d_rows) begin
+          st_d   = StFinish;
+          done_d = 1'b1;
+        end
+      end
+      StErr: begin
+        if ((ro_q == ri_q) && !infl_q && (fc_q == 2'd0)) begin
+          st_d  = StFinish;
+          err_d = 1'b1;
+        end
+      end
+      default: begin
+        st_d = StIdle;
+      end
+    endcase
+  end
+
+  // FIFO: entry 0 is the head
+  always_comb begin
+    logic [LineW+LenW-1:0] ent;
+    ent  = {len_q, act_rdata_i};
+    fm_d = fm_q;
+    fc_d = fc_q;
+    if (fpop) begin
+      fm_d[0 +: LineW+LenW] = fm_q[LineW+LenW +: LineW+LenW];
+      fc_d = fc_q - 2'd1;
+    end
+    if (fpush) begin
+      fm_d[32'(fc_d)*(LineW+LenW) +: LineW+LenW] = ent;
+      fc_d = fc_d + 2'd1;
+    end
+  end
+
+  // outputs
+  always_comb begin
+    act_wr_req_o  = u_out_valid;
+    act_wr_addr_o = orow_q + ActAddrW'(ob_q);
+    act_wr_data_o = u_out_data;
+    for (int j = 0; j < Width; j++) begin
+      act_wr_mask_o[j] = (u_out_data[j*16 +: 16] != 16'd0);
+    end
+  end
+  assign u_out_ready = act_wr_gnt_i;
+
+  always_comb begin
+    ro_d   = ro_q;
+    ob_d   = ob_q;
+    orow_d = orow_q;
+    if (u_out_valid && act_wr_gnt_i) begin
+      ob_d = ob_q + 6'd1;
+      if (u_out_last) begin
+        ob_d   = '0;
+        ro_d   = ro_q + 16'd1;
+        orow_d = orow_q + d_ldd;
+      end
+    end
+    if (start_i && (st_q == StIdle)) begin
+      ro_d   = '0;
+      ob_d   = '0;
+      orow_d = d_dst;
+    end
+  end
+
+  assign busy_o       = (st_q != StIdle);
+  assign done_o       = done_q;
+  assign err_o        = err_q;
+  assign err_detail_o = det_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      st_q     <= StIdle;
+      ri_q     <= '0;
+      rb_q     <= '0;
+      rl_q     <= '0;
+      len_q    <= '0;
+      srow_q   <= '0;
+      lens_a_q <= '0;
+      lens_q   <= '0;
+      infl_q   <= 1'b0;
+      fc_q     <= '0;
+      fm_q     <= '0;
+      ro_q     <= '0;
+      ob_q     <= '0;
+      orow_q   <= '0;
+      det_q    <= '0;
+      err_q    <= 1'b0;
+      done_q   <= 1'b0;
+    end else begin
+      st_q     <= st_d;
+      ri_q     <= ri_d;
+      rb_q     <= rb_d;
+      rl_q     <= rl_d;
+      len_q    <= len_d;
+      srow_q   <= srow_d;
+      lens_a_q <= lens_a_d;
+      lens_q   <= lens_d;
+      infl_q   <= infl_d;
+      fc_q     <= fc_d;
+      fm_q     <= fm_d;
+      ro_q     <= ro_d;
+      ob_q     <= ob_d;
+      orow_q   <= orow_d;
+      det_q    <= det_d;
+      err_q    <= err_d;
+      done_q   <= done_d;
+    end
+  end
+
+endmodule

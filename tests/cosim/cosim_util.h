@@ -1,0 +1,296 @@
+/* Shared by the cross-backend cosim tests (tests/cosim/test_cosim_*.c):
+ * the backends to run, a device with its ring programmed, descriptor
+ * builders, register and counter access. Each test loops over every
+ * available backend (fmodel always; rtl when this program has its model
+ * of the configuration) and compares the backends with each other and with
+ * a reference computed in C. Set ACCELTRAN_COSIM_BACKENDS=fmodel (or rtl)
+ * to run one, ACCELTRAN_COSIM_PROFILE=debug to use the debug profile
+ * (assertions, randomized initial state) for every device. */
+#ifndef ACCELTRAN_TESTS_COSIM_UTIL_H
+#define ACCELTRAN_TESTS_COSIM_UTIL_H
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "acceltran_cosim.h"
+#include "check.h"
+
+#define CU_CONFIG "tiny"
+#define CU_MEM_BYTES (64ull << 20)
+#define CU_RING_LOG2 12u /* 4096 descriptors: every job of these tests fits without wrapping */
+
+static inline double cu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* The backends to test: fmodel, then rtl when available. */
+static inline int cu_backends(at_cosim_backend out[2])
+{
+    const char *only = getenv("ACCELTRAN_COSIM_BACKENDS");
+    int n = 0;
+    if (!only || strstr(only, "fmodel"))
+        out[n++] = AT_COSIM_FMODEL;
+    if ((!only || strstr(only, "rtl")) && at_cosim_available(AT_COSIM_RTL, CU_CONFIG))
+        out[n++] = AT_COSIM_RTL;
+    return n;
+}
+
+typedef struct cdev {
+    at_cosim *c;
+    at_cosim_backend be;
+    const at_hw_config *cfg;
+    uint64_t ring;
+    uint32_t n; /* descriptors written since the ring was programmed */
+    uint64_t sim_cycles;
+    double sim_seconds;
+} cdev;
+
+static inline uint32_t cu_rd(cdev *d, uint32_t off)
+{
+    at_err err = {0};
+    uint32_t v = 0;
+    int rc = at_cosim_mmio_read(d->c, off, &v, &err);
+    CHECK(rc == 0, "%s: mmio_read 0x%03x: %d %s", at_cosim_backend_name(d->be), off, rc, err.msg);
+    return v;
+}
+
+static inline void cu_wr(cdev *d, uint32_t off, uint32_t v)
+{
+    at_err err = {0};
+    int rc = at_cosim_mmio_write(d->c, off, v, &err);
+    CHECK(rc == 0, "%s: mmio_write 0x%03x: %d %s", at_cosim_backend_name(d->be), off, rc, err.msg);
+}
+
+/* 48-bit counter: LO then HI (reading LO latches HI). */
+static inline uint64_t cu_cnt(cdev *d, uint32_t lo)
+{
+    uint64_t l = cu_rd(d, lo);
+    uint64_t h = cu_rd(d, lo + 4);
+    return l | (h << 32);
+}
+
+/* Window 0 over all host memory, the ring, interrupts, enable. */
+static inline void cu_program(cdev *d)
+{
+    uint64_t base = at_cosim_mem_base(d->c), size = at_cosim_mem_size(d->c);
+    cu_wr(d, AT_REG_WIN0_BASE_LO, (uint32_t)base);
+    cu_wr(d, AT_REG_WIN0_BASE_HI, (uint32_t)(base >> 32));
+    cu_wr(d, AT_REG_WIN0_SIZE_LO, (uint32_t)size);
+    cu_wr(d, AT_REG_WIN0_SIZE_HI, (uint32_t)(size >> 32));
+    cu_wr(d, AT_REG_RING_BASE_LO, (uint32_t)d->ring);
+    cu_wr(d, AT_REG_RING_BASE_HI, (uint32_t)(d->ring >> 32));
+    cu_wr(d, AT_REG_RING_SIZE, CU_RING_LOG2);
+    cu_wr(d, AT_REG_IRQ_ENABLE, AT_REG_IRQ_ENABLE_DONE_MASK | AT_REG_IRQ_ENABLE_ERROR_MASK);
+    cu_wr(d, AT_REG_CTRL, AT_REG_CTRL_ENABLE_MASK);
+    d->n = 0;
+}
+
+static inline int cu_open(cdev *d, at_cosim_backend be, at_cosim_profile prof, uint64_t seed)
+{
+    memset(d, 0, sizeof *d);
+    const char *pe = getenv("ACCELTRAN_COSIM_PROFILE");
+    if (pe && !strcmp(pe, "debug"))
+        prof = AT_COSIM_DEBUG;
+    at_cosim_opts o = {be, CU_CONFIG, prof, 0, CU_MEM_BYTES, seed};
+    at_err err = {0};
+    int rc = at_cosim_create(&o, &d->c, &err);
+    CHECK(rc == 0, "%s: create: %d %s", at_cosim_backend_name(be), rc, err.msg);
+    if (rc)
+        return rc;
+    d->be = be;
+    d->cfg = at_cosim_config(d->c);
+    rc = at_cosim_mem_alloc(d->c, 64ull << CU_RING_LOG2, 4096, &d->ring, &err);
+    CHECK(rc == 0, "ring alloc: %s", err.msg);
+    if (rc)
+        return rc;
+    cu_program(d);
+    return 0;
+}
+
+static inline void cu_close(cdev *d)
+{
+    at_cosim_destroy(d->c);
+    d->c = NULL;
+}
+
+static inline const char *cu_name(const cdev *d) { return at_cosim_backend_name(d->be); }
+
+static inline uint64_t cu_alloc(cdev *d, uint64_t bytes)
+{
+    uint64_t a = 0;
+    at_err err = {0};
+    int rc = at_cosim_mem_alloc(d->c, bytes, 64, &a, &err);
+    CHECK(rc == 0, "alloc %" PRIu64 ": %s", bytes, err.msg);
+    return a;
+}
+
+static inline void cu_put(cdev *d, uint64_t addr, const void *p, uint64_t n)
+{
+    at_err err = {0};
+    int rc = at_cosim_mem_write(d->c, addr, p, n, &err);
+    CHECK(rc == 0, "mem_write: %s", err.msg);
+}
+
+static inline void cu_get(cdev *d, uint64_t addr, void *p, uint64_t n)
+{
+    at_err err = {0};
+    int rc = at_cosim_mem_read(d->c, addr, p, n, &err);
+    CHECK(rc == 0, "mem_read: %s", err.msg);
+}
+
+/* Writes a descriptor into the next ring slot (not yet announced). */
+static inline void cu_push(cdev *d, const uint32_t desc[AT_DESC_WORDS])
+{
+    uint32_t size = 1u << CU_RING_LOG2;
+    CHECK(d->n < size - 1, "ring full (%u descriptors)", d->n);
+    if (d->n >= size - 1)
+        return;
+    uint8_t b[AT_DESC_BYTES];
+    for (unsigned w = 0; w < AT_DESC_WORDS; w++)
+        for (unsigned k = 0; k < 4; k++)
+            b[4 * w + k] = (uint8_t)(desc[w] >> (8 * k));
+    cu_put(d, d->ring + 64ull * d->n, b, AT_DESC_BYTES);
+    d->n++;
+}
+
+/* Rings the doorbell and runs until idle; returns the why. */
+static inline at_cosim_why cu_kick_wait(cdev *d, uint64_t max_cycles)
+{
+    cu_wr(d, AT_REG_RING_TAIL, d->n & ((1u << CU_RING_LOG2) - 1));
+    at_cosim_why why = 0;
+    at_err err = {0};
+    uint64_t c0 = at_cosim_cycles(d->c);
+    double t0 = cu_now();
+    int rc = at_cosim_run(d->c, AT_COSIM_UNTIL_IDLE, max_cycles, &why, &err);
+    d->sim_seconds += cu_now() - t0;
+    d->sim_cycles += at_cosim_cycles(d->c) - c0;
+    CHECK(rc == 0, "%s: run: %d %s", cu_name(d), rc, err.msg);
+    CHECK(why == AT_COSIM_STOPPED_IDLE, "%s: run stopped with why %d after %" PRIu64 " cycles (not idle)", cu_name(d),
+          (int)why, at_cosim_cycles(d->c) - c0);
+    return why;
+}
+
+/* ---------------------------------------------------------------- descriptors */
+
+static inline void cu_xfer(uint32_t d[AT_DESC_WORDS], unsigned op, unsigned buf, uint32_t spad, uint32_t rows, uint32_t cols,
+                    uint32_t row_step, uint32_t cb_step, uint64_t mem, uint32_t stride, unsigned tag)
+{
+    memset(d, 0, AT_DESC_BYTES);
+    AT_DPUT(d, OPCODE, op);
+    AT_DPUT(d, TAG, tag);
+    AT_DPUT(d, XFER_BUF, buf);
+    AT_DPUT(d, XFER_SPAD, spad);
+    AT_DPUT(d, XFER_ROWS, rows);
+    AT_DPUT(d, XFER_COLS, cols);
+    AT_DPUT(d, XFER_SPAD_ROW_STEP, row_step);
+    AT_DPUT(d, XFER_SPAD_CB_STEP, cb_step);
+    AT_DPUT(d, XFER_MEM_LO, (uint32_t)mem);
+    AT_DPUT(d, XFER_MEM_HI, (uint32_t)(mem >> 32));
+    AT_DPUT(d, XFER_MEM_STRIDE, stride);
+}
+
+typedef struct cu_gemm {
+    uint32_t a, lda, b, ldb, c, ldc, m, n, k, tau, params;
+    unsigned trans_b, params_en, gelu, accum, a_mask;
+    uint16_t rq_m;
+    uint8_t rq_s;
+    uint16_t gelu_in_m, gelu_out_m;
+    uint8_t gelu_in_s, gelu_out_s;
+} cu_gemm;
+
+static inline void cu_gemm_desc(uint32_t d[AT_DESC_WORDS], const cu_gemm *g, unsigned tag)
+{
+    memset(d, 0, AT_DESC_BYTES);
+    AT_DPUT(d, OPCODE, AT_OP_GEMM);
+    AT_DPUT(d, TAG, tag);
+    AT_DPUT(d, GEMM_TRANS_B, g->trans_b);
+    AT_DPUT(d, GEMM_PARAMS_EN, g->params_en);
+    AT_DPUT(d, GEMM_GELU, g->gelu);
+    AT_DPUT(d, GEMM_ACCUM, g->accum);
+    AT_DPUT(d, GEMM_A_MASK, g->a_mask);
+    AT_DPUT(d, GEMM_A, g->a);
+    AT_DPUT(d, GEMM_LDA, g->lda);
+    AT_DPUT(d, GEMM_B, g->b);
+    AT_DPUT(d, GEMM_LDB, g->ldb);
+    AT_DPUT(d, GEMM_C, g->c);
+    AT_DPUT(d, GEMM_LDC, g->ldc);
+    AT_DPUT(d, GEMM_M, g->m);
+    AT_DPUT(d, GEMM_N, g->n);
+    AT_DPUT(d, GEMM_K, g->k);
+    AT_DPUT(d, GEMM_TAU, g->tau);
+    AT_DPUT(d, GEMM_PARAMS, g->params);
+    AT_DPUT(d, GEMM_RQ_M, g->rq_m);
+    AT_DPUT(d, GEMM_RQ_S, g->rq_s);
+    AT_DPUT(d, GEMM_GELU_IN_M, g->gelu_in_m);
+    AT_DPUT(d, GEMM_GELU_IN_S, g->gelu_in_s);
+    AT_DPUT(d, GEMM_GELU_OUT_M, g->gelu_out_m);
+    AT_DPUT(d, GEMM_GELU_OUT_S, g->gelu_out_s);
+}
+
+/* FENCE; addr 0: no write-back. */
+static inline void cu_fence(uint32_t d[AT_DESC_WORDS], uint32_t value, uint64_t addr, int irq, unsigned tag)
+{
+    memset(d, 0, AT_DESC_BYTES);
+    AT_DPUT(d, OPCODE, AT_OP_FENCE);
+    AT_DPUT(d, TAG, tag);
+    AT_DPUT(d, FENCE_WRITE, addr != 0);
+    AT_DPUT(d, FENCE_IRQ, irq != 0);
+    AT_DPUT(d, FENCE_VALUE, value);
+    AT_DPUT(d, FENCE_ADDR_LO, (uint32_t)addr);
+    AT_DPUT(d, FENCE_ADDR_HI, (uint32_t)(addr >> 32));
+}
+
+/* The exact counters compared across backends. */
+typedef struct cu_counts {
+    uint64_t mac_issued, mac_skipped, pruned, mem_wr_bytes, cmds, mem_rd_bytes;
+} cu_counts;
+
+static inline void cu_read_counts(cdev *d, cu_counts *c)
+{
+    c->mac_issued = cu_cnt(d, AT_REG_CNT_MAC_ISSUED_LO);
+    c->mac_skipped = cu_cnt(d, AT_REG_CNT_MAC_SKIPPED_LO);
+    c->pruned = cu_cnt(d, AT_REG_CNT_PRUNED_LO);
+    c->mem_wr_bytes = cu_cnt(d, AT_REG_CNT_MEM_WR_BYTES_LO);
+    c->cmds = cu_cnt(d, AT_REG_CNT_CMDS_LO);
+    c->mem_rd_bytes = cu_cnt(d, AT_REG_CNT_MEM_RD_BYTES_LO);
+}
+
+/* CHECKs every counter of got against want (names both sides). */
+static inline void cu_check_counts(const char *what, const char *gname, const cu_counts *got, const char *wname,
+                            const cu_counts *want, int with_rd)
+{
+#define CU_CMP(f)                                                                                           \
+    CHECK(got->f == want->f, "%s: CNT %s: %s %" PRIu64 " vs %s %" PRIu64, what, #f, gname, got->f, wname, \
+          want->f)
+    CU_CMP(mac_issued);
+    CU_CMP(mac_skipped);
+    CU_CMP(pruned);
+    CU_CMP(mem_wr_bytes);
+    CU_CMP(cmds);
+    if (with_rd)
+        CU_CMP(mem_rd_bytes);
+#undef CU_CMP
+}
+
+/* First differing byte of two buffers, printed with both sides. */
+static inline int cu_same_bytes(const char *what, const char *an, const uint8_t *a, const char *bn, const uint8_t *b,
+                         uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++)
+        if (a[i] != b[i]) {
+            uint64_t e = i & ~(uint64_t)1;
+            CHECK(0, "%s: byte %" PRIu64 " (int16 #%" PRIu64 "): %s 0x%02x (%d) vs %s 0x%02x (%d)", what, i, e / 2, an,
+                  a[i], (int16_t)(a[e] | a[e + 1] << 8), bn, b[i], (int16_t)(b[e] | b[e + 1] << 8));
+            return 0;
+        }
+    return 1;
+}
+
+#endif

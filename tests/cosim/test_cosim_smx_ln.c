@@ -1,0 +1,375 @@
+/* Cross-backend SOFTMAX and LAYERNORM jobs: LOAD the inputs (rows,
+ * residual, per-row lengths, gamma/beta quads), run the command, STORE the
+ * result and its mask words, FENCE; on every available backend. The
+ * reference is the device_exec semantics (at_exec_compute on scratchpad
+ * arrays filled as the LOADs define), and the backends must agree with it
+ * and with each other, counters included. One SOFTMAX has a bad per-row
+ * length: ILLEGAL_FIELD with DETAIL 0x10000 + row on every backend. */
+#include "cosim_util.h"
+#include "device_exec.h"
+#include "numerics.h"
+#include "rng.h"
+
+typedef struct scase {
+    const char *name;
+    unsigned op;       /* AT_OP_SOFTMAX or AT_OP_LAYERNORM */
+    uint32_t rows, n;
+    int lenvec;        /* SOFTMAX: per-row lengths */
+    uint32_t len;      /* SOFTMAX without lenvec */
+    int inplace;
+    int residual;      /* LAYERNORM */
+    int bad_row;       /* SOFTMAX lenvec: row with length 0 (-1: none) */
+} scase;
+
+static const scase k_cases[] = {
+    {"smx 20x77 len 50", AT_OP_SOFTMAX, 20, 77, 0, 50, 0, 0, -1},
+    {"smx 20x77 len 77 in place", AT_OP_SOFTMAX, 20, 77, 0, 77, 1, 0, -1},
+    {"smx 33x128 len vec", AT_OP_SOFTMAX, 33, 128, 1, 0, 0, 0, -1},
+    {"smx 4x512 len vec in place", AT_OP_SOFTMAX, 4, 512, 1, 0, 1, 0, -1},
+    {"smx 12x40 bad len row 5", AT_OP_SOFTMAX, 12, 40, 1, 0, 0, 0, 5},
+    {"ln 10x64", AT_OP_LAYERNORM, 10, 64, 0, 0, 0, 0, -1},
+    {"ln 7x300 residual in place", AT_OP_LAYERNORM, 7, 300, 0, 0, 1, 1, -1},
+    {"ln 2x1024 residual", AT_OP_LAYERNORM, 2, 1024, 0, 0, 0, 1, -1},
+    {"ln 3x17", AT_OP_LAYERNORM, 3, 17, 0, 0, 0, 0, -1},
+};
+#define NCASES (sizeof k_cases / sizeof k_cases[0])
+
+/* Host copies of the memory regions a job uses: the reference reads and
+ * writes them as the device does. */
+typedef struct region {
+    uint64_t addr, bytes;
+    uint8_t *p;
+} region;
+
+enum { R_X, R_RES, R_LENS, R_PAR, R_OUT, R_MASK, R_FENCE, R_N };
+
+typedef struct job {
+    const scase *sc;
+    region r[R_N];
+    uint32_t desc[16][AT_DESC_WORDS];
+    int ndesc;
+    int op_index;             /* ring index of the SOFTMAX / LAYERNORM */
+    uint32_t dst, nb;         /* DST line, column blocks */
+    uint32_t mask_first;      /* first mask line stored */
+} job;
+
+static uint8_t *region_at(job *j, uint64_t addr, uint64_t n)
+{
+    for (int i = 0; i < R_N; i++)
+        if (addr >= j->r[i].addr && addr + n <= j->r[i].addr + j->r[i].bytes)
+            return j->r[i].p + (addr - j->r[i].addr);
+    return NULL;
+}
+
+static void put16(uint8_t *p, unsigned e, int32_t v)
+{
+    p[2 * e] = (uint8_t)v;
+    p[2 * e + 1] = (uint8_t)((uint32_t)v >> 8);
+}
+
+/* Inputs, memory layout (same on every backend: the bump allocator is
+ * deterministic) and the command stream of a case. */
+static void job_make(job *j, const scase *sc, uint64_t base)
+{
+    memset(j, 0, sizeof *j);
+    j->sc = sc;
+    const uint32_t rows = sc->rows, n = sc->n, nb = (n + 15) / 16;
+    j->nb = nb;
+    uint64_t sz[R_N] = {32ull * nb * rows, 32ull * nb * rows, 32ull * ((rows + 15) / 16),
+                        128ull * nb,       32ull * nb * rows, 32ull * 64,
+                        64};
+    uint64_t a = base;
+    for (int i = 0; i < R_N; i++) {
+        j->r[i].addr = a;
+        j->r[i].bytes = sz[i];
+        j->r[i].p = calloc(1, sz[i]);
+        a += (sz[i] + 63) & ~63ull;
+    }
+    /* inputs; padding columns in memory hold garbage (LOAD zeroes them) */
+    for (uint32_t r = 0; r < rows; r++)
+        for (uint32_t e = 0; e < 16 * nb; e++) {
+            int32_t x = sc->op == AT_OP_SOFTMAX ? (int32_t)rand_range(-3000, 3000) : (int32_t)rand_range(-8000, 8000);
+            int32_t res = (int32_t)rand_range(-4000, 4000);
+            if (e >= n) {
+                x = 0x1357;
+                res = -0x1357;
+            }
+            put16(j->r[R_X].p + 32ull * nb * r, e, x);
+            put16(j->r[R_RES].p + 32ull * nb * r, e, res);
+        }
+    for (uint32_t r = 0; r < 16 * ((rows + 15) / 16); r++) {
+        int32_t len = r < rows ? (int32_t)rand_range(1, n) : 0;
+        if ((int)r == sc->bad_row)
+            len = 0;
+        put16(j->r[R_LENS].p, r, len);
+    }
+    for (uint32_t cb = 0; cb < nb; cb++) {
+        uint8_t *q = j->r[R_PAR].p + 128ull * cb;
+        for (unsigned e = 0; e < 16; e++) {
+            put16(q, e, (int32_t)rand_range(4000, 20000)); /* gamma */
+            int32_t beta = (int32_t)rand_range(-3000, 3000);
+            memcpy(q + 32 + 4 * e, &beta, 4);
+        }
+    }
+    memset(j->r[R_OUT].p, 0xA5, j->r[R_OUT].bytes);
+
+    /* scratchpad: X at 0, DST after it (or in place), RES, LENS */
+    const uint32_t src = 0, res = rows * nb * 2 + 16, lens = res + rows * nb + 16;
+    const uint32_t dst = sc->inplace ? src : ((rows * nb + 15) & ~15u);
+    j->dst = dst;
+    int k = 0;
+    cu_xfer(j->desc[k++], AT_OP_LOAD, 0, src, rows, n, nb, 1, j->r[R_X].addr, 32 * nb, 1);
+    if (sc->op == AT_OP_SOFTMAX) {
+        if (sc->lenvec)
+            cu_xfer(j->desc[k++], AT_OP_LOAD, 0, lens, 1, rows, 1, 1, j->r[R_LENS].addr, 32, 2);
+        at_softmax_params sp;
+        if (at_softmax_params_make(1.0 / 64, &sp))
+            CHECK(0, "softmax params");
+        uint32_t *w = j->desc[k];
+        memset(w, 0, AT_DESC_BYTES);
+        AT_DPUT(w, OPCODE, AT_OP_SOFTMAX);
+        AT_DPUT(w, TAG, 3);
+        AT_DPUT(w, SMX_LEN_VEC, sc->lenvec);
+        AT_DPUT(w, SMX_SRC, src);
+        AT_DPUT(w, SMX_LDS, nb);
+        AT_DPUT(w, SMX_DST, dst);
+        AT_DPUT(w, SMX_LDD, nb);
+        AT_DPUT(w, SMX_ROWS, rows);
+        AT_DPUT(w, SMX_N, n);
+        AT_DPUT(w, SMX_LEN, sc->lenvec ? 0 : sc->len);
+        AT_DPUT(w, SMX_LENS, sc->lenvec ? lens : 0);
+        AT_DPUT(w, SMX_IN_M, sp.in.m);
+        AT_DPUT(w, SMX_IN_S, sp.in.s);
+    } else {
+        if (sc->residual)
+            cu_xfer(j->desc[k++], AT_OP_LOAD, 0, res, rows, n, nb, 1, j->r[R_RES].addr, 32 * nb, 2);
+        cu_xfer(j->desc[k++], AT_OP_LOAD, 1, 0, 4 * nb, 16, 1, 1, j->r[R_PAR].addr, 32, 4);
+        at_layernorm_params lp;
+        if (at_layernorm_params_make((int)n, 1.0 / 256, 1.0 / 16384, 1.0 / 1024, 1e-5, &lp))
+            CHECK(0, "layernorm params");
+        uint32_t *w = j->desc[k];
+        memset(w, 0, AT_DESC_BYTES);
+        AT_DPUT(w, OPCODE, AT_OP_LAYERNORM);
+        AT_DPUT(w, TAG, 3);
+        AT_DPUT(w, LN_RESIDUAL, sc->residual);
+        AT_DPUT(w, LN_SRC, src);
+        AT_DPUT(w, LN_LDS, nb);
+        AT_DPUT(w, LN_DST, dst);
+        AT_DPUT(w, LN_LDD, nb);
+        AT_DPUT(w, LN_RES, sc->residual ? res : 0);
+        AT_DPUT(w, LN_LDR, sc->residual ? nb : 0);
+        AT_DPUT(w, LN_ROWS, rows);
+        AT_DPUT(w, LN_N, n);
+        AT_DPUT(w, LN_PARAMS, 0);
+        AT_DPUT(w, LN_OUT_M, lp.out.m);
+        AT_DPUT(w, LN_OUT_S, lp.out.s);
+        AT_DPUT(w, LN_EPS_LO, (uint32_t)lp.eps_q);
+        AT_DPUT(w, LN_EPS_HI, (uint32_t)(lp.eps_q >> 32));
+    }
+    j->op_index = k++;
+    cu_xfer(j->desc[k++], AT_OP_STORE, 0, dst, rows, n, nb, 1, j->r[R_OUT].addr, 32 * nb, 5);
+    uint32_t first = dst / 16, last = (dst + rows * nb - 1) / 16;
+    j->mask_first = first;
+    if (last - first + 1 <= 64)
+        cu_xfer(j->desc[k++], AT_OP_STORE, 2, first, 1, 16 * (last - first + 1), 1, 1, j->r[R_MASK].addr, 32 * 64, 6);
+    cu_fence(j->desc[k++], 0xFEED0000u, j->r[R_FENCE].addr, 1, 7);
+    j->ndesc = k;
+}
+
+static void job_free(job *j)
+{
+    for (int i = 0; i < R_N; i++)
+        free(j->r[i].p);
+}
+
+/* The reference: the command stream on scratchpad arrays (docs/isa.md
+ * LOAD/STORE, at_exec_compute). Returns the error code of the first
+ * failing command (its detail in *detail), counting into *want. */
+static unsigned reference(job *j, const at_hw_config *cfg, cu_counts *want, uint32_t *detail)
+{
+    at_spad sp;
+    memset(want, 0, sizeof *want);
+    if (at_spad_init(&sp, cfg)) {
+        CHECK(0, "at_spad_init");
+        return 99;
+    }
+    unsigned code = 0;
+    for (int i = 0; i < j->ndesc && !code; i++) {
+        const uint32_t *d = j->desc[i];
+        unsigned op = AT_DGET(d, OPCODE);
+        uint32_t det = 0;
+        unsigned c = (unsigned)at_exec_check(d, &sp, cfg, &det);
+        if (c) {
+            code = c;
+            *detail = det;
+            break;
+        }
+        want->mem_rd_bytes += 64;
+        if (op == AT_OP_LOAD || op == AT_OP_STORE) {
+            unsigned buf = AT_DGET(d, XFER_BUF);
+            uint32_t rows = AT_DGET(d, XFER_ROWS), ncb = (AT_DGET(d, XFER_COLS) + 15) / 16;
+            for (uint32_t r = 0; r < rows; r++)
+                for (uint32_t cb = 0; cb < ncb; cb++) {
+                    uint64_t line = at_exec_xfer_line(d, r, cb), addr = at_exec_xfer_addr(d, r, cb);
+                    int valid = at_exec_xfer_valid(d, cb);
+                    uint8_t *m = region_at(j, addr, 32);
+                    if (!m) {
+                        CHECK(0, "reference: address 0x%" PRIx64 " outside the regions", addr);
+                        continue;
+                    }
+                    int16_t *l = buf == 0 ? sp.act[line] : buf == 1 ? sp.wgt[line] : NULL;
+                    if (op == AT_OP_LOAD) {
+                        int16_t v[16];
+                        for (int e = 0; e < 16; e++)
+                            v[e] = e < valid ? (int16_t)(m[2 * e] | m[2 * e + 1] << 8) : 0;
+                        if (l)
+                            memcpy(l, v, sizeof v);
+                        else
+                            for (int e = 0; e < 16; e++)
+                                sp.act_mask[16 * line + e] = (uint16_t)v[e];
+                        if (buf == 0 && !AT_DGET(d, XFER_KEEP_MASK))
+                            sp.act_mask[line] = (uint16_t)((1u << valid) - 1u);
+                        want->mem_rd_bytes += 32;
+                    } else {
+                        for (int e = 0; e < valid; e++) {
+                            int16_t v = l ? l[e] : (int16_t)sp.act_mask[16 * line + e];
+                            put16(m, (unsigned)e, v);
+                        }
+                        want->mem_wr_bytes += 2ull * valid;
+                    }
+                }
+        } else if (op == AT_OP_FENCE) {
+            uint32_t v = AT_DGET(d, FENCE_VALUE);
+            uint8_t *m = region_at(j, (uint64_t)AT_DGET(d, FENCE_ADDR_HI) << 32 | AT_DGET(d, FENCE_ADDR_LO), 4);
+            if (m)
+                memcpy(m, &v, 4);
+            want->mem_wr_bytes += 4;
+        } else {
+            at_exec_counts cnt = {0};
+            c = (unsigned)at_exec_compute(d, &sp, &cnt, &det);
+            want->mac_issued += cnt.mac_issued;
+            want->mac_skipped += cnt.mac_skipped;
+            want->pruned += cnt.pruned;
+            if (c) {
+                code = c;
+                *detail = det;
+                break;
+            }
+        }
+        want->cmds++;
+    }
+    at_spad_free(&sp);
+    return code;
+}
+
+typedef struct outcome {
+    uint32_t status, err_code, err_info, head;
+    uint8_t *out, *mask;
+    uint32_t fence;
+    cu_counts cnt;
+} outcome;
+
+static void run_on(at_cosim_backend be, const scase *sc, uint64_t seed, outcome *o, cu_counts *want, unsigned *rcode,
+                   uint32_t *rdetail, job *jref)
+{
+    memset(o, 0, sizeof *o);
+    cdev d;
+    if (cu_open(&d, be, AT_COSIM_FAST, 5))
+        return;
+    uint64_t base = cu_alloc(&d, 1 << 20);
+    rng_state = seed;
+    job j;
+    job_make(&j, sc, base);
+    for (int i = 0; i < R_N; i++)
+        if (i != R_MASK && i != R_FENCE)
+            cu_put(&d, j.r[i].addr, j.r[i].p, j.r[i].bytes);
+    for (int i = 0; i < j.ndesc; i++)
+        cu_push(&d, j.desc[i]);
+    cu_kick_wait(&d, 20000000);
+    o->status = cu_rd(&d, AT_REG_STATUS);
+    o->err_code = cu_rd(&d, AT_REG_ERR_CODE);
+    o->err_info = cu_rd(&d, AT_REG_ERR_INFO);
+    o->head = cu_rd(&d, AT_REG_RING_HEAD);
+    o->out = malloc(j.r[R_OUT].bytes);
+    o->mask = malloc(j.r[R_MASK].bytes);
+    cu_get(&d, j.r[R_OUT].addr, o->out, j.r[R_OUT].bytes);
+    cu_get(&d, j.r[R_MASK].addr, o->mask, j.r[R_MASK].bytes);
+    cu_get(&d, j.r[R_FENCE].addr, &o->fence, 4);
+    cu_read_counts(&d, &o->cnt);
+    printf("  %-28s %-6s: %7" PRIu64 " cycles in %5.2f s\n", sc->name, cu_name(&d), d.sim_cycles, d.sim_seconds);
+    /* the reference, on the same layout */
+    *rdetail = 0;
+    *rcode = reference(&j, d.cfg, want, rdetail);
+    *jref = j;
+    cu_close(&d);
+}
+
+static void t_cases(void)
+{
+    uint64_t seed = check_seed("test_cosim_smx_ln", 0x5A17u);
+    at_cosim_backend bes[2];
+    int nb = cu_backends(bes);
+    for (size_t c = 0; c < NCASES; c++) {
+        const scase *sc = &k_cases[c];
+        outcome o[2];
+        for (int b = 0; b < nb; b++) {
+            cu_counts want;
+            unsigned rcode = 0;
+            uint32_t rdet = 0;
+            job j;
+            memset(&j, 0, sizeof j);
+            run_on(bes[b], sc, seed + c, &o[b], &want, &rcode, &rdet, &j);
+            const char *bn = at_cosim_backend_name(bes[b]);
+            if (!o[b].out) {
+                job_free(&j);
+                continue;
+            }
+            if (sc->bad_row >= 0) {
+                CHECK(rcode == AT_DEVERR_ILLEGAL_FIELD && rdet == 0x10000u + (uint32_t)sc->bad_row,
+                      "%s: reference error %u detail 0x%x", sc->name, rcode, rdet);
+                CHECK(o[b].status == AT_REG_STATUS_HALTED_MASK &&
+                          AT_GET(AT_REG_ERR_CODE_CODE, o[b].err_code) == rcode && o[b].err_info == rdet &&
+                          o[b].head == (uint32_t)j.op_index,
+                      "%s on %s: STATUS 0x%x ERR_CODE 0x%08x ERR_INFO 0x%x HEAD %u vs reference code %u detail 0x%x head %d",
+                      sc->name, bn, o[b].status, o[b].err_code, o[b].err_info, o[b].head, rcode, rdet, j.op_index);
+                CHECK(o[b].cnt.cmds == want.cmds, "%s on %s: CNT_CMDS %" PRIu64 " vs reference %" PRIu64, sc->name, bn,
+                      o[b].cnt.cmds, want.cmds);
+            } else {
+                CHECK(rcode == 0, "%s: reference failed with %u detail 0x%x", sc->name, rcode, rdet);
+                CHECK(o[b].status == AT_REG_STATUS_IDLE_MASK, "%s on %s: STATUS 0x%x ERR_CODE 0x%08x ERR_INFO 0x%x",
+                      sc->name, bn, o[b].status, o[b].err_code, o[b].err_info);
+                char what[96];
+                snprintf(what, sizeof what, "%s: output", sc->name);
+                cu_same_bytes(what, bn, o[b].out, "reference", j.r[R_OUT].p, j.r[R_OUT].bytes);
+                /* mask words of the DST lines only (other lines are not defined) */
+                uint32_t off = j.dst - 16 * j.mask_first, nl = sc->rows * j.nb;
+                snprintf(what, sizeof what, "%s: mask words of the output lines", sc->name);
+                cu_same_bytes(what, bn, o[b].mask + 2 * off, "reference", j.r[R_MASK].p + 2 * off, 2ull * nl);
+                CHECK(o[b].fence == 0xFEED0000u, "%s on %s: fence word 0x%08x", sc->name, bn, o[b].fence);
+                cu_check_counts(sc->name, bn, &o[b].cnt, "reference", &want, 1);
+            }
+            if (b > 0 && o[0].out) {
+                char what[96];
+                snprintf(what, sizeof what, "%s: output", sc->name);
+                cu_same_bytes(what, at_cosim_backend_name(bes[0]), o[0].out, bn, o[b].out, j.r[R_OUT].bytes);
+                CHECK(o[0].status == o[b].status && o[0].err_code == o[b].err_code && o[0].err_info == o[b].err_info &&
+                          o[0].head == o[b].head,
+                      "%s: %s STATUS 0x%x ERR_CODE 0x%08x INFO 0x%x HEAD %u vs %s 0x%x 0x%08x 0x%x %u", sc->name,
+                      at_cosim_backend_name(bes[0]), o[0].status, o[0].err_code, o[0].err_info, o[0].head, bn,
+                      o[b].status, o[b].err_code, o[b].err_info, o[b].head);
+                cu_check_counts(sc->name, at_cosim_backend_name(bes[0]), &o[0].cnt, bn, &o[b].cnt, sc->bad_row < 0);
+            }
+            job_free(&j);
+        }
+        for (int b = 0; b < nb; b++) {
+            free(o[b].out);
+            free(o[b].mask);
+        }
+    }
+}
+
+int main(void)
+{
+    RUN_CASE(t_cases);
+    return check_finish("test_cosim_smx_ln");
+}

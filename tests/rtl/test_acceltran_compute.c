@@ -1,0 +1,565 @@
+/* The Verilated acceltran_compute (GEMM / SOFTMAX / LAYERNORM engine of the
+ * device top) driven from C: the three scratchpads are C arrays (at_spad)
+ * behind request/grant ports that deny grants at random (seeded), and every
+ * command's result (whole activation buffer with mask words, error and
+ * detail) and exact counters (mac_issued, mac_skipped, pruned, spad_wr) are
+ * compared with at_exec_compute() of cosim/fmodel/device_exec.h on a copy of
+ * the scratchpads. Also measures the cycles of a dense GEMM against the ideal
+ * M*N*K / (PEs x lanes x 16). Seeded; seed and both sides on mismatch. */
+// rtl-test-configs: tiny
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "acceltran_compute_unit.h"
+#include "acceltran_hw.h"
+#include "check.h"
+#include "device_exec.h"
+#include "numerics.h"
+#include "rng.h"
+
+static const at_hw_config *g_cfg;
+static at_spad g_rtl, g_ref;
+static double g_stall; /* probability that a request is not granted in a cycle */
+static int g_tight;    /* GEMM layout without gaps (large shapes) */
+static int g_perf_trans; /* utilization points with TRANS_B */
+
+static void put(uint32_t *d, unsigned w, unsigned lsb, unsigned width, uint32_t v)
+{
+    uint32_t m = width >= 32 ? 0xFFFFFFFFu : ((1u << width) - 1u);
+    d[w] = (d[w] & ~(m << lsb)) | ((v & m) << lsb);
+}
+
+static uint32_t rnd(uint32_t lo, uint32_t hi) /* inclusive */
+{
+    return lo + (uint32_t)(rng_next() % ((uint64_t)hi - lo + 1));
+}
+
+static void spad_copy(at_spad *dst, const at_spad *src)
+{
+    memcpy(dst->act, src->act, (size_t)src->act_lines * sizeof *src->act);
+    memcpy(dst->act_mask, src->act_mask, (size_t)src->act_lines * sizeof *src->act_mask);
+    memcpy(dst->wgt, src->wgt, (size_t)src->wgt_lines * sizeof *src->wgt);
+}
+
+/* Random contents: values with a given zero fraction, masks with a given
+ * zero-bit fraction; small magnitudes when small. */
+static void spad_fill(at_spad *sp, double zero, double mask0, int mag)
+{
+    for (uint32_t l = 0; l < sp->act_lines; l++) {
+        uint16_t m = 0;
+        for (int j = 0; j < 16; j++) {
+            int16_t v = (int16_t)((int)rnd(0, 2u * (uint32_t)mag) - mag);
+            if (urand() < zero)
+                v = 0;
+            sp->act[l][j] = v;
+            if (urand() >= mask0)
+                m |= (uint16_t)(1u << j);
+        }
+        sp->act_mask[l] = m;
+    }
+    for (uint32_t l = 0; l < sp->wgt_lines; l++)
+        for (int j = 0; j < 16; j++)
+            sp->wgt[l][j] = (int16_t)((int)rnd(0, 2u * (uint32_t)mag) - mag);
+}
+
+typedef struct run_result {
+    int err;
+    uint32_t detail;
+    uint64_t cycles; /* command accepted -> done/err */
+    uint64_t cnt[CU_CNT_N];
+} run_result;
+
+static compute_unit *g_u;
+
+/* Runs one command through the RTL on g_rtl. Returns 0, or -1 on timeout. */
+static int rtl_run(const uint32_t d[16], run_result *r, uint64_t max_cycles)
+{
+    compute_unit_in in;
+    compute_unit_out o, o0;
+    memset(&in, 0, sizeof in);
+    memcpy(in.cmd, d, 64);
+    in.cmd_valid = 1;
+    compute_unit_get(g_u, &o0);
+    int accepted = 0;
+    uint64_t cyc = 0, t0 = 0;
+    int act_pend = 0, wgt_pend = 0;
+    uint32_t act_a = 0, wgt_q = 0;
+    for (;;) {
+        if (cyc > max_cycles) {
+            CHECK(0, "timeout after %" PRIu64 " cycles", cyc);
+            return -1;
+        }
+        in.act_rd_gnt = in.act_wr_gnt = in.wgt_rd_gnt = 0;
+        in.act_rvalid = act_pend;
+        if (act_pend) {
+            memcpy(in.act_rdata, g_rtl.act[act_a], 32);
+            in.act_rmask = g_rtl.act_mask[act_a];
+        }
+        in.wgt_rvalid = wgt_pend;
+        if (wgt_pend)
+            memcpy(in.wgt_rdata, g_rtl.wgt[4 * wgt_q], 128);
+        compute_unit_set(g_u, &in);
+        compute_unit_eval(g_u);
+        compute_unit_get(g_u, &o);
+        in.act_rd_gnt = o.act_rd_req && urand() >= g_stall;
+        in.act_wr_gnt = o.act_wr_req && urand() >= g_stall;
+        in.wgt_rd_gnt = o.wgt_rd_req && urand() >= g_stall;
+        compute_unit_set(g_u, &in);
+        compute_unit_eval(g_u);
+        compute_unit_get(g_u, &o);
+        act_pend = wgt_pend = 0;
+        if (in.act_rd_gnt) {
+            CHECK(o.act_rd_addr < g_rtl.act_lines, "act read %u out of range", o.act_rd_addr);
+            act_a = o.act_rd_addr % g_rtl.act_lines;
+            act_pend = 1;
+        }
+        if (in.wgt_rd_gnt) {
+            CHECK(o.wgt_rd_quad < g_rtl.wgt_lines / 4, "wgt read %u out of range", o.wgt_rd_quad);
+            wgt_q = o.wgt_rd_quad % (g_rtl.wgt_lines / 4);
+            wgt_pend = 1;
+        }
+        if (in.act_wr_gnt) {
+            /* read data was captured above from the old contents (the
+             * RTL scratchpad reads before the write edge too) */
+            uint32_t a = o.act_wr_addr % g_rtl.act_lines;
+            if (act_pend && act_a == a) {
+                /* same-cycle read and write of one line: read gets old */
+            }
+            memcpy(g_rtl.act[a], o.act_wr_data, 32);
+            g_rtl.act_mask[a] = o.act_wr_mask;
+        }
+        int fin = 0;
+        if (accepted && (o.done || o.err)) {
+            r->err = o.err;
+            r->detail = o.err_detail;
+            r->cycles = cyc - t0;
+            fin = 1;
+        }
+        if (!accepted && o.cmd_ready) {
+            accepted = 1;
+            t0 = cyc;
+            in.cmd_valid = 0;
+        }
+        /* the pending read data must be the line as of the grant */
+        compute_unit_tick(g_u);
+        if (act_pend && in.act_wr_gnt && (o.act_wr_addr % g_rtl.act_lines) == act_a) {
+            /* model read-before-write: nothing to do (data copied next
+             * cycle from the array, which now holds the new line) -> keep
+             * the old line instead */
+        }
+        cyc++;
+        if (fin)
+            break;
+    }
+    compute_unit_get(g_u, &o);
+    for (int c = 0; c < CU_CNT_N; c++)
+        r->cnt[c] = o.cnt[c] - o0.cnt[c];
+    return 0;
+}
+
+static void show_line(const char *who, const int16_t *l, uint16_t m)
+{
+    fprintf(stderr, "    %s:", who);
+    for (int j = 0; j < 16; j++)
+        fprintf(stderr, " %d", l[j]);
+    fprintf(stderr, " | mask %04x\n", m);
+}
+
+/* Runs d on both sides (same starting scratchpads) and compares. */
+static void run_cmd(const uint32_t d[16], const char *label, uint64_t max_cycles, run_result *out)
+{
+    uint32_t det = 0;
+    int e = at_exec_check(d, &g_ref, g_cfg, &det);
+    CHECK(e == AT_DEVERR_NONE, "%s: descriptor fails the check (err %d detail %u)", label, e, det);
+    if (e != AT_DEVERR_NONE)
+        return;
+    spad_copy(&g_ref, &g_rtl);
+    at_exec_counts cnt;
+    memset(&cnt, 0, sizeof cnt);
+    uint32_t rdet = 0;
+    int rerr = at_exec_compute(d, &g_ref, &cnt, &rdet);
+    run_result r;
+    memset(&r, 0, sizeof r);
+    if (rtl_run(d, &r, max_cycles) != 0) {
+        fprintf(stderr, "  %s: RTL timed out\n", label);
+        return;
+    }
+    if (out)
+        *out = r;
+    CHECK((rerr != AT_DEVERR_NONE) == (r.err != 0), "%s: error rtl %d ref %d", label, r.err, rerr);
+    if (rerr != AT_DEVERR_NONE && r.err)
+        CHECK(rdet == r.detail, "%s: detail rtl 0x%x ref 0x%x", label, r.detail, rdet);
+    int bad = 0;
+    for (uint32_t l = 0; l < g_rtl.act_lines; l++) {
+        if (memcmp(g_rtl.act[l], g_ref.act[l], 32) || g_rtl.act_mask[l] != g_ref.act_mask[l]) {
+            if (bad < 4) {
+                fprintf(stderr, "  %s: activation line %u differs\n", label, l);
+                show_line("rtl", g_rtl.act[l], g_rtl.act_mask[l]);
+                show_line("ref", g_ref.act[l], g_ref.act_mask[l]);
+            }
+            bad++;
+        }
+    }
+    CHECK(bad == 0, "%s: %d activation lines differ", label, bad);
+    CHECK(r.cnt[CU_CNT_MAC_ISSUED] == cnt.mac_issued, "%s: mac_issued rtl %" PRIu64 " ref %" PRIu64,
+          label, r.cnt[CU_CNT_MAC_ISSUED], cnt.mac_issued);
+    CHECK(r.cnt[CU_CNT_MAC_SKIPPED] == cnt.mac_skipped,
+          "%s: mac_skipped rtl %" PRIu64 " ref %" PRIu64, label, r.cnt[CU_CNT_MAC_SKIPPED],
+          cnt.mac_skipped);
+    CHECK(r.cnt[CU_CNT_PRUNED] == cnt.pruned, "%s: pruned rtl %" PRIu64 " ref %" PRIu64, label,
+          r.cnt[CU_CNT_PRUNED], cnt.pruned);
+    CHECK(r.cnt[CU_CNT_SPAD_WR] == cnt.spad_wr, "%s: spad_wr rtl %" PRIu64 " ref %" PRIu64, label,
+          r.cnt[CU_CNT_SPAD_WR], cnt.spad_wr);
+    if (check_g.case_failed)
+        fprintf(stderr, "  %s: seed state 0x%" PRIx64 ", stall %.2f\n", label, rng_state, g_stall);
+}
+
+/* ------------------------------------------------------------ GEMM */
+
+typedef struct gemm_shape {
+    int m, n, k;
+    int trans, params, gelu, accum, amask;
+    int tau;
+} gemm_shape;
+
+/* Lays the GEMM out in the scratchpads (A at 0, C after it, B at weight 0,
+ * params after B) with random strides; returns 0 when it does not fit. */
+static int gemm_desc(const gemm_shape *s, uint32_t d[16])
+{
+    uint32_t mt = (uint32_t)s->m, nt = ((uint32_t)s->n + 15) / 16, kc = ((uint32_t)s->k + 15) / 16;
+    uint32_t lda = kc + (g_tight || urand() < 0.5 ? 0 : rnd(0, 3));
+    uint32_t ldc = nt + (g_tight || urand() < 0.5 ? 0 : rnd(0, 3));
+    uint32_t a = g_tight ? 0 : rnd(0, 7);
+    uint32_t c = a + (mt - 1) * lda + kc + (g_tight ? 0 : rnd(0, 5));
+    uint32_t c_last = c + (mt - 1) * ldc + nt - 1;
+    if (c_last >= g_rtl.act_lines)
+        return 0;
+    uint32_t k4 = 4 * (((uint32_t)s->k + 3) / 4), n4 = 4 * (((uint32_t)s->n + 3) / 4);
+    uint32_t ldb, b = g_tight ? 0 : 4 * rnd(0, 2), b_last;
+    if (s->trans) {
+        ldb = n4 + 4 * (g_tight || urand() < 0.5 ? 0 : rnd(0, 2));
+        b_last = b + (kc - 1) * ldb + n4 - 1;
+    } else {
+        ldb = k4 + 4 * (g_tight || urand() < 0.5 ? 0 : rnd(0, 2));
+        b_last = b + (nt - 1) * ldb + k4 - 1;
+    }
+    uint32_t par = 4 * ((b_last + 4) / 4);
+    if (b_last >= g_rtl.wgt_lines || (s->params && par + 4 * nt > g_rtl.wgt_lines))
+        return 0;
+    memset(d, 0, 64);
+    put(d, AT_DESC_OPCODE_WORD, AT_DESC_OPCODE_LSB, 8, AT_OP_GEMM);
+    put(d, 0, AT_DESC_GEMM_TRANS_B_LSB, 1, (uint32_t)s->trans);
+    put(d, 0, AT_DESC_GEMM_PARAMS_EN_LSB, 1, (uint32_t)s->params);
+    put(d, 0, AT_DESC_GEMM_GELU_LSB, 1, (uint32_t)s->gelu);
+    put(d, 0, AT_DESC_GEMM_ACCUM_LSB, 1, (uint32_t)s->accum);
+    put(d, 0, AT_DESC_GEMM_A_MASK_LSB, 1, (uint32_t)s->amask);
+    put(d, AT_DESC_GEMM_A_WORD, 0, 24, a);
+    put(d, AT_DESC_GEMM_LDA_WORD, 0, 24, lda);
+    put(d, AT_DESC_GEMM_B_WORD, 0, 24, b);
+    put(d, AT_DESC_GEMM_LDB_WORD, 0, 24, ldb);
+    put(d, AT_DESC_GEMM_C_WORD, 0, 24, c);
+    put(d, AT_DESC_GEMM_LDC_WORD, 0, 24, ldc);
+    put(d, AT_DESC_GEMM_M_WORD, AT_DESC_GEMM_M_LSB, 16, (uint32_t)s->m);
+    put(d, AT_DESC_GEMM_N_WORD, AT_DESC_GEMM_N_LSB, 16, (uint32_t)s->n);
+    put(d, AT_DESC_GEMM_K_WORD, AT_DESC_GEMM_K_LSB, 16, (uint32_t)s->k);
+    put(d, AT_DESC_GEMM_TAU_WORD, AT_DESC_GEMM_TAU_LSB, 15, (uint32_t)s->tau);
+    put(d, AT_DESC_GEMM_PARAMS_WORD, 0, 24, par);
+    put(d, AT_DESC_GEMM_RQ_M_WORD, AT_DESC_GEMM_RQ_M_LSB, 16, rnd(1, 65535));
+    put(d, AT_DESC_GEMM_RQ_S_WORD, AT_DESC_GEMM_RQ_S_LSB, 6, rnd(14, 30));
+    at_gelu_params gp;
+    at_gelu_params_make(0.01, 0.01, &gp);
+    put(d, AT_DESC_GEMM_GELU_IN_M_WORD, AT_DESC_GEMM_GELU_IN_M_LSB, 16, gp.in.m);
+    put(d, AT_DESC_GEMM_GELU_IN_S_WORD, AT_DESC_GEMM_GELU_IN_S_LSB, 6, gp.in.s);
+    put(d, AT_DESC_GEMM_GELU_OUT_M_WORD, AT_DESC_GEMM_GELU_OUT_M_LSB, 16, gp.out.m);
+    put(d, AT_DESC_GEMM_GELU_OUT_S_WORD, AT_DESC_GEMM_GELU_OUT_S_LSB, 6, gp.out.s);
+    if (s->params) {
+        for (uint32_t t = 0; t < nt; t++) {
+            int16_t *q = g_rtl.wgt[par + 4 * t];
+            for (int j = 0; j < 16; j++) {
+                int32_t bias = (int32_t)rnd(0, 2000000) - 1000000;
+                q[2 * j] = (int16_t)(bias & 0xFFFF);
+                q[2 * j + 1] = (int16_t)((uint32_t)bias >> 16);
+                q[32 + j] = (int16_t)rnd(1, 65535);
+                q[48 + j] = (int16_t)(rnd(14, 30) | (rnd(0, 1023) << 6)); /* upper bits ignored */
+            }
+        }
+    }
+    return 1;
+}
+
+/* Returns 0 (nothing run) when the shape does not fit and may_skip. */
+static int gemm_case(const gemm_shape *s, double zero, double mask0, const char *label, int may_skip)
+{
+    uint32_t d[16];
+    spad_fill(&g_rtl, zero, mask0, 200);
+    if (!gemm_desc(s, d)) {
+        if (!may_skip)
+            CHECK(0, "%s: does not fit", label);
+        return 0;
+    }
+    char buf[160];
+    snprintf(buf, sizeof buf, "%s GEMM %dx%dx%d%s%s%s%s%s tau %d", label, s->m, s->n, s->k,
+             s->trans ? " TRANS_B" : "", s->params ? " PARAMS" : "", s->gelu ? " GELU" : "",
+             s->accum ? " ACCUM" : "", s->amask ? " A_MASK" : "", s->tau);
+    run_cmd(d, buf, 5000000, NULL);
+    return 1;
+}
+
+static void case_gemm_fixed(void)
+{
+    static const int shapes[][3] = {{1, 1, 1}, {17, 33, 65}, {16, 16, 16}, {3, 70, 5},
+                                    {40, 17, 31}, {33, 64, 100}, {5, 1, 200}, {64, 100, 17}};
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        for (int v = 0; v < 4; v++) {
+            gemm_shape s = {shapes[i][0], shapes[i][1], shapes[i][2], v & 1, (v >> 1) & 1,
+                            v == 3, v == 2, v == 1, v == 1 ? 100 : 0};
+            g_stall = (v == 0) ? 0.0 : 0.3;
+            gemm_case(&s, 0.3, 0.2, "fixed", 0);
+        }
+    }
+}
+
+static void case_gemm_random(void)
+{
+    for (int i = 0; i < 40; i++) {
+        gemm_shape s;
+        int big = i >= 30; /* several row blocks and column groups */
+        s.m = (int)rnd(1, big ? 130 : 70);
+        s.n = (int)rnd(1, big ? 200 : 90);
+        s.k = (int)rnd(1, big ? 400 : 150);
+        s.trans = (int)rnd(0, 1);
+        s.params = (int)rnd(0, 1);
+        s.gelu = (int)rnd(0, 1);
+        s.accum = (int)rnd(0, 1);
+        s.amask = (int)rnd(0, 1);
+        s.tau = urand() < 0.5 ? 0 : (int)rnd(0, 2000);
+        g_stall = urand() < 0.3 ? 0.0 : uniform(0.1, 0.7);
+        if (!gemm_case(&s, urand(), urand() * 0.5, big ? "random-big" : "random", 1))
+            i--; /* did not fit the scratchpads: another shape */
+    }
+}
+
+/* ------------------------------------------------------------ SOFTMAX */
+
+static void smx_case(int rows, int n, int len_vec, int bad_row, int in_place, const char *label)
+{
+    uint32_t d[16];
+    uint32_t nb = ((uint32_t)n + 15) / 16;
+    uint32_t max_rows = (g_rtl.act_lines - 64) / (2 * (nb + 2));
+    if ((uint32_t)rows > max_rows)
+        rows = (int)max_rows;
+    if (bad_row >= rows)
+        bad_row = rows - 1;
+    uint32_t lds = nb + rnd(0, 2), src = rnd(0, 20);
+    uint32_t src_last = src + (uint32_t)(rows - 1) * lds + nb - 1;
+    uint32_t dst = in_place ? src : src_last + 1 + rnd(0, 5);
+    uint32_t ldd = in_place ? lds : nb + rnd(0, 2);
+    uint32_t dst_last = dst + (uint32_t)(rows - 1) * ldd + nb - 1;
+    uint32_t lens = dst_last + 1 + rnd(0, 3);
+    if (lens + (uint32_t)rows / 16 + 1 >= g_rtl.act_lines) {
+        CHECK(0, "%s: does not fit", label);
+        return;
+    }
+    spad_fill(&g_rtl, 0.0, 0.0, 3000);
+    uint32_t len = rnd(1, (uint32_t)n);
+    for (int r = 0; r < rows; r++) {
+        uint16_t l = (uint16_t)(urand() < 0.2 ? (uint32_t)n : rnd(1, (uint32_t)n));
+        if (r == bad_row)
+            l = urand() < 0.5 ? 0 : (uint16_t)(n + (int)rnd(1, 100));
+        g_rtl.act[lens + (uint32_t)r / 16][r % 16] = (int16_t)l;
+    }
+    at_softmax_params sp;
+    at_softmax_params_make(uniform(0.01, 0.2), &sp);
+    memset(d, 0, 64);
+    put(d, 0, 0, 8, AT_OP_SOFTMAX);
+    put(d, 0, AT_DESC_SMX_LEN_VEC_LSB, 1, (uint32_t)len_vec);
+    put(d, AT_DESC_SMX_SRC_WORD, 0, 24, src);
+    put(d, AT_DESC_SMX_LDS_WORD, 0, 24, lds);
+    put(d, AT_DESC_SMX_DST_WORD, 0, 24, dst);
+    put(d, AT_DESC_SMX_LDD_WORD, 0, 24, ldd);
+    put(d, AT_DESC_SMX_ROWS_WORD, AT_DESC_SMX_ROWS_LSB, 16, (uint32_t)rows);
+    put(d, AT_DESC_SMX_N_WORD, AT_DESC_SMX_N_LSB, 16, (uint32_t)n);
+    put(d, AT_DESC_SMX_LEN_WORD, AT_DESC_SMX_LEN_LSB, 16, len);
+    put(d, AT_DESC_SMX_LENS_WORD, 0, 24, lens);
+    put(d, AT_DESC_SMX_IN_M_WORD, AT_DESC_SMX_IN_M_LSB, 16, sp.in.m);
+    put(d, AT_DESC_SMX_IN_S_WORD, AT_DESC_SMX_IN_S_LSB, 6, sp.in.s);
+    char buf[160];
+    snprintf(buf, sizeof buf, "%s SOFTMAX rows %d n %d%s%s bad %d", label, rows, n,
+             len_vec ? " LEN_VEC" : "", in_place ? " in-place" : "", bad_row);
+    run_cmd(d, buf, 2000000, NULL);
+}
+
+static void case_softmax(void)
+{
+    g_stall = 0.0;
+    smx_case(1, 1, 0, -1, 0, "fixed");
+    smx_case(3, 512, 0, -1, 0, "fixed");
+    smx_case(20, 100, 1, -1, 0, "fixed");
+    smx_case(20, 100, 1, 17, 0, "fixed");
+    smx_case(5, 33, 1, 0, 1, "fixed");
+    for (int i = 0; i < 12; i++) {
+        g_stall = urand() < 0.3 ? 0.0 : uniform(0.1, 0.7);
+        int rows = (int)rnd(1, 40), n = urand() < 0.3 ? (int)rnd(1, 20) : (int)rnd(1, 512);
+        int lv = (int)rnd(0, 1);
+        smx_case(rows, n, lv, lv && urand() < 0.3 ? (int)rnd(0, (uint32_t)rows - 1) : -1,
+                 (int)rnd(0, 1), "random");
+    }
+}
+
+/* ------------------------------------------------------------ LAYERNORM */
+
+static void ln_case(int rows, int n, int res, int in_place, const char *label)
+{
+    uint32_t d[16];
+    uint32_t nb = ((uint32_t)n + 15) / 16;
+    uint32_t max_rows = (g_rtl.act_lines - 64) / (3 * (nb + 2));
+    if ((uint32_t)rows > max_rows)
+        rows = (int)max_rows;
+    uint32_t lds = nb + rnd(0, 2), src = rnd(0, 20);
+    uint32_t src_last = src + (uint32_t)(rows - 1) * lds + nb - 1;
+    uint32_t ldr = nb + rnd(0, 2), rs = src_last + 1 + rnd(0, 4);
+    uint32_t res_last = rs + (uint32_t)(rows - 1) * ldr + nb - 1;
+    uint32_t dst = in_place ? src : res_last + 1 + rnd(0, 4);
+    uint32_t ldd = in_place ? lds : nb + rnd(0, 2);
+    uint32_t dst_last = dst + (uint32_t)(rows - 1) * ldd + nb - 1;
+    uint32_t par = 4 * rnd(0, 10);
+    if (dst_last >= g_rtl.act_lines || par + 4 * nb > g_rtl.wgt_lines) {
+        CHECK(0, "%s: does not fit", label);
+        return;
+    }
+    spad_fill(&g_rtl, 0.05, 0.0, 8000);
+    for (uint32_t b = 0; b < nb; b++) {
+        int16_t *q = g_rtl.wgt[par + 4 * b];
+        for (int j = 0; j < 16; j++) {
+            q[j] = (int16_t)((int)rnd(0, 40000) - 20000);
+            int32_t beta = (int32_t)rnd(0, 200000) - 100000;
+            q[16 + 2 * j] = (int16_t)(beta & 0xFFFF);
+            q[16 + 2 * j + 1] = (int16_t)((uint32_t)beta >> 16);
+        }
+    }
+    at_layernorm_params lp;
+    at_layernorm_params_make(n, 0.01, 1e-3, 0.01, 1e-5, &lp);
+    memset(d, 0, 64);
+    put(d, 0, 0, 8, AT_OP_LAYERNORM);
+    put(d, 0, AT_DESC_LN_RESIDUAL_LSB, 1, (uint32_t)res);
+    put(d, AT_DESC_LN_SRC_WORD, 0, 24, src);
+    put(d, AT_DESC_LN_LDS_WORD, 0, 24, lds);
+    put(d, AT_DESC_LN_DST_WORD, 0, 24, dst);
+    put(d, AT_DESC_LN_LDD_WORD, 0, 24, ldd);
+    put(d, AT_DESC_LN_RES_WORD, 0, 24, rs);
+    put(d, AT_DESC_LN_LDR_WORD, 0, 24, ldr);
+    put(d, AT_DESC_LN_ROWS_WORD, AT_DESC_LN_ROWS_LSB, 16, (uint32_t)rows);
+    put(d, AT_DESC_LN_N_WORD, AT_DESC_LN_N_LSB, 16, (uint32_t)n);
+    put(d, AT_DESC_LN_PARAMS_WORD, 0, 24, par);
+    put(d, AT_DESC_LN_OUT_M_WORD, AT_DESC_LN_OUT_M_LSB, 16, lp.out.m);
+    put(d, AT_DESC_LN_OUT_S_WORD, AT_DESC_LN_OUT_S_LSB, 6, lp.out.s);
+    uint64_t eps = urand() < 0.5 ? (uint64_t)lp.eps_q : (rng_next() >> 3) % ((UINT64_C(1) << 61) + 1);
+    put(d, AT_DESC_LN_EPS_LO_WORD, 0, 32, (uint32_t)eps);
+    put(d, AT_DESC_LN_EPS_HI_WORD, 0, 30, (uint32_t)(eps >> 32));
+    char buf[160];
+    snprintf(buf, sizeof buf, "%s LAYERNORM rows %d n %d%s%s", label, rows, n,
+             res ? " RESIDUAL" : "", in_place ? " in-place" : "");
+    run_cmd(d, buf, 2000000, NULL);
+}
+
+static void case_layernorm(void)
+{
+    g_stall = 0.0;
+    ln_case(1, 1, 0, 0, "fixed");
+    ln_case(3, 384, 1, 0, "fixed");
+    ln_case(2, 1024, 1, 1, "fixed");
+    for (int i = 0; i < 10; i++) {
+        g_stall = urand() < 0.3 ? 0.0 : uniform(0.1, 0.7);
+        ln_case((int)rnd(1, 6), (int)rnd(1, 1024), (int)rnd(0, 1), (int)rnd(0, 1), "random");
+    }
+}
+
+/* ------------------------------------------------------------ utilization */
+
+static void perf_point(int m, int n, int k, double zero, uint64_t *cycles_out)
+{
+    gemm_shape s = {m, n, k, g_perf_trans, 0, 0, 0, 0, 0};
+    uint32_t d[16];
+    g_stall = 0.0;
+    spad_fill(&g_rtl, zero, 0.0, 200);
+    /* dense: no zeros at all */
+    if (zero == 0.0)
+        for (uint32_t l = 0; l < g_rtl.act_lines; l++)
+            for (int j = 0; j < 16; j++)
+                if (g_rtl.act[l][j] == 0)
+                    g_rtl.act[l][j] = 1;
+    g_tight = 1;
+    int fits = gemm_desc(&s, d);
+    g_tight = 0;
+    if (!fits) {
+        CHECK(0, "perf GEMM does not fit");
+        return;
+    }
+    run_result r;
+    memset(&r, 0, sizeof r);
+    char buf[96];
+    snprintf(buf, sizeof buf, "perf GEMM %dx%dx%d%s zeros %.2f", m, n, k, g_perf_trans ? " TRANS_B" : "", zero);
+    run_cmd(d, buf, 5000000, &r);
+    double peak = (double)g_cfg->pes * g_cfg->lanes * g_cfg->macs_per_lane;
+    double ideal = (double)m * n * k / peak;
+    double util = (double)r.cnt[CU_CNT_MAC_ISSUED] / ((double)r.cycles * peak);
+    printf("  GEMM %dx%dx%d%s zeros %.2f: %" PRIu64 " cycles, ideal (dense) %.0f, ideal/cycles %.3f, "
+           "MAC utilization %.3f, pe_busy %" PRIu64 ", stall_wgt %" PRIu64 ", stall_act %" PRIu64 "\n",
+           m, n, k, g_perf_trans ? " TRANS_B" : "", zero, r.cycles, ideal, ideal / (double)r.cycles, util, r.cnt[CU_CNT_PE_BUSY],
+           r.cnt[CU_CNT_STALL_WGT], r.cnt[CU_CNT_STALL_ACT]);
+    *cycles_out = r.cycles;
+}
+
+static void case_perf(void)
+{
+    uint64_t c0 = 0, c5 = 0, c16 = 0, c32 = 0, c64 = 0;
+    clock_t t0 = clock();
+    /* 64x64x512 needs A = 2048 lines, the whole tiny activation buffer, so
+     * the measurement uses 48 rows (and 16, 32), and 64x64x448 (A and C
+     * fill the buffer exactly) */
+    perf_point(16, 64, 512, 0.0, &c16);
+    perf_point(32, 64, 512, 0.0, &c32);
+    perf_point(48, 64, 512, 0.0, &c0);
+    perf_point(48, 64, 512, 0.5, &c5);
+    perf_point(64, 64, 448, 0.0, &c64);
+    uint64_t t_dense = 0, t_half = 0;
+    g_perf_trans = 1;
+    perf_point(48, 64, 512, 0.0, &t_dense);
+    perf_point(48, 64, 512, 0.5, &t_half);
+    g_perf_trans = 0;
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    if (c0)
+        printf("  48x64x512: cycles at 50%% zeros / dense = %.3f\n", (double)c5 / (double)c0);
+    if (secs > 0)
+        printf("  simulation speed: %.0f cycles/s (with the C scratchpads and reference)\n",
+               (double)(c16 + c32 + c0 + c5 + c64) / secs);
+}
+
+int main(int argc, char **argv)
+{
+    uint64_t seed = check_seed("test_acceltran_compute", 0xC0C0A7E5u);
+    if (argc > 1)
+        seed = strtoull(argv[1], NULL, 0);
+    rng_state = seed;
+    g_cfg = at_hw_config_find(TEST_CONFIG);
+    if (!g_cfg || at_spad_init(&g_rtl, g_cfg) || at_spad_init(&g_ref, g_cfg)) {
+        fprintf(stderr, "setup failed\n");
+        return 1;
+    }
+    g_u = compute_unit_new();
+    if (!g_u)
+        return 1;
+    RUN_CASE(case_gemm_fixed);
+    RUN_CASE(case_softmax);
+    RUN_CASE(case_layernorm);
+    RUN_CASE(case_gemm_random);
+    RUN_CASE(case_perf);
+    compute_unit_free(g_u);
+    at_spad_free(&g_rtl);
+    at_spad_free(&g_ref);
+    return check_finish("test_acceltran_compute");
+}

@@ -1,0 +1,197 @@
+/* The Verilated acceltran_spad against a C model: random requests on all
+ * five ports every cycle (compute act read / act write / weight quad read,
+ * DMA write and read of the activation, weight and mask buffers), checking
+ * the round-robin grants, the read data one cycle after each grant
+ * (read-before-write within a cycle), the mask sidecar (an activation
+ * line's mask word = word L mod 16 of mask line L / 16) and the DMA-side
+ * counters. Only lines written earlier are compared (contents are undefined
+ * after reset). Seeded; seed and both sides on mismatch. */
+// rtl-test-configs: tiny
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acceltran_hw.h"
+#include "acceltran_spad_unit.h"
+#include "check.h"
+#include "rng.h"
+
+static uint32_t g_al, g_wl;
+static int16_t (*g_act)[16], (*g_wgt)[16];
+static uint16_t *g_mask;
+static uint8_t *g_act_ok, *g_mask_ok, *g_wgt_ok;
+
+static uint32_t rnd(uint32_t n) { return (uint32_t)(rng_next() % n); }
+
+static void rand_line(int16_t *l)
+{
+    for (int j = 0; j < 16; j++)
+        l[j] = (int16_t)rng_next();
+}
+
+static void case_random(void)
+{
+    spad_unit *u = spad_unit_new();
+    int ar_pri = 0, aw_pri = 0, wr_pri = 0; /* 1: the DMA wins the next conflict */
+    uint64_t n_rd = 0, n_wr = 0;
+    /* expected read data for the next cycle */
+    int e_act = 0, e_wgt = 0, e_dma = 0, e_act_ok = 0, e_wgt_ok = 0, e_dma_ok = 0;
+    int16_t x_act[16], x_wgt[64], x_dma[16];
+    uint16_t x_amask = 0;
+    int mism = 0;
+    /* hot spot: a small address window so reads hit written lines */
+    for (int cyc = 0; cyc < 200000 && mism < 5; cyc++) {
+        uint32_t win = cyc < 100000 ? 64 : g_al;
+        spad_unit_in in;
+        memset(&in, 0, sizeof in);
+        in.act_rd_req = rnd(2);
+        in.act_rd_addr = rnd(win);
+        in.act_wr_req = rnd(2);
+        in.act_wr_addr = rnd(win);
+        rand_line(in.act_wr_data);
+        in.act_wr_mask = (uint16_t)rng_next();
+        in.wgt_rd_req = rnd(2);
+        in.wgt_rd_quad = rnd(win / 4);
+        in.dma_wr_req = rnd(2);
+        in.dma_wr_buf = (int)rnd(3);
+        in.dma_wr_addr = in.dma_wr_buf == 2 ? rnd(win / 16) : rnd(win);
+        rand_line(in.dma_wr_data);
+        in.dma_wr_mask_en = (int)rnd(2);
+        in.dma_wr_mask = (uint16_t)rng_next();
+        in.dma_rd_req = rnd(2);
+        in.dma_rd_buf = (int)rnd(3);
+        in.dma_rd_addr = in.dma_rd_buf == 2 ? rnd(win / 16) : rnd(win);
+        spad_unit_set(u, &in);
+        spad_unit_eval(u);
+        spad_unit_out o;
+        spad_unit_get(u, &o);
+        /* read data of last cycle's grants */
+        CHECK(o.act_rvalid == e_act && o.wgt_rvalid == e_wgt && o.dma_rvalid == e_dma,
+              "cycle %d: rvalid act %d/%d wgt %d/%d dma %d/%d", cyc, o.act_rvalid, e_act,
+              o.wgt_rvalid, e_wgt, o.dma_rvalid, e_dma);
+        if (e_act && e_act_ok && (memcmp(o.act_rdata, x_act, 32) || o.act_rmask != x_amask)) {
+            CHECK(0, "cycle %d: act read data/mask (mask rtl %04x ref %04x)", cyc, o.act_rmask, x_amask);
+            mism++;
+        }
+        if (e_wgt && e_wgt_ok && memcmp(o.wgt_rdata, x_wgt, 128)) {
+            CHECK(0, "cycle %d: weight quad read data", cyc);
+            mism++;
+        }
+        if (e_dma && e_dma_ok && memcmp(o.dma_rdata, x_dma, 32)) {
+            CHECK(0, "cycle %d: DMA read data (rtl[0] %d ref[0] %d)", cyc, o.dma_rdata[0], x_dma[0]);
+            mism++;
+        }
+        /* model grants */
+        int d_ra = in.dma_rd_req && in.dma_rd_buf != 1, d_rw = in.dma_rd_req && in.dma_rd_buf == 1;
+        int d_wa = in.dma_wr_req && in.dma_wr_buf != 1, d_ww = in.dma_wr_req && in.dma_wr_buf == 1;
+        int ar_dma = d_ra && (!in.act_rd_req || ar_pri);
+        int aw_dma = d_wa && (!in.act_wr_req || aw_pri);
+        int wr_dma = d_rw && (!in.wgt_rd_req || wr_pri);
+        int g_ar = in.act_rd_req && !ar_dma, g_aw = in.act_wr_req && !aw_dma;
+        int g_wr = in.wgt_rd_req && !wr_dma;
+        int g_dr = ar_dma || wr_dma, g_dw = aw_dma || d_ww;
+        CHECK(o.act_rd_gnt == g_ar && o.act_wr_gnt == g_aw && o.wgt_rd_gnt == g_wr &&
+                  o.dma_rd_gnt == g_dr && o.dma_wr_gnt == g_dw,
+              "cycle %d: grants rtl %d%d%d%d%d ref %d%d%d%d%d", cyc, o.act_rd_gnt, o.act_wr_gnt,
+              o.wgt_rd_gnt, o.dma_rd_gnt, o.dma_wr_gnt, g_ar, g_aw, g_wr, g_dr, g_dw);
+        if (in.act_rd_req && d_ra)
+            ar_pri = !ar_dma;
+        if (in.act_wr_req && d_wa)
+            aw_pri = !aw_dma;
+        if (in.wgt_rd_req && d_rw)
+            wr_pri = !wr_dma;
+        CHECK(o.cnt_rd == n_rd && o.cnt_wr == n_wr, "cycle %d: counters rd %" PRIu64 "/%" PRIu64
+              " wr %" PRIu64 "/%" PRIu64, cyc, o.cnt_rd, n_rd, o.cnt_wr, n_wr);
+        n_rd += (uint64_t)g_dr;
+        n_wr += (uint64_t)g_dw;
+        /* reads (old contents) */
+        e_act = g_ar;
+        e_wgt = g_wr;
+        e_dma = g_dr;
+        if (g_ar) {
+            uint32_t a = in.act_rd_addr;
+            memcpy(x_act, g_act[a], 32);
+            x_amask = g_mask[a];
+            e_act_ok = g_act_ok[a] && g_mask_ok[a];
+        }
+        if (g_wr) {
+            uint32_t q = in.wgt_rd_quad;
+            memcpy(x_wgt, g_wgt[4 * q], 128);
+            e_wgt_ok = g_wgt_ok[4 * q] && g_wgt_ok[4 * q + 1] && g_wgt_ok[4 * q + 2] && g_wgt_ok[4 * q + 3];
+        }
+        if (g_dr) {
+            uint32_t a = in.dma_rd_addr;
+            if (in.dma_rd_buf == 0) {
+                memcpy(x_dma, g_act[a], 32);
+                e_dma_ok = g_act_ok[a];
+            } else if (in.dma_rd_buf == 1) {
+                memcpy(x_dma, g_wgt[a], 32);
+                e_dma_ok = g_wgt_ok[a];
+            } else {
+                e_dma_ok = 1;
+                for (int j = 0; j < 16; j++) {
+                    x_dma[j] = (int16_t)g_mask[16 * a + (uint32_t)j];
+                    e_dma_ok &= g_mask_ok[16 * a + (uint32_t)j];
+                }
+            }
+        }
+        /* writes */
+        if (g_aw) {
+            memcpy(g_act[in.act_wr_addr], in.act_wr_data, 32);
+            g_mask[in.act_wr_addr] = in.act_wr_mask;
+            g_act_ok[in.act_wr_addr] = g_mask_ok[in.act_wr_addr] = 1;
+        } else if (aw_dma) {
+            uint32_t a = in.dma_wr_addr;
+            if (in.dma_wr_buf == 2) {
+                for (int j = 0; j < 16; j++) {
+                    g_mask[16 * a + (uint32_t)j] = (uint16_t)in.dma_wr_data[j];
+                    g_mask_ok[16 * a + (uint32_t)j] = 1;
+                }
+            } else {
+                memcpy(g_act[a], in.dma_wr_data, 32);
+                g_act_ok[a] = 1;
+                if (in.dma_wr_mask_en) {
+                    g_mask[a] = in.dma_wr_mask;
+                    g_mask_ok[a] = 1;
+                }
+            }
+        }
+        if (d_ww) {
+            memcpy(g_wgt[in.dma_wr_addr], in.dma_wr_data, 32);
+            g_wgt_ok[in.dma_wr_addr] = 1;
+        }
+        spad_unit_tick(u);
+    }
+    spad_unit_free(u);
+}
+
+int main(int argc, char **argv)
+{
+    uint64_t seed = check_seed("test_acceltran_spad", 0x59AD0001u);
+    if (argc > 1)
+        seed = strtoull(argv[1], NULL, 0);
+    rng_state = seed;
+    const at_hw_config *cfg = at_hw_config_find(TEST_CONFIG);
+    if (!cfg)
+        return 1;
+    g_al = cfg->act_buf_kib * 32u;
+    g_wl = cfg->wgt_buf_kib * 32u;
+    g_act = calloc(g_al, sizeof *g_act);
+    g_wgt = calloc(g_wl, sizeof *g_wgt);
+    g_mask = calloc(g_al, sizeof *g_mask);
+    g_act_ok = calloc(g_al, 1);
+    g_mask_ok = calloc(g_al, 1);
+    g_wgt_ok = calloc(g_wl, 1);
+    if (!g_act || !g_wgt || !g_mask || !g_act_ok || !g_mask_ok || !g_wgt_ok)
+        return 1;
+    RUN_CASE(case_random);
+    free(g_act);
+    free(g_wgt);
+    free(g_mask);
+    free(g_act_ok);
+    free(g_mask_ok);
+    free(g_wgt_ok);
+    return check_finish("test_acceltran_spad");
+}
