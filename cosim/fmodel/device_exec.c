@@ -58,6 +58,16 @@ static uint64_t buf_lines(const at_spad *sp, int buf)
     return buf == 0 ? sp->act_lines : buf == 1 ? sp->wgt_lines : sp->mask_lines;
 }
 
+/* Entry j of an int32[16] held in the weight lines line, line+1 (8 per
+ * line, each as two int16 halves, low half first): the layout of GEMM's
+ * bias and LAYERNORM's beta. */
+static int32_t wgt_int32(const at_spad *sp, uint64_t line, unsigned j)
+{
+    const int16_t *half = sp->wgt[line + j / 8u];
+    uint32_t lo = (uint16_t)half[2u * (j % 8u)], hi = (uint16_t)half[2u * (j % 8u) + 1u];
+    return (int32_t)(lo | (hi << 16));
+}
+
 /* ---------------------------------------------------------------- decoded fields */
 
 typedef struct xfer_f {
@@ -191,15 +201,62 @@ static uint64_t rows_last(uint64_t base, unsigned rows, uint64_t ld, uint64_t nb
     return base + (uint64_t)(rows - 1) * ld + nb - 1;
 }
 
-static int overlap(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
+/* ---------------------------------------------------------------- intervals */
+
+/* Each command's scratchpad intervals are listed once, here: the SPAD_RANGE
+ * and overlap checks and the dependency rule (at_exec_ranges) all use
+ * these, as docs/isa.md defines both on the same [first, last] intervals.
+ * The order is fixed: the first source first, the written interval last. */
+
+static int put_range(at_spad_range *out, int n, int buf, uint64_t first, uint64_t last, int write)
 {
-    return a0 <= b1 && b0 <= a1;
+    out[n].buf = buf;
+    out[n].first = first;
+    out[n].last = last;
+    out[n].write = write;
+    return n + 1;
 }
 
-/* In place (identical intervals) or disjoint. */
-static int same_or_disjoint(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
+/* An activation block of rows x nb lines, row step ld. */
+static int put_rows(at_spad_range *out, int n, uint64_t base, unsigned rows, uint64_t ld,
+                    uint64_t nb, int write)
 {
-    return (a0 == b0 && a1 == b1) || !overlap(a0, a1, b0, b1);
+    return put_range(out, n, 0, base, rows_last(base, rows, ld, nb), write);
+}
+
+/* The one interval of a transfer: the buffer it writes (LOAD) or reads (STORE). */
+static int xfer_ranges(const xfer_f *f, unsigned op, at_spad_range *out)
+{
+    return put_range(out, 0, (int)f->buf, f->spad, xfer_last_line(f), op == AT_OP_LOAD);
+}
+
+/* A, B, the parameter quads (with PARAMS_EN), C. */
+static int gemm_ranges(const gemm_f *g, at_spad_range *out)
+{
+    int n = put_range(out, 0, 0, g->a, gemm_last_a(g), 0);
+    n = put_range(out, n, 1, g->b, gemm_last_b(g), 0);
+    if (g->params_en)
+        n = put_range(out, n, 1, g->params, g->params + 4 * g->nt - 1, 0);
+    return put_range(out, n, 0, g->c, gemm_last_c(g), 1);
+}
+
+/* Source, the length lines (with LEN_VEC), destination. */
+static int smx_ranges(const smx_f *s, at_spad_range *out)
+{
+    int n = put_rows(out, 0, s->src, s->rows, s->lds, s->nb, 0);
+    if (s->len_vec)
+        n = put_range(out, n, 0, s->lens, s->lens + (s->rows - 1) / 16u, 0);
+    return put_rows(out, n, s->dst, s->rows, s->ldd, s->nb, 1);
+}
+
+/* Source, residual (with RESIDUAL), the parameter quads, destination. */
+static int ln_ranges(const ln_f *l, at_spad_range *out)
+{
+    int n = put_rows(out, 0, l->src, l->rows, l->lds, l->nb, 0);
+    if (l->residual)
+        n = put_rows(out, n, l->res, l->rows, l->ldr, l->nb, 0);
+    n = put_range(out, n, 1, l->params, l->params + 4 * l->nb - 1, 0);
+    return put_rows(out, n, l->dst, l->rows, l->ldd, l->nb, 1);
 }
 
 /* ---------------------------------------------------------------- checks */
@@ -208,6 +265,46 @@ static int fail(uint32_t *detail, int code, uint32_t w)
 {
     *detail = w;
     return code;
+}
+
+/* SPAD_RANGE, DETAIL = buffer id: the buffers are tried in the order
+ * activation, weight, mask, so a command past the end of two buffers
+ * reports the first (the RTL checks in the same order). */
+static int check_in_spad(const at_spad_range *r, int n, const at_spad *sp, uint32_t *detail)
+{
+    for (int buf = 0; buf < 3; buf++)
+        for (int i = 0; i < n; i++)
+            if (r[i].buf == buf && r[i].last >= buf_lines(sp, buf))
+                return fail(detail, AT_DEVERR_SPAD_RANGE, (uint32_t)buf);
+    return AT_DEVERR_NONE;
+}
+
+enum { DISJOINT = 0, IN_PLACE_OK = 1 };
+
+/* An overlap rule of a compute command: its written interval (the last one
+ * of its ranges) and the read interval r[read] must not share a line, else
+ * ILLEGAL_FIELD with DETAIL = word; with IN_PLACE_OK they may also be the
+ * very same interval (the command then works in place). */
+typedef struct apart_rule {
+    int read, in_place;
+    uint32_t word;
+} apart_rule;
+
+/* The interval checks a compute command ends with: SPAD_RANGE, then its
+ * overlap rules in the order given. */
+static int check_intervals(const at_spad_range *r, int n, const apart_rule *rules, int nrules,
+                           const at_spad *sp, uint32_t *detail)
+{
+    int rc = check_in_spad(r, n, sp, detail);
+    const at_spad_range *w = &r[n - 1];
+    for (int i = 0; rc == AT_DEVERR_NONE && i < nrules; i++) {
+        const at_spad_range *x = &r[rules[i].read];
+        int same = w->first == x->first && w->last == x->last;
+        int shared = w->first <= x->last && x->first <= w->last;
+        if (shared && !(rules[i].in_place && same))
+            rc = fail(detail, AT_DEVERR_ILLEGAL_FIELD, rules[i].word);
+    }
+    return rc;
 }
 
 static int check_xfer(const uint32_t *d, unsigned op, const at_spad *sp, uint32_t *detail)
@@ -223,9 +320,8 @@ static int check_xfer(const uint32_t *d, unsigned op, const at_spad *sp, uint32_
         return fail(detail, AT_DEVERR_ILLEGAL_FIELD, 5);
     if (f.stride % LINE_BYTES)
         return fail(detail, AT_DEVERR_ILLEGAL_FIELD, 7);
-    if (xfer_last_line(&f) >= buf_lines(sp, (int)f.buf))
-        return fail(detail, AT_DEVERR_SPAD_RANGE, f.buf);
-    return AT_DEVERR_NONE;
+    at_spad_range r[1];
+    return check_in_spad(r, xfer_ranges(&f, op, r), sp, detail);
 }
 
 static int check_gemm(const uint32_t *d, const at_spad *sp, uint32_t *detail)
@@ -243,14 +339,10 @@ static int check_gemm(const uint32_t *d, const at_spad *sp, uint32_t *detail)
         return fail(detail, AT_DEVERR_ILLEGAL_FIELD, 9);
     if (g.m > 1 && g.ldc < g.nt)
         return fail(detail, AT_DEVERR_ILLEGAL_FIELD, 6);
-    if (gemm_last_a(&g) >= sp->act_lines || gemm_last_c(&g) >= sp->act_lines)
-        return fail(detail, AT_DEVERR_SPAD_RANGE, 0);
-    if (gemm_last_b(&g) >= sp->wgt_lines ||
-        (g.params_en && g.params + 4 * g.nt - 1 >= sp->wgt_lines))
-        return fail(detail, AT_DEVERR_SPAD_RANGE, 1);
-    if (overlap(g.c, gemm_last_c(&g), g.a, gemm_last_a(&g)))
-        return fail(detail, AT_DEVERR_ILLEGAL_FIELD, 5);
-    return AT_DEVERR_NONE;
+    static const apart_rule c_vs_a = {0, DISJOINT, 5}; /* no in-place GEMM */
+    at_spad_range r[4];
+    int n = gemm_ranges(&g, r);
+    return check_intervals(r, n, &c_vs_a, 1, sp, detail);
 }
 
 static int check_softmax(const uint32_t *d, const at_spad *sp, const at_hw_config *cfg,
@@ -263,17 +355,11 @@ static int check_softmax(const uint32_t *d, const at_spad *sp, const at_hw_confi
         return fail(detail, AT_DEVERR_ILLEGAL_FIELD, 6);
     if (s.rows > 1 && s.ldd < s.nb)
         return fail(detail, AT_DEVERR_ILLEGAL_FIELD, 4);
-    uint64_t src1 = rows_last(s.src, s.rows, s.lds, s.nb);
-    uint64_t dst1 = rows_last(s.dst, s.rows, s.ldd, s.nb);
-    uint64_t lens1 = s.lens + (s.rows - 1) / 16u;
-    if (src1 >= sp->act_lines || dst1 >= sp->act_lines ||
-        (s.len_vec && lens1 >= sp->act_lines))
-        return fail(detail, AT_DEVERR_SPAD_RANGE, 0);
-    if (!same_or_disjoint(s.dst, dst1, s.src, src1))
-        return fail(detail, AT_DEVERR_ILLEGAL_FIELD, 3);
-    if (s.len_vec && overlap(s.lens, lens1, s.dst, dst1))
-        return fail(detail, AT_DEVERR_ILLEGAL_FIELD, 7);
-    return AT_DEVERR_NONE;
+    /* dst vs src, then (with LEN_VEC) dst vs the length lines */
+    static const apart_rule dst_vs[2] = {{0, IN_PLACE_OK, 3}, {1, DISJOINT, 7}};
+    at_spad_range r[3];
+    int n = smx_ranges(&s, r);
+    return check_intervals(r, n, dst_vs, s.len_vec ? 2 : 1, sp, detail);
 }
 
 static int check_layernorm(const uint32_t *d, const at_spad *sp, const at_hw_config *cfg,
@@ -288,19 +374,11 @@ static int check_layernorm(const uint32_t *d, const at_spad *sp, const at_hw_con
         return fail(detail, AT_DEVERR_ILLEGAL_FIELD, 11);
     if (l.rows > 1 && l.ldd < l.nb)
         return fail(detail, AT_DEVERR_ILLEGAL_FIELD, 4);
-    uint64_t src1 = rows_last(l.src, l.rows, l.lds, l.nb);
-    uint64_t dst1 = rows_last(l.dst, l.rows, l.ldd, l.nb);
-    uint64_t res1 = rows_last(l.res, l.rows, l.ldr, l.nb);
-    if (src1 >= sp->act_lines || dst1 >= sp->act_lines ||
-        (l.residual && res1 >= sp->act_lines))
-        return fail(detail, AT_DEVERR_SPAD_RANGE, 0);
-    if (l.params + 4 * l.nb - 1 >= sp->wgt_lines)
-        return fail(detail, AT_DEVERR_SPAD_RANGE, 1);
-    if (!same_or_disjoint(l.dst, dst1, l.src, src1))
-        return fail(detail, AT_DEVERR_ILLEGAL_FIELD, 3);
-    if (l.residual && !same_or_disjoint(l.dst, dst1, l.res, res1))
-        return fail(detail, AT_DEVERR_ILLEGAL_FIELD, 5);
-    return AT_DEVERR_NONE;
+    /* dst vs src, then (with RESIDUAL) dst vs res */
+    static const apart_rule dst_vs[2] = {{0, IN_PLACE_OK, 3}, {1, IN_PLACE_OK, 5}};
+    at_spad_range r[4];
+    int n = ln_ranges(&l, r);
+    return check_intervals(r, n, dst_vs, l.residual ? 2 : 1, sp, detail);
 }
 
 static int check_fence(const uint32_t *d, uint32_t *detail)
@@ -343,44 +421,30 @@ int at_exec_check(const uint32_t d[AT_DESC_WORDS], const at_spad *sp, const at_h
 
 /* ---------------------------------------------------------------- ranges */
 
-static int put_range(at_spad_range *out, int n, int buf, uint64_t first, uint64_t last, int write)
-{
-    out[n].buf = buf;
-    out[n].first = first;
-    out[n].last = last;
-    out[n].write = write;
-    return n + 1;
-}
-
 int at_exec_ranges(const uint32_t d[AT_DESC_WORDS], at_spad_range out[8])
 {
     unsigned op = AT_DGET(d, OPCODE);
-    int n = 0;
-    if (op == AT_OP_LOAD || op == AT_OP_STORE) {
+    switch (op) {
+    case AT_OP_LOAD:
+    case AT_OP_STORE: {
         xfer_f f = xfer_decode(d);
-        n = put_range(out, n, (int)f.buf, f.spad, xfer_last_line(&f), op == AT_OP_LOAD);
-    } else if (op == AT_OP_GEMM) {
-        gemm_f g = gemm_decode(d);
-        n = put_range(out, n, 0, g.a, gemm_last_a(&g), 0);
-        n = put_range(out, n, 1, g.b, gemm_last_b(&g), 0);
-        if (g.params_en)
-            n = put_range(out, n, 1, g.params, g.params + 4 * g.nt - 1, 0);
-        n = put_range(out, n, 0, g.c, gemm_last_c(&g), 1);
-    } else if (op == AT_OP_SOFTMAX) {
-        smx_f s = smx_decode(d);
-        n = put_range(out, n, 0, s.src, rows_last(s.src, s.rows, s.lds, s.nb), 0);
-        if (s.len_vec)
-            n = put_range(out, n, 0, s.lens, s.lens + (s.rows - 1) / 16u, 0);
-        n = put_range(out, n, 0, s.dst, rows_last(s.dst, s.rows, s.ldd, s.nb), 1);
-    } else if (op == AT_OP_LAYERNORM) {
-        ln_f l = ln_decode(d);
-        n = put_range(out, n, 0, l.src, rows_last(l.src, l.rows, l.lds, l.nb), 0);
-        if (l.residual)
-            n = put_range(out, n, 0, l.res, rows_last(l.res, l.rows, l.ldr, l.nb), 0);
-        n = put_range(out, n, 1, l.params, l.params + 4 * l.nb - 1, 0);
-        n = put_range(out, n, 0, l.dst, rows_last(l.dst, l.rows, l.ldd, l.nb), 1);
+        return xfer_ranges(&f, op, out);
     }
-    return n;
+    case AT_OP_GEMM: {
+        gemm_f g = gemm_decode(d);
+        return gemm_ranges(&g, out);
+    }
+    case AT_OP_SOFTMAX: {
+        smx_f s = smx_decode(d);
+        return smx_ranges(&s, out);
+    }
+    case AT_OP_LAYERNORM: {
+        ln_f l = ln_decode(d);
+        return ln_ranges(&l, out);
+    }
+    default:
+        return 0;
+    }
 }
 
 int at_exec_mem_range(const uint32_t d[AT_DESC_WORDS], uint64_t *lo, uint64_t *hi, int *wraps)
@@ -456,9 +520,7 @@ static void gemm_params(const gemm_f *g, const at_spad *sp, int32_t *bias, at_rq
         }
         uint64_t q = g->params + 4u * (n / 16u);
         unsigned j = n % 16u;
-        const int16_t *bl = sp->wgt[q + j / 8u];
-        uint32_t lo = (uint16_t)bl[2u * (j % 8u)], hi = (uint16_t)bl[2u * (j % 8u) + 1u];
-        bias[n] = (int32_t)(lo | (hi << 16));
+        bias[n] = wgt_int32(sp, q, j);
         rq[n].m = (uint16_t)sp->wgt[q + 2][j];
         rq[n].s = (uint8_t)((uint16_t)sp->wgt[q + 3][j] & 0x3Fu);
     }
@@ -621,9 +683,7 @@ static void ln_params(const ln_f *l, const at_spad *sp, int16_t *gamma, int32_t 
         uint64_t q = l->params + 4u * (e / 16u);
         unsigned j = e % 16u;
         gamma[e] = sp->wgt[q][j];
-        const int16_t *bl = sp->wgt[q + 1 + j / 8u];
-        uint32_t lo = (uint16_t)bl[2u * (j % 8u)], hi = (uint16_t)bl[2u * (j % 8u) + 1u];
-        beta[e] = (int32_t)(lo | (hi << 16));
+        beta[e] = wgt_int32(sp, q + 1, j);
     }
 }
 

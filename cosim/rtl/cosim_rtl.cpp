@@ -154,17 +154,19 @@ int check_offset(uint32_t offset, at_err *err)
     return 0;
 }
 
-int axil_read(rtl_dev *d, uint32_t offset, uint32_t *value, at_err *err)
+// The second half of an AXI-Lite access (what: "read" or "write", the
+// master's request just driven): clocks until step() sets *got, then a
+// response *resp other than OKAY is AT_EIO (resp_name: RRESP / BRESP). A
+// device that does not answer in k_axil_timeout cycles is hung: fail()
+// marks it unusable.
+int axil_response(rtl_dev *d, const int *got, const uint8_t *resp, const char *what, const char *resp_name,
+                  uint32_t offset, at_err *err)
 {
-    d->in.arvalid = 1;
-    d->in.araddr = offset;
-    d->in.rready = 1;
-    d->r_got = 0;
     settle(d);
-    for (uint64_t n = 0; !d->r_got; n++) {
+    for (uint64_t n = 0; !*got; n++) {
         if (n == k_axil_timeout) {
             char b[160];
-            std::snprintf(b, sizeof b, "AXI-Lite read of 0x%03x got no response in %" PRIu64 " cycles", offset,
+            std::snprintf(b, sizeof b, "AXI-Lite %s of 0x%03x got no response in %" PRIu64 " cycles", what, offset,
                           k_axil_timeout);
             return fail(d, err, AT_ETIMEDOUT, b);
         }
@@ -172,8 +174,20 @@ int axil_read(rtl_dev *d, uint32_t offset, uint32_t *value, at_err *err)
         if (rc)
             return rc;
     }
-    if (d->r_resp != 0)
-        return at_err_set(err, AT_EIO, "rtl: AXI-Lite read of 0x%03x answered RRESP %u", offset, d->r_resp);
+    if (*resp != 0)
+        return at_err_set(err, AT_EIO, "rtl: AXI-Lite %s of 0x%03x answered %s %u", what, offset, resp_name, *resp);
+    return 0;
+}
+
+int axil_read(rtl_dev *d, uint32_t offset, uint32_t *value, at_err *err)
+{
+    d->in.arvalid = 1;
+    d->in.araddr = offset;
+    d->in.rready = 1;
+    d->r_got = 0;
+    int rc = axil_response(d, &d->r_got, &d->r_resp, "read", "RRESP", offset, err);
+    if (rc)
+        return rc;
     *value = d->r_data;
     return 0;
 }
@@ -187,21 +201,7 @@ int axil_write(rtl_dev *d, uint32_t offset, uint32_t value, at_err *err)
     d->in.wstrb = 0xF;
     d->in.bready = 1;
     d->b_got = 0;
-    settle(d);
-    for (uint64_t n = 0; !d->b_got; n++) {
-        if (n == k_axil_timeout) {
-            char b[160];
-            std::snprintf(b, sizeof b, "AXI-Lite write of 0x%03x got no response in %" PRIu64 " cycles", offset,
-                          k_axil_timeout);
-            return fail(d, err, AT_ETIMEDOUT, b);
-        }
-        int rc = step(d, err);
-        if (rc)
-            return rc;
-    }
-    if (d->b_resp != 0)
-        return at_err_set(err, AT_EIO, "rtl: AXI-Lite write of 0x%03x answered BRESP %u", offset, d->b_resp);
-    return 0;
+    return axil_response(d, &d->b_got, &d->b_resp, "write", "BRESP", offset, err);
 }
 
 // ------------------------------------------------------------------ ops
@@ -282,18 +282,26 @@ void rtl_destroy(void *impl)
     delete d;
 }
 
-int rtl_mmio_read(void *impl, uint32_t offset, uint32_t *value, at_err *err)
+// What a register access needs before its AXI-Lite transaction: a valid
+// offset and a device not broken; then this device's model is made current.
+int mmio_begin(rtl_dev *d, uint32_t offset, at_err *err)
 {
-    auto *d = static_cast<rtl_dev *>(impl);
-    if (!d || !value)
-        return at_err_set(err, AT_EINVAL, "rtl: NULL argument");
     int rc = check_offset(offset, err);
     if (rc)
         return rc;
     if (d->broken)
         return broken_err(d, err);
     d->m->make_current();
-    return axil_read(d, offset, value, err);
+    return 0;
+}
+
+int rtl_mmio_read(void *impl, uint32_t offset, uint32_t *value, at_err *err)
+{
+    auto *d = static_cast<rtl_dev *>(impl);
+    if (!d || !value)
+        return at_err_set(err, AT_EINVAL, "rtl: NULL argument");
+    int rc = mmio_begin(d, offset, err);
+    return rc ? rc : axil_read(d, offset, value, err);
 }
 
 int rtl_mmio_write(void *impl, uint32_t offset, uint32_t value, at_err *err)
@@ -301,13 +309,8 @@ int rtl_mmio_write(void *impl, uint32_t offset, uint32_t value, at_err *err)
     auto *d = static_cast<rtl_dev *>(impl);
     if (!d)
         return at_err_set(err, AT_EINVAL, "rtl: NULL argument");
-    int rc = check_offset(offset, err);
-    if (rc)
-        return rc;
-    if (d->broken)
-        return broken_err(d, err);
-    d->m->make_current();
-    return axil_write(d, offset, value, err);
+    int rc = mmio_begin(d, offset, err);
+    return rc ? rc : axil_write(d, offset, value, err);
 }
 
 int rtl_run(void *impl, at_cosim_stop until, uint64_t max_cycles, at_cosim_why *why, at_err *err)

@@ -1,11 +1,12 @@
 /* Shared by the cross-backend cosim tests (tests/cosim/test_cosim_*.c):
- * the backends to run, a device with its ring programmed, descriptor
- * builders, register and counter access. Each test loops over every
- * available backend (fmodel always; rtl when this program has its model
- * of the configuration) and compares the backends with each other and with
- * a reference computed in C. Set ACCELTRAN_COSIM_BACKENDS=fmodel (or rtl)
- * to run one, ACCELTRAN_COSIM_PROFILE=debug to use the debug profile
- * (assertions, randomized initial state) for every device. */
+ * the backends to run, a device with its ring programmed, register and
+ * counter access (the descriptor builders are tests/common/desc_build.h).
+ * Each test loops over every available backend (fmodel always; rtl when
+ * this program has its model of the configuration) and compares the
+ * backends with each other and with a reference computed in C. Set
+ * ACCELTRAN_COSIM_BACKENDS=fmodel (or rtl) to run one,
+ * ACCELTRAN_COSIM_PROFILE=debug to use the debug profile (assertions,
+ * randomized initial state) for every device. */
 #ifndef ACCELTRAN_TESTS_COSIM_UTIL_H
 #define ACCELTRAN_TESTS_COSIM_UTIL_H
 
@@ -18,6 +19,7 @@
 
 #include "acceltran_cosim.h"
 #include "check.h"
+#include "desc_build.h"
 
 #define CU_CONFIG "tiny"
 #define CU_MEM_BYTES (64ull << 20)
@@ -175,76 +177,6 @@ static inline at_cosim_why cu_kick_wait(cdev *d, uint64_t max_cycles)
     CHECK(why == AT_COSIM_STOPPED_IDLE, "%s: run stopped with why %d after %" PRIu64 " cycles (not idle)", cu_name(d),
           (int)why, at_cosim_cycles(d->c) - c0);
     return why;
-}
-
-/* ---------------------------------------------------------------- descriptors */
-
-static inline void cu_xfer(uint32_t d[AT_DESC_WORDS], unsigned op, unsigned buf, uint32_t spad, uint32_t rows, uint32_t cols,
-                    uint32_t row_step, uint32_t cb_step, uint64_t mem, uint32_t stride, unsigned tag)
-{
-    memset(d, 0, AT_DESC_BYTES);
-    AT_DPUT(d, OPCODE, op);
-    AT_DPUT(d, TAG, tag);
-    AT_DPUT(d, XFER_BUF, buf);
-    AT_DPUT(d, XFER_SPAD, spad);
-    AT_DPUT(d, XFER_ROWS, rows);
-    AT_DPUT(d, XFER_COLS, cols);
-    AT_DPUT(d, XFER_SPAD_ROW_STEP, row_step);
-    AT_DPUT(d, XFER_SPAD_CB_STEP, cb_step);
-    AT_DPUT(d, XFER_MEM_LO, (uint32_t)mem);
-    AT_DPUT(d, XFER_MEM_HI, (uint32_t)(mem >> 32));
-    AT_DPUT(d, XFER_MEM_STRIDE, stride);
-}
-
-typedef struct cu_gemm {
-    uint32_t a, lda, b, ldb, c, ldc, m, n, k, tau, params;
-    unsigned trans_b, params_en, gelu, accum, a_mask;
-    uint16_t rq_m;
-    uint8_t rq_s;
-    uint16_t gelu_in_m, gelu_out_m;
-    uint8_t gelu_in_s, gelu_out_s;
-} cu_gemm;
-
-static inline void cu_gemm_desc(uint32_t d[AT_DESC_WORDS], const cu_gemm *g, unsigned tag)
-{
-    memset(d, 0, AT_DESC_BYTES);
-    AT_DPUT(d, OPCODE, AT_OP_GEMM);
-    AT_DPUT(d, TAG, tag);
-    AT_DPUT(d, GEMM_TRANS_B, g->trans_b);
-    AT_DPUT(d, GEMM_PARAMS_EN, g->params_en);
-    AT_DPUT(d, GEMM_GELU, g->gelu);
-    AT_DPUT(d, GEMM_ACCUM, g->accum);
-    AT_DPUT(d, GEMM_A_MASK, g->a_mask);
-    AT_DPUT(d, GEMM_A, g->a);
-    AT_DPUT(d, GEMM_LDA, g->lda);
-    AT_DPUT(d, GEMM_B, g->b);
-    AT_DPUT(d, GEMM_LDB, g->ldb);
-    AT_DPUT(d, GEMM_C, g->c);
-    AT_DPUT(d, GEMM_LDC, g->ldc);
-    AT_DPUT(d, GEMM_M, g->m);
-    AT_DPUT(d, GEMM_N, g->n);
-    AT_DPUT(d, GEMM_K, g->k);
-    AT_DPUT(d, GEMM_TAU, g->tau);
-    AT_DPUT(d, GEMM_PARAMS, g->params);
-    AT_DPUT(d, GEMM_RQ_M, g->rq_m);
-    AT_DPUT(d, GEMM_RQ_S, g->rq_s);
-    AT_DPUT(d, GEMM_GELU_IN_M, g->gelu_in_m);
-    AT_DPUT(d, GEMM_GELU_IN_S, g->gelu_in_s);
-    AT_DPUT(d, GEMM_GELU_OUT_M, g->gelu_out_m);
-    AT_DPUT(d, GEMM_GELU_OUT_S, g->gelu_out_s);
-}
-
-/* FENCE; addr 0: no write-back. */
-static inline void cu_fence(uint32_t d[AT_DESC_WORDS], uint32_t value, uint64_t addr, int irq, unsigned tag)
-{
-    memset(d, 0, AT_DESC_BYTES);
-    AT_DPUT(d, OPCODE, AT_OP_FENCE);
-    AT_DPUT(d, TAG, tag);
-    AT_DPUT(d, FENCE_WRITE, addr != 0);
-    AT_DPUT(d, FENCE_IRQ, irq != 0);
-    AT_DPUT(d, FENCE_VALUE, value);
-    AT_DPUT(d, FENCE_ADDR_LO, (uint32_t)addr);
-    AT_DPUT(d, FENCE_ADDR_HI, (uint32_t)(addr >> 32));
 }
 
 /* The exact counters compared across backends. */

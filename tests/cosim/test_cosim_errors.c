@@ -33,28 +33,11 @@ typedef struct env {
     uint64_t mem_end;
 } env;
 
-static void nop(uint32_t w[AT_DESC_WORDS], unsigned tag)
-{
-    memset(w, 0, AT_DESC_BYTES);
-    AT_DPUT(w, OPCODE, AT_OP_NOP);
-    AT_DPUT(w, TAG, tag);
-}
-
 static void gemm_small(uint32_t w[AT_DESC_WORDS], unsigned tag)
 {
-    cu_gemm g = {0};
-    g.a = 0;
-    g.lda = 1;
-    g.b = 0;
-    g.ldb = 16;
-    g.c = 100;
-    g.ldc = 1;
-    g.m = 1;
-    g.n = 16;
-    g.k = 16;
-    g.rq_m = 32768;
-    g.rq_s = 15;
-    cu_gemm_desc(w, &g, tag);
+    gemm_args g = {.m = 1, .n = 16, .k = 16, .a = 0, .lda = 1, .b = 0, .ldb = 16, .c = 100, .ldc = 1,
+                   .rq = {32768, 15}};
+    desc_gemm(w, &g, tag);
 }
 
 /* Builds case k: the failing descriptor (ring slot 1 after a NOP, unless
@@ -73,29 +56,27 @@ static const char *build_case(int k, env *e, uint32_t w[AT_DESC_WORDS], expect *
     at_err err = {0};
     switch (k) {
     case 0:
-        AT_DPUT(w, OPCODE, 7);
-        AT_DPUT(w, TAG, t);
+        desc_clear(w, 7, t);
         *x = (expect){AT_DEVERR_ILLEGAL_OPCODE, 7, 1, 1, 7};
         return "ILLEGAL_OPCODE 7";
     case 1:
-        AT_DPUT(w, OPCODE, 0xFF);
-        AT_DPUT(w, TAG, t);
+        desc_clear(w, 0xFF, t);
         w[5] = 0xFFFFFFFFu; /* reserved bits do not matter for an unknown opcode */
         *x = (expect){AT_DEVERR_ILLEGAL_OPCODE, 0xFF, 1, 1, 0xFF};
         return "ILLEGAL_OPCODE 255";
     case 2:
-        nop(w, t);
+        desc_clear(w, AT_OP_NOP, t);
         w[0] |= 1u << 8; /* a flag NOP does not have */
         *x = (expect){AT_DEVERR_ILLEGAL_FIELD, 0, 1, 1, AT_OP_NOP};
         return "reserved flag bit (NOP)";
     case 3:
-        nop(w, t);
+        desc_clear(w, AT_OP_NOP, t);
         w[15] = 0x80000000u;
         w[9] = 1;
         *x = (expect){AT_DEVERR_ILLEGAL_FIELD, 9, 1, 1, AT_OP_NOP};
         return "reserved bits, lowest word 9 (NOP)";
     case 4:
-        cu_xfer(w, AT_OP_LOAD, 0, 0, 1, 16, 1, 1, data, 32, t);
+        desc_xfer(w, AT_OP_LOAD, 0, 0, 1, 16, 1, 1, data, 32, t);
         w[1] |= 1u << 24; /* above XFER_SPAD */
         *x = (expect){AT_DEVERR_ILLEGAL_FIELD, 1, 1, 1, AT_OP_LOAD};
         return "reserved bit word 1 (LOAD)";
@@ -105,24 +86,24 @@ static const char *build_case(int k, env *e, uint32_t w[AT_DESC_WORDS], expect *
         *x = (expect){AT_DEVERR_ILLEGAL_FIELD, 8, 1, 1, AT_OP_GEMM};
         return "reserved bit word 8 (GEMM)";
     case 6:
-        cu_xfer(w, AT_OP_LOAD, 3, 0, 1, 16, 1, 1, data, 32, t);
+        desc_xfer(w, AT_OP_LOAD, 3, 0, 1, 16, 1, 1, data, 32, t);
         *x = (expect){AT_DEVERR_ILLEGAL_FIELD, 0, 1, 1, AT_OP_LOAD};
         return "XFER_BUF 3";
     case 7:
-        cu_xfer(w, AT_OP_STORE, 0, 0, 1, 16, 1, 1, data, 32, t);
+        desc_xfer(w, AT_OP_STORE, 0, 0, 1, 16, 1, 1, data, 32, t);
         AT_DPUT(w, XFER_KEEP_MASK, 1);
         *x = (expect){AT_DEVERR_ILLEGAL_FIELD, 0, 1, 1, AT_OP_STORE};
         return "KEEP_MASK on STORE";
     case 8:
-        cu_xfer(w, AT_OP_LOAD, 0, 0, 0, 16, 1, 1, data, 32, t);
+        desc_xfer(w, AT_OP_LOAD, 0, 0, 0, 16, 1, 1, data, 32, t);
         *x = (expect){AT_DEVERR_ILLEGAL_FIELD, 2, 1, 1, AT_OP_LOAD};
         return "LOAD ROWS 0";
     case 9:
-        cu_xfer(w, AT_OP_LOAD, 0, 0, 1, 16, 1, 1, data + 16, 32, t);
+        desc_xfer(w, AT_OP_LOAD, 0, 0, 1, 16, 1, 1, data + 16, 32, t);
         *x = (expect){AT_DEVERR_ILLEGAL_FIELD, 5, 1, 1, AT_OP_LOAD};
         return "LOAD MEM misaligned";
     case 10:
-        cu_xfer(w, AT_OP_LOAD, 0, 0, 2, 16, 1, 1, data, 48, t);
+        desc_xfer(w, AT_OP_LOAD, 0, 0, 2, 16, 1, 1, data, 48, t);
         *x = (expect){AT_DEVERR_ILLEGAL_FIELD, 7, 1, 1, AT_OP_LOAD};
         return "LOAD MEM_STRIDE 48";
     case 11:
@@ -141,46 +122,34 @@ static const char *build_case(int k, env *e, uint32_t w[AT_DESC_WORDS], expect *
         AT_DPUT(w, GEMM_C, 1); /* C lines 1..2 overlap A lines 0..1 */
         *x = (expect){AT_DEVERR_ILLEGAL_FIELD, 5, 1, 1, AT_OP_GEMM};
         return "GEMM C overlaps A";
-    case 14:
-        AT_DPUT(w, OPCODE, AT_OP_SOFTMAX);
-        AT_DPUT(w, TAG, t);
-        AT_DPUT(w, SMX_SRC, 0);
-        AT_DPUT(w, SMX_LDS, 33);
-        AT_DPUT(w, SMX_DST, 100);
-        AT_DPUT(w, SMX_LDD, 33);
-        AT_DPUT(w, SMX_ROWS, 1);
-        AT_DPUT(w, SMX_N, d->cfg->max_seq + 1);
-        AT_DPUT(w, SMX_LEN, 1);
+    case 14: {
+        smx_args s = {.rows = 1, .n = d->cfg->max_seq + 1, .len = 1, .src = 0, .lds = 33, .dst = 100,
+                      .ldd = 33};
+        desc_softmax(w, &s, t);
         *x = (expect){AT_DEVERR_ILLEGAL_FIELD, 5, 1, 1, AT_OP_SOFTMAX};
         return "SOFTMAX N > max_seq";
-    case 15:
-        AT_DPUT(w, OPCODE, AT_OP_LAYERNORM);
-        AT_DPUT(w, TAG, t);
-        AT_DPUT(w, LN_SRC, 0);
-        AT_DPUT(w, LN_LDS, 1);
-        AT_DPUT(w, LN_DST, 10);
-        AT_DPUT(w, LN_LDD, 1);
-        AT_DPUT(w, LN_ROWS, 1);
-        AT_DPUT(w, LN_N, 16);
-        AT_DPUT(w, LN_PARAMS, 0);
-        AT_DPUT(w, LN_EPS_LO, 0);
-        AT_DPUT(w, LN_EPS_HI, 0x20000001u); /* eps_q = 2^61 + 2^32 */
+    }
+    case 15: {
+        ln_args l = {.rows = 1, .n = 16, .src = 0, .lds = 1, .dst = 10, .ldd = 1, .params = 0,
+                     .eps = UINT64_C(0x20000001) << 32}; /* eps_q = 2^61 + 2^32 */
+        desc_layernorm(w, &l, t);
         *x = (expect){AT_DEVERR_ILLEGAL_FIELD, 11, 1, 1, AT_OP_LAYERNORM};
         return "LAYERNORM eps_q > 2^61";
+    }
     case 16:
-        cu_fence(w, 1, data + 2, 0, t);
+        desc_fence(w, 1, data + 2, 0, t);
         *x = (expect){AT_DEVERR_ILLEGAL_FIELD, 2, 1, 1, AT_OP_FENCE};
         return "FENCE address misaligned";
     case 17:
-        cu_xfer(w, AT_OP_LOAD, 0, d->cfg->act_buf_kib * 32 - 1, 2, 16, 1, 1, data, 32, t);
+        desc_xfer(w, AT_OP_LOAD, 0, d->cfg->act_buf_kib * 32 - 1, 2, 16, 1, 1, data, 32, t);
         *x = (expect){AT_DEVERR_SPAD_RANGE, 0, 1, 1, AT_OP_LOAD};
         return "SPAD_RANGE activation";
     case 18:
-        cu_xfer(w, AT_OP_STORE, 1, d->cfg->wgt_buf_kib * 32 - 2, 1, 48, 1, 1, data, 32, t);
+        desc_xfer(w, AT_OP_STORE, 1, d->cfg->wgt_buf_kib * 32 - 2, 1, 48, 1, 1, data, 32, t);
         *x = (expect){AT_DEVERR_SPAD_RANGE, 1, 1, 1, AT_OP_STORE};
         return "SPAD_RANGE weight (STORE)";
     case 19:
-        cu_xfer(w, AT_OP_LOAD, 2, d->cfg->act_buf_kib * 2 - 1, 2, 16, 1, 1, data, 32, t);
+        desc_xfer(w, AT_OP_LOAD, 2, d->cfg->act_buf_kib * 2 - 1, 2, 16, 1, 1, data, 32, t);
         *x = (expect){AT_DEVERR_SPAD_RANGE, 2, 1, 1, AT_OP_LOAD};
         return "SPAD_RANGE mask";
     case 20:
@@ -189,24 +158,24 @@ static const char *build_case(int k, env *e, uint32_t w[AT_DESC_WORDS], expect *
         *x = (expect){AT_DEVERR_SPAD_RANGE, 1, 1, 1, AT_OP_GEMM};
         return "SPAD_RANGE GEMM B";
     case 21:
-        cu_xfer(w, AT_OP_LOAD, 0, 0, 1, 16, 1, 1, 0x1000, 32, t);
+        desc_xfer(w, AT_OP_LOAD, 0, 0, 1, 16, 1, 1, 0x1000, 32, t);
         *x = (expect){AT_DEVERR_ADDR_WINDOW, 0x1000, 1, 1, AT_OP_LOAD};
         return "ADDR_WINDOW LOAD";
     case 22:
-        cu_xfer(w, AT_OP_STORE, 0, 0, 2, 16, 1, 1, e->mem_end - 32, 32, t);
+        desc_xfer(w, AT_OP_STORE, 0, 0, 2, 16, 1, 1, e->mem_end - 32, 32, t);
         *x = (expect){AT_DEVERR_ADDR_WINDOW, (uint32_t)(e->mem_end - 32), 1, 1, AT_OP_STORE};
         return "ADDR_WINDOW STORE past the window";
     case 23:
-        cu_fence(w, 5, e->mem_end + 64, 1, t);
+        desc_fence(w, 5, e->mem_end + 64, 1, t);
         *x = (expect){AT_DEVERR_ADDR_WINDOW, (uint32_t)(e->mem_end + 64), 1, 1, AT_OP_FENCE};
         return "ADDR_WINDOW FENCE write";
     case 24:
-        cu_xfer(w, AT_OP_LOAD, 0, 0, 2, 16, 1, 1, 0xFFFFFFFFFFFFFFE0ull, 32, t);
+        desc_xfer(w, AT_OP_LOAD, 0, 0, 2, 16, 1, 1, 0xFFFFFFFFFFFFFFE0ull, 32, t);
         *x = (expect){AT_DEVERR_ADDR_WINDOW, 0xFFFFFFE0u, 1, 1, AT_OP_LOAD};
         return "ADDR_WINDOW range wrapping 2^64";
     case 25: {
         /* window 0 holds ring slots 0 and 1 only; slot 2 is fetched outside */
-        nop(w, t);
+        desc_clear(w, AT_OP_NOP, t);
         cu_wr(d, AT_REG_WIN0_SIZE_LO, 128);
         cu_wr(d, AT_REG_WIN0_SIZE_HI, 0);
         cu_wr(d, AT_REG_WIN0_BASE_LO, (uint32_t)d->ring);
@@ -216,12 +185,12 @@ static const char *build_case(int k, env *e, uint32_t w[AT_DESC_WORDS], expect *
     }
     case 26:
         at_cosim_mem_fault(d->c, data + 0x1000, 32, AT_AXI_SLVERR, &err);
-        cu_xfer(w, AT_OP_LOAD, 0, 0, 4, 16, 1, 1, data + 0x1000, 32, t);
+        desc_xfer(w, AT_OP_LOAD, 0, 0, 4, 16, 1, 1, data + 0x1000, 32, t);
         *x = (expect){AT_DEVERR_BUS_SLVERR, (uint32_t)(data + 0x1000), 1, 1, AT_OP_LOAD};
         return "BUS_SLVERR LOAD";
     case 27:
         at_cosim_mem_fault(d->c, data + 0x2000, 4, AT_AXI_DECERR, &err);
-        cu_xfer(w, AT_OP_LOAD, 1, 0, 2, 32, 1, 4, data + 0x2000, 64, t);
+        desc_xfer(w, AT_OP_LOAD, 1, 0, 2, 32, 1, 4, data + 0x2000, 64, t);
         *x = (expect){AT_DEVERR_BUS_DECERR, (uint32_t)(data + 0x2000), 1, 1, AT_OP_LOAD};
         return "BUS_DECERR LOAD (injected)";
     case 28:
@@ -230,22 +199,22 @@ static const char *build_case(int k, env *e, uint32_t w[AT_DESC_WORDS], expect *
         cu_wr(d, AT_REG_WIN1_BASE_HI, (uint32_t)(e->mem_end >> 32));
         cu_wr(d, AT_REG_WIN1_SIZE_LO, 65536);
         cu_wr(d, AT_REG_WIN1_SIZE_HI, 0);
-        cu_xfer(w, AT_OP_LOAD, 0, 0, 1, 16, 1, 1, e->mem_end, 32, t);
+        desc_xfer(w, AT_OP_LOAD, 0, 0, 1, 16, 1, 1, e->mem_end, 32, t);
         *x = (expect){AT_DEVERR_BUS_DECERR, (uint32_t)e->mem_end, 1, 1, AT_OP_LOAD};
         return "BUS_DECERR LOAD (no memory)";
     case 29:
         at_cosim_mem_fault(d->c, data + 0x3000, 32, AT_AXI_SLVERR, &err);
-        cu_xfer(w, AT_OP_STORE, 0, 0, 1, 16, 1, 1, data + 0x3000, 32, t);
+        desc_xfer(w, AT_OP_STORE, 0, 0, 1, 16, 1, 1, data + 0x3000, 32, t);
         *x = (expect){AT_DEVERR_BUS_SLVERR, (uint32_t)(data + 0x3000), 1, 1, AT_OP_STORE};
         return "BUS_SLVERR STORE";
     case 30:
         at_cosim_mem_fault(d->c, data + 0x4000, 4, AT_AXI_DECERR, &err);
-        cu_fence(w, 0x1234, data + 0x4000, 1, t);
+        desc_fence(w, 0x1234, data + 0x4000, 1, t);
         *x = (expect){AT_DEVERR_BUS_DECERR, (uint32_t)(data + 0x4000), 1, 1, AT_OP_FENCE};
         return "BUS_DECERR FENCE write";
     case 31:
         /* the first descriptor's fetch answers SLVERR */
-        nop(w, t);
+        desc_clear(w, AT_OP_NOP, t);
         at_cosim_mem_fault(d->c, d->ring, 64, AT_AXI_SLVERR, &err);
         *slot0_bad = 1;
         *x = (expect){AT_DEVERR_BUS_SLVERR, (uint32_t)d->ring, 0, 0, 0};
@@ -319,11 +288,11 @@ static void copy_job(cdev *d, env *e, const char *name, unsigned k)
     cu_put(d, src, in, sizeof in);
     cu_put(d, dst, before, sizeof before);
     uint32_t w[AT_DESC_WORDS];
-    cu_xfer(w, AT_OP_LOAD, 0, 40, 3, 20, 2, 1, src, 64, 1);
+    desc_xfer(w, AT_OP_LOAD, 0, 40, 3, 20, 2, 1, src, 64, 1);
     cu_push(d, w);
-    cu_xfer(w, AT_OP_STORE, 0, 40, 3, 20, 2, 1, dst, 64, 2);
+    desc_xfer(w, AT_OP_STORE, 0, 40, 3, 20, 2, 1, dst, 64, 2);
     cu_push(d, w);
-    cu_fence(w, 0xF00D0000u + k, fw, 1, 3);
+    desc_fence(w, 0xF00D0000u + k, fw, 1, 3);
     cu_push(d, w);
     cu_kick_wait(d, 1000000);
     uint32_t st = cu_rd(d, AT_REG_STATUS);
@@ -370,8 +339,8 @@ static void run_backend(int bi, at_cosim_backend be)
         const char *name = build_case(k, &e, w, &x, &slot0_bad);
         if (!name)
             break;
-        nop(n0, 0x10);
-        nop(n2, 0x12);
+        desc_clear(n0, AT_OP_NOP, 0x10);
+        desc_clear(n2, AT_OP_NOP, 0x12);
         if (slot0_bad) {
             cu_push(&d, w);
             cu_push(&d, n2);

@@ -12,6 +12,7 @@
 
 #include "acceltran_cosim.h"
 #include "check.h"
+#include "desc_build.h"
 #include "cosim_backend.h"
 #include "device_exec.h"
 #include "device_fmodel.h"
@@ -126,41 +127,6 @@ static void job_push(job *j, const uint32_t d[AT_DESC_WORDS])
 static void job_ring(job *j)
 {
     wr(j->c, AT_REG_RING_TAIL, j->tail);
-}
-
-static void desc_clear(uint32_t d[AT_DESC_WORDS], unsigned op, unsigned tag)
-{
-    memset(d, 0, 64);
-    AT_DPUT(d, OPCODE, op);
-    AT_DPUT(d, TAG, tag);
-}
-
-static void xfer(uint32_t d[AT_DESC_WORDS], unsigned op, unsigned tag, unsigned buf, uint32_t spad,
-                 unsigned rows, unsigned cols, uint32_t row_step, uint32_t cb_step, uint64_t mem,
-                 uint32_t stride)
-{
-    desc_clear(d, op, tag);
-    AT_DPUT(d, XFER_BUF, buf);
-    AT_DPUT(d, XFER_SPAD, spad);
-    AT_DPUT(d, XFER_ROWS, rows);
-    AT_DPUT(d, XFER_COLS, cols);
-    AT_DPUT(d, XFER_SPAD_ROW_STEP, row_step);
-    AT_DPUT(d, XFER_SPAD_CB_STEP, cb_step);
-    AT_DPUT(d, XFER_MEM_LO, (uint32_t)mem);
-    AT_DPUT(d, XFER_MEM_HI, (uint32_t)(mem >> 32));
-    AT_DPUT(d, XFER_MEM_STRIDE, stride);
-}
-
-static void fence(uint32_t d[AT_DESC_WORDS], unsigned tag, uint32_t value, uint64_t addr, int irq)
-{
-    desc_clear(d, AT_OP_FENCE, tag);
-    AT_DPUT(d, FENCE_VALUE, value);
-    AT_DPUT(d, FENCE_IRQ, irq);
-    if (addr) {
-        AT_DPUT(d, FENCE_WRITE, 1);
-        AT_DPUT(d, FENCE_ADDR_LO, (uint32_t)addr);
-        AT_DPUT(d, FENCE_ADDR_HI, (uint32_t)(addr >> 32));
-    }
 }
 
 /* LOAD semantics on a local scratchpad, written independently of the model:
@@ -401,7 +367,7 @@ typedef struct gemm_job {
 
 /* LOAD A, LOAD B, GEMM, STORE C, FENCE (write + IRQ). */
 static void gemm_job_make(gemm_job *g, at_cosim *c, unsigned m, unsigned n, unsigned k, double zeros,
-                          unsigned flags)
+                          int a_mask)
 {
     g->m = m; g->n = n; g->k = k;
     unsigned kc = (k + 15) / 16, nt = (n + 15) / 16;
@@ -429,25 +395,13 @@ static void gemm_job_make(gemm_job *g, at_cosim *c, unsigned m, unsigned n, unsi
     free(a);
     free(b);
     unsigned ldb = 4 * ((k + 3) / 4);
-    xfer(g->d[0], AT_OP_LOAD, 1, 0, 0, m, k, kc, 1, g->a_mem, g->a_stride);
-    xfer(g->d[1], AT_OP_LOAD, 2, 1, 0, k, n, 1, ldb, g->b_mem, g->b_stride);
-    uint32_t *d = g->d[2];
-    desc_clear(d, AT_OP_GEMM, 3);
-    d[0] |= flags << 8;
-    AT_DPUT(d, GEMM_A, 0);
-    AT_DPUT(d, GEMM_LDA, kc);
-    AT_DPUT(d, GEMM_B, 0);
-    AT_DPUT(d, GEMM_LDB, ldb);
-    AT_DPUT(d, GEMM_C, 1024);
-    AT_DPUT(d, GEMM_LDC, nt);
-    AT_DPUT(d, GEMM_M, m);
-    AT_DPUT(d, GEMM_N, n);
-    AT_DPUT(d, GEMM_K, k);
-    AT_DPUT(d, GEMM_TAU, 3);
-    AT_DPUT(d, GEMM_RQ_M, 40000);
-    AT_DPUT(d, GEMM_RQ_S, 22);
-    xfer(g->d[3], AT_OP_STORE, 4, 0, 1024, m, n, nt, 1, g->c_mem, g->c_stride);
-    fence(g->d[4], 5, 0xC0FFEE, g->fence_mem, 1);
+    desc_xfer(g->d[0], AT_OP_LOAD, 0, 0, m, k, kc, 1, g->a_mem, g->a_stride, 1);
+    desc_xfer(g->d[1], AT_OP_LOAD, 1, 0, k, n, 1, ldb, g->b_mem, g->b_stride, 2);
+    gemm_args ga = {.m = m, .n = n, .k = k, .a = 0, .lda = kc, .b = 0, .ldb = ldb, .c = 1024, .ldc = nt,
+                    .a_mask = a_mask, .tau = 3, .rq = {40000, 22}};
+    desc_gemm(g->d[2], &ga, 3);
+    desc_xfer(g->d[3], AT_OP_STORE, 0, 1024, m, n, nt, 1, g->c_mem, g->c_stride, 4);
+    desc_fence(g->d[4], 0xC0FFEE, g->fence_mem, 1, 5);
 }
 
 /* Expected memory of C and counters, from a local scratchpad. */
@@ -486,7 +440,7 @@ static void test_ring_gemm(void)
     job j;
     job_setup(&j, c);
     gemm_job g;
-    gemm_job_make(&g, c, 37, 45, 70, 0.4, 0x10 /* A_MASK */);
+    gemm_job_make(&g, c, 37, 45, 70, 0.4, 1 /* A_MASK */);
     for (int i = 0; i < 5; i++)
         job_push(&j, g.d[i]);
     job_ring(&j);
@@ -543,7 +497,7 @@ static void test_ring_gemm(void)
     /* IRQ_ENABLE gates the line */
     wr(c, AT_REG_IRQ_ENABLE, 2);
     uint32_t d[AT_DESC_WORDS];
-    fence(d, 6, 7, 0, 1);
+    desc_fence(d, 7, 0, 1, 6);
     job_push(&j, d);
     job_ring(&j);
     CHECK(run(c, AT_COSIM_UNTIL_IRQ, 5000) == AT_COSIM_STOPPED_LIMIT, "masked DONE raised the line");
@@ -604,7 +558,7 @@ static void expect_recovered(at_cosim *c, const char *what)
     uint32_t d[AT_DESC_WORDS];
     desc_clear(d, AT_OP_NOP, 1);
     job_push(&j, d);
-    fence(d, 2, 0x600D, 0, 1);
+    desc_fence(d, 0x600D, 0, 1, 2);
     job_push(&j, d);
     job_ring(&j);
     CHECK(run(c, AT_COSIM_UNTIL_IRQ, 100000) == AT_COSIM_STOPPED_IRQ && rd(c, AT_REG_FENCE_DONE) == 0x600D &&
@@ -628,14 +582,14 @@ static void test_errors(void)
     job_setup(&j, c);
     desc_clear(d, AT_OP_NOP, 1);
     job_push(&j, d);
-    xfer(d, AT_OP_LOAD, 2, 0, 0, 1, 16, 1, 1, buf, 32);
+    desc_xfer(d, AT_OP_LOAD, 0, 0, 1, 16, 1, 1, buf, 32, 2);
     job_push(&j, d);
     desc_clear(d, 9, 0x1234);
     job_push(&j, d);
     uint8_t ones[32];
     memset(ones, 0x5a, sizeof ones);
     mwrite(c, buf, ones, 32);
-    xfer(d, AT_OP_STORE, 4, 0, 0, 1, 16, 1, 1, out, 32);
+    desc_xfer(d, AT_OP_STORE, 0, 0, 1, 16, 1, 1, out, 32, 4);
     job_push(&j, d);
     job_ring(&j);
     run(c, AT_COSIM_UNTIL_IRQ, 1000000);
@@ -650,7 +604,7 @@ static void test_errors(void)
 
     /* ILLEGAL_FIELD: reserved bit in word 9 of a LOAD */
     job_setup(&j, c);
-    xfer(d, AT_OP_LOAD, 7, 0, 0, 1, 16, 1, 1, buf, 32);
+    desc_xfer(d, AT_OP_LOAD, 0, 0, 1, 16, 1, 1, buf, 32, 7);
     d[9] = 1;
     job_push(&j, d);
     err_case e2 = {"ILLEGAL_FIELD", AT_DEVERR_ILLEGAL_FIELD, 9, AT_OP_LOAD, 7, 0};
@@ -659,7 +613,7 @@ static void test_errors(void)
 
     /* SPAD_RANGE on the mask buffer */
     job_setup(&j, c);
-    xfer(d, AT_OP_STORE, 8, 2, 127, 2, 16, 1, 1, buf, 32);
+    desc_xfer(d, AT_OP_STORE, 2, 127, 2, 16, 1, 1, buf, 32, 8);
     job_push(&j, d);
     err_case e3 = {"SPAD_RANGE", AT_DEVERR_SPAD_RANGE, 2, AT_OP_STORE, 8, 0};
     expect_error(&j, &e3);
@@ -674,7 +628,7 @@ static void test_errors(void)
     wr(c, AT_REG_WIN0_BASE_HI, (uint32_t)(buf >> 32));
     wr(c, AT_REG_WIN0_SIZE_LO, 4096);
     wr(c, AT_REG_WIN0_SIZE_HI, 0);
-    xfer(d, AT_OP_LOAD, 9, 0, 0, 2, 17, 2, 1, wend - 96, 64); /* the last row ends at wend + 32 */
+    desc_xfer(d, AT_OP_LOAD, 0, 0, 2, 17, 2, 1, wend - 96, 64, 9); /* the last row ends at wend + 32 */
     job_push(&j, d);
     err_case e4 = {"ADDR_WINDOW (LOAD)", AT_DEVERR_ADDR_WINDOW, (uint32_t)(wend - 96), AT_OP_LOAD, 9, 0};
     expect_error(&j, &e4);
@@ -706,7 +660,7 @@ static void test_errors(void)
     CHECK(at_cosim_mem_fault(c, b4k + 600, 8, AT_AXI_SLVERR, &err) == 0, "fault");
     desc_clear(d, AT_OP_NOP, 1);
     job_push(&j, d);
-    xfer(d, AT_OP_LOAD, 10, 0, 0, 1, 640, 1, 1, b4k - 64, 0);
+    desc_xfer(d, AT_OP_LOAD, 0, 0, 1, 640, 1, 1, b4k - 64, 0, 10);
     job_push(&j, d);
     err_case e7 = {"BUS_SLVERR (LOAD)", AT_DEVERR_BUS_SLVERR, (uint32_t)(b4k + 512), AT_OP_LOAD, 10, 1};
     expect_error(&j, &e7);
@@ -716,14 +670,14 @@ static void test_errors(void)
      * make one burst, whose address is row 0's */
     job_setup(&j, c);
     at_cosim_mem_fault(c, buf + 64, 4, AT_AXI_SLVERR, &err);
-    xfer(d, AT_OP_LOAD, 14, 0, 0, 4, 16, 1, 1, buf, 32);
+    desc_xfer(d, AT_OP_LOAD, 0, 0, 4, 16, 1, 1, buf, 32, 14);
     job_push(&j, d);
     err_case e7b = {"BUS_SLVERR (contiguous LOAD)", AT_DEVERR_BUS_SLVERR, (uint32_t)buf, AT_OP_LOAD, 14, 0};
     expect_error(&j, &e7b);
     /* the same rows with a gap: one burst per row, the third fails */
     job_setup(&j, c);
     at_cosim_mem_fault(c, buf + 128, 4, AT_AXI_SLVERR, &err);
-    xfer(d, AT_OP_LOAD, 15, 0, 0, 4, 16, 1, 1, buf, 64);
+    desc_xfer(d, AT_OP_LOAD, 0, 0, 4, 16, 1, 1, buf, 64, 15);
     job_push(&j, d);
     err_case e7c = {"BUS_SLVERR (row bursts)", AT_DEVERR_BUS_SLVERR, (uint32_t)(buf + 128), AT_OP_LOAD, 15, 0};
     expect_error(&j, &e7c);
@@ -735,7 +689,7 @@ static void test_errors(void)
     wr(c, AT_REG_WIN1_BASE_LO, (uint32_t)(end - 4096));
     wr(c, AT_REG_WIN1_BASE_HI, (uint32_t)((end - 4096) >> 32));
     wr(c, AT_REG_WIN1_SIZE_LO, (1 << 20) + 4096);
-    xfer(d, AT_OP_STORE, 11, 0, 0, 3, 16, 1, 1, end - 64, 64);
+    desc_xfer(d, AT_OP_STORE, 0, 0, 3, 16, 1, 1, end - 64, 64, 11);
     job_push(&j, d);
     err_case e8 = {"BUS_DECERR (STORE)", AT_DEVERR_BUS_DECERR, (uint32_t)end, AT_OP_STORE, 11, 0};
     expect_error(&j, &e8);
@@ -743,7 +697,7 @@ static void test_errors(void)
     /* BUS_SLVERR on the FENCE write */
     job_setup(&j, c);
     at_cosim_mem_fault(c, out + 8, 4, AT_AXI_SLVERR, &err);
-    fence(d, 12, 1, out + 8, 1);
+    desc_fence(d, 1, out + 8, 1, 12);
     job_push(&j, d);
     err_case e9 = {"BUS_SLVERR (FENCE)", AT_DEVERR_BUS_SLVERR, (uint32_t)(out + 8), AT_OP_FENCE, 12, 0};
     expect_error(&j, &e9);
@@ -763,19 +717,11 @@ static void test_errors(void)
     job_setup(&j, c);
     uint16_t lens[16] = {5, 16, 3, 0};
     mwrite(c, buf, lens, 32);
-    xfer(d, AT_OP_LOAD, 1, 0, 100, 1, 16, 1, 1, buf, 32);
+    desc_xfer(d, AT_OP_LOAD, 0, 100, 1, 16, 1, 1, buf, 32, 1);
     job_push(&j, d);
-    desc_clear(d, AT_OP_SOFTMAX, 13);
-    AT_DPUT(d, SMX_LEN_VEC, 1);
-    AT_DPUT(d, SMX_SRC, 0);
-    AT_DPUT(d, SMX_LDS, 1);
-    AT_DPUT(d, SMX_DST, 10);
-    AT_DPUT(d, SMX_LDD, 1);
-    AT_DPUT(d, SMX_ROWS, 4);
-    AT_DPUT(d, SMX_N, 16);
-    AT_DPUT(d, SMX_LENS, 100);
-    AT_DPUT(d, SMX_IN_M, 47274);
-    AT_DPUT(d, SMX_IN_S, 18);
+    smx_args s = {.rows = 4, .n = 16, .src = 0, .lds = 1, .dst = 10, .ldd = 1, .lens = 100, .len_vec = 1,
+                  .in = {47274, 18}};
+    desc_softmax(d, &s, 13);
     job_push(&j, d);
     err_case e11 = {"SOFTMAX row length", AT_DEVERR_ILLEGAL_FIELD, 0x10003, AT_OP_SOFTMAX, 13, 1};
     expect_error(&j, &e11);
@@ -848,6 +794,15 @@ static void test_pe_group_cycles(void)
     }
 }
 
+/* Rings the doorbell and runs until idle; returns the cycles that took. */
+static uint64_t job_ring_cycles(job *j)
+{
+    job_ring(j);
+    uint64_t t0 = at_cosim_cycles(j->c);
+    run(j->c, AT_COSIM_UNTIL_IDLE, 10000000);
+    return at_cosim_cycles(j->c) - t0;
+}
+
 /* Loads of independent data overlap compute; a dependent GEMM waits. */
 static void test_overlap(void)
 {
@@ -859,51 +814,31 @@ static void test_overlap(void)
     job_setup(&j, c);
     uint32_t d[AT_DESC_WORDS];
     /* one big LOAD alone */
-    xfer(d, AT_OP_LOAD, 1, 0, 1024, 32, 256, 16, 1, buf, 512);
+    desc_xfer(d, AT_OP_LOAD, 0, 1024, 32, 256, 16, 1, buf, 512, 1);
     job_push(&j, d);
-    job_ring(&j);
-    uint64_t t0 = at_cosim_cycles(c);
-    run(c, AT_COSIM_UNTIL_IDLE, 10000000);
-    uint64_t t_load = at_cosim_cycles(c) - t0;
+    uint64_t t_load = job_ring_cycles(&j);
     CHECK(t_load >= 512 + 100 && t_load < 512 + 100 + 200, "LOAD of 512 beats: %llu cycles",
           (unsigned long long)t_load);
     /* a GEMM on lines [0, ..) alone */
     uint32_t gd[AT_DESC_WORDS];
-    desc_clear(gd, AT_OP_GEMM, 2);
-    AT_DPUT(gd, GEMM_A, 0);
-    AT_DPUT(gd, GEMM_LDA, 4);
-    AT_DPUT(gd, GEMM_LDB, 64);
-    AT_DPUT(gd, GEMM_C, 600);
-    AT_DPUT(gd, GEMM_LDC, 4);
-    AT_DPUT(gd, GEMM_M, 64);
-    AT_DPUT(gd, GEMM_N, 64);
-    AT_DPUT(gd, GEMM_K, 64);
-    AT_DPUT(gd, GEMM_RQ_M, 1);
+    gemm_args ga = {.m = 64, .n = 64, .k = 64, .a = 0, .lda = 4, .ldb = 64, .c = 600, .ldc = 4, .rq = {1, 0}};
+    desc_gemm(gd, &ga, 2);
     job_push(&j, gd);
-    job_ring(&j);
-    t0 = at_cosim_cycles(c);
-    run(c, AT_COSIM_UNTIL_IDLE, 10000000);
-    uint64_t t_gemm = at_cosim_cycles(c) - t0;
+    uint64_t t_gemm = job_ring_cycles(&j);
     /* both, independent: overlap */
     job_push(&j, d);
     job_push(&j, gd);
-    job_ring(&j);
-    t0 = at_cosim_cycles(c);
-    run(c, AT_COSIM_UNTIL_IDLE, 10000000);
-    uint64_t t_both = at_cosim_cycles(c) - t0;
+    uint64_t t_both = job_ring_cycles(&j);
     printf("overlap: load %llu gemm %llu both %llu\n", (unsigned long long)t_load, (unsigned long long)t_gemm,
            (unsigned long long)t_both);
     CHECK(t_both < (t_load > t_gemm ? t_load : t_gemm) + 150, "no overlap: load %llu gemm %llu both %llu",
           (unsigned long long)t_load, (unsigned long long)t_gemm, (unsigned long long)t_both);
     /* dependent (the LOAD writes A): serial */
     uint64_t dep0 = cnt(c, AT_REG_CNT_STALL_DEP_LO);
-    xfer(d, AT_OP_LOAD, 1, 0, 0, 32, 256, 16, 1, buf, 512);
+    desc_xfer(d, AT_OP_LOAD, 0, 0, 32, 256, 16, 1, buf, 512, 1);
     job_push(&j, d);
     job_push(&j, gd);
-    job_ring(&j);
-    t0 = at_cosim_cycles(c);
-    run(c, AT_COSIM_UNTIL_IDLE, 10000000);
-    uint64_t t_dep = at_cosim_cycles(c) - t0;
+    uint64_t t_dep = job_ring_cycles(&j);
     CHECK(t_dep >= t_load + t_gemm - 150, "dependent GEMM overlapped its LOAD: load %llu gemm %llu both %llu",
           (unsigned long long)t_load, (unsigned long long)t_gemm, (unsigned long long)t_dep);
     CHECK(cnt(c, AT_REG_CNT_STALL_DEP_LO) > dep0 + 400, "STALL_DEP %llu -> %llu", (unsigned long long)dep0,
@@ -930,14 +865,14 @@ static void test_xfer_semantics(void)
     job_setup(&j, c);
     uint32_t d[AT_DESC_WORDS];
     /* 7 rows x 40 cols to act lines 10 + 5r + 2cb, then back out with stride 160 */
-    xfer(d, AT_OP_LOAD, 1, 0, 10, 7, 40, 5, 2, src + 64, 96);
+    desc_xfer(d, AT_OP_LOAD, 0, 10, 7, 40, 5, 2, src + 64, 96, 1);
     job_push(&j, d);
-    xfer(d, AT_OP_STORE, 2, 0, 10, 7, 40, 5, 2, dst, 160);
+    desc_xfer(d, AT_OP_STORE, 0, 10, 7, 40, 5, 2, dst, 160, 2);
     job_push(&j, d);
     /* the mask words of those lines through the mask buffer: lines 0..3 */
-    xfer(d, AT_OP_STORE, 3, 2, 0, 1, 64, 1, 1, dst + 4096, 0);
+    desc_xfer(d, AT_OP_STORE, 2, 0, 1, 64, 1, 1, dst + 4096, 0, 3);
     job_push(&j, d);
-    fence(d, 4, 1, 0, 1);
+    desc_fence(d, 1, 0, 1, 4);
     job_push(&j, d);
     job_ring(&j);
     CHECK(run(c, AT_COSIM_UNTIL_IRQ, 1000000) == AT_COSIM_STOPPED_IRQ, "xfer job");

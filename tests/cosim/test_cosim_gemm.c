@@ -167,12 +167,12 @@ static int emit_job(cdev *d, const jobdata *jd, uint64_t amem, uint64_t bmem, ui
         uint32_t t0 = nb * nbt, tiles = NT - t0 < nbt ? NT - t0 : nbt;
         uint32_t n0 = 16 * t0, ncols = j->N - n0 < 16 * tiles ? j->N - n0 : 16 * tiles;
         /* B block: rows k -> lines k + cb*ldb */
-        cu_xfer(desc, AT_OP_LOAD, 1, 0, j->K, ncols, 1, ldb, bmem + 32ull * t0, sb, tag++);
+        desc_xfer(desc, AT_OP_LOAD, 1, 0, j->K, ncols, 1, ldb, bmem + 32ull * t0, sb, tag++);
         cu_push(d, desc);
         want->mem_rd_bytes += 32ull * j->K * ((ncols + 15) / 16);
         want->cmds++;
         if (pq) {
-            cu_xfer(desc, AT_OP_LOAD, 1, tiles * ldb, 4 * tiles, 16, 1, 1, pmem + 128ull * t0, 32, tag++);
+            desc_xfer(desc, AT_OP_LOAD, 1, tiles * ldb, 4 * tiles, 16, 1, 1, pmem + 128ull * t0, 32, tag++);
             cu_push(d, desc);
             want->mem_rd_bytes += 32ull * 4 * tiles;
             want->cmds++;
@@ -181,7 +181,7 @@ static int emit_job(cdev *d, const jobdata *jd, uint64_t amem, uint64_t bmem, ui
             /* load block mi (the one after the block computed below) */
             if (mi < nmb) {
                 uint32_t m0 = mi * mb, rows = j->M - m0 < mb ? j->M - m0 : mb;
-                cu_xfer(desc, AT_OP_LOAD, 0, abuf[mi % 2], rows, j->K, KC, 1, amem + (uint64_t)sa * m0, sa, tag++);
+                desc_xfer(desc, AT_OP_LOAD, 0, abuf[mi % 2], rows, j->K, KC, 1, amem + (uint64_t)sa * m0, sa, tag++);
                 cu_push(d, desc);
                 want->mem_rd_bytes += 32ull * rows * KC;
                 want->cmds++;
@@ -189,7 +189,7 @@ static int emit_job(cdev *d, const jobdata *jd, uint64_t amem, uint64_t bmem, ui
             if (mi == 0)
                 continue;
             uint32_t bi = mi - 1, m0 = bi * mb, rows = j->M - m0 < mb ? j->M - m0 : mb;
-            cu_gemm g = {0};
+            gemm_args g = {0};
             g.a = abuf[bi % 2];
             g.lda = KC;
             g.b = 0;
@@ -200,18 +200,14 @@ static int emit_job(cdev *d, const jobdata *jd, uint64_t amem, uint64_t bmem, ui
             g.n = ncols;
             g.k = j->K;
             g.tau = j->tau;
-            g.rq_m = RQ_M;
-            g.rq_s = RQ_S;
+            g.rq = (at_rq){RQ_M, RQ_S};
             if (pq) {
                 g.params_en = 1;
                 g.params = tiles * ldb;
                 g.gelu = 1;
-                g.gelu_in_m = jd->gp.in.m;
-                g.gelu_in_s = jd->gp.in.s;
-                g.gelu_out_m = jd->gp.out.m;
-                g.gelu_out_s = jd->gp.out.s;
+                g.gp = jd->gp;
             }
-            cu_gemm_desc(desc, &g, tag++);
+            desc_gemm(desc, &g, tag++);
             cu_push(d, desc);
             uint64_t nnz = 0;
             for (uint32_t i = m0; i < m0 + rows; i++)
@@ -222,7 +218,7 @@ static int emit_job(cdev *d, const jobdata *jd, uint64_t amem, uint64_t bmem, ui
                 for (uint32_t n = n0; n < n0 + ncols; n++)
                     want->pruned += jd->C[(size_t)i * j->N + n] == 0;
             want->cmds++;
-            cu_xfer(desc, AT_OP_STORE, 0, cbuf[bi % 2], rows, ncols, tiles, 1, cmem + (uint64_t)sc * m0 + 32ull * t0, sc,
+            desc_xfer(desc, AT_OP_STORE, 0, cbuf[bi % 2], rows, ncols, tiles, 1, cmem + (uint64_t)sc * m0 + 32ull * t0, sc,
                     tag++);
             cu_push(d, desc);
             want->mem_wr_bytes += 2ull * rows * ncols;
@@ -237,14 +233,14 @@ static int emit_job(cdev *d, const jobdata *jd, uint64_t amem, uint64_t bmem, ui
         uint32_t n = last - first + 1;
         if (n > 160)
             return -1;
-        cu_xfer(desc, AT_OP_STORE, 2, first, 1, 16 * n, 1, 1, maskmem, 32 * n, tag++);
+        desc_xfer(desc, AT_OP_STORE, 2, first, 1, 16 * n, 1, 1, maskmem, 32 * n, tag++);
         cu_push(d, desc);
         want->mem_wr_bytes += 2ull * 16 * n;
         want->cmds++;
         *mask_lo_line = first * 16;
         *have_mask = 1;
     }
-    cu_fence(desc, 0xC0DE0000u | (tag & 0xFFFFu), fencemem, 1, tag);
+    desc_fence(desc, 0xC0DE0000u | (tag & 0xFFFFu), fencemem, 1, tag);
     cu_push(d, desc);
     want->mem_wr_bytes += 4;
     want->cmds++;

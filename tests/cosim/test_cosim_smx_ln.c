@@ -118,61 +118,36 @@ static void job_make(job *j, const scase *sc, uint64_t base)
     const uint32_t dst = sc->inplace ? src : ((rows * nb + 15) & ~15u);
     j->dst = dst;
     int k = 0;
-    cu_xfer(j->desc[k++], AT_OP_LOAD, 0, src, rows, n, nb, 1, j->r[R_X].addr, 32 * nb, 1);
+    desc_xfer(j->desc[k++], AT_OP_LOAD, 0, src, rows, n, nb, 1, j->r[R_X].addr, 32 * nb, 1);
     if (sc->op == AT_OP_SOFTMAX) {
         if (sc->lenvec)
-            cu_xfer(j->desc[k++], AT_OP_LOAD, 0, lens, 1, rows, 1, 1, j->r[R_LENS].addr, 32, 2);
+            desc_xfer(j->desc[k++], AT_OP_LOAD, 0, lens, 1, rows, 1, 1, j->r[R_LENS].addr, 32, 2);
         at_softmax_params sp;
         if (at_softmax_params_make(1.0 / 64, &sp))
             CHECK(0, "softmax params");
-        uint32_t *w = j->desc[k];
-        memset(w, 0, AT_DESC_BYTES);
-        AT_DPUT(w, OPCODE, AT_OP_SOFTMAX);
-        AT_DPUT(w, TAG, 3);
-        AT_DPUT(w, SMX_LEN_VEC, sc->lenvec);
-        AT_DPUT(w, SMX_SRC, src);
-        AT_DPUT(w, SMX_LDS, nb);
-        AT_DPUT(w, SMX_DST, dst);
-        AT_DPUT(w, SMX_LDD, nb);
-        AT_DPUT(w, SMX_ROWS, rows);
-        AT_DPUT(w, SMX_N, n);
-        AT_DPUT(w, SMX_LEN, sc->lenvec ? 0 : sc->len);
-        AT_DPUT(w, SMX_LENS, sc->lenvec ? lens : 0);
-        AT_DPUT(w, SMX_IN_M, sp.in.m);
-        AT_DPUT(w, SMX_IN_S, sp.in.s);
+        smx_args s = {.rows = rows, .n = n, .len = sc->lenvec ? 0 : sc->len, .src = src, .lds = nb,
+                      .dst = dst, .ldd = nb, .lens = sc->lenvec ? lens : 0, .len_vec = sc->lenvec,
+                      .in = sp.in};
+        desc_softmax(j->desc[k], &s, 3);
     } else {
         if (sc->residual)
-            cu_xfer(j->desc[k++], AT_OP_LOAD, 0, res, rows, n, nb, 1, j->r[R_RES].addr, 32 * nb, 2);
-        cu_xfer(j->desc[k++], AT_OP_LOAD, 1, 0, 4 * nb, 16, 1, 1, j->r[R_PAR].addr, 32, 4);
+            desc_xfer(j->desc[k++], AT_OP_LOAD, 0, res, rows, n, nb, 1, j->r[R_RES].addr, 32 * nb, 2);
+        desc_xfer(j->desc[k++], AT_OP_LOAD, 1, 0, 4 * nb, 16, 1, 1, j->r[R_PAR].addr, 32, 4);
         at_layernorm_params lp;
         if (at_layernorm_params_make((int)n, 1.0 / 256, 1.0 / 16384, 1.0 / 1024, 1e-5, &lp))
             CHECK(0, "layernorm params");
-        uint32_t *w = j->desc[k];
-        memset(w, 0, AT_DESC_BYTES);
-        AT_DPUT(w, OPCODE, AT_OP_LAYERNORM);
-        AT_DPUT(w, TAG, 3);
-        AT_DPUT(w, LN_RESIDUAL, sc->residual);
-        AT_DPUT(w, LN_SRC, src);
-        AT_DPUT(w, LN_LDS, nb);
-        AT_DPUT(w, LN_DST, dst);
-        AT_DPUT(w, LN_LDD, nb);
-        AT_DPUT(w, LN_RES, sc->residual ? res : 0);
-        AT_DPUT(w, LN_LDR, sc->residual ? nb : 0);
-        AT_DPUT(w, LN_ROWS, rows);
-        AT_DPUT(w, LN_N, n);
-        AT_DPUT(w, LN_PARAMS, 0);
-        AT_DPUT(w, LN_OUT_M, lp.out.m);
-        AT_DPUT(w, LN_OUT_S, lp.out.s);
-        AT_DPUT(w, LN_EPS_LO, (uint32_t)lp.eps_q);
-        AT_DPUT(w, LN_EPS_HI, (uint32_t)(lp.eps_q >> 32));
+        ln_args l = {.rows = rows, .n = n, .src = src, .lds = nb, .dst = dst, .ldd = nb,
+                     .res = sc->residual ? res : 0, .ldr = sc->residual ? nb : 0, .params = 0,
+                     .residual = sc->residual, .out = lp.out, .eps = (uint64_t)lp.eps_q};
+        desc_layernorm(j->desc[k], &l, 3);
     }
     j->op_index = k++;
-    cu_xfer(j->desc[k++], AT_OP_STORE, 0, dst, rows, n, nb, 1, j->r[R_OUT].addr, 32 * nb, 5);
+    desc_xfer(j->desc[k++], AT_OP_STORE, 0, dst, rows, n, nb, 1, j->r[R_OUT].addr, 32 * nb, 5);
     uint32_t first = dst / 16, last = (dst + rows * nb - 1) / 16;
     j->mask_first = first;
     if (last - first + 1 <= 64)
-        cu_xfer(j->desc[k++], AT_OP_STORE, 2, first, 1, 16 * (last - first + 1), 1, 1, j->r[R_MASK].addr, 32 * 64, 6);
-    cu_fence(j->desc[k++], 0xFEED0000u, j->r[R_FENCE].addr, 1, 7);
+        desc_xfer(j->desc[k++], AT_OP_STORE, 2, first, 1, 16 * (last - first + 1), 1, 1, j->r[R_MASK].addr, 32 * 64, 6);
+    desc_fence(j->desc[k++], 0xFEED0000u, j->r[R_FENCE].addr, 1, 7);
     j->ndesc = k;
 }
 

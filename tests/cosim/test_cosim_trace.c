@@ -22,11 +22,11 @@ static void copy_job(cdev *d, const char *what)
     for (int r = 0; r < 2; r++)
         memcpy(want + 64 * r, in + 64 * r, 48);
     uint32_t w[AT_DESC_WORDS];
-    cu_xfer(w, AT_OP_LOAD, 0, 7, 2, 24, 2, 1, src, 64, 1);
+    desc_xfer(w, AT_OP_LOAD, 0, 7, 2, 24, 2, 1, src, 64, 1);
     cu_push(d, w);
-    cu_xfer(w, AT_OP_STORE, 0, 7, 2, 24, 2, 1, dst, 64, 2);
+    desc_xfer(w, AT_OP_STORE, 0, 7, 2, 24, 2, 1, dst, 64, 2);
     cu_push(d, w);
-    cu_fence(w, 0xABCD, fw, 1, 3);
+    desc_fence(w, 0xABCD, fw, 1, 3);
     cu_push(d, w);
     cu_kick_wait(d, 100000);
     cu_get(d, dst, out, 128);
