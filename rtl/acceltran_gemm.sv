@@ -371,7 +371,7 @@ module acceltran_gemm #(
 
   for (genvar l = 0; l < NL; l++) begin : g_lane
     logic [NP-1:0] pem, tk, fire;
-    acceltran_gemm_fifo #(
+    acceltran_fifo #(
       .Width (LaneEntW),
       .Depth (ActDepth)
     ) u_fifo (
@@ -834,7 +834,7 @@ module acceltran_gemm #(
       end
     end
 
-    acceltran_gemm_fifo #(
+    acceltran_fifo #(
       .Width (OutEntW),
       .Depth (OutDepth)
     ) u_out (

@@ -1,8 +1,9 @@
-// Small synchronous FIFO used by the GEMM engine (activation lane FIFOs,
-// per-PE output FIFOs). Registered storage, head read combinationally,
-// synchronous clear. Push into a full FIFO or pop from an empty one is
-// ignored (the users check count_o first).
-module acceltran_gemm_fifo #(
+// Small synchronous FIFO (GEMM activation lanes and per-PE outputs, the
+// client-routing FIFOs of the AXI arbiters). Registered storage, head read
+// combinationally, synchronous clear; any Depth >= 1. A push into a full
+// FIFO is taken only when a pop frees the slot in the same cycle; a pop
+// from an empty one is ignored (the users check count_o first).
+module acceltran_fifo #(
   parameter int unsigned Width = 8,
   parameter int unsigned Depth = 4,
   localparam int unsigned PtrW = (Depth > 1) ? $clog2(Depth) : 1,
