@@ -353,10 +353,12 @@ static int drv_poll(at_drv *d, int *recovered, at_err *err)
 /* Free ring slots. A slot is reused only when the command in it has
  * completed: CNT_CMDS (commands completed since the reset) = k means the
  * first k descriptors were issued (issue is in order), so their data was
- * received. This is stricter than the ISA's "a slot before HEAD may be
- * rewritten": the RTL advances RING_HEAD when the fetch's read is issued,
- * before its data arrives, and a slot rewritten in that window would be
- * read with the new contents. */
+ * read. The device would allow more (docs/isa.md: a slot behind RING_HEAD
+ * may be rewritten once HEAD has passed it, as HEAD moves only when the
+ * slot's data has been read), but HEAD runs ahead of execution, up to the
+ * fetch depth past a command that may still fail; drv_handle_halt maps the
+ * failing index to the one absolute position in [abs_tail - n, abs_tail),
+ * which holds only while the failing slot has not been written again. */
 static int ring_space(at_drv *d, uint32_t *space, at_err *err)
 {
     uint64_t done = 0;

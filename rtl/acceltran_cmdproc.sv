@@ -1,12 +1,17 @@
 // Command processor (docs/isa.md "The queue", docs/rtl-control.md):
 //
-// FETCH   With CTRL.ENABLE, HEAD != TAIL and a free entry in the fetch
-//         buffer (FetchDepth descriptors, so fetches overlap execution),
-//         the descriptor at RING_BASE + 64*HEAD is checked (RING_BASE
-//         64-byte aligned, else ILLEGAL_FIELD 0; the 64 bytes inside one
-//         open window, else ADDR_WINDOW) and read as one 2-beat burst on
-//         read client 0; HEAD advances. A failed check puts an error entry
-//         in the buffer instead (in ring order) and stops fetching.
+// FETCH   With CTRL.ENABLE, the fetch pointer != TAIL and a free entry in
+//         the fetch buffer (FetchDepth descriptors, so fetches overlap
+//         execution), the descriptor at RING_BASE + 64*pointer is checked
+//         (RING_BASE 64-byte aligned, else ILLEGAL_FIELD 0; the 64 bytes
+//         inside one open window (acceltran_win_check), else ADDR_WINDOW)
+//         and read as one 2-beat burst on read client 0; the fetch pointer
+//         advances. A failed check puts an error entry in the buffer
+//         instead (in ring order) and stops fetching.
+// HEAD    RING_HEAD trails the fetch pointer: it steps over a slot when the
+//         slot's last R beat is taken, or, for an error entry, once the
+//         reads before it are done. A slot behind HEAD has been read in
+//         full, so the host may rewrite it at once (docs/isa.md).
 // ISSUE   The oldest filled entry moves into the issue register; the
 //         descriptor checker (acceltran_desc_check) decodes it
 //         combinationally. In order: a failing command captures its error;
@@ -24,8 +29,9 @@
 //         error reported by an engine, which is always older than the issue
 //         register) stops fetching and issuing; when every engine is idle
 //         the queue halts: err_valid_o pulses with code, opcode, tag,
-//         descriptor address and detail, and HEAD goes back to the failing
-//         index.
+//         descriptor address and detail, and HEAD and the fetch pointer go
+//         back to the failing index (fetches still in flight drain without
+//         moving HEAD).
 module acceltran_cmdproc #(
   parameter int unsigned NumWindows = acceltran_pkg::NumWindows,
   parameter int unsigned FetchDepth = 4,     // power of 2
@@ -115,28 +121,18 @@ module acceltran_cmdproc #(
   localparam logic [7:0] OpFence = 8'(acceltran_pkg::OpFence);
   localparam logic [7:0] ErrNone = 8'(acceltran_pkg::ErrNone);
 
-  // [lo, hi) inside one open window (as acceltran_desc_check)
-  function automatic logic in_windows(input logic [63:0] lo, input logic [64:0] hi,
-                                      input logic [NumWindows*64-1:0] wb,
-                                      input logic [NumWindows*64-1:0] ws);
-    logic [64:0] wend;
-    in_windows = 1'b0;
-    for (int i = 0; i < NumWindows; i++) begin
-      wend = {1'b0, wb[i*64 +: 64]} + {1'b0, ws[i*64 +: 64]};
-      if ((ws[i*64 +: 64] != 64'd0) && (lo >= wb[i*64 +: 64]) && (hi <= wend) &&
-          !hi[64]) begin
-        in_windows = 1'b1;
-      end
-    end
-  endfunction
-
   function automatic logic ovl(input logic [LineW-1:0] a0, input logic [LineW-1:0] a1,
                                input logic [LineW-1:0] b0, input logic [LineW-1:0] b1);
     ovl = (a0 <= b1) && (b0 <= a1);
   endfunction
 
   // ---------------------------------------------------------------- fetch buffer
-  logic [15:0]            head_q, head_d;
+  // Two ring pointers: fhead is the next slot to fetch (runs ahead, up to
+  // FetchDepth entries); head is RING_HEAD, the first slot not yet read in
+  // full, so the host may rewrite every slot behind it.
+  logic [15:0]            fhead_q, fhead_d;          // fetch pointer
+  logic [15:0]            head_q, head_d;            // RING_HEAD
+  logic                   herr_q, herr_d;            // an error entry's HEAD step is owed
   logic                   fstop_q, fstop_d;          // fetching stopped (error entry queued)
   logic [DataW-1:0]       e_lo_q [FetchDepth];       // descriptor words 0-7
   logic [DataW-1:0]       e_hi_q [FetchDepth];       // descriptor words 8-15
@@ -152,13 +148,14 @@ module acceltran_cmdproc #(
   logic [15:0]  size_mask, tail_m;
   logic [63:0]  fetch_addr;
   logic [31:0]  fill_addr;
-  logic         fetch_want, fetch_bad, alloc, ar_hs, take;
+  logic         fetch_want, fetch_bad, fetch_win_hit, alloc, ar_hs, take;
+  logic         r_done, herr_step;
   logic [7:0]   fetch_err;
   logic [31:0]  fetch_det;
 
   assign size_mask  = (ring_log2_i >= 5'd16) ? 16'hffff : 16'((17'd1 << ring_log2_i) - 17'd1);
   assign tail_m     = ring_tail_i & size_mask;
-  assign fetch_addr = ring_base_i + {42'd0, head_q, 6'd0};
+  assign fetch_addr = ring_base_i + {42'd0, fhead_q, 6'd0};
   assign fill_addr  = ring_base_i[31:0] + {10'd0, e_idx_q[32'(e_fp_q)*16 +: 16], 6'd0};
 
   // ---------------------------------------------------------------- issue register
@@ -286,15 +283,25 @@ module acceltran_cmdproc #(
   assign leave = nop_fin || load_hs || store_hs || comp_hs || fence_fin;
 
   // ---------------------------------------------------------------- fetch control
+  acceltran_win_check #(
+    .NumWindows (NumWindows)
+  ) u_fetch_win (
+    .lo_i       (fetch_addr),
+    .hi_i       ({1'b0, fetch_addr} + 65'd64),
+    .win_base_i (win_base_i),
+    .win_size_i (win_size_i),
+    .hit_o      (fetch_win_hit)
+  );
+
   always_comb begin
     fetch_want = ctrl_enable_i && !fstop_q && !pend_q && !halted_q && !quiesce_i &&
-                 (head_q != tail_m) && (e_cnt_q < (EPtrW+1)'(FetchDepth));
+                 (fhead_q != tail_m) && (e_cnt_q < (EPtrW+1)'(FetchDepth));
     fetch_err  = ErrNone;
     fetch_det  = 32'd0;
     if (ring_base_i[5:0] != 6'd0) begin
       fetch_err = 8'(acceltran_pkg::ErrIllegalField);
       fetch_det = 32'd0;
-    end else if (!in_windows(fetch_addr, {1'b0, fetch_addr} + 65'd64, win_base_i, win_size_i)) begin
+    end else if (!fetch_win_hit) begin
       fetch_err = 8'(acceltran_pkg::ErrAddrWindow);
       fetch_det = fetch_addr[31:0];
     end
@@ -309,8 +316,18 @@ module acceltran_cmdproc #(
   assign r_ready_o  = 1'b1;
   assign take       = (e_cnt_q != '0) && e_fill_q[e_rd_q] && (!iss_valid_q || leave) && !pend_q;
 
+  // RING_HEAD steps over a slot when its last R beat is taken (reads finish
+  // in ring order). An error entry has no read: it is always the newest
+  // entry (fetching stops), so its step waits until no read is outstanding
+  // after this cycle; HEAD never passes a slot still being read.
+  assign r_done    = r_valid_i && r_last_i && (fout_q != '0);
+  assign herr_step = (herr_q || (alloc && fetch_bad)) &&
+                     ((fout_q == '0) || ((fout_q == (EPtrW+1)'(1)) && r_done));
+
   always_comb begin
+    fhead_d  = fhead_q;
     head_d   = head_q;
+    herr_d   = herr_q;
     fstop_d  = fstop_q;
     e_idx_d  = e_idx_q;
     e_err_d  = e_err_q;
@@ -320,18 +337,26 @@ module acceltran_cmdproc #(
     e_fp_d   = e_fp_q;
     e_rd_d   = e_rd_q;
     e_beat_d = e_beat_q;
-    fout_d   = fout_q + (EPtrW+1)'(ar_hs) - (EPtrW+1)'(r_valid_i && r_last_i && (fout_q != '0));
+    fout_d   = fout_q + (EPtrW+1)'(ar_hs) - (EPtrW+1)'(r_done);
 
     if (alloc) begin
-      head_d = (head_q + 16'd1) & size_mask;
-      e_wr_d = e_wr_q + 1'b1;
-      e_idx_d[32'(e_wr_q)*16 +: 16] = head_q;
+      fhead_d = (fhead_q + 16'd1) & size_mask;
+      e_wr_d  = e_wr_q + 1'b1;
+      e_idx_d[32'(e_wr_q)*16 +: 16] = fhead_q;
       e_err_d[32'(e_wr_q)*8 +: 8]   = fetch_err;
       e_det_d[32'(e_wr_q)*32 +: 32] = fetch_det;
       e_fill_d[e_wr_q]              = fetch_bad;  // an error entry needs no data
       if (fetch_bad) begin
         fstop_d = 1'b1;
+        herr_d  = 1'b1;
       end
+    end
+    // a halted queue keeps HEAD at the failing index (reads still drain)
+    if (!halted_q) begin
+      head_d = (head_q + 16'(r_done) + 16'(herr_step)) & size_mask;
+    end
+    if (herr_step) begin
+      herr_d = 1'b0;
     end
     if (r_valid_i && (fout_q != '0)) begin
       if ((r_resp_i != 2'b00) && (e_err_q[32'(e_fp_q)*8 +: 8] == ErrNone)) begin
@@ -350,10 +375,14 @@ module acceltran_cmdproc #(
       e_rd_d           = e_rd_q + 1'b1;
     end
     if (ring_reset_i) begin
-      head_d = '0;
+      fhead_d = '0;
+      head_d  = '0;
+      herr_d  = 1'b0;
     end
     if (halted_d && !halted_q) begin
-      head_d = pend_idx_d;
+      fhead_d = pend_idx_d;
+      head_d  = pend_idx_d;
+      herr_d  = 1'b0;
     end
   end
   assign e_cnt_d = e_cnt_q + (EPtrW+1)'(alloc) - (EPtrW+1)'(take);
@@ -500,7 +529,8 @@ module acceltran_cmdproc #(
   assign active      = (e_cnt_q != '0) || iss_valid_q || !slots_empty || f_aw_q || pend_q;
   assign ring_head_o = head_q;
   assign halted_o    = halted_q;
-  assign busy_o      = !halted_q && (active || (ctrl_enable_i && (head_q != tail_m)));
+  // HEAD != fhead only while a fetch is in flight (e_cnt_q != 0: active)
+  assign busy_o      = !halted_q && (active || (ctrl_enable_i && (fhead_q != tail_m)));
   assign idle_o      = !halted_q && !active && (head_q == tail_m);
   assign stall_dep_o = iss_ok && (chk_err == ErrNone) && (op != OpNop) && !leave && !f_aw_q;
   assign stall_mem_o = (ar_valid_o && !ar_ready_i) || ((fout_q != '0) && !r_valid_i && !iss_valid_q);
@@ -508,7 +538,9 @@ module acceltran_cmdproc #(
   // ---------------------------------------------------------------- registers
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
+      fhead_q     <= '0;
       head_q      <= '0;
+      herr_q      <= 1'b0;
       fstop_q     <= 1'b0;
       e_idx_q     <= '0;
       e_err_q     <= '0;
@@ -547,7 +579,9 @@ module acceltran_cmdproc #(
       pend_det_q  <= '0;
       halted_q    <= 1'b0;
     end else begin
+      fhead_q     <= fhead_d;
       head_q      <= head_d;
+      herr_q      <= herr_d;
       fstop_q     <= fstop_d;
       e_idx_q     <= e_idx_d;
       e_err_q     <= e_err_d;

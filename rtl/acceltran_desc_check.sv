@@ -1,9 +1,9 @@
 // Combinational checks of one 64-byte command descriptor (docs/isa.md):
 // unknown opcode, reserved bits, then the opcode's field checks in exactly
 // the documented order with the documented DETAIL words, the scratchpad
-// range checks and the memory-window check. Also gives what the command
-// processor's hazard table needs: up to four scratchpad line intervals and,
-// for LOAD / STORE, the memory byte range.
+// range checks and the memory-window check (acceltran_win_check). Also
+// gives what the command processor's hazard table needs: up to four
+// scratchpad line intervals and, for LOAD / STORE, the memory byte range.
 //
 // All arithmetic is wide enough never to overflow: scratchpad lines in 64
 // bits (at most 24 + 16x24 + 16x24 bits of magnitude), memory ranges in 65
@@ -45,22 +45,6 @@ module acceltran_desc_check #(
   localparam logic [63:0] ActLines64  = 64'(ActLines);
   localparam logic [63:0] WgtLines64  = 64'(WgtLines);
   localparam logic [63:0] MaskLines64 = 64'(MaskLines);
-
-  // [lo, hi) lies in one open window; a range whose end reaches 2^64 wraps and
-  // lies in none (as at_exec_mem_range's wraps flag)
-  function automatic logic in_windows(input logic [63:0] lo, input logic [64:0] hi,
-                                      input logic [NumWindows*64-1:0] wb,
-                                      input logic [NumWindows*64-1:0] ws);
-    logic [64:0] wend;
-    in_windows = 1'b0;
-    for (int i = 0; i < NumWindows; i++) begin
-      wend = {1'b0, wb[i*64 +: 64]} + {1'b0, ws[i*64 +: 64]};
-      if ((ws[i*64 +: 64] != 64'd0) && (lo >= wb[i*64 +: 64]) && (hi <= wend) &&
-          !hi[64]) begin
-        in_windows = 1'b1;
-      end
-    end
-  endfunction
 
   // in place (identical intervals) or disjoint
   function automatic logic same_or_disjoint(input logic [63:0] a0, input logic [63:0] a1,
@@ -226,6 +210,26 @@ module acceltran_desc_check #(
   assign f_write = desc_i[acceltran_pkg::DescFenceWriteLsb];
   assign f_addr  = {w[acceltran_pkg::DescFenceAddrHiWord], w[acceltran_pkg::DescFenceAddrLoWord]};
 
+  // ---------------------------------------------------------------- window check
+  // One checker for both uses: only LOAD / STORE look at the transfer range
+  // and only FENCE at the write address, so the opcode selects its input.
+  logic        win_fence, win_hit;
+  logic [63:0] win_lo;
+  logic [64:0] win_hi;
+  assign win_fence = (opcode == 8'(acceltran_pkg::OpFence));
+  assign win_lo    = win_fence ? f_addr : x_mem;
+  assign win_hi    = win_fence ? ({1'b0, f_addr} + 65'd4) : x_hi;
+
+  acceltran_win_check #(
+    .NumWindows (NumWindows)
+  ) u_win_check (
+    .lo_i       (win_lo),
+    .hi_i       (win_hi),
+    .win_base_i (win_base_i),
+    .win_size_i (win_size_i),
+    .hit_o      (win_hit)
+  );
+
   // ---------------------------------------------------------------- checks, in order
   localparam logic [7:0] EIllOp  = 8'(acceltran_pkg::ErrIllegalOpcode);
   localparam logic [7:0] EIllFld = 8'(acceltran_pkg::ErrIllegalField);
@@ -258,7 +262,7 @@ module acceltran_desc_check #(
             err = EIllFld; detail = 32'd7;
           end else if (x_last >= x_lines) begin
             err = ESpad; detail = 32'(x_buf);
-          end else if (!in_windows(x_mem, x_hi, win_base_i, win_size_i)) begin
+          end else if (!win_hit) begin
             err = EWin; detail = x_mem[31:0];
           end
         end
@@ -322,8 +326,7 @@ module acceltran_desc_check #(
         8'(acceltran_pkg::OpFence): begin
           if (f_write && (f_addr[1:0] != 2'd0)) begin
             err = EIllFld; detail = 32'd2;
-          end else if (f_write && !in_windows(f_addr, {1'b0, f_addr} + 65'd4,
-                                              win_base_i, win_size_i)) begin
+          end else if (f_write && !win_hit) begin
             err = EWin; detail = f_addr[31:0];
           end
         end

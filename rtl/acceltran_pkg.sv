@@ -197,7 +197,7 @@ package acceltran_pkg;
   localparam logic [RegAddrWidth-1:0] RegRingSizeOffset = 12'h078;
   localparam int unsigned RegRingSizeLog2Lsb = 0;
   localparam int unsigned RegRingSizeLog2Width = 5;
-  // RING_HEAD (rh): Index of the next descriptor the device fetches; slots before it may be reused.
+  // RING_HEAD (rh): Index of the first descriptor not yet read in full (the fetch runs ahead of it); slots before it may be rewritten.
   localparam logic [RegAddrWidth-1:0] RegRingHeadOffset = 12'h07c;
   localparam int unsigned RegRingHeadIndexLsb = 0;
   localparam int unsigned RegRingHeadIndexWidth = 16;

@@ -51,6 +51,12 @@ typedef struct fm_event {
     uint64_t err_desc;
 } fm_event;
 
+/* A fetch whose slot RING_HEAD has not yet passed. */
+typedef struct fm_inflight {
+    uint32_t index;
+    uint64_t arrive; /* cycle its last beat arrived (a failed check: the fetch cycle) */
+} fm_inflight;
+
 /* A fetched descriptor waiting for issue. */
 typedef struct fm_fetched {
     uint32_t d[AT_DESC_WORDS];
@@ -86,7 +92,8 @@ typedef struct fm_dev {
 
     /* registers */
     uint32_t ctrl, irq_status, irq_enable, fence_done;
-    uint32_t ring_lo, ring_hi, ring_log2, head, tail;
+    uint32_t ring_lo, ring_hi, ring_log2, tail;
+    uint32_t head;      /* fetch pointer: the next slot to fetch */
     uint32_t win[FM_NUM_WINDOWS][4]; /* base lo, base hi, size lo, size hi */
     uint32_t err_code, err_info;
     uint64_t err_desc;
@@ -97,6 +104,12 @@ typedef struct fm_dev {
     /* pipeline */
     fm_fetched q[FM_FETCH_DEPTH];
     unsigned qhead, qlen;
+    /* RING_HEAD trails the fetch pointer: the oldest of these fetches whose
+     * data has not arrived by now (none: RING_HEAD = head). In ring order;
+     * at most FM_FETCH_DEPTH have not arrived (they are still in q, or were
+     * dropped by an error, after which nothing more is fetched). */
+    fm_inflight fl[FM_FETCH_DEPTH + 1];
+    unsigned fl_n;
     int fetch_blocked;  /* a fetch failed: nothing more is fetched */
     int stopping;       /* an error was found: nothing more issues; HALT pending */
     uint64_t fetch_free, issue_free, fence_until;
@@ -151,6 +164,16 @@ static int dev_busy(const fm_dev *v)
 static int dev_idle(const fm_dev *v)
 {
     return !dev_busy(v) && !v->halted && !v->resetting && v->head == (v->tail & ring_mask(v));
+}
+
+/* RING_HEAD: a slot is passed once its descriptor has been read in full
+ * (or its fetch failed a check), in ring order (docs/isa.md). */
+static uint32_t ring_head(const fm_dev *v)
+{
+    for (unsigned i = 0; i < v->fl_n; i++)
+        if (v->fl[i].arrive > v->now)
+            return v->fl[i].index;
+    return v->head;
 }
 
 static int irq_line(const fm_dev *v)
@@ -224,6 +247,7 @@ static void event_apply(fm_dev *v, fm_event e)
         v->err_info = e.err_info;
         v->err_desc = e.err_desc;
         v->head = e.index;
+        v->fl_n = 0; /* reads still in flight do not move HEAD from the failing index */
         v->irq_status |= AT_REG_IRQ_STATUS_ERROR_MASK;
         break;
     case EV_RESET:
@@ -353,6 +377,14 @@ static void do_fetch(fm_dev *v, uint64_t t)
         memset(f->d, 0, sizeof f->d);
         v->fetch_blocked = 1;
     }
+    /* forget the fetches HEAD has passed, then log this one */
+    unsigned keep = 0;
+    while (keep < v->fl_n && v->fl[keep].arrive <= v->now)
+        keep++;
+    memmove(v->fl, v->fl + keep, (v->fl_n - keep) * sizeof v->fl[0]);
+    v->fl_n -= keep;
+    if (v->fl_n < FM_FETCH_DEPTH + 1) /* always: see fl */
+        v->fl[v->fl_n++] = (fm_inflight){f->index, f->arrive};
     v->qlen++;
     v->head = (v->head + 1) & ring_mask(v);
     v->fetch_free = t + 1;
@@ -908,6 +940,7 @@ static void dev_reset_state(fm_dev *v)
 {
     v->ctrl = v->irq_status = v->irq_enable = v->fence_done = 0;
     v->ring_lo = v->ring_hi = v->ring_log2 = v->head = v->tail = 0;
+    v->fl_n = 0;
     memset(v->win, 0, sizeof v->win);
     v->err_code = v->err_info = 0;
     v->err_desc = 0;
@@ -991,7 +1024,7 @@ static uint32_t reg_read(fm_dev *v, uint32_t off)
     case AT_REG_RING_BASE_LO: return v->ring_lo;
     case AT_REG_RING_BASE_HI: return v->ring_hi;
     case AT_REG_RING_SIZE: return v->ring_log2;
-    case AT_REG_RING_HEAD: return v->head;
+    case AT_REG_RING_HEAD: return ring_head(v);
     case AT_REG_RING_TAIL: return v->tail;
     case AT_REG_FENCE_DONE: return v->fence_done;
     default: return 0; /* SOFT_RESET (wo) and unmapped offsets */
@@ -1009,6 +1042,7 @@ static void ring_write(fm_dev *v, uint32_t off, uint32_t val)
     else
         v->ring_log2 = val & AT_REG_RING_SIZE_LOG2_MASK;
     v->head = v->tail = 0;
+    v->fl_n = 0;
 }
 
 static void reg_write(fm_dev *v, uint32_t off, uint32_t val)

@@ -159,7 +159,7 @@
 #define AT_REG_RING_SIZE_LOG2_LSB 0
 #define AT_REG_RING_SIZE_LOG2_WIDTH 5
 #define AT_REG_RING_SIZE_LOG2_MASK 0x0000001fu
-#define AT_REG_RING_HEAD 0x07cu /* rh: Index of the next descriptor the device fetches; slots before it may be reused. */
+#define AT_REG_RING_HEAD 0x07cu /* rh: Index of the first descriptor not yet read in full (the fetch runs ahead of it); slots before it may be rewritten. */
 #define AT_REG_RING_HEAD_INDEX_LSB 0
 #define AT_REG_RING_HEAD_INDEX_WIDTH 16
 #define AT_REG_RING_HEAD_INDEX_MASK 0x0000ffffu
