@@ -1,8 +1,8 @@
 // Small synchronous FIFO (GEMM activation lanes and per-PE outputs, the
-// client-routing FIFOs of the AXI arbiters). Registered storage, head read
-// combinationally, synchronous clear; any Depth >= 1. A push into a full
-// FIFO is taken only when a pop frees the slot in the same cycle; a pop
-// from an empty one is ignored (the users check count_o first).
+// client-routing FIFOs of the AXI arbiters). Head read combinationally,
+// synchronous clear; any Depth >= 1. A push into a full FIFO is taken
+// only when a pop frees the slot in the same cycle; a pop from an empty
+// one is ignored (the users check count_o first).
 module acceltran_fifo #(
   parameter int unsigned Width = 8,
   parameter int unsigned Depth = 4,
@@ -19,24 +19,26 @@ module acceltran_fifo #(
   output logic [CntW-1:0]  count_o
 );
 
-  logic [Depth*Width-1:0] mem_d, mem_q;
-  logic [PtrW-1:0]        wp_d, wp_q, rp_d, rp_q;
-  logic [CntW-1:0]        cnt_d, cnt_q;
-  logic                   do_push, do_pop;
+  // Storage is an array written in place and not reset: entries are read
+  // only below count_o, and a plain array lets synthesis see a small
+  // register file / memory instead of a Depth*Width-bit vector rewritten
+  // through a variable part-select (which Yosys expands into wide shifters).
+  logic [Width-1:0] mem_q [Depth];
+  logic [PtrW-1:0]  wp_d, wp_q, rp_d, rp_q;
+  logic [CntW-1:0]  cnt_d, cnt_q;
+  logic             do_push, do_pop;
 
   function automatic logic [PtrW-1:0] inc(input logic [PtrW-1:0] v);
     inc = (32'(v) == Depth - 1) ? '0 : v + 1'b1;
   endfunction
 
   always_comb begin
-    mem_d   = mem_q;
     wp_d    = wp_q;
     rp_d    = rp_q;
     cnt_d   = cnt_q;
     do_pop  = pop_i && (cnt_q != '0);
     do_push = push_i && ((32'(cnt_q) < Depth) || do_pop);
     if (do_push) begin
-      mem_d[32'(wp_q)*Width +: Width] = wdata_i;
       wp_d = inc(wp_q);
     end
     if (do_pop) begin
@@ -54,23 +56,24 @@ module acceltran_fifo #(
     end
   end
 
-  assign rdata_o = mem_q[32'(rp_q)*Width +: Width];
+  assign rdata_o = mem_q[rp_q];
   assign count_o = cnt_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      // the storage is wide (e.g. 32 entries x 288 bits): a large zero fill
-      /* verilator lint_off WIDTHCONCAT */
-      mem_q <= '0;
-      /* verilator lint_on WIDTHCONCAT */
       wp_q  <= '0;
       rp_q  <= '0;
       cnt_q <= '0;
     end else begin
-      mem_q <= mem_d;
       wp_q  <= wp_d;
       rp_q  <= rp_d;
       cnt_q <= cnt_d;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (do_push) begin
+      mem_q[wp_q] <= wdata_i;
     end
   end
 

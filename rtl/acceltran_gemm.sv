@@ -613,6 +613,7 @@ module acceltran_gemm #(
     logic [2:0]           st_occ_d, st_occ_q, st_av_d, st_av_q, st_nq_d, st_nq_q, st_nb_d, st_nb_q;
     logic [1:0]           st_wp_d, st_wp_q, st_rp_d, st_rp_q, st_bt_d, st_bt_q;
     logic [WgtRows*LineW-1:0] tr_beat;
+    logic [4*LineW-1:0]   st_head;      // the quad slot at st_rp_q
     logic                 wfire;
     // output side
     logic [CredW-1:0]     cr_d, cr_q;
@@ -732,20 +733,31 @@ module acceltran_gemm #(
       end
     end
 
-    // staging buffer: FIFO of quads (normal B) or one 16x16 block (transposed)
+    // staging buffer: FIFO of quads (normal B) or one 16x16 block (transposed).
+    // The 4 slots are selected with constant part-selects under a compare,
+    // not a variable part-select: Yosys turns the latter into wide shifters
+    // (a 4096-bit $shiftx per element) that dominate synthesis time.
     always_comb begin
-      for (int b = 0; b < WgtRows; b++) begin
-        for (int j = 0; j < Tile; j++) begin
-          // row k = 4*beat + b, column j = element k of line j
-          tr_beat[b*LineW + j*16 +: 16] =
-            st_q[(j/4)*4*LineW + (j%4)*LineW + (32'(st_bt_q)*WgtRows + b)*16 +: 16];
+      tr_beat = '0;
+      st_head = '0;
+      for (int t = 0; t < 4; t++) begin
+        if (st_bt_q == 2'(t)) begin
+          for (int b = 0; b < WgtRows; b++) begin
+            for (int j = 0; j < Tile; j++) begin
+              // row k = 4*beat + b, column j = element k of line j
+              tr_beat[b*LineW + j*16 +: 16] =
+                st_q[(j/4)*4*LineW + (j%4)*LineW + (t*WgtRows + b)*16 +: 16];
+            end
+          end
+        end
+        if (st_rp_q == 2'(t)) begin
+          st_head = st_q[t*4*LineW +: 4*LineW];
         end
       end
     end
     assign pe_wgt_valid[p] = f_trans ? ((st_occ_q != 3'd0) && (st_av_q == st_nq_q))
                                      : (st_av_q != 3'd0);
-    assign pe_wgt[p*WgtRows*LineW +: WgtRows*LineW] =
-      f_trans ? tr_beat : st_q[32'(st_rp_q)*4*LineW +: 4*LineW];
+    assign pe_wgt[p*WgtRows*LineW +: WgtRows*LineW] = f_trans ? tr_beat : st_head;
     assign wfire = pe_wgt_valid[p] && pe_wgt_ready[p];
 
     always_comb begin
@@ -758,7 +770,11 @@ module acceltran_gemm #(
       st_rp_d  = st_rp_q;
       st_bt_d  = st_bt_q;
       if (wq_arr[p]) begin
-        st_d[32'(st_wp_q)*4*LineW +: 4*LineW] = wgt_rdata_i;
+        for (int t = 0; t < 4; t++) begin
+          if (st_wp_q == 2'(t)) begin
+            st_d[t*4*LineW +: 4*LineW] = wgt_rdata_i;
+          end
+        end
         st_wp_d = st_wp_q + 2'd1;
       end
       if (!f_trans) begin
