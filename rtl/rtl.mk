@@ -46,10 +46,12 @@ $(VLIB): $(VERILATOR_ROOT_DIR)/include/verilated.cpp
 	$(CXX) -std=c++17 -O2 $(VINC) -c $(VERILATOR_ROOT_DIR)/include/verilated_threads.cpp -o $(@D)/rt/verilated_threads.o
 	rm -f $@ && ar rcs $@ $(@D)/rt/verilated.o $(@D)/rt/verilated_threads.o
 
+# MAKEFLAGS= on the Verilator line: its --build runs a make -j 2 of its own,
+# which must not look for the parent's jobserver (it is not passed down).
 define VERILATE_RULE
 $(call VMODEL,$(1),$(2)): $(RTL_SRCS)
 	@mkdir -p $$(@D)
-	$(VERILATOR) --cc $(VFLAGS) $(call CONFIG_DEF,$(1)) --top-module $(2) --Mdir $$(@D) \
+	MAKEFLAGS= $(VERILATOR) --cc $(VFLAGS) $(call CONFIG_DEF,$(1)) --top-module $(2) --Mdir $$(@D) \
 	  --prefix V$(2) --build -j 2 -MAKEFLAGS "-s" -y rtl $(RTL_PKG) rtl/$(2).sv >/dev/null
 
 $(BUILD)/verilator/$(1)/$(2)/shim.o: cosim/units/$(2)_shim.cpp cosim/units/$(2)_unit.h cosim/units/vunit.hpp $(call VMODEL,$(1),$(2))

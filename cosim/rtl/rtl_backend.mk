@@ -38,11 +38,13 @@ RTLB_TRACE_debug  := 1
 RTLB_MODEL = $(RTLB)/$(2)/$(1)/Vacceltran_top_$(1)_$(2)__ALL.a
 RTLB_PAIRS := $(foreach c,$(COSIM_RTL_CONFIGS),$(foreach p,$(COSIM_RTL_PROFILES),$(c):$(p)))
 
+# MAKEFLAGS= on the Verilator line: its --build runs a make -j 2 of its own,
+# which must not look for the parent's jobserver (it is not passed down).
 define RTLB_MODEL_RULE
 $(call RTLB_MODEL,$(1),$(2)): $(RTLB_RTL_SRCS) cosim/rtl/rtl_backend.mk
 	@mkdir -p $$(@D)
 	@echo "verilator: acceltran_top ($(1), $(2))"
-	verilator --cc $(RTLB_VFLAGS_$(2)) -Wno-fatal -Wno-lint -Wno-style --no-timing \
+	MAKEFLAGS= verilator --cc $(RTLB_VFLAGS_$(2)) -Wno-fatal -Wno-lint -Wno-style --no-timing \
 	  -DACCELTRAN_CONFIG_$(shell echo $(1) | tr a-z A-Z) --top-module acceltran_top --Mdir $$(@D) \
 	  --prefix Vacceltran_top_$(1)_$(2) --build -j 2 -MAKEFLAGS "$(RTLB_MAKEFLAGS_$(2))" -y rtl \
 	  rtl/acceltran_pkg.sv $(wildcard cosim/rtl/*.vlt) rtl/acceltran_top.sv >$$(@D)/verilator.log 2>&1 || \
