@@ -70,13 +70,6 @@ module acceltran_desc_check #(
     dec = (x == 64'd0) ? 64'd0 : x - 64'd1;
   endfunction
 
-  logic [31:0] w [16];
-  always_comb begin
-    for (int i = 0; i < 16; i++) begin
-      w[i] = desc_i[i*32 +: 32];
-    end
-  end
-
   logic [7:0]  opcode;
   logic [7:0]  flags;
   assign opcode = desc_i[acceltran_pkg::DescOpcodeLsb +: acceltran_pkg::DescOpcodeWidth];
@@ -117,13 +110,13 @@ module acceltran_desc_check #(
   always_comb begin
     x_buf    = desc_i[acceltran_pkg::DescXferBufLsb +: acceltran_pkg::DescXferBufWidth];
     x_keep   = desc_i[acceltran_pkg::DescXferKeepMaskLsb];
-    x_spad   = 64'(w[acceltran_pkg::DescXferSpadWord][acceltran_pkg::DescXferSpadWidth-1:0]);
-    x_rows   = 64'(w[acceltran_pkg::DescXferRowsWord][15:0]);
-    x_cols   = 64'(w[acceltran_pkg::DescXferColsWord][31:16]);
-    x_rs     = 64'(w[acceltran_pkg::DescXferSpadRowStepWord][23:0]);
-    x_cs     = 64'(w[acceltran_pkg::DescXferSpadCbStepWord][23:0]);
-    x_mem    = {w[acceltran_pkg::DescXferMemHiWord], w[acceltran_pkg::DescXferMemLoWord]};
-    x_stride = 64'(w[acceltran_pkg::DescXferMemStrideWord]);
+    x_spad   = 64'(desc_i[acceltran_pkg::DescXferSpadWord*32 +: acceltran_pkg::DescXferSpadWidth]);
+    x_rows   = 64'(desc_i[acceltran_pkg::DescXferRowsWord*32 +: 16]);
+    x_cols   = 64'(desc_i[acceltran_pkg::DescXferColsWord*32 + 16 +: 16]);
+    x_rs     = 64'(desc_i[acceltran_pkg::DescXferSpadRowStepWord*32 +: 24]);
+    x_cs     = 64'(desc_i[acceltran_pkg::DescXferSpadCbStepWord*32 +: 24]);
+    x_mem    = {desc_i[acceltran_pkg::DescXferMemHiWord*32 +: 32], desc_i[acceltran_pkg::DescXferMemLoWord*32 +: 32]};
+    x_stride = 64'(desc_i[acceltran_pkg::DescXferMemStrideWord*32 +: 32]);
     x_ncb    = cdiv16(x_cols[15:0]);
     x_last   = x_spad + dec(x_rows) * x_rs + dec(x_ncb) * x_cs;
     x_span   = dec(x_rows) * x_stride + (x_ncb << 5);  // < 2^49
@@ -142,16 +135,16 @@ module acceltran_desc_check #(
   always_comb begin
     g_trans  = desc_i[acceltran_pkg::DescGemmTransBLsb];
     g_pen    = desc_i[acceltran_pkg::DescGemmParamsEnLsb];
-    g_a      = 64'(w[acceltran_pkg::DescGemmAWord][23:0]);
-    g_lda    = 64'(w[acceltran_pkg::DescGemmLdaWord][23:0]);
-    g_b      = 64'(w[acceltran_pkg::DescGemmBWord][23:0]);
-    g_ldb    = 64'(w[acceltran_pkg::DescGemmLdbWord][23:0]);
-    g_c      = 64'(w[acceltran_pkg::DescGemmCWord][23:0]);
-    g_ldc    = 64'(w[acceltran_pkg::DescGemmLdcWord][23:0]);
-    g_m      = 64'(w[acceltran_pkg::DescGemmMWord][15:0]);
-    g_n      = 64'(w[acceltran_pkg::DescGemmNWord][31:16]);
-    g_k      = 64'(w[acceltran_pkg::DescGemmKWord][15:0]);
-    g_par    = 64'(w[acceltran_pkg::DescGemmParamsWord][23:0]);
+    g_a      = 64'(desc_i[acceltran_pkg::DescGemmAWord*32 +: 24]);
+    g_lda    = 64'(desc_i[acceltran_pkg::DescGemmLdaWord*32 +: 24]);
+    g_b      = 64'(desc_i[acceltran_pkg::DescGemmBWord*32 +: 24]);
+    g_ldb    = 64'(desc_i[acceltran_pkg::DescGemmLdbWord*32 +: 24]);
+    g_c      = 64'(desc_i[acceltran_pkg::DescGemmCWord*32 +: 24]);
+    g_ldc    = 64'(desc_i[acceltran_pkg::DescGemmLdcWord*32 +: 24]);
+    g_m      = 64'(desc_i[acceltran_pkg::DescGemmMWord*32 +: 16]);
+    g_n      = 64'(desc_i[acceltran_pkg::DescGemmNWord*32 + 16 +: 16]);
+    g_k      = 64'(desc_i[acceltran_pkg::DescGemmKWord*32 +: 16]);
+    g_par    = 64'(desc_i[acceltran_pkg::DescGemmParamsWord*32 +: 24]);
     g_nt     = cdiv16(g_n[15:0]);
     g_kc     = cdiv16(g_k[15:0]);
     g_last_a = dec(g_a + dec(g_m) * g_lda + g_kc);
@@ -167,14 +160,14 @@ module acceltran_desc_check #(
   logic [63:0] s_nb, s_last_s, s_last_d, s_last_l;
   always_comb begin
     s_lv     = desc_i[acceltran_pkg::DescSmxLenVecLsb];
-    s_src    = 64'(w[acceltran_pkg::DescSmxSrcWord][23:0]);
-    s_lds    = 64'(w[acceltran_pkg::DescSmxLdsWord][23:0]);
-    s_dst    = 64'(w[acceltran_pkg::DescSmxDstWord][23:0]);
-    s_ldd    = 64'(w[acceltran_pkg::DescSmxLddWord][23:0]);
-    s_rows   = 64'(w[acceltran_pkg::DescSmxRowsWord][15:0]);
-    s_n      = 64'(w[acceltran_pkg::DescSmxNWord][31:16]);
-    s_len    = 64'(w[acceltran_pkg::DescSmxLenWord][15:0]);
-    s_lens   = 64'(w[acceltran_pkg::DescSmxLensWord][23:0]);
+    s_src    = 64'(desc_i[acceltran_pkg::DescSmxSrcWord*32 +: 24]);
+    s_lds    = 64'(desc_i[acceltran_pkg::DescSmxLdsWord*32 +: 24]);
+    s_dst    = 64'(desc_i[acceltran_pkg::DescSmxDstWord*32 +: 24]);
+    s_ldd    = 64'(desc_i[acceltran_pkg::DescSmxLddWord*32 +: 24]);
+    s_rows   = 64'(desc_i[acceltran_pkg::DescSmxRowsWord*32 +: 16]);
+    s_n      = 64'(desc_i[acceltran_pkg::DescSmxNWord*32 + 16 +: 16]);
+    s_len    = 64'(desc_i[acceltran_pkg::DescSmxLenWord*32 +: 16]);
+    s_lens   = 64'(desc_i[acceltran_pkg::DescSmxLensWord*32 +: 24]);
     s_nb     = cdiv16(s_n[15:0]);
     s_last_s = dec(s_src + dec(s_rows) * s_lds + s_nb);
     s_last_d = dec(s_dst + dec(s_rows) * s_ldd + s_nb);
@@ -187,16 +180,16 @@ module acceltran_desc_check #(
   logic [63:0] l_nb, l_last_s, l_last_d, l_last_r, l_last_p;
   always_comb begin
     l_res_en = desc_i[acceltran_pkg::DescLnResidualLsb];
-    l_src    = 64'(w[acceltran_pkg::DescLnSrcWord][23:0]);
-    l_lds    = 64'(w[acceltran_pkg::DescLnLdsWord][23:0]);
-    l_dst    = 64'(w[acceltran_pkg::DescLnDstWord][23:0]);
-    l_ldd    = 64'(w[acceltran_pkg::DescLnLddWord][23:0]);
-    l_res    = 64'(w[acceltran_pkg::DescLnResWord][23:0]);
-    l_ldr    = 64'(w[acceltran_pkg::DescLnLdrWord][23:0]);
-    l_rows   = 64'(w[acceltran_pkg::DescLnRowsWord][15:0]);
-    l_n      = 64'(w[acceltran_pkg::DescLnNWord][31:16]);
-    l_par    = 64'(w[acceltran_pkg::DescLnParamsWord][23:0]);
-    l_eps    = {2'b00, w[acceltran_pkg::DescLnEpsHiWord][29:0], w[acceltran_pkg::DescLnEpsLoWord]};
+    l_src    = 64'(desc_i[acceltran_pkg::DescLnSrcWord*32 +: 24]);
+    l_lds    = 64'(desc_i[acceltran_pkg::DescLnLdsWord*32 +: 24]);
+    l_dst    = 64'(desc_i[acceltran_pkg::DescLnDstWord*32 +: 24]);
+    l_ldd    = 64'(desc_i[acceltran_pkg::DescLnLddWord*32 +: 24]);
+    l_res    = 64'(desc_i[acceltran_pkg::DescLnResWord*32 +: 24]);
+    l_ldr    = 64'(desc_i[acceltran_pkg::DescLnLdrWord*32 +: 24]);
+    l_rows   = 64'(desc_i[acceltran_pkg::DescLnRowsWord*32 +: 16]);
+    l_n      = 64'(desc_i[acceltran_pkg::DescLnNWord*32 + 16 +: 16]);
+    l_par    = 64'(desc_i[acceltran_pkg::DescLnParamsWord*32 +: 24]);
+    l_eps    = {2'b00, desc_i[acceltran_pkg::DescLnEpsHiWord*32 +: 30], desc_i[acceltran_pkg::DescLnEpsLoWord*32 +: 32]};
     l_nb     = cdiv16(l_n[15:0]);
     l_last_s = dec(l_src + dec(l_rows) * l_lds + l_nb);
     l_last_d = dec(l_dst + dec(l_rows) * l_ldd + l_nb);
@@ -208,7 +201,7 @@ module acceltran_desc_check #(
   logic        f_write;
   logic [63:0] f_addr;
   assign f_write = desc_i[acceltran_pkg::DescFenceWriteLsb];
-  assign f_addr  = {w[acceltran_pkg::DescFenceAddrHiWord], w[acceltran_pkg::DescFenceAddrLoWord]};
+  assign f_addr  = {desc_i[acceltran_pkg::DescFenceAddrHiWord*32 +: 32], desc_i[acceltran_pkg::DescFenceAddrLoWord*32 +: 32]};
 
   // ---------------------------------------------------------------- window check
   // One checker for both uses: only LOAD / STORE look at the transfer range
@@ -341,53 +334,50 @@ module acceltran_desc_check #(
 
   // ---------------------------------------------------------------- intervals and memory range
   logic [3:0]         ivv, ivw, ivwr;
-  logic [63:0]        ivf [4];
-  logic [63:0]        ivl [4];
+  logic [4*64-1:0]    ivf, ivl;   // interval i at [i*64 +: 64]
   always_comb begin
     ivv  = 4'd0;
     ivw  = 4'd0;
     ivwr = 4'd0;
-    for (int i = 0; i < 4; i++) begin
-      ivf[i] = 64'd0;
-      ivl[i] = 64'd0;
-    end
+    ivf  = '0;
+    ivl  = '0;
     case (opcode)
       8'(acceltran_pkg::OpLoad), 8'(acceltran_pkg::OpStore): begin
         ivv[0]  = 1'b1;
         ivw[0]  = (x_buf == 2'd1);
         ivwr[0] = (opcode == 8'(acceltran_pkg::OpLoad));
         if (x_buf == 2'd2) begin
-          ivf[0] = x_spad << 4;
-          ivl[0] = (x_last << 4) + 64'd15;
+          ivf[0*64 +: 64] = x_spad << 4;
+          ivl[0*64 +: 64] = (x_last << 4) + 64'd15;
         end else begin
-          ivf[0] = x_spad;
-          ivl[0] = x_last;
+          ivf[0*64 +: 64] = x_spad;
+          ivl[0*64 +: 64] = x_last;
         end
       end
       8'(acceltran_pkg::OpGemm): begin
         ivv    = {g_pen, 3'b111};
         ivw    = 4'b1100;
         ivwr   = 4'b0010;
-        ivf[0] = g_a;   ivl[0] = g_last_a;
-        ivf[1] = g_c;   ivl[1] = g_last_c;
-        ivf[2] = g_b;   ivl[2] = g_last_b;
-        ivf[3] = g_par; ivl[3] = g_last_p;
+        ivf[0*64 +: 64] = g_a;   ivl[0*64 +: 64] = g_last_a;
+        ivf[1*64 +: 64] = g_c;   ivl[1*64 +: 64] = g_last_c;
+        ivf[2*64 +: 64] = g_b;   ivl[2*64 +: 64] = g_last_b;
+        ivf[3*64 +: 64] = g_par; ivl[3*64 +: 64] = g_last_p;
       end
       8'(acceltran_pkg::OpSoftmax): begin
         ivv    = {1'b0, s_lv, 2'b11};
         ivwr   = 4'b0010;
-        ivf[0] = s_src;  ivl[0] = s_last_s;
-        ivf[1] = s_dst;  ivl[1] = s_last_d;
-        ivf[2] = s_lens; ivl[2] = s_last_l;
+        ivf[0*64 +: 64] = s_src;  ivl[0*64 +: 64] = s_last_s;
+        ivf[1*64 +: 64] = s_dst;  ivl[1*64 +: 64] = s_last_d;
+        ivf[2*64 +: 64] = s_lens; ivl[2*64 +: 64] = s_last_l;
       end
       8'(acceltran_pkg::OpLayernorm): begin
         ivv    = {1'b1, l_res_en, 2'b11};
         ivw    = 4'b1000;
         ivwr   = 4'b0010;
-        ivf[0] = l_src; ivl[0] = l_last_s;
-        ivf[1] = l_dst; ivl[1] = l_last_d;
-        ivf[2] = l_res; ivl[2] = l_last_r;
-        ivf[3] = l_par; ivl[3] = l_last_p;
+        ivf[0*64 +: 64] = l_src; ivl[0*64 +: 64] = l_last_s;
+        ivf[1*64 +: 64] = l_dst; ivl[1*64 +: 64] = l_last_d;
+        ivf[2*64 +: 64] = l_res; ivl[2*64 +: 64] = l_last_r;
+        ivf[3*64 +: 64] = l_par; ivl[3*64 +: 64] = l_last_p;
       end
       default: begin
         // NOP / FENCE: no scratchpad access
@@ -397,8 +387,8 @@ module acceltran_desc_check #(
 
   always_comb begin
     for (int i = 0; i < 4; i++) begin
-      iv_first_o[i*LineW +: LineW] = ivf[i][LineW-1:0];
-      iv_last_o[i*LineW +: LineW]  = ivl[i][LineW-1:0];
+      iv_first_o[i*LineW +: LineW] = ivf[i*64 +: LineW];
+      iv_last_o[i*LineW +: LineW]  = ivl[i*64 +: LineW];
     end
   end
   assign iv_valid_o = ivv;

@@ -122,11 +122,11 @@ module acceltran_pe #(
 
   // lane interface
   logic                    lane_clear, lane_start;
-  logic [BeatW-1:0]        lane_nbeats [Lanes];
+  logic [Lanes*BeatW-1:0]  lane_nbeats;   // lane l at [l*BeatW +: BeatW]
   logic [Tile-1:0]         lane_kmask;
   logic [Lanes-1:0]        lane_done_next, lane_mac, lane_stall, lane_ready;
-  logic [4:0]              lane_skip [Lanes];
-  logic [Macs*AccW-1:0]    lane_acc [Lanes];
+  logic [Lanes*5-1:0]      lane_skip;
+  logic [Lanes*Macs*AccW-1:0] lane_acc;
   logic [LaneRowW-1:0]     lane_rd_row;
   logic [Tile*Macs*16-1:0] wgt_active;
 
@@ -268,8 +268,8 @@ module acceltran_pe #(
   // Beats per lane this tile: rows r < rows with r mod Lanes == l.
   always_comb begin
     for (int l = 0; l < Lanes; l++) begin
-      lane_nbeats[l] = (rows_q > RowsW'(l)) ?
-                       BeatW'((rows_q - RowsW'(l) - RowsW'(1)) / RowsW'(Lanes) + RowsW'(1)) : '0;
+      lane_nbeats[l*BeatW +: BeatW] = (rows_q > RowsW'(l)) ?
+                                      BeatW'((rows_q - RowsW'(l) - RowsW'(1)) / RowsW'(Lanes) + RowsW'(1)) : '0;
     end
   end
 
@@ -283,7 +283,7 @@ module acceltran_pe #(
       .rst_ni      (rst_ni),
       .clear_i     (lane_clear),
       .start_i     (lane_start),
-      .nbeats_i    (lane_nbeats[l]),
+      .nbeats_i    (lane_nbeats[l*BeatW +: BeatW]),
       .kmask_i     (lane_kmask),
       .act_valid_i (act_valid_i[l]),
       .act_ready_o (lane_ready[l]),
@@ -292,10 +292,10 @@ module acceltran_pe #(
       .wgt_i       (wgt_active),
       .done_next_o (lane_done_next[l]),
       .mac_o       (lane_mac[l]),
-      .skip_o      (lane_skip[l]),
+      .skip_o      (lane_skip[l*5 +: 5]),
       .stall_o     (lane_stall[l]),
       .rd_row_i    (lane_rd_row),
-      .rd_acc_o    (lane_acc[l])
+      .rd_acc_o    (lane_acc[l*Macs*AccW +: Macs*AccW])
     );
   end
 
@@ -307,7 +307,7 @@ module acceltran_pe #(
     acc_row_o   = drain_q;
     acc_o       = '0;
     for (int l = 0; l < Lanes; l++) begin
-      if (LaneW'(l) == LaneW'(RowsW'(drain_q) % RowsW'(Lanes))) acc_o = lane_acc[l];
+      if (LaneW'(l) == LaneW'(RowsW'(drain_q) % RowsW'(Lanes))) acc_o = lane_acc[l*Macs*AccW +: Macs*AccW];
     end
   end
 
@@ -397,7 +397,7 @@ module acceltran_pe #(
     n_skip = '0;
     for (int l = 0; l < Lanes; l++) begin
       n_mac  = n_mac + MacW'(lane_mac[l]);
-      n_skip = n_skip + SkipW'(lane_skip[l]);
+      n_skip = n_skip + SkipW'(lane_skip[l*5 +: 5]);
     end
     c_busy_d = c_busy_q + CntW'(busy_o);
     c_swgt_d = c_swgt_q + CntW'((state_q == StComp) && !run_q);

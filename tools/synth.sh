@@ -5,8 +5,8 @@
 # memory bits. Memories are kept as $mem cells instead of being mapped to
 # flip-flops: they would be SRAM macros in a real flow and are estimated
 # separately (CACTI-style figures in the energy model); mapping them to
-# flip-flops also makes Yosys run for tens of minutes. Any latch or Yosys
-# error fails the run. Logs: OUTDIR/<module>.log.
+# flip-flops also makes Yosys run for tens of minutes. Any latch, Yosys
+# warning or error fails the run. Logs: OUTDIR/<module>.log.
 #   tools/synth.sh CONFIG OUTDIR MODULE...
 set -euo pipefail
 cfg=$1; out=$2; shift 2
@@ -30,6 +30,9 @@ for m in "$@"; do
     mem=$(awk '/^ *cell .mem_v2/ {inm=1; s=0; w=0} inm && /parameter .SIZE / {s=$3}
                inm && /parameter .WIDTH / {w=$3} inm && /^ *end/ {t+=s*w; inm=0} END {print t+0}' "$out/$m.mem")
     if [ "$lat" -ne 0 ]; then echo "synth: $m has $lat latches" >&2; exit 1; fi
+    if grep -q '^Warning' "$log"; then
+        echo "synth: $m has Yosys warnings:" >&2; grep '^Warning' "$log" | sort -u >&2; exit 1
+    fi
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$m" "$cells" "$ffs" "$lat" "$tr" "$mem" >> "$out/summary.tsv.part"
 done
 mv "$out/summary.tsv.part" "$out/summary.tsv"

@@ -19,7 +19,10 @@ for m in $mods; do
             fail=$((fail + 1)); echo "  lint $m ($c):" >&2; echo "$out" | head -20 >&2
         fi
     done
-    if out=$(yosys -q -p "read_verilog -sv -DACCELTRAN_CONFIG_TINY rtl/acceltran_pkg.sv rtl/$m.sv; hierarchy -libdir rtl -check -top $m; proc; select -assert-none t:\$dlatch t:\$adlatch t:\$dlatchsr t:\$_DLATCH*; check -assert" 2>&1); then
+    # Yosys warnings count as failures too (e.g. "Replacing memory ... with
+    # list of registers": an array of wires that should be a packed vector).
+    if out=$(yosys -q -p "read_verilog -sv -DACCELTRAN_CONFIG_TINY rtl/acceltran_pkg.sv rtl/$m.sv; hierarchy -libdir rtl -check -top $m; proc; select -assert-none t:\$dlatch t:\$adlatch t:\$dlatchsr t:\$_DLATCH*; check -assert" 2>&1) &&
+       ! grep -q '^Warning' <<<"$out"; then
         pass=$((pass + 1))
     else
         fail=$((fail + 1)); echo "  yosys $m:" >&2; echo "$out" | tail -20 >&2
