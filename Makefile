@@ -14,14 +14,14 @@ endif
 
 # ---------------------------------------------------------------- C flags
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-INCDIRS  := runtime baselines/cpu cosim cosim/fmodel driver driver/include tools/acceltran tests/common
+INCDIRS  := include runtime baselines/cpu cosim cosim/fmodel driver tools/acceltran tests/common
 CPPFLAGS := -D_GNU_SOURCE $(addprefix -I,$(INCDIRS))
 CFLAGS   := -std=c11 -O2 -g -march=x86-64-v2 -pthread $(WARN)
 LDLIBS   := -ljansson -lutf8proc -lfdt -lm -pthread
 SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # Every .c in these folders goes into libacceltran (one library; small files).
-LIB_DIRS := runtime baselines/cpu cosim cosim/fmodel driver
+LIB_DIRS := common runtime baselines/cpu cosim cosim/fmodel driver
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRCS := $(wildcard tools/acceltran/*.c)
 GEN_SRCS := tools/gen/gen_spec.c
@@ -112,10 +112,10 @@ $(BUILD)/asan/tests/%: $(SANOBJ)/tests/%.o $(SANLIB)
 	$(CC) $(SANFLAGS) -pthread -o $@ $< $(SANLIB) $(LDLIBS)
 
 # ---------------------------------------------------------------- one source
-# spec/acceltran.json -> rtl/acceltran_pkg.sv, driver/include/acceltran_hw.h,
+# spec/acceltran.json -> rtl/acceltran_pkg.sv, include/acceltran_hw.h,
 # firmware/<config>.dts, docs/registers.md. Generated files are committed; tests/spec checks
 # that they are fresh.
-GENERATED := rtl/acceltran_pkg.sv driver/include/acceltran_hw.h $(CONFIGS:%=firmware/%.dts) docs/registers.md rtl/acceltran_gelu_rom.sv
+GENERATED := rtl/acceltran_pkg.sv include/acceltran_hw.h $(CONFIGS:%=firmware/%.dts) docs/registers.md rtl/acceltran_gelu_rom.sv
 
 $(GEN): $(GEN_SRCS)
 	@mkdir -p $(@D)
@@ -127,7 +127,7 @@ $(GEN_ROM): tools/gen/gen_gelu_rom.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
-# rtl/acceltran_gelu_rom.sv is generated from at_gelu_lut in cosim/fmodel.
+# rtl/acceltran_gelu_rom.sv is generated from at_gelu_lut in common/numerics.c.
 gen: $(GEN) $(GEN_ROM)
 	$(GEN) spec/acceltran.json .
 	$(GEN_ROM) rtl/acceltran_gelu_rom.sv

@@ -14,7 +14,7 @@
  * (mem_bw_mbps / clock_mhz bytes per cycle, at most one 32-byte beat per
  * cycle per direction) of the configuration, in both backends.
  *
- * Every function returns 0 or a negative AT_E* code (runtime/at_error.h)
+ * Every function returns 0 or a negative AT_E* code (include/at_error.h)
  * and fills err (if non-NULL) with a message. No function aborts on bad
  * arguments. A handle is used by one thread at a time; handles are
  * independent. See docs/cosim.md. */

@@ -1,5 +1,5 @@
 // Integer GELU of one int16 element (docs/numerics.md section 3; bit-exact
-// with at_gelu in cosim/fmodel/numerics.c), fully pipelined: one element per
+// with at_gelu in common/numerics.c), fully pipelined: one element per
 // cycle, the result Latency = 7 cycles after x_i. With en_i = 0 the element
 // passes through unchanged with the same latency, so the caller's pipeline
 // depth does not depend on the configuration.

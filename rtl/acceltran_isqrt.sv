@@ -1,6 +1,6 @@
 // Sequential integer square root: root = floor(sqrt(rad)), digit by digit
 // (restoring, two radicand bits per step), RootWidth = RadWidth / 2 steps,
-// bit-exact with at_isqrt62(N) of cosim/fmodel/numerics.c for RadWidth = 62
+// bit-exact with at_isqrt62(N) of common/numerics.c for RadWidth = 62
 // (N < 2^62, 31 steps).
 //
 // Step (as in the C model): rem = (rem << 2) | next two radicand bits;

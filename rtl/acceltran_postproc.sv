@@ -1,7 +1,7 @@
 // Post-processing of one GEMM output row of Width elements per cycle:
 // requantization, optional GELU and DynaTran pruning, bit-exact with
 // at_postproc_row (at_requant, at_gelu, at_dynatran_row) in
-// cosim/fmodel/numerics.c; docs/numerics.md sections 2-4 give the
+// common/numerics.c; docs/numerics.md sections 2-4 give the
 // arithmetic, docs/rtl-postproc.md the pipeline.
 //
 // Fully pipelined, no backpressure: a row on valid_i comes out on valid_o

@@ -1,6 +1,6 @@
 // Sequential reciprocal: quo = floor(2^pow2 / den), one quotient bit per
 // cycle from bit QuoWidth-1 down to 0, bit-exact with at_recip_div(pow2,
-// den, QuoWidth) of cosim/fmodel/numerics.c under its preconditions
+// den, QuoWidth) of common/numerics.c under its preconditions
 // (den > 0, 2^pow2 < den * 2^QuoWidth).
 //
 // Why a long division instead of the C model's "rem >= den << k" form: the

@@ -1,5 +1,5 @@
 // Exp stage of the softmax unit: e = 2^-u, u in Q16 log2 units, e in Q26,
-// bit-exact with at_exp2_neg_q16 (cosim/fmodel/numerics.c). Purely
+// bit-exact with at_exp2_neg_q16 (common/numerics.c). Purely
 // combinational; acceltran_softmax instantiates one per lane.
 //
 //   z = u >> 16, f = u & 0xFFFF, j = f >> 13, t = f & 0x1FFF

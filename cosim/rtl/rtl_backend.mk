@@ -23,7 +23,7 @@ RTLB            := $(BUILD)/verilator/top
 RTLB_VROOT      := $(shell verilator --getenv VERILATOR_ROOT 2>/dev/null)
 RTLB_VLIB       := $(BUILD)/verilator/libverilated.a
 RTLB_RTL_SRCS   := $(wildcard rtl/*.sv) $(wildcard cosim/rtl/*.vlt)
-RTLB_CXXFLAGS   := -std=c++17 -O2 -g -Wall -Wextra -Icosim/rtl -Icosim -Iruntime -Idriver/include \
+RTLB_CXXFLAGS   := -std=c++17 -O2 -g -Wall -Wextra -Icosim/rtl -Icosim -Iinclude \
                    -isystem $(RTLB_VROOT)/include -isystem $(RTLB_VROOT)/include/vltstd
 RTLB_VFLAGS_fast  := -O3 --x-assign fast --x-initial fast
 RTLB_VFLAGS_debug := --assert --trace-fst --x-assign unique --x-initial unique

@@ -1,4 +1,4 @@
-/* Tests of the bit-exact integer numerics (cosim/fmodel/numerics.c):
+/* Tests of the bit-exact integer numerics (common/numerics.c):
  * exact corner cases, exact agreement with wide-integer references, the
  * frozen ROMs against their float derivation, and error bounds against
  * float (the bounds stated in docs/numerics.md). Random cases use a fixed

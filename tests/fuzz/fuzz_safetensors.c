@@ -1,7 +1,7 @@
 /* libFuzzer harness for the safetensors reader. How to run (repo root):
  *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
- *     -Iruntime tests/fuzz/fuzz_safetensors.c runtime/safetensors.c \
- *     runtime/at_error.c -ljansson -o /tmp/fuzz_st
+ *     -Iinclude -Iruntime tests/fuzz/fuzz_safetensors.c runtime/safetensors.c \
+ *     common/at_error.c -ljansson -o /tmp/fuzz_st
  *   mkdir -p /tmp/st_corpus
  *   ACCELTRAN_FUZZ_SEED=/tmp/st_corpus/seed.safetensors /tmp/fuzz_st -runs=0
  *   /tmp/fuzz_st -max_total_time=120 -max_len=4096 /tmp/st_corpus

@@ -1,4 +1,4 @@
-/* Error of the bit-exact integer numerics (cosim/fmodel/numerics.c) against
+/* Error of the bit-exact integer numerics (common/numerics.c) against
  * float (double), first on realistic synthetic inputs (fixed seed), then on
  * real activations of all-MiniLM-L6-v2 (below). Synthetic inputs:
  *   requant    GEMM outputs, ratio log-uniform in [2^-20, 2^-6]

@@ -1,5 +1,5 @@
 /* gen_spec: spec/acceltran.json -> rtl/acceltran_pkg.sv,
- * driver/include/acceltran_hw.h, firmware/<config>.dts and docs/registers.md.
+ * include/acceltran_hw.h, firmware/<config>.dts and docs/registers.md.
  *
  *   gen_spec SPEC.json OUTDIR
  *
@@ -528,7 +528,7 @@ static void gen_sv(const spec *sp, const char *dir)
 
 static void gen_h(const spec *sp, const char *dir)
 {
-    FILE *f = open_out(dir, "driver/include/acceltran_hw.h");
+    FILE *f = open_out(dir, "include/acceltran_hw.h");
     char up[128], up2[128];
     fprintf(f, "/* %s\n *\n", HEADER_NOTE);
     fprintf(f, " * Register map, descriptor layout and the hardware configurations, for\n"
@@ -745,7 +745,7 @@ int main(int argc, char **argv)
 {
     if (argc != 3) {
         fprintf(stderr, "usage: gen_spec SPEC.json OUTDIR\n"
-                        "writes OUTDIR/rtl/acceltran_pkg.sv, OUTDIR/driver/include/acceltran_hw.h,\n"
+                        "writes OUTDIR/rtl/acceltran_pkg.sv, OUTDIR/include/acceltran_hw.h,\n"
                         "OUTDIR/firmware/<config>.dts, OUTDIR/docs/registers.md\n");
         return 2;
     }
