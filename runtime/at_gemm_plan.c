@@ -129,9 +129,10 @@ void at_gemm_plan_free(at_gemm_plan *p)
 }
 
 /* LOAD of column tiles [t0, t0 + nt) of a strip whose first tile is
- * global tile g0, into the weight slot at wbase (tile t at wbase + t*kq). */
-static void load_strip(plan_buf *b, const at_gemm_spec *s, uint32_t wbase, uint32_t t0, uint32_t nt, uint32_t g0,
-                       uint32_t kq)
+ * global tile g0, into the weight slot at wbase (tile t at wbase + t*kq),
+ * and of their parameter blocks (at pbase + 4 t) when the GEMM has them. */
+static void load_strip(plan_buf *b, const at_gemm_spec *s, uint32_t wbase, uint32_t pbase, uint32_t t0,
+                       uint32_t nt, uint32_t g0, uint32_t kq)
 {
     uint32_t gt = g0 + t0; /* global tile */
     if (s->b_tiled) {
@@ -142,6 +143,8 @@ static void load_strip(plan_buf *b, const at_gemm_spec *s, uint32_t wbase, uint3
         uint32_t c0 = 16 * gt, cols = s->n - c0 < 16 * nt ? s->n - c0 : 16 * nt;
         xfer(b, AT_OP_LOAD, 1, wbase + t0 * kq, s->k, cols, 1, kq, s->bo_b, s->off_b + 2ull * c0, s->ldb);
     }
+    if (s->bo_p) /* 4 lines per tile, contiguous */
+        xfer(b, AT_OP_LOAD, 1, pbase + 4 * t0, nt, 64, 4, 1, s->bo_p, s->off_p + 128ull * gt, 128);
 }
 
 static uint32_t round_down(uint32_t x, uint32_t m)
@@ -161,7 +164,7 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
         return at_err_set(err, AT_EINVAL, "gemm plan: tau %u above 32767", s->tau);
     if (s->rq.s > 63)
         return at_err_set(err, AT_EINVAL, "gemm plan: requant shift %u above 63", s->rq.s);
-    if ((s->off_a | s->off_b | s->off_c) % 32)
+    if ((s->off_a | s->off_b | s->off_c | s->off_p) % 32)
         return at_err_set(err, AT_EINVAL, "gemm plan: matrix offsets must be 32-byte aligned");
     if (s->b_tiled && (s->k > 4095 || s->ldb % 32 || (uint64_t)s->ldb < 32ull * s->k))
         return at_err_set(err, AT_EINVAL,
@@ -180,7 +183,9 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
     uint32_t gran = cfg->lanes ? cfg->lanes : 1;     /* rows per step that keep every lane busy */
     uint32_t kc = (s->k + 15) / 16, kq = (s->k + 3) / 4 * 4;
     uint32_t nt = (s->n + 15) / 16;
-    if (kq > wgt_lines)
+    uint32_t pl = s->bo_p ? 4 : 0;   /* parameter lines per column tile */
+    uint32_t tl = kq + pl;           /* weight lines per column tile */
+    if (tl > wgt_lines)
         return at_err_set(err, AT_EUNSUPPORTED,
                           "gemm plan: K = %u needs %u weight lines per column tile; the %s weight "
                           "scratchpad has %u (split K on the host)",
@@ -188,7 +193,7 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
 
     /* weight strips */
     uint32_t want = nt < pes ? nt : pes;
-    uint32_t t1 = wgt_lines / kq, t2 = wgt_lines / (2 * kq);
+    uint32_t t1 = wgt_lines / tl, t2 = wgt_lines / (2 * tl);
     uint32_t ts;
     int slots;
     if (nt <= t1) {
@@ -205,7 +210,11 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
         ts = 4095;
     if (ts > pes && ts < nt)
         ts = round_down(ts, pes);
-    /* the activation buffer must hold two A blocks and two C blocks of br rows */
+    /* the activation buffer must hold two A blocks and two C blocks of br
+     * rows; when K is too deep for that, blocks of fewer rows (a multiple
+     * of the lanes) */
+    if (2ull * br * (kc + 1) > act_lines)
+        br = gran;
     while (ts > 1 && 2ull * br * (kc + ts) > act_lines)
         ts--;
     if (2ull * br * (kc + ts) > act_lines)
@@ -239,7 +248,8 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
 
     uint32_t a_slot = r * kc, c_slot = r * ts;
     uint32_t a_base[2] = {0, a_slot}, c_base[2] = {2 * a_slot, 2 * a_slot + c_slot};
-    uint32_t w_base[2] = {0, ts * kq};
+    uint32_t w_base[2] = {0, ts * tl};
+    uint32_t p_base[2] = {ts * kq, ts * tl + ts * kq};
 
     plan_buf b = {0};
     uint32_t items = strips * blocks;
@@ -248,7 +258,7 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
 #define ROW0(bl) ((bl) * r)
 #define ROWS(bl) (s->m - ROW0(bl) < r ? s->m - ROW0(bl) : r)
     /* prologue: strip 0 weights, A block 0 */
-    load_strip(&b, s, w_base[0], 0, (STRIP_COLS(0) + 15) / 16, STRIP_COL0(0) / 16, kq);
+    load_strip(&b, s, w_base[0], p_base[0], 0, (STRIP_COLS(0) + 15) / 16, STRIP_COL0(0) / 16, kq);
     xfer(&b, AT_OP_LOAD, 0, a_base[0], ROWS(0), s->k, kc, 1, s->bo_a, s->off_a, s->lda);
     uint32_t next_tile = 0; /* double slots: next strip's tiles already loaded */
     for (uint32_t i = 0; i < items && !b.oom; i++) {
@@ -266,7 +276,8 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
             if (bl == 0)
                 next_tile = 0;
             for (uint32_t t = 0; t < share && next_tile < tiles; t++, next_tile++) {
-                load_strip(&b, s, w_base[(st + 1) % 2], next_tile, 1, STRIP_COL0(st + 1) / 16, kq);
+                load_strip(&b, s, w_base[(st + 1) % 2], p_base[(st + 1) % 2], next_tile, 1,
+                           STRIP_COL0(st + 1) / 16, kq);
             }
         }
         struct at_uapi_cmd *g = push(&b);
@@ -285,10 +296,23 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
         AT_DPUT(d, GEMM_N, STRIP_COLS(st));
         AT_DPUT(d, GEMM_K, s->k);
         AT_DPUT(d, GEMM_TAU, s->tau);
-        AT_DPUT(d, GEMM_RQ_M, s->rq.m);
-        AT_DPUT(d, GEMM_RQ_S, s->rq.s);
+        if (s->bo_p) {
+            AT_DPUT(d, GEMM_PARAMS_EN, 1);
+            AT_DPUT(d, GEMM_PARAMS, p_base[ws]);
+        } else {
+            AT_DPUT(d, GEMM_RQ_M, s->rq.m);
+            AT_DPUT(d, GEMM_RQ_S, s->rq.s);
+        }
+        if (s->gelu) {
+            AT_DPUT(d, GEMM_GELU, 1);
+            AT_DPUT(d, GEMM_GELU_IN_M, s->gelu_p.in.m);
+            AT_DPUT(d, GEMM_GELU_IN_S, s->gelu_p.in.s);
+            AT_DPUT(d, GEMM_GELU_OUT_M, s->gelu_p.out.m);
+            AT_DPUT(d, GEMM_GELU_OUT_S, s->gelu_p.out.s);
+        }
         if (slots == 1 && i + 1 < items && (i + 1) / blocks != st)
-            load_strip(&b, s, w_base[0], 0, (STRIP_COLS(st + 1) + 15) / 16, STRIP_COL0(st + 1) / 16, kq);
+            load_strip(&b, s, w_base[0], p_base[0], 0, (STRIP_COLS(st + 1) + 15) / 16, STRIP_COL0(st + 1) / 16,
+                       kq);
         xfer(&b, AT_OP_STORE, 0, c_base[i % 2], ROWS(bl), STRIP_COLS(st), ts, 1, s->bo_c,
              s->off_c + (uint64_t)ROW0(bl) * s->ldc + 2ull * STRIP_COL0(st), s->ldc);
     }
@@ -308,7 +332,7 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
     out->kc = kc;
     out->kq = kq;
     out->act_lines_used = 2 * (a_slot + c_slot);
-    out->wgt_lines_used = slots * ts * kq;
+    out->wgt_lines_used = slots * ts * tl;
     out->num_cmds = b.n;
     out->cmds = b.cmds;
     return 0;

@@ -14,7 +14,8 @@
  *     row block, while the current one computes), else one (the strip
  *     reload is the only unhidden transfer: once per strip).
  *   - A is cut into row blocks of `rows_per_block` rows (a multiple of the
- *     PE block rows, max(16, NumLanes)), double-buffered in the activation
+ *     PE block rows, max(16, NumLanes); of the lanes when K is so deep
+ *     that two such blocks do not fit), double-buffered in the activation
  *     scratchpad (row-major, KC = ceil(K/16) lines per row), and so are
  *     the C blocks (rows_per_block x tiles_per_strip lines).
  *   - Order, per (strip, block) item i: LOAD A(i+1) into the other A slot,
@@ -45,7 +46,14 @@ typedef struct at_gemm_spec {
                                          16t..16t+15, zero past N) is K rows of 32 bytes at
                                          off_b + t * ldb (ldb >= 32 K); needs K <= 4095 */
     uint16_t tau;                     /* DynaTran threshold 0..32767 */
-    at_rq rq;                         /* requant of every column (bias 0) */
+    at_rq rq;                         /* requant of every column (bias 0), without parameter blocks */
+    uint32_t bo_p;                    /* non-zero: per-column bias and requant (GEMM_PARAMS_EN) from
+                                         parameter blocks in this buffer object, the block of column
+                                         tile t (128 bytes, docs/isa.md) at off_p + 128 t; each strip
+                                         loads its blocks next to its weight tiles */
+    uint64_t off_p;
+    int gelu;                         /* GELU after the requant, with gelu_p */
+    at_gelu_params gelu_p;
 } at_gemm_spec;
 
 typedef struct at_gemm_plan {

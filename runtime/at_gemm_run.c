@@ -99,7 +99,8 @@ int at_gemm_run(at_drv *drv, const at_gemm_run_opts *o, at_gemm_run_result *r, a
     free(bp);
     bp = NULL;
 
-    at_gemm_spec spec = {m, n, k, hb[0], hb[1], hb[2], 0, 0, 0, lda, tiled ? tile_bytes : ldb, ldc, tiled, o->tau, rq};
+    at_gemm_spec spec = {.m = m, .n = n, .k = k, .bo_a = hb[0], .bo_b = hb[1], .bo_c = hb[2], .lda = lda,
+                         .ldb = tiled ? tile_bytes : ldb, .ldc = ldc, .b_tiled = tiled, .tau = o->tau, .rq = rq};
     if ((rc = at_gemm_plan_build(cfg, &spec, &plan, err)))
         goto out;
 

@@ -1,0 +1,260 @@
+/* The inference API: see at_infer.h. */
+#include "at_infer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct at_infer {
+    at_drv *drv;
+    const at_qmodel *m;
+    at_model_layout wl;
+    uint32_t bo_w;
+    uint32_t bo_a;
+    uint64_t bo_a_bytes;
+    at_stage_stats *stages;
+    size_t stages_cap;
+};
+
+int at_infer_create(at_drv *drv, const at_qmodel *m, at_infer **out, at_err *err)
+{
+    *out = NULL;
+    if (!drv || !m)
+        return at_err_set(err, AT_EINVAL, "infer: NULL argument");
+    at_infer *h = calloc(1, sizeof *h);
+    if (!h)
+        return at_err_set(err, AT_ENOMEM, "infer: out of memory");
+    h->drv = drv;
+    h->m = m;
+    at_model_layout_make(m, &h->wl);
+    uint8_t *buf = malloc(h->wl.bytes);
+    if (!buf) {
+        unsigned long long bytes = (unsigned long long)h->wl.bytes;
+        free(h);
+        return at_err_set(err, AT_ENOMEM, "infer: out of memory for %llu bytes of weights", bytes);
+    }
+    at_model_layout_fill(m, &h->wl, buf);
+    struct at_uapi_bo_create bc = {.size = sizeof bc, .bytes = h->wl.bytes};
+    int rc = at_drv_bo_create(drv, &bc, err);
+    if (!rc) {
+        h->bo_w = bc.handle;
+        rc = at_drv_bo_write(drv, h->bo_w, 0, buf, h->wl.bytes, err);
+    }
+    free(buf);
+    if (rc) {
+        at_infer_destroy(h);
+        return rc;
+    }
+    *out = h;
+    return 0;
+}
+
+void at_infer_destroy(at_infer *h)
+{
+    if (!h)
+        return;
+    if (h->bo_a)
+        at_drv_bo_destroy(h->drv, h->bo_a, NULL);
+    if (h->bo_w)
+        at_drv_bo_destroy(h->drv, h->bo_w, NULL);
+    free(h->stages);
+    free(h);
+}
+
+/* The activation buffer object, grown when a batch needs more. */
+static int act_bo(at_infer *h, uint64_t bytes, at_err *err)
+{
+    if (h->bo_a && h->bo_a_bytes >= bytes)
+        return 0;
+    if (h->bo_a) {
+        int rc = at_drv_bo_destroy(h->drv, h->bo_a, err);
+        if (rc)
+            return rc;
+        h->bo_a = 0;
+    }
+    struct at_uapi_bo_create bc = {.size = sizeof bc, .bytes = bytes};
+    int rc = at_drv_bo_create(h->drv, &bc, err);
+    if (rc)
+        return rc;
+    h->bo_a = bc.handle;
+    h->bo_a_bytes = bytes;
+    return 0;
+}
+
+static const uint32_t counter_regs[] = {AT_REG_CNT_MAC_ISSUED_LO, AT_REG_CNT_MAC_SKIPPED_LO, AT_REG_CNT_PRUNED_LO,
+                                        AT_REG_CNT_MEM_RD_BYTES_LO, AT_REG_CNT_MEM_WR_BYTES_LO};
+#define NCNT (sizeof counter_regs / sizeof counter_regs[0])
+
+static int read_counters(at_drv *d, uint64_t *v, at_err *err)
+{
+    for (size_t i = 0; i < NCNT; i++) {
+        int rc = at_drv_counter(d, counter_regs[i], &v[i], err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Writes rows of int16 (h elements each) into the activation BO at off with stride ld. */
+static int gather(at_infer *h, uint64_t off, uint32_t ld, const int16_t *table, const int32_t *const *ids,
+                  const size_t *lens, size_t batch, int positions, at_err *err)
+{
+    uint32_t H = (uint32_t)h->m->cfg.hidden;
+    size_t T = 0;
+    for (size_t b = 0; b < batch; b++)
+        T += lens[b];
+    uint8_t *buf = calloc(T ? T : 1, ld);
+    if (!buf)
+        return at_err_set(err, AT_ENOMEM, "infer: out of memory");
+    size_t t = 0;
+    for (size_t b = 0; b < batch; b++)
+        for (size_t i = 0; i < lens[b]; i++, t++) {
+            size_t row = positions ? i : (size_t)ids[b][i];
+            memcpy(buf + t * ld, table + row * H, (size_t)H * 2);
+        }
+    int rc = at_drv_bo_write(h->drv, h->bo_a, off, buf, (uint64_t)T * ld, err);
+    free(buf);
+    return rc;
+}
+
+int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, size_t batch,
+                 const at_infer_opts *o, float *emb, int16_t *hidden, at_infer_stats *stats, at_err *err)
+{
+    if (!h || !ids || !lens || !batch || !o || !emb)
+        return at_err_set(err, AT_EINVAL, "infer: NULL argument or empty batch");
+    const at_qmodel *m = h->m;
+    const bert_config *bc = &m->cfg;
+    const uint32_t H = (uint32_t)bc->hidden;
+    size_t T = 0;
+    for (size_t b = 0; b < batch; b++) {
+        if (lens[b] < 1 || lens[b] > (size_t)bc->max_positions)
+            return at_err_set(err, AT_EINVAL, "infer: sequence %zu has %zu tokens (1..%d)", b, lens[b],
+                              bc->max_positions);
+        for (size_t i = 0; i < lens[b]; i++)
+            if (ids[b][i] < 0 || ids[b][i] >= bc->vocab_size)
+                return at_err_set(err, AT_EINVAL, "infer: sequence %zu token %zu: id %d out of range", b, i,
+                                  ids[b][i]);
+        T += lens[b];
+    }
+    const at_hw_config *cfg = at_drv_config(h->drv);
+    at_act_layout al;
+    at_program prog = {0};
+    int16_t *out = NULL;
+    int rc = at_act_layout_make(m, lens, batch, &al, err);
+    if (rc)
+        goto done;
+    if ((rc = act_bo(h, al.bytes, err)))
+        goto done;
+    if ((rc = gather(h, al.word, al.ld_h, m->word, ids, lens, batch, 0, err)) ||
+        (rc = gather(h, al.pos, al.ld_h, m->postype, ids, lens, batch, 1, err)))
+        goto done;
+    at_compile_opts co = {o->tau, o->sites, h->bo_w, h->bo_a};
+    if ((rc = at_model_compile(m, cfg, &h->wl, &al, lens, batch, &co, &prog, err)))
+        goto done;
+    if (h->stages_cap < prog.num_stages) {
+        at_stage_stats *p = realloc(h->stages, prog.num_stages * sizeof *p);
+        if (!p) {
+            rc = at_err_set(err, AT_ENOMEM, "infer: out of memory");
+            goto done;
+        }
+        h->stages = p;
+        h->stages_cap = prog.num_stages;
+    }
+    at_infer_stats st;
+    memset(&st, 0, sizeof st);
+    uint32_t bos[2] = {h->bo_w, h->bo_a};
+    uint64_t timeout = o->timeout_ns ? o->timeout_ns : 60000000000ull;
+    for (size_t i = 0; i < prog.num_stages; i++) {
+        const at_stage *sg = &prog.stages[i];
+        at_stage_stats *ss = &h->stages[i];
+        memset(ss, 0, sizeof *ss);
+        snprintf(ss->label, sizeof ss->label, "%s", sg->label);
+        ss->layer = sg->layer;
+        ss->site = sg->site;
+        ss->commands = sg->num_cmds;
+        ss->elements = sg->elements;
+        ss->macs = sg->macs;
+        uint64_t c0[NCNT], c1[NCNT];
+        if ((rc = read_counters(h->drv, c0, err)))
+            goto done;
+        struct at_uapi_job job = {.size = sizeof job,
+                                  .version = AT_UAPI_VERSION,
+                                  .num_cmds = sg->num_cmds,
+                                  .cmds_ptr = (uint64_t)(uintptr_t)sg->cmds,
+                                  .cmd_size = sizeof(struct at_uapi_cmd),
+                                  .num_bos = 2,
+                                  .bos_ptr = (uint64_t)(uintptr_t)bos};
+        if ((rc = at_drv_submit(h->drv, &job, err))) {
+            char m2[sizeof err->msg];
+            snprintf(m2, sizeof m2, "%s", err ? err->msg : "");
+            rc = at_err_set(err, rc, "%s: submit: %s", sg->label, m2);
+            goto done;
+        }
+        struct at_uapi_wait w = {.size = sizeof w, .job_id = job.job_id, .timeout_ns = timeout};
+        if ((rc = at_drv_wait(h->drv, &w, err))) {
+            char m2[sizeof err->msg];
+            snprintf(m2, sizeof m2, "%s", err ? err->msg : "");
+            if (w.status == AT_UAPI_JOB_FAILED && w.failed_cmd < sg->num_cmds)
+                rc = at_err_set(err, rc, "%s: command %u of %u (%s) failed: %s", sg->label, w.failed_cmd,
+                                sg->num_cmds,
+                                at_drv_opcode_name(AT_DGET(sg->cmds[w.failed_cmd].desc, OPCODE)), m2);
+            else
+                rc = at_err_set(err, rc, "%s: %s", sg->label, m2);
+            if (w.status == AT_UAPI_JOB_NOT_RUN)
+                at_drv_job_release(h->drv, job.job_id, NULL);
+            goto done;
+        }
+        if ((rc = read_counters(h->drv, c1, err)))
+            goto done;
+        ss->cycles = w.busy_cycles;
+        ss->mac_issued = c1[0] - c0[0];
+        ss->mac_skipped = c1[1] - c0[1];
+        ss->pruned = c1[2] - c0[2];
+        ss->mem_rd = c1[3] - c0[3];
+        ss->mem_wr = c1[4] - c0[4];
+        st.cycles += ss->cycles;
+        st.mac_issued += ss->mac_issued;
+        st.mac_skipped += ss->mac_skipped;
+        st.useful_macs += ss->macs;
+        st.dram_bytes += ss->mem_rd + ss->mem_wr;
+        if (sg->site >= 0 && sg->site < AT_NUM_SITES) {
+            st.sites[sg->site].elements += ss->elements;
+            st.sites[sg->site].zeros += ss->pruned;
+        }
+        st.jobs++;
+        st.commands += sg->num_cmds;
+        if (o->progress)
+            o->progress(o->progress_ctx, sg->label, i + 1, prog.num_stages);
+    }
+    /* the last hidden states */
+    out = malloc(T * (size_t)H * sizeof *out);
+    uint8_t *raw = malloc(T * (size_t)al.ld_h);
+    if (!out || !raw) {
+        free(raw);
+        rc = at_err_set(err, AT_ENOMEM, "infer: out of memory");
+        goto done;
+    }
+    rc = at_drv_bo_read(h->drv, h->bo_a, al.x, raw, (uint64_t)T * al.ld_h, err);
+    for (size_t t = 0; !rc && t < T; t++)
+        memcpy(out + t * H, raw + t * al.ld_h, (size_t)H * 2);
+    free(raw);
+    if (rc)
+        goto done;
+    at_pool_embed(out, m->s_final, lens, batch, H, emb);
+    if (hidden)
+        memcpy(hidden, out, T * (size_t)H * sizeof *out);
+    st.macs = st.mac_issued + st.mac_skipped;
+    st.skipped_fraction = st.macs ? (double)st.mac_skipped / (double)st.macs : 0.0;
+    uint64_t peak = (uint64_t)cfg->pes * cfg->lanes * cfg->macs_per_lane;
+    st.utilization = st.cycles && peak ? (double)st.useful_macs / ((double)st.cycles * (double)peak) : 0.0;
+    st.device_seconds = (double)st.cycles / (cfg->clock_mhz * 1e6);
+    st.num_stages = prog.num_stages;
+    st.stages = h->stages;
+    if (stats)
+        *stats = st;
+done:
+    free(out);
+    at_program_free(&prog);
+    at_act_layout_free(&al);
+    return rc;
+}

@@ -1,0 +1,77 @@
+/* The inference API: a quantized encoder on the device, through the driver
+ * (docs/compiler.md). The CLI (`acceltran embed --backend fmodel|rtl`),
+ * the tests and the benchmarks all run the model through it.
+ *
+ *   at_infer_create   uploads the packed weights once (one buffer object)
+ *   at_infer_run      one batch of packed sequences: host gather of the
+ *                     embeddings, compile, one job per stage (submit, wait,
+ *                     counters), read back the last hidden states, mean
+ *                     pooling and L2 normalisation on the host
+ *
+ * A stage that fails on the device returns AT_EDEVICE with a message
+ * naming the stage (layer and operation), the command and the device
+ * error; the driver has recovered the device by then, so the next run is
+ * correct. */
+#ifndef ACCELTRAN_AT_INFER_H
+#define ACCELTRAN_AT_INFER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "at_drv.h"
+#include "at_error.h"
+#include "at_model.h"
+#include "at_qref.h"
+#include "at_quant.h"
+#include "at_sites.h"
+
+typedef struct at_infer at_infer;
+
+/* Per-stage figures from the device counters (deltas over the stage's job). */
+typedef struct at_stage_stats {
+    char label[48];
+    int layer, site;
+    uint32_t commands;
+    uint64_t cycles;             /* CNT_BUSY over the job */
+    uint64_t mac_issued, mac_skipped, pruned;
+    uint64_t mem_rd, mem_wr;     /* bytes */
+    uint64_t elements;           /* outputs the stage wrote */
+    uint64_t macs;               /* useful MACs (M N K) */
+} at_stage_stats;
+
+typedef struct at_infer_stats {
+    uint64_t cycles;             /* sum of the stages' busy cycles */
+    double device_seconds;       /* cycles at the configuration's clock */
+    uint64_t macs;               /* dense-equivalent MACs as the PEs count them: issued + skipped */
+    uint64_t useful_macs;        /* sum of M N K of the GEMMs */
+    uint64_t mac_issued, mac_skipped;
+    double skipped_fraction;     /* mac_skipped / macs */
+    double utilization;          /* useful_macs / (cycles x peak MACs per cycle) */
+    uint64_t dram_bytes;         /* read + written */
+    at_site_count sites[AT_NUM_SITES]; /* elements written, and zeros among them (CNT_PRUNED) */
+    uint32_t jobs, commands;
+    size_t num_stages;
+    at_stage_stats *stages;      /* num_stages entries (owned by the handle; valid until the next run) */
+} at_infer_stats;
+
+typedef void (*at_infer_progress)(void *ctx, const char *stage, size_t done, size_t total);
+
+typedef struct at_infer_opts {
+    double tau;                  /* DynaTran threshold, real units (0: only exact zeros) */
+    uint32_t sites;              /* at_sites.h mask (AT_SITES_PAPER by default in the CLI) */
+    uint64_t timeout_ns;         /* device-time limit per stage (0: 60 s) */
+    at_infer_progress progress;  /* called after each stage (may be NULL) */
+    void *progress_ctx;
+} at_infer_opts;
+
+/* The model stays the caller's and must outlive the handle. */
+int at_infer_create(at_drv *drv, const at_qmodel *m, at_infer **out, at_err *err);
+void at_infer_destroy(at_infer *h);
+
+/* Runs a batch: ids[b] has lens[b] token ids. emb: batch x hidden floats
+ * (L2-normalised); hidden (may be NULL): T x hidden int16 last hidden
+ * states (scale m->s_final); stats may be NULL. */
+int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, size_t batch,
+                 const at_infer_opts *o, float *emb, int16_t *hidden, at_infer_stats *stats, at_err *err);
+
+#endif

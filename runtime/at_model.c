@@ -1,0 +1,551 @@
+/* The compiler: see at_model.h and docs/compiler.md. */
+#include "at_model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "at_gemm_plan.h"
+
+#define ALIGN32(x) (((x) + 31u) & ~(uint64_t)31u)
+
+static uint32_t ceil16(uint32_t x)
+{
+    return (x + 15) / 16;
+}
+
+static uint32_t ceil4x(uint32_t x)
+{
+    return (x + 3) / 4 * 4;
+}
+
+/* ------------------------------------------------------------ weights layout */
+
+static uint64_t dense_bytes(const at_qdense *d)
+{
+    return (uint64_t)ceil16(d->n) * 32u * d->k;
+}
+
+void at_model_layout_make(const at_qmodel *m, at_model_layout *lay)
+{
+    memset(lay, 0, sizeof *lay);
+    uint64_t o = 0;
+    uint32_t hb = ceil16((uint32_t)m->cfg.hidden);
+    lay->emb_ln = o;
+    o = ALIGN32(o + (uint64_t)hb * AT_QPARAM_BYTES);
+    for (int l = 0; l < m->cfg.layers; l++) {
+        const at_qlayer *ly = &m->layers[l];
+        const at_qdense *ds[6] = {&ly->q, &ly->k, &ly->v, &ly->o, &ly->ffn1, &ly->ffn2};
+        at_dense_loc *locs[6] = {&lay->layer[l].q, &lay->layer[l].k, &lay->layer[l].v,
+                                 &lay->layer[l].o, &lay->layer[l].ffn1, &lay->layer[l].ffn2};
+        for (int i = 0; i < 6; i++) {
+            locs[i]->tiles = o;
+            o = ALIGN32(o + dense_bytes(ds[i]));
+            locs[i]->params = o;
+            o = ALIGN32(o + (uint64_t)ceil16(ds[i]->n) * AT_QPARAM_BYTES);
+        }
+        lay->layer[l].ln1 = o;
+        o = ALIGN32(o + (uint64_t)hb * AT_QPARAM_BYTES);
+        lay->layer[l].ln2 = o;
+        o = ALIGN32(o + (uint64_t)hb * AT_QPARAM_BYTES);
+    }
+    lay->bytes = o;
+}
+
+void at_model_layout_fill(const at_qmodel *m, const at_model_layout *lay, uint8_t *buf)
+{
+    memset(buf, 0, lay->bytes);
+    size_t hb = ceil16((uint32_t)m->cfg.hidden);
+    memcpy(buf + lay->emb_ln, m->emb_ln.params, hb * AT_QPARAM_BYTES);
+    for (int l = 0; l < m->cfg.layers; l++) {
+        const at_qlayer *ly = &m->layers[l];
+        const at_qdense *ds[6] = {&ly->q, &ly->k, &ly->v, &ly->o, &ly->ffn1, &ly->ffn2};
+        const at_dense_loc *locs[6] = {&lay->layer[l].q, &lay->layer[l].k, &lay->layer[l].v,
+                                       &lay->layer[l].o, &lay->layer[l].ffn1, &lay->layer[l].ffn2};
+        for (int i = 0; i < 6; i++) {
+            memcpy(buf + locs[i]->tiles, ds[i]->tiles, dense_bytes(ds[i]));
+            memcpy(buf + locs[i]->params, ds[i]->params, (size_t)ceil16(ds[i]->n) * AT_QPARAM_BYTES);
+        }
+        memcpy(buf + lay->layer[l].ln1, ly->ln1.params, hb * AT_QPARAM_BYTES);
+        memcpy(buf + lay->layer[l].ln2, ly->ln2.params, hb * AT_QPARAM_BYTES);
+    }
+}
+
+/* ------------------------------------------------------------ activations layout */
+
+int at_act_layout_make(const at_qmodel *m, const size_t *lens, size_t batch, at_act_layout *a, at_err *err)
+{
+    memset(a, 0, sizeof *a);
+    size_t T = 0;
+    for (size_t b = 0; b < batch; b++)
+        T += lens[b];
+    uint32_t H = (uint32_t)m->cfg.hidden, I = (uint32_t)m->cfg.intermediate, NH = (uint32_t)m->cfg.heads;
+    a->ld_h = at_gemm_ld_bytes(H);
+    a->ld_i = at_gemm_ld_bytes(I);
+    a->sp_off = malloc((batch * NH > 0 ? batch * NH : 1) * sizeof *a->sp_off);
+    if (!a->sp_off)
+        return at_err_set(err, AT_ENOMEM, "compile: out of memory");
+    uint64_t th = ALIGN32((uint64_t)T * a->ld_h), o = 0;
+    uint64_t *slots[] = {&a->word, &a->pos, &a->x, &a->q, &a->k, &a->v, &a->ctx, &a->ao, &a->h1, &a->fo};
+    for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++) {
+        *slots[i] = o;
+        o += th;
+    }
+    a->mid = o;
+    o += ALIGN32((uint64_t)T * a->ld_i);
+    a->sp = o;
+    for (size_t b = 0; b < batch; b++)
+        for (uint32_t h = 0; h < NH; h++) {
+            a->sp_off[b * NH + h] = o;
+            o += ALIGN32((uint64_t)lens[b] * at_gemm_ld_bytes((uint32_t)lens[b]));
+        }
+    a->bytes = o;
+    if (o > AT_UAPI_MAX_BO_BYTES)
+        return at_err_set(err, AT_ERANGE, "compile: %zu tokens need %llu bytes of activations", T,
+                          (unsigned long long)o);
+    return 0;
+}
+
+void at_act_layout_free(at_act_layout *a)
+{
+    free(a->sp_off);
+    a->sp_off = NULL;
+}
+
+/* ------------------------------------------------------------ command emission */
+
+typedef struct emit {
+    at_stage *st;
+    int oom;
+} emit;
+
+static struct at_uapi_cmd *push(emit *e)
+{
+    at_stage *s = e->st;
+    if (s->num_cmds == s->cap) {
+        uint32_t cap = s->cap ? 2 * s->cap : 64;
+        struct at_uapi_cmd *p = realloc(s->cmds, (size_t)cap * sizeof *p);
+        if (!p) {
+            e->oom = 1;
+            return NULL;
+        }
+        s->cmds = p;
+        s->cap = cap;
+    }
+    struct at_uapi_cmd *c = &s->cmds[s->num_cmds++];
+    memset(c, 0, sizeof *c);
+    AT_DPUT(c->desc, TAG, s->num_cmds & 0xffffu);
+    return c;
+}
+
+static void xfer(emit *e, unsigned op, unsigned buf, uint32_t spad, uint32_t rows, uint32_t cols,
+                 uint32_t row_step, uint32_t cb_step, uint32_t bo, uint64_t off, uint32_t stride)
+{
+    struct at_uapi_cmd *c = push(e);
+    if (!c)
+        return;
+    uint32_t *d = c->desc;
+    AT_DPUT(d, OPCODE, op);
+    AT_DPUT(d, XFER_BUF, buf);
+    AT_DPUT(d, XFER_SPAD, spad);
+    AT_DPUT(d, XFER_ROWS, rows);
+    AT_DPUT(d, XFER_COLS, cols);
+    AT_DPUT(d, XFER_SPAD_ROW_STEP, row_step);
+    AT_DPUT(d, XFER_SPAD_CB_STEP, cb_step);
+    AT_DPUT(d, XFER_MEM_STRIDE, stride);
+    c->bo_handle = bo;
+    c->bo_offset = off;
+}
+
+static void append(emit *e, const struct at_uapi_cmd *cmds, uint32_t n)
+{
+    for (uint32_t i = 0; i < n && !e->oom; i++) {
+        uint32_t tag = e->st->num_cmds + 1;
+        struct at_uapi_cmd *c = push(e);
+        if (c) {
+            *c = cmds[i];
+            AT_DPUT(c->desc, TAG, tag & 0xffffu);
+        }
+    }
+}
+
+static at_stage *new_stage(at_program *p, int layer, int site, const char *what)
+{
+    at_stage *s = &p->stages[p->num_stages++];
+    memset(s, 0, sizeof *s);
+    s->layer = layer;
+    s->site = site;
+    if (layer < 0)
+        snprintf(s->label, sizeof s->label, "embeddings %s", what);
+    else
+        snprintf(s->label, sizeof s->label, "layer %d %s", layer, what);
+    return s;
+}
+
+typedef struct cctx {
+    const at_qmodel *m;
+    const at_hw_config *cfg;
+    const at_act_layout *al;
+    const size_t *lens;
+    size_t batch, T;
+    uint32_t act_lines, wgt_lines, gran;
+    uint32_t bo_w, bo_a;
+    at_err *err;
+} cctx;
+
+/* Rows per block: the most that fit `lines_per_row` lines per row in
+ * `budget` lines, a multiple of 16 (of the lanes when fewer fit), at most
+ * `cap` rows. 0 when not even `gran` rows fit. */
+static uint32_t rows_fit(const cctx *c, uint64_t budget, uint32_t lines_per_row, uint32_t cap)
+{
+    uint64_t r = budget / (lines_per_row ? lines_per_row : 1);
+    if (r > cap)
+        r = cap;
+    if (r >= 16)
+        r = r / 16 * 16;
+    else
+        r = r / c->gran * c->gran;
+    return (uint32_t)r;
+}
+
+static int dense_stage(cctx *c, emit *e, const at_qdense *d, const at_dense_loc *loc, uint64_t in_off,
+                       uint32_t ld_in, uint64_t out_off, uint32_t ld_out, uint16_t tau)
+{
+    at_gemm_spec s = {0};
+    s.m = (uint32_t)c->T;
+    s.n = d->n;
+    s.k = d->k;
+    s.bo_a = c->bo_a;
+    s.bo_b = c->bo_w;
+    s.bo_c = c->bo_a;
+    s.off_a = in_off;
+    s.off_b = loc->tiles;
+    s.off_c = out_off;
+    s.lda = ld_in;
+    s.ldb = 32u * d->k;
+    s.ldc = ld_out;
+    s.b_tiled = 1;
+    s.tau = tau;
+    s.bo_p = c->bo_w;
+    s.off_p = loc->params;
+    s.gelu = d->gelu;
+    s.gelu_p = d->gelu_p;
+    at_gemm_plan plan;
+    int rc = at_gemm_plan_build(c->cfg, &s, &plan, c->err);
+    if (rc)
+        return rc;
+    append(e, plan.cmds, plan.num_cmds);
+    at_gemm_plan_free(&plan);
+    e->st->macs += (uint64_t)s.m * s.n * s.k;
+    e->st->elements += (uint64_t)s.m * s.n;
+    return 0;
+}
+
+/* Row-wise layer-norm with residual over the T rows: parameters into the
+ * weight scratchpad once, then row blocks (x and res in two slots each,
+ * normalised in place) double-buffered. */
+static int ln_stage(cctx *c, emit *e, const at_qln *q, uint64_t params, uint64_t x_off, uint64_t res_off,
+                    uint64_t out_off, uint32_t ld, uint16_t tau)
+{
+    uint32_t nb = ceil16(q->n);
+    if (q->n > c->cfg->max_hidden || 4u * nb > c->wgt_lines)
+        return at_err_set(c->err, AT_EUNSUPPORTED, "compile: layer-norm of %u columns does not fit %s", q->n,
+                          c->cfg->name);
+#ifndef AT_DESC_LN_TAU_WORD
+    if (tau)
+        return at_err_set(c->err, AT_EUNSUPPORTED,
+                          "compile: this device has no threshold on LAYERNORM outputs (site ln)");
+#endif
+    uint32_t r = rows_fit(c, c->act_lines / 2, 2 * nb, 256);
+    if (!r)
+        return at_err_set(c->err, AT_EUNSUPPORTED, "compile: layer-norm rows do not fit %s", c->cfg->name);
+    xfer(e, AT_OP_LOAD, 1, 0, nb, 64, 4, 1, c->bo_w, params, 128);
+    uint32_t slot = r * 2 * nb;
+    size_t i = 0;
+    for (size_t r0 = 0; r0 < c->T; r0 += r, i++) {
+        uint32_t rows = (uint32_t)(c->T - r0 < r ? c->T - r0 : r);
+        uint32_t xs = (uint32_t)(i % 2) * slot, rs = xs + r * nb;
+        xfer(e, AT_OP_LOAD, 0, xs, rows, q->n, nb, 1, c->bo_a, x_off + r0 * ld, ld);
+        xfer(e, AT_OP_LOAD, 0, rs, rows, q->n, nb, 1, c->bo_a, res_off + r0 * ld, ld);
+        struct at_uapi_cmd *cmd = push(e);
+        if (!cmd)
+            break;
+        uint32_t *d = cmd->desc;
+        AT_DPUT(d, OPCODE, AT_OP_LAYERNORM);
+        AT_DPUT(d, LN_RESIDUAL, 1);
+        AT_DPUT(d, LN_SRC, xs);
+        AT_DPUT(d, LN_LDS, nb);
+        AT_DPUT(d, LN_DST, xs);
+        AT_DPUT(d, LN_LDD, nb);
+        AT_DPUT(d, LN_RES, rs);
+        AT_DPUT(d, LN_LDR, nb);
+        AT_DPUT(d, LN_ROWS, rows);
+        AT_DPUT(d, LN_N, q->n);
+        AT_DPUT(d, LN_PARAMS, 0);
+        AT_DPUT(d, LN_OUT_M, q->p.out.m);
+        AT_DPUT(d, LN_OUT_S, q->p.out.s);
+        AT_DPUT(d, LN_EPS_LO, (uint32_t)q->p.eps_q);
+        AT_DPUT(d, LN_EPS_HI, (uint32_t)((uint64_t)q->p.eps_q >> 32));
+#ifdef AT_DESC_LN_TAU_WORD
+        AT_DPUT(d, LN_TAU, tau);
+#endif
+        xfer(e, AT_OP_STORE, 0, xs, rows, q->n, nb, 1, c->bo_a, out_off + r0 * ld, ld);
+    }
+    e->st->elements += (uint64_t)c->T * q->n;
+    return 0;
+}
+
+/* Sequence b's head h: offset of its first row in a T x H tensor. */
+static uint64_t head_off(const cctx *c, uint64_t base, size_t row0, uint32_t h)
+{
+    return base + (uint64_t)row0 * c->al->ld_h + 2ull * h * c->m->head_dim;
+}
+
+/* scores = Q_h K_h^T / sqrt(d) for every sequence and head. */
+static int scores_stage(cctx *c, emit *e, const at_qlayer *ly, uint16_t tau)
+{
+    const uint32_t D = c->m->head_dim, NH = (uint32_t)c->m->cfg.heads, dc = ceil16(D);
+    size_t off = 0, item = 0, wi = 0;
+    for (size_t b = 0; b < c->batch; b++) {
+        uint32_t L = (uint32_t)c->lens[b], lb = ceil16(L), ldb = ceil4x(L);
+        uint32_t wslot = dc * ldb;
+        if (2ull * wslot > c->wgt_lines)
+            return at_err_set(c->err, AT_EUNSUPPORTED, "compile: a %u-token sequence does not fit %s", L,
+                              c->cfg->name);
+        uint32_t r = rows_fit(c, c->act_lines / 2, dc + lb, L);
+        if (!r)
+            return at_err_set(c->err, AT_EUNSUPPORTED, "compile: attention rows of a %u-token sequence do not fit %s",
+                              L, c->cfg->name);
+        uint32_t aslot = r * (dc + lb);
+        for (uint32_t h = 0; h < NH; h++, wi++) {
+            uint32_t wb = (uint32_t)(wi % 2) * wslot;
+            /* K_h (L x D) in the transposed-B layout: line (kc, j) = wb + kc*ldb + j */
+            xfer(e, AT_OP_LOAD, 1, wb, L, D, 1, ldb, c->bo_a, head_off(c, c->al->k, off, h), c->al->ld_h);
+            uint64_t sp = c->al->sp_off[b * NH + h];
+            uint32_t ldsp = at_gemm_ld_bytes(L);
+            for (uint32_t r0 = 0; r0 < L; r0 += r, item++) {
+                uint32_t rows = L - r0 < r ? L - r0 : r;
+                uint32_t as = (uint32_t)(item % 2) * aslot, cs = as + r * dc;
+                xfer(e, AT_OP_LOAD, 0, as, rows, D, dc, 1, c->bo_a, head_off(c, c->al->q, off + r0, h), c->al->ld_h);
+                struct at_uapi_cmd *cmd = push(e);
+                if (!cmd)
+                    return 0;
+                uint32_t *d = cmd->desc;
+                AT_DPUT(d, OPCODE, AT_OP_GEMM);
+                AT_DPUT(d, GEMM_TRANS_B, 1);
+                AT_DPUT(d, GEMM_A, as);
+                AT_DPUT(d, GEMM_LDA, dc);
+                AT_DPUT(d, GEMM_B, wb);
+                AT_DPUT(d, GEMM_LDB, ldb);
+                AT_DPUT(d, GEMM_C, cs);
+                AT_DPUT(d, GEMM_LDC, lb);
+                AT_DPUT(d, GEMM_M, rows);
+                AT_DPUT(d, GEMM_N, L);
+                AT_DPUT(d, GEMM_K, D);
+                AT_DPUT(d, GEMM_TAU, tau);
+                AT_DPUT(d, GEMM_RQ_M, ly->rq_scores.m);
+                AT_DPUT(d, GEMM_RQ_S, ly->rq_scores.s);
+                xfer(e, AT_OP_STORE, 0, cs, rows, L, lb, 1, c->bo_a, sp + (uint64_t)r0 * ldsp, ldsp);
+            }
+            e->st->macs += (uint64_t)L * L * D;
+            e->st->elements += (uint64_t)L * L;
+        }
+        off += L;
+    }
+    return 0;
+}
+
+/* probabilities = softmax of every score row over its sequence's length, in place. */
+static int probs_stage(cctx *c, emit *e, const at_qlayer *ly, uint16_t tau)
+{
+    const uint32_t NH = (uint32_t)c->m->cfg.heads;
+#ifndef AT_DESC_SMX_TAU_WORD
+    if (tau)
+        return at_err_set(c->err, AT_EUNSUPPORTED, "compile: this device has no threshold on SOFTMAX outputs (site probs)");
+#endif
+    size_t item = 0;
+    for (size_t b = 0; b < c->batch; b++) {
+        uint32_t L = (uint32_t)c->lens[b], lb = ceil16(L), ldsp = at_gemm_ld_bytes(L);
+        if (L > c->cfg->max_seq)
+            return at_err_set(c->err, AT_EUNSUPPORTED, "compile: a %u-token sequence exceeds the softmax unit (%u)", L,
+                              c->cfg->max_seq);
+        uint32_t r = rows_fit(c, c->act_lines / 2, lb, 4096);
+        if (!r)
+            return at_err_set(c->err, AT_EUNSUPPORTED, "compile: softmax rows do not fit %s", c->cfg->name);
+        /* all heads of a sequence are one matrix of NH*L rows in memory when laid out back to back */
+        for (uint32_t h = 0; h < NH; h++) {
+            uint64_t sp = c->al->sp_off[b * NH + h];
+            for (uint32_t r0 = 0; r0 < L; r0 += r, item++) {
+                uint32_t rows = L - r0 < r ? L - r0 : r;
+                uint32_t s0 = (uint32_t)(item % 2) * r * lb;
+                xfer(e, AT_OP_LOAD, 0, s0, rows, L, lb, 1, c->bo_a, sp + (uint64_t)r0 * ldsp, ldsp);
+                struct at_uapi_cmd *cmd = push(e);
+                if (!cmd)
+                    return 0;
+                uint32_t *d = cmd->desc;
+                AT_DPUT(d, OPCODE, AT_OP_SOFTMAX);
+                AT_DPUT(d, SMX_SRC, s0);
+                AT_DPUT(d, SMX_LDS, lb);
+                AT_DPUT(d, SMX_DST, s0);
+                AT_DPUT(d, SMX_LDD, lb);
+                AT_DPUT(d, SMX_ROWS, rows);
+                AT_DPUT(d, SMX_N, L);
+                AT_DPUT(d, SMX_LEN, L);
+                AT_DPUT(d, SMX_IN_M, ly->smx.in.m);
+                AT_DPUT(d, SMX_IN_S, ly->smx.in.s);
+#ifdef AT_DESC_SMX_TAU_WORD
+                AT_DPUT(d, SMX_TAU, tau);
+#endif
+                xfer(e, AT_OP_STORE, 0, s0, rows, L, lb, 1, c->bo_a, sp + (uint64_t)r0 * ldsp, ldsp);
+            }
+            e->st->elements += (uint64_t)L * L;
+        }
+    }
+    return 0;
+}
+
+/* context_h = P V_h for every sequence and head, into the T x H context. */
+static int context_stage(cctx *c, emit *e, const at_qlayer *ly, uint16_t tau)
+{
+    const uint32_t D = c->m->head_dim, NH = (uint32_t)c->m->cfg.heads, dc = ceil16(D);
+    size_t off = 0, item = 0, wi = 0;
+    for (size_t b = 0; b < c->batch; b++) {
+        uint32_t L = (uint32_t)c->lens[b], lb = ceil16(L), ldb = ceil4x(L), ldsp = at_gemm_ld_bytes(L);
+        uint32_t wslot = dc * ldb;
+        if (2ull * wslot > c->wgt_lines)
+            return at_err_set(c->err, AT_EUNSUPPORTED, "compile: a %u-token sequence does not fit %s", L,
+                              c->cfg->name);
+        uint32_t r = rows_fit(c, c->act_lines / 2, lb + dc, L);
+        if (!r)
+            return at_err_set(c->err, AT_EUNSUPPORTED, "compile: attention rows of a %u-token sequence do not fit %s",
+                              L, c->cfg->name);
+        uint32_t aslot = r * (lb + dc);
+        for (uint32_t h = 0; h < NH; h++, wi++) {
+            uint32_t wb = (uint32_t)(wi % 2) * wslot;
+            /* V_h (L x D) in the B layout: line (nt, j) = wb + nt*ldb + j */
+            xfer(e, AT_OP_LOAD, 1, wb, L, D, 1, ldb, c->bo_a, head_off(c, c->al->v, off, h), c->al->ld_h);
+            uint64_t sp = c->al->sp_off[b * NH + h];
+            for (uint32_t r0 = 0; r0 < L; r0 += r, item++) {
+                uint32_t rows = L - r0 < r ? L - r0 : r;
+                uint32_t as = (uint32_t)(item % 2) * aslot, cs = as + r * lb;
+                xfer(e, AT_OP_LOAD, 0, as, rows, L, lb, 1, c->bo_a, sp + (uint64_t)r0 * ldsp, ldsp);
+                struct at_uapi_cmd *cmd = push(e);
+                if (!cmd)
+                    return 0;
+                uint32_t *d = cmd->desc;
+                AT_DPUT(d, OPCODE, AT_OP_GEMM);
+                AT_DPUT(d, GEMM_A, as);
+                AT_DPUT(d, GEMM_LDA, lb);
+                AT_DPUT(d, GEMM_B, wb);
+                AT_DPUT(d, GEMM_LDB, ldb);
+                AT_DPUT(d, GEMM_C, cs);
+                AT_DPUT(d, GEMM_LDC, dc);
+                AT_DPUT(d, GEMM_M, rows);
+                AT_DPUT(d, GEMM_N, D);
+                AT_DPUT(d, GEMM_K, L);
+                AT_DPUT(d, GEMM_TAU, tau);
+                AT_DPUT(d, GEMM_RQ_M, ly->rq_ctx.m);
+                AT_DPUT(d, GEMM_RQ_S, ly->rq_ctx.s);
+                xfer(e, AT_OP_STORE, 0, cs, rows, D, dc, 1, c->bo_a, head_off(c, c->al->ctx, off + r0, h),
+                     c->al->ld_h);
+            }
+            e->st->macs += (uint64_t)L * L * D;
+            e->st->elements += (uint64_t)L * D;
+        }
+        off += L;
+    }
+    return 0;
+}
+
+void at_program_free(at_program *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->num_stages; i++)
+        free(p->stages[i].cmds);
+    free(p->stages);
+    memset(p, 0, sizeof *p);
+}
+
+int at_model_compile(const at_qmodel *m, const at_hw_config *cfg, const at_model_layout *wl,
+                     const at_act_layout *al, const size_t *lens, size_t batch, const at_compile_opts *o,
+                     at_program *out, at_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!m || !cfg || !wl || !al || !lens || !batch || !o)
+        return at_err_set(err, AT_EINVAL, "compile: NULL argument or empty batch");
+    const int NL = m->cfg.layers;
+    out->stages = calloc((size_t)(1 + 11 * NL), sizeof *out->stages);
+    if (!out->stages)
+        return at_err_set(err, AT_ENOMEM, "compile: out of memory");
+    cctx c = {m, cfg, al, lens, batch, 0, cfg->act_buf_kib * 1024u / 32u, cfg->wgt_buf_kib * 1024u / 32u,
+              cfg->lanes ? cfg->lanes : 1, o->bo_weights, o->bo_act, err};
+    for (size_t b = 0; b < batch; b++)
+        c.T += lens[b];
+    double tau = o->tau;
+    uint32_t mask = o->sites;
+    int rc = 0;
+    emit e = {0};
+    e.st = new_stage(out, -1, AT_SITE_LN, "ln");
+    rc = ln_stage(&c, &e, &m->emb_ln, wl->emb_ln, al->word, al->pos, al->x, al->ld_h,
+                  at_site_tau(m, -1, AT_SITE_LN, 0, tau, mask));
+    for (int l = 0; l < NL && !rc && !e.oom; l++) {
+        const at_qlayer *ly = &m->layers[l];
+#define TAU(site, w) at_site_tau(m, l, site, w, tau, mask)
+        e.st = new_stage(out, l, AT_SITE_Q, "q");
+        rc = dense_stage(&c, &e, &ly->q, &wl->layer[l].q, al->x, al->ld_h, al->q, al->ld_h, TAU(AT_SITE_Q, 0));
+        if (rc)
+            break;
+        e.st = new_stage(out, l, AT_SITE_K, "k");
+        rc = dense_stage(&c, &e, &ly->k, &wl->layer[l].k, al->x, al->ld_h, al->k, al->ld_h, TAU(AT_SITE_K, 0));
+        if (rc)
+            break;
+        e.st = new_stage(out, l, AT_SITE_V, "v");
+        rc = dense_stage(&c, &e, &ly->v, &wl->layer[l].v, al->x, al->ld_h, al->v, al->ld_h, TAU(AT_SITE_V, 0));
+        if (rc)
+            break;
+        e.st = new_stage(out, l, AT_SITE_SCORES, "scores");
+        if ((rc = scores_stage(&c, &e, ly, TAU(AT_SITE_SCORES, 0))))
+            break;
+        e.st = new_stage(out, l, AT_SITE_PROBS, "probs");
+        if ((rc = probs_stage(&c, &e, ly, TAU(AT_SITE_PROBS, 0))))
+            break;
+        e.st = new_stage(out, l, AT_SITE_CONTEXT, "context");
+        if ((rc = context_stage(&c, &e, ly, TAU(AT_SITE_CONTEXT, 0))))
+            break;
+        e.st = new_stage(out, l, AT_SITE_ATTN_OUT, "attn_out");
+        rc = dense_stage(&c, &e, &ly->o, &wl->layer[l].o, al->ctx, al->ld_h, al->ao, al->ld_h,
+                         TAU(AT_SITE_ATTN_OUT, 0));
+        if (rc)
+            break;
+        e.st = new_stage(out, l, AT_SITE_LN, "ln1");
+        rc = ln_stage(&c, &e, &ly->ln1, wl->layer[l].ln1, al->ao, al->x, al->h1, al->ld_h, TAU(AT_SITE_LN, 0));
+        if (rc)
+            break;
+        e.st = new_stage(out, l, AT_SITE_FFN_MID, "ffn_mid");
+        rc = dense_stage(&c, &e, &ly->ffn1, &wl->layer[l].ffn1, al->h1, al->ld_h, al->mid, al->ld_i,
+                         TAU(AT_SITE_FFN_MID, 0));
+        if (rc)
+            break;
+        e.st = new_stage(out, l, AT_SITE_FFN_OUT, "ffn_out");
+        rc = dense_stage(&c, &e, &ly->ffn2, &wl->layer[l].ffn2, al->mid, al->ld_i, al->fo, al->ld_h,
+                         TAU(AT_SITE_FFN_OUT, 0));
+        if (rc)
+            break;
+        e.st = new_stage(out, l, AT_SITE_LN, "ln2");
+        rc = ln_stage(&c, &e, &ly->ln2, wl->layer[l].ln2, al->fo, al->h1, al->x, al->ld_h, TAU(AT_SITE_LN, 1));
+#undef TAU
+    }
+    if (!rc && e.oom)
+        rc = at_err_set(err, AT_ENOMEM, "compile: out of memory");
+    if (!rc)
+        for (size_t i = 0; i < out->num_stages; i++) {
+            if (out->stages[i].num_cmds > AT_UAPI_MAX_CMDS)
+                rc = at_err_set(err, AT_EUNSUPPORTED, "compile: %s needs %u commands (a job holds %u)",
+                                out->stages[i].label, out->stages[i].num_cmds, AT_UAPI_MAX_CMDS);
+            out->macs += out->stages[i].macs;
+        }
+    if (rc)
+        at_program_free(out);
+    return rc;
+}

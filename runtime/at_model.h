@@ -1,0 +1,99 @@
+/* The compiler: a quantized encoder (at_quant.h) and a batch of packed
+ * sequences -> command buffers for a configuration (docs/compiler.md).
+ *
+ * The program is a list of stages, one job each, in order. A stage is one
+ * operation of one layer over the whole batch (the embeddings'
+ * layer-norm; per layer q, k, v, scores, probs, context, attn_out, ln1,
+ * ffn_mid, ffn_out, ln2), so that the device counters read between jobs
+ * give cycles, MACs and pruned elements per DynaTran site. Inside a stage
+ * loads, compute and stores of successive tiles overlap (alternating
+ * scratchpad slots; the device's dependency rule orders them). Between
+ * stages the activations live in device memory (one buffer object).
+ *
+ *   - Dense layers: at_gemm_plan (column strips of the packed weights with
+ *     their parameter blocks in the weight scratchpad, row blocks of the
+ *     activations double-buffered, loop order: strips outer, row blocks
+ *     inner, so each weight tile is read from memory once per layer).
+ *   - Attention, per sequence and head (no padding: each sequence has its
+ *     own length): scores = Q_h K_h^T (K_h loaded into the weight
+ *     scratchpad in the transposed-B layout), SOFTMAX in place with the
+ *     sequence's length, context = P V_h (V_h in the B layout); query rows
+ *     in blocks that fit the activation scratchpad.
+ *   - Layer-norms: row blocks with the residual, parameters loaded once.
+ *   - Embeddings: the host gathers the int16 word rows and the position
+ *     (+ token type) rows; the device's LAYERNORM adds them. */
+#ifndef ACCELTRAN_AT_MODEL_H
+#define ACCELTRAN_AT_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "acceltran_hw.h"
+#include "acceltran_uapi.h"
+#include "at_error.h"
+#include "at_quant.h"
+#include "at_sites.h"
+
+/* Where the packed model lies in the weights buffer object. */
+typedef struct at_dense_loc {
+    uint64_t tiles, params; /* byte offsets */
+} at_dense_loc;
+
+typedef struct at_model_layout {
+    uint64_t bytes;                       /* size of the weights buffer object */
+    uint64_t emb_ln;                      /* embeddings' layer-norm parameter blocks */
+    struct {
+        at_dense_loc q, k, v, o, ffn1, ffn2;
+        uint64_t ln1, ln2;
+    } layer[64];
+} at_model_layout;
+
+/* Lays out the packed model (offsets 32-byte aligned). */
+void at_model_layout_make(const at_qmodel *m, at_model_layout *lay);
+/* Writes the packed model into buf (lay->bytes bytes). */
+void at_model_layout_fill(const at_qmodel *m, const at_model_layout *lay, uint8_t *buf);
+
+/* Activations of one batch in device memory (offsets in one buffer object). */
+typedef struct at_act_layout {
+    uint64_t bytes;
+    uint64_t word, pos;           /* gathered embedding rows, T x H each */
+    uint64_t x, q, k, v, ctx, ao, h1, fo; /* T x H */
+    uint64_t mid;                 /* T x I */
+    uint64_t sp;                  /* scores / probabilities: per sequence and head L x ld(L) */
+    uint64_t *sp_off;             /* [batch * heads] offset of sequence b, head h */
+    uint32_t ld_h, ld_i;          /* row strides of T x H and T x I (bytes) */
+} at_act_layout;
+
+int at_act_layout_make(const at_qmodel *m, const size_t *lens, size_t batch, at_act_layout *a, at_err *err);
+void at_act_layout_free(at_act_layout *a);
+
+typedef struct at_stage {
+    char label[48];               /* e.g. "layer 3 ffn_mid" */
+    int layer;                    /* -1: embeddings */
+    int site;                     /* at_site whose outputs this stage writes */
+    uint64_t elements;            /* outputs the stage writes (valid elements) */
+    uint64_t macs;                /* useful MACs (sum of M N K) */
+    uint32_t num_cmds, cap;
+    struct at_uapi_cmd *cmds;
+} at_stage;
+
+typedef struct at_program {
+    size_t num_stages;
+    at_stage *stages;
+    uint64_t macs;                /* sum over stages */
+} at_program;
+
+typedef struct at_compile_opts {
+    double tau;                   /* DynaTran threshold (real units) */
+    uint32_t sites;               /* at_sites.h mask */
+    uint32_t bo_weights, bo_act;  /* buffer objects */
+} at_compile_opts;
+
+/* Compiles the batch for configuration cfg. AT_EUNSUPPORTED when a
+ * sequence or layer does not fit the configuration's scratchpads. */
+int at_model_compile(const at_qmodel *m, const at_hw_config *cfg, const at_model_layout *wl,
+                     const at_act_layout *al, const size_t *lens, size_t batch, const at_compile_opts *o,
+                     at_program *out, at_err *err);
+void at_program_free(at_program *p);
+
+#endif
