@@ -32,6 +32,10 @@ void cli_tokenizer_free(cli_tokenizer *t);
  * it is not one in [lo, hi]. */
 long cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long hi);
 
+/* 1 when arg is one of the NULL-terminated names (an option that takes a
+ * value, given last without it). */
+int cli_option_needs_value(const char *arg, const char *const *names);
+
 /* Prints "acceltran CMD: unknown option 'X' (see acceltran CMD --help)". */
 void cli_bad_option(const char *cmd, const char *arg);
 

@@ -83,3 +83,11 @@ void cli_bad_option(const char *cmd, const char *arg)
 {
     fprintf(stderr, "acceltran %s: unknown option '%s' (see acceltran %s --help)\n", cmd, arg, cmd);
 }
+
+int cli_option_needs_value(const char *arg, const char *const *names)
+{
+    for (size_t i = 0; names && names[i]; i++)
+        if (!strcmp(arg, names[i]))
+            return 1;
+    return 0;
+}

@@ -7,23 +7,40 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "at_session.h"
+#include "at_sites.h"
 #include "bert_float.h"
 #include "cli.h"
+#include "cli_device.h"
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: acceltran embed [--backend float] [--json] [--threads N] [--model-dir DIR]\n"
-               "                       [--max-len N] SENTENCE...\n"
+    fprintf(f, "usage: acceltran embed [--backend float|fmodel|rtl] [--config tiny|edge|server]\n"
+               "                       [--tau T] [--prune-sites LIST] [--json] [--threads N]\n"
+               "                       [--model-dir DIR] [--dtb FILE] [--max-len N] SENTENCE...\n"
                "\n"
                "Embeds the sentences with all-MiniLM-L6-v2 (mean pooling, L2 normalisation)\n"
-               "as one batch and prints their cosine-similarity matrix.\n"
+               "as one batch of packed sequences and prints their cosine-similarity matrix.\n"
                "\n"
-               "  --backend B      float: the fp32 C reference (the only backend so far)\n"
+               "  --backend B      float: the fp32 C reference (default); fmodel / rtl: the\n"
+               "                   int16 model compiled to command buffers and run through\n"
+               "                   the driver on the simulated device (bit-exact C model /\n"
+               "                   Verilated RTL); prints device cycles and time at the clock\n"
+               "  --config C       device configuration (default tiny)\n"
+               "  --tau T          DynaTran threshold in real units: |x| <= T -> 0 at the\n"
+               "                   pruning sites (default 0: only exact zeros)\n"
+               "  --prune-sites L  comma-separated sites: q, k, v, scores, probs, context,\n"
+               "                   attn_out, ffn_mid, ffn_out, ln; or paper (default: all\n"
+               "                   but ln), all, none\n"
                "  --json           print a JSON object: backend, sentences, tokens,\n"
-               "                   similarity (N x N), seconds (tokenize + forward),\n"
-               "                   load_seconds, threads\n"
-               "  --threads N      worker threads (default: one per online CPU)\n"
+               "                   similarity (N x N), embeddings (N x 384), seconds,\n"
+               "                   load_seconds, threads; on the device backends also config,\n"
+               "                   cycles, device_seconds, clock_mhz, macs, mac_skipped,\n"
+               "                   skipped_fraction, utilization, dram_bytes, tau,\n"
+               "                   prune_sites, sites {site: {elements, zeros}}, stages\n"
+               "  --threads N      worker threads of the float reference (default: one per CPU)\n"
                "  --model-dir DIR  model folder (default: models/all-MiniLM-L6-v2)\n"
+               "  --dtb FILE       device tree of the device (default: build/firmware/C.dtb)\n"
                "  --max-len N      truncate each sentence to N tokens (default 256, the\n"
                "                   sentence-transformers setting for this model)\n"
                "  --help           this text\n");
@@ -37,12 +54,17 @@ static double now_s(void)
 }
 
 typedef struct embed_args {
-    const char *backend, *model_dir;
+    const char *backend, *model_dir, *config, *dtb, *sites_arg;
+    double tau;
+    uint32_t sites;
     int json, threads;
     long max_len;
     int first, argc;
     char **argv;
 } embed_args;
+
+static const char *const with_value[] = {"--backend", "--model-dir", "--config", "--dtb", "--prune-sites",
+                                         "--tau", "--threads", "--max-len", NULL};
 
 static int parse(int argc, char **argv, embed_args *a)
 {
@@ -65,6 +87,20 @@ static int parse(int argc, char **argv, embed_args *a)
             a->backend = argv[++i];
         } else if (!strcmp(s, "--model-dir") && i + 1 < argc) {
             a->model_dir = argv[++i];
+        } else if (!strcmp(s, "--config") && i + 1 < argc) {
+            a->config = argv[++i];
+        } else if (!strcmp(s, "--dtb") && i + 1 < argc) {
+            a->dtb = argv[++i];
+        } else if (!strcmp(s, "--prune-sites") && i + 1 < argc) {
+            a->sites_arg = argv[++i];
+        } else if (!strcmp(s, "--tau") && i + 1 < argc) {
+            char *end = NULL;
+            const char *t = argv[++i];
+            a->tau = strtod(t, &end);
+            if (!*t || *end || !(a->tau >= 0) || a->tau > 1e6) {
+                fprintf(stderr, "acceltran embed: --tau needs a number >= 0 (got '%s')\n", t);
+                return -1;
+            }
         } else if (!strcmp(s, "--threads") && i + 1 < argc) {
             if ((v = cli_parse_long("embed", s, argv[++i], 1, 256)) < 0)
                 return -1;
@@ -73,13 +109,32 @@ static int parse(int argc, char **argv, embed_args *a)
             if ((v = cli_parse_long("embed", s, argv[++i], 3, 512)) < 0)
                 return -1;
             a->max_len = v;
+        } else if (cli_option_needs_value(s, with_value)) {
+            fprintf(stderr, "acceltran embed: option '%s' needs a value (see acceltran embed --help)\n", s);
+            return -1;
         } else {
             cli_bad_option("embed", s);
             return -1;
         }
     }
-    if (strcmp(a->backend, "float")) {
-        fprintf(stderr, "acceltran embed: unknown backend '%s' (available: float)\n", a->backend);
+    if (strcmp(a->backend, "float") && strcmp(a->backend, "fmodel") && strcmp(a->backend, "rtl")) {
+        fprintf(stderr, "acceltran embed: unknown backend '%s' (float, fmodel, rtl)\n", a->backend);
+        return -1;
+    }
+    if (a->config && !at_hw_config_find(a->config)) {
+        fprintf(stderr, "acceltran embed: unknown configuration '%s' (tiny, edge, server)\n", a->config);
+        return -1;
+    }
+    a->sites = AT_SITES_PAPER;
+    if (a->sites_arg) {
+        at_err e = {0};
+        if (at_sites_parse(a->sites_arg, &a->sites, &e)) {
+            fprintf(stderr, "acceltran embed: %s\n", e.msg);
+            return -1;
+        }
+    }
+    if (!strcmp(a->backend, "float") && (a->tau > 0 || a->config || a->dtb)) {
+        fprintf(stderr, "acceltran embed: --tau, --config and --dtb need --backend fmodel or rtl\n");
         return -1;
     }
     if (i >= argc) {
@@ -92,10 +147,22 @@ static int parse(int argc, char **argv, embed_args *a)
     return 0;
 }
 
+/* What a device run adds to the output. */
+typedef struct dev_out {
+    int on;
+    const char *config;
+    unsigned clock_mhz;
+    at_infer_stats st;
+} dev_out;
+
 static void print_text(const embed_args *a, size_t n, const size_t *lens, const float *sim, double secs,
-                       int threads)
+                       int threads, const dev_out *dv)
 {
-    printf("backend %s, %zu sentences, %d threads, %.4f s\n", a->backend, n, threads, secs);
+    if (dv->on)
+        printf("backend %s (int16, config %s), %zu sentences, %.4f s host time\n", a->backend, dv->config, n,
+               secs);
+    else
+        printf("backend %s, %zu sentences, %d threads, %.4f s\n", a->backend, n, threads, secs);
     printf("%6s", "");
     for (size_t j = 0; j < n; j++) {
         char label[32];
@@ -111,28 +178,84 @@ static void print_text(const embed_args *a, size_t n, const size_t *lens, const 
     }
     for (size_t i = 0; i < n; i++)
         printf("[%3zu] (%zu tokens) %s\n", i, lens[i], a->argv[a->first + (int)i]);
+    if (dv->on) {
+        char sites[160];
+        at_sites_format(a->sites, sites, sizeof sites);
+        printf("device: %llu cycles = %.3f ms at %u MHz, utilization %.3f, %u jobs, %u commands\n",
+               (unsigned long long)dv->st.cycles, dv->st.device_seconds * 1e3, dv->clock_mhz, dv->st.utilization,
+               dv->st.jobs, dv->st.commands);
+        printf("DynaTran: tau %g at %s: skipped fraction %.4f (%llu of %llu MACs)\n", a->tau, sites,
+               dv->st.skipped_fraction, (unsigned long long)dv->st.mac_skipped, (unsigned long long)dv->st.macs);
+    }
 }
 
-static int print_json(const embed_args *a, size_t n, const size_t *lens, const float *sim, double secs,
-                      double load_secs, int threads)
+static int print_json(const embed_args *a, size_t n, const size_t *lens, const float *sim, const float *emb,
+                      size_t h, double secs, double load_secs, int threads, const dev_out *dv)
 {
     json_t *o = json_object(), *sents = json_array(), *toks = json_array(), *m = json_array();
+    json_t *e = json_array();
     for (size_t i = 0; i < n; i++) {
         json_array_append_new(sents, json_string(a->argv[a->first + (int)i]));
         json_array_append_new(toks, json_integer((json_int_t)lens[i]));
-        json_t *row = json_array();
+        json_t *row = json_array(), *er = json_array();
         for (size_t j = 0; j < n; j++)
             json_array_append_new(row, json_real(sim[i * n + j]));
         json_array_append_new(m, row);
+        for (size_t j = 0; j < h; j++)
+            json_array_append_new(er, json_real(emb[i * h + j]));
+        json_array_append_new(e, er);
     }
     json_object_set_new(o, "backend", json_string(a->backend));
     json_object_set_new(o, "model", json_string("all-MiniLM-L6-v2"));
     json_object_set_new(o, "sentences", sents);
     json_object_set_new(o, "tokens", toks);
     json_object_set_new(o, "similarity", m);
+    json_object_set_new(o, "embeddings", e);
     json_object_set_new(o, "seconds", json_real(secs));
     json_object_set_new(o, "load_seconds", json_real(load_secs));
     json_object_set_new(o, "threads", json_integer(threads));
+    if (dv->on) {
+        const at_infer_stats *st = &dv->st;
+        char sl[160];
+        at_sites_format(a->sites, sl, sizeof sl);
+        json_object_set_new(o, "config", json_string(dv->config));
+        json_object_set_new(o, "cycles", json_integer((json_int_t)st->cycles));
+        json_object_set_new(o, "device_seconds", json_real(st->device_seconds));
+        json_object_set_new(o, "clock_mhz", json_integer(dv->clock_mhz));
+        json_object_set_new(o, "macs", json_integer((json_int_t)st->macs));
+        json_object_set_new(o, "useful_macs", json_integer((json_int_t)st->useful_macs));
+        json_object_set_new(o, "mac_skipped", json_integer((json_int_t)st->mac_skipped));
+        json_object_set_new(o, "skipped_fraction", json_real(st->skipped_fraction));
+        json_object_set_new(o, "utilization", json_real(st->utilization));
+        json_object_set_new(o, "dram_bytes", json_integer((json_int_t)st->dram_bytes));
+        json_object_set_new(o, "jobs", json_integer(st->jobs));
+        json_object_set_new(o, "commands", json_integer(st->commands));
+        json_object_set_new(o, "tau", json_real(a->tau));
+        json_object_set_new(o, "prune_sites", json_string(sl));
+        json_t *sites = json_object();
+        for (int i = 0; i < AT_NUM_SITES; i++) {
+            json_t *so = json_object();
+            json_object_set_new(so, "elements", json_integer((json_int_t)st->sites[i].elements));
+            json_object_set_new(so, "zeros", json_integer((json_int_t)st->sites[i].zeros));
+            json_object_set_new(so, "pruned", json_boolean((a->sites >> i) & 1));
+            json_object_set_new(sites, at_site_name((at_site)i), so);
+        }
+        json_object_set_new(o, "sites", sites);
+        json_t *stages = json_array();
+        for (size_t i = 0; i < st->num_stages; i++) {
+            const at_stage_stats *ss = &st->stages[i];
+            json_t *so = json_object();
+            json_object_set_new(so, "stage", json_string(ss->label));
+            json_object_set_new(so, "cycles", json_integer((json_int_t)ss->cycles));
+            json_object_set_new(so, "macs", json_integer((json_int_t)ss->macs));
+            json_object_set_new(so, "mac_skipped", json_integer((json_int_t)ss->mac_skipped));
+            json_object_set_new(so, "zeros", json_integer((json_int_t)ss->pruned));
+            json_object_set_new(so, "dram_bytes", json_integer((json_int_t)(ss->mem_rd + ss->mem_wr)));
+            json_object_set_new(so, "commands", json_integer(ss->commands));
+            json_array_append_new(stages, so);
+        }
+        json_object_set_new(o, "stages", stages);
+    }
     char *s = json_dumps(o, JSON_REAL_PRECISION(8));
     json_decref(o);
     if (!s)
@@ -140,6 +263,63 @@ static int print_json(const embed_args *a, size_t n, const size_t *lens, const f
     puts(s);
     free(s);
     return 0;
+}
+
+static void progress(void *ctx, const char *stage, size_t done, size_t total)
+{
+    (void)ctx;
+    fprintf(stderr, "\r[rtl] %-28s %3zu/%zu stages", stage, done, total);
+    if (done == total)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+/* The device backends: tokenize, quantize (calibration), compile, run. */
+static int embed_device(const embed_args *a, const char *dir, size_t n, const char *const *texts, size_t *lens,
+                        float *emb, dev_out *dv, double *load_secs, double *secs, at_err *err)
+{
+    char dtb[4096];
+    const char *config = a->config ? a->config : "tiny";
+    at_session_opts so = {.model_dir = dir,
+                          .backend = a->backend,
+                          .config = config,
+                          .dtb = a->dtb ? a->dtb : cli_default_dtb(config, dtb, sizeof dtb),
+                          .threads = a->threads,
+                          .max_len = (size_t)a->max_len};
+    double t0 = now_s();
+    at_session *s = NULL;
+    int rc = at_session_open(&so, &s, err);
+    if (rc)
+        return rc;
+    *load_secs = now_s() - t0;
+    double t1 = now_s();
+    at_batch b;
+    rc = at_session_tokenize(s, texts, n, &b, err);
+    if (!rc) {
+        at_infer_opts io = {.tau = a->tau, .sites = a->sites};
+        if (!strcmp(a->backend, "rtl") && isatty(2))
+            io.progress = progress;
+        rc = at_infer_run(s->infer, (const int32_t *const *)b.ids, b.lens, b.n, &io, emb, NULL, &dv->st, err);
+        for (size_t i = 0; !rc && i < n; i++)
+            lens[i] = b.lens[i];
+    }
+    *secs = now_s() - t1;
+    if (!rc) {
+        /* stats point into the handle: copy the stage table before closing */
+        size_t ns = dv->st.num_stages;
+        at_stage_stats *copy = malloc((ns ? ns : 1) * sizeof *copy);
+        if (!copy)
+            rc = at_err_set(err, AT_ENOMEM, "out of memory");
+        else
+            memcpy(copy, dv->st.stages, ns * sizeof *copy);
+        dv->st.stages = copy;
+        dv->on = 1;
+        dv->config = at_hw_config_find(config)->name;
+        dv->clock_mhz = at_hw_config_find(config)->clock_mhz;
+    }
+    at_batch_free(&b);
+    at_session_close(s);
+    return rc;
 }
 
 int cmd_embed(int argc, char **argv)
@@ -153,44 +333,63 @@ int cmd_embed(int argc, char **argv)
     char buf[PATH_MAX];
     const char *dir = cli_model_dir(a.model_dir, buf, sizeof buf);
     at_err err = {0};
-    double t0 = now_s();
+    double t0 = now_s(), load_secs = 0, secs = 0;
     bert_model *model = NULL;
     cli_tokenizer tk = {0};
     int rc = CLI_RUN_ERROR;
     int32_t *ids = NULL, **rows = NULL;
     size_t *lens = NULL;
     float *emb = NULL, *sim = NULL;
+    dev_out dv = {0};
+    size_t h = 384;
 
-    if (bert_model_load(dir, &model, &err) || cli_tokenizer_load(dir, (size_t)a.max_len, &tk, &err)) {
-        fprintf(stderr, "acceltran embed: %s\n", err.msg);
-        goto out;
-    }
-    double load_secs = now_s() - t0;
-    const bert_config *cfg = bert_model_config(model);
-    size_t h = (size_t)cfg->hidden;
-    ids = malloc(n * (size_t)a.max_len * sizeof *ids);
-    rows = malloc(n * sizeof *rows);
-    lens = malloc(n * sizeof *lens);
-    emb = malloc(n * h * sizeof *emb);
+    lens = calloc(n, sizeof *lens);
     sim = malloc(n * n * sizeof *sim);
-    if (!ids || !rows || !lens || !emb || !sim) {
+    if (!lens || !sim) {
         fprintf(stderr, "acceltran embed: out of memory\n");
         goto out;
     }
-    double t1 = now_s();
-    for (size_t i = 0; i < n; i++) {
-        rows[i] = ids + i * (size_t)a.max_len;
-        if (at_tokenize(tk.tok, argv[a.first + (int)i], rows[i], (size_t)a.max_len, &lens[i], &err)) {
-            fprintf(stderr, "acceltran embed: sentence %zu: %s\n", i, err.msg);
+    if (strcmp(a.backend, "float")) {
+        emb = malloc(n * h * sizeof *emb);
+        if (!emb) {
+            fprintf(stderr, "acceltran embed: out of memory\n");
             goto out;
         }
+        if (embed_device(&a, dir, n, (const char *const *)(argv + a.first), lens, emb, &dv, &load_secs, &secs,
+                         &err)) {
+            fprintf(stderr, "acceltran embed: %s\n", err.msg);
+            goto out;
+        }
+    } else {
+        if (bert_model_load(dir, &model, &err) || cli_tokenizer_load(dir, (size_t)a.max_len, &tk, &err)) {
+            fprintf(stderr, "acceltran embed: %s\n", err.msg);
+            goto out;
+        }
+        load_secs = now_s() - t0;
+        const bert_config *cfg = bert_model_config(model);
+        h = (size_t)cfg->hidden;
+        ids = malloc(n * (size_t)a.max_len * sizeof *ids);
+        rows = malloc(n * sizeof *rows);
+        emb = malloc(n * h * sizeof *emb);
+        if (!ids || !rows || !emb) {
+            fprintf(stderr, "acceltran embed: out of memory\n");
+            goto out;
+        }
+        double t1 = now_s();
+        for (size_t i = 0; i < n; i++) {
+            rows[i] = ids + i * (size_t)a.max_len;
+            if (at_tokenize(tk.tok, argv[a.first + (int)i], rows[i], (size_t)a.max_len, &lens[i], &err)) {
+                fprintf(stderr, "acceltran embed: sentence %zu: %s\n", i, err.msg);
+                goto out;
+            }
+        }
+        bert_run_opts ro = {.threads = a.threads};
+        if (bert_embed(model, (const int32_t *const *)rows, lens, n, &ro, emb, &err)) {
+            fprintf(stderr, "acceltran embed: %s\n", err.msg);
+            goto out;
+        }
+        secs = now_s() - t1;
     }
-    bert_run_opts ro = {.threads = a.threads};
-    if (bert_embed(model, (const int32_t *const *)rows, lens, n, &ro, emb, &err)) {
-        fprintf(stderr, "acceltran embed: %s\n", err.msg);
-        goto out;
-    }
-    double secs = now_s() - t1;
     /* embeddings are unit vectors: cosine similarity is the dot product */
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++) {
@@ -201,12 +400,12 @@ int cmd_embed(int argc, char **argv)
         }
     int threads = a.threads > 0 ? a.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (a.json) {
-        if (print_json(&a, n, lens, sim, secs, load_secs, threads)) {
+        if (print_json(&a, n, lens, sim, emb, h, secs, load_secs, threads, &dv)) {
             fprintf(stderr, "acceltran embed: JSON output failed\n");
             goto out;
         }
     } else {
-        print_text(&a, n, lens, sim, secs, threads);
+        print_text(&a, n, lens, sim, secs, threads, &dv);
     }
     rc = 0;
 out:
@@ -215,6 +414,7 @@ out:
     free(lens);
     free(emb);
     free(sim);
+    free(dv.st.stages);
     cli_tokenizer_free(&tk);
     bert_model_free(model);
     return rc;
