@@ -258,3 +258,16 @@ done:
     at_act_layout_free(&al);
     return rc;
 }
+
+void at_infer_bos(const at_infer *h, uint32_t *weights, uint32_t *act)
+{
+    if (weights)
+        *weights = h->bo_w;
+    if (act)
+        *act = h->bo_a;
+}
+
+const at_model_layout *at_infer_layout(const at_infer *h)
+{
+    return &h->wl;
+}

@@ -74,4 +74,10 @@ void at_infer_destroy(at_infer *h);
 int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, size_t batch,
                  const at_infer_opts *o, float *emb, int16_t *hidden, at_infer_stats *stats, at_err *err);
 
+/* The buffer objects of the weights and of the activations (0 before the
+ * first run), and where each packed tensor lies in the weights (for tests
+ * and tools that inspect or fault the device's memory). */
+void at_infer_bos(const at_infer *h, uint32_t *weights, uint32_t *act);
+const at_model_layout *at_infer_layout(const at_infer *h);
+
 #endif

@@ -194,17 +194,18 @@ typedef struct cctx {
 } cctx;
 
 /* Rows per block: the most that fit `lines_per_row` lines per row in
- * `budget` lines, a multiple of 16 (of the lanes when fewer fit), at most
- * `cap` rows. 0 when not even `gran` rows fit. */
+ * `budget` lines, at most `cap` (all of them when they fit), else a
+ * multiple of 16 (of the lanes, or any count, when fewer fit). 0 when not
+ * one row fits. */
 static uint32_t rows_fit(const cctx *c, uint64_t budget, uint32_t lines_per_row, uint32_t cap)
 {
     uint64_t r = budget / (lines_per_row ? lines_per_row : 1);
-    if (r > cap)
-        r = cap;
+    if (r >= cap)
+        return cap;
     if (r >= 16)
-        r = r / 16 * 16;
-    else
-        r = r / c->gran * c->gran;
+        return (uint32_t)(r / 16 * 16);
+    if (r >= c->gran)
+        return (uint32_t)(r / c->gran * c->gran);
     return (uint32_t)r;
 }
 
