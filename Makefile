@@ -55,7 +55,7 @@ export ACCELTRAN_MODEL_DIR ?= $(CURDIR)/$(MODEL_DIR)
 
 help:
 	@echo "make deps    install Debian packages and fetch the model (idempotent)"
-	@echo "make run     deps, build, then embed demo sentences (float reference)"
+	@echo "make run     deps, build, then embed demo sentences (float reference and the RTL device)"
 	@echo "make test    deps, build, then every test (plain and ASan/UBSan)"
 	@echo "make all     build library, CLI, firmware (.dtb) and tests"
 	@echo "make gen     regenerate files from spec/acceltran.json"
@@ -151,10 +151,15 @@ include rtl/rtl.mk
 # ---------------------------------------------------------------- run / test
 DEMO := "The weather is lovely today." "It's so sunny outside!" "He drove to the stadium."
 
+# The demo: the float reference, then the int16 model compiled to command
+# buffers and run through the driver on the Verilated RTL (tiny).
 run: deps
-	@$(MAKE) --no-print-directory $(CLI)
-	@echo "== acceltran embed --backend float (all-MiniLM-L6-v2, cosine similarity) =="
+	@$(MAKE) --no-print-directory $(CLI) firmware
+	@echo "== acceltran embed --backend float (all-MiniLM-L6-v2, fp32 reference, cosine similarity) =="
 	@$(CLI) embed --backend float $(DEMO)
+	@echo
+	@echo "== acceltran embed --backend rtl --config tiny (int16 on the Verilated device, about a minute) =="
+	@$(CLI) embed --backend rtl --config tiny $(DEMO)
 
 tests: $(TEST_BINS) $(SANTEST_BINS) $(GEN) $(GEN_ROM) $(CLI) firmware $(RTL_TEST_BINS) $(CUDA_TEST_BINS)
 

@@ -1,0 +1,118 @@
+/* The encoder end to end on the Verilated RTL (tiny), against the fmodel:
+ *   - five sentences (the demo three, a one-word one, one with accents,
+ *     numbers and punctuation) give the fmodel's last hidden states bit for
+ *     bit, and the demo sentences the published similarity matrix within
+ *     0.005;
+ *   - the same with DynaTran at every site (tau 0.05), with the same
+ *     hardware counters (MACs skipped, zeros per site);
+ *   - the fmodel's cycle estimate of the whole model is within 5 % of the
+ *     RTL's cycles.
+ * Reports itself skipped (0 passed, 0 failed) when this build has no rtl
+ * backend (the sanitizer build). */
+#include "infer_util.h"
+
+#include "at_port_cosim.h"
+
+static const char *const five[5] = {"The weather is lovely today.", "It's so sunny outside!",
+                                    "He drove to the stadium.", "Hi",
+                                    "Björk paid €7.80 for 3 croissants, didn't she?"};
+
+static void run(at_session *s, const at_batch *b, double tau, uint32_t sites, float *emb, int16_t *hid,
+                at_infer_stats *st, at_stage_stats *copy)
+{
+    at_err err = {0};
+    at_infer_opts io = {.tau = tau, .sites = sites};
+    int rc = at_infer_run(s->infer, (const int32_t *const *)b->ids, b->lens, b->n, &io, emb, hid, st, &err);
+    CHECK(rc == 0, "%s run: %s", s->backend, err.msg);
+    if (!rc && copy)
+        memcpy(copy, st->stages, st->num_stages * sizeof *copy);
+}
+
+static void compare(const char *what, at_session *rtl, at_session *fm, const char *const *txt, size_t n, double tau,
+                    uint32_t sites, int demo)
+{
+    at_batch b;
+    at_err err = {0};
+    CHECK(at_session_tokenize(fm, txt, n, &b, &err) == 0, "tokenize: %s", err.msg);
+    float *er = malloc(n * 384 * sizeof *er), *ef = malloc(n * 384 * sizeof *ef);
+    int16_t *hr = malloc(b.tokens * 384 * 2), *hf = malloc(b.tokens * 384 * 2);
+    at_infer_stats sr, sf;
+    at_stage_stats stages_r[128], stages_f[128];
+    memset(&sr, 0, sizeof sr);
+    memset(&sf, 0, sizeof sf);
+    run(fm, &b, tau, sites, ef, hf, &sf, stages_f);
+    run(rtl, &b, tau, sites, er, hr, &sr, stages_r);
+    long d = iu_first_diff(what, hr, hf, b.tokens, 384);
+    CHECK(d < 0, "%s: rtl and fmodel hidden states differ", what);
+    CHECK(sr.mac_issued == sf.mac_issued && sr.mac_skipped == sf.mac_skipped,
+          "%s: MAC counters rtl %llu/%llu fmodel %llu/%llu", what, (unsigned long long)sr.mac_issued,
+          (unsigned long long)sr.mac_skipped, (unsigned long long)sf.mac_issued, (unsigned long long)sf.mac_skipped);
+    for (int i = 0; i < AT_NUM_SITES; i++)
+        CHECK(sr.sites[i].zeros == sf.sites[i].zeros, "%s: site %s zeros rtl %llu fmodel %llu", what,
+              at_site_name((at_site)i), (unsigned long long)sr.sites[i].zeros,
+              (unsigned long long)sf.sites[i].zeros);
+    double ratio = sr.cycles ? (double)sf.cycles / (double)sr.cycles : 0;
+    printf("  %s: %zu sentences, %zu tokens: rtl %llu cycles, fmodel %llu (fmodel/rtl %.4f), skipped %.4f\n", what,
+           n, b.tokens, (unsigned long long)sr.cycles, (unsigned long long)sf.cycles, ratio, sr.skipped_fraction);
+    CHECK(ratio >= 0.95 && ratio <= 1.05, "%s: fmodel/rtl cycles %.4f outside 0.95..1.05", what, ratio);
+    if (sr.num_stages == sf.num_stages) {
+        double lo = 9, hi = 0;
+        size_t ilo = 0, ihi = 0;
+        for (size_t i = 0; i < sr.num_stages && i < 128; i++) {
+            double r = stages_r[i].cycles ? (double)stages_f[i].cycles / (double)stages_r[i].cycles : 1;
+            if (r < lo) {
+                lo = r;
+                ilo = i;
+            }
+            if (r > hi) {
+                hi = r;
+                ihi = i;
+            }
+        }
+        printf("  %s: per stage fmodel/rtl from %.3f (%s) to %.3f (%s)\n", what, lo, stages_r[ilo].label, hi,
+               stages_r[ihi].label);
+    }
+    if (demo) {
+        double worst = 0;
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++) {
+                double e = fabs(iu_dot(er + i * 384, er + j * 384, 384) - iu_published[i][j]);
+                worst = e > worst ? e : worst;
+            }
+        printf("  %s: demo max |similarity - published| = %.5f\n", what, worst);
+        CHECK(worst <= 0.005, "%s: similarity off the published matrix by %.5f", what, worst);
+    }
+    free(er);
+    free(ef);
+    free(hr);
+    free(hf);
+    at_batch_free(&b);
+}
+
+int main(void)
+{
+    if (!at_port_cosim_available("rtl", "tiny")) {
+        printf("e2e_infer_rtl: skipped: this build has no rtl backend for tiny\n");
+        return check_finish("e2e_infer_rtl");
+    }
+    at_session *rtl = iu_open("rtl", "tiny", 0), *fm = iu_open("fmodel", "tiny", 0);
+    CHECK(rtl && fm, "open");
+    if (rtl && fm) {
+        check_g.case_failed = 0;
+        compare("dense", rtl, fm, five, 5, 0, AT_SITES_PAPER, 1);
+        uint32_t sites = AT_SITES_ALL;
+#if !defined(AT_DESC_LN_TAU_WORD)
+        sites &= ~((1u << AT_SITE_LN) | (1u << AT_SITE_PROBS));
+#endif
+        compare("tau 0.05", rtl, fm, five + 3, 2, 0.05, sites, 0);
+        if (check_g.case_failed)
+            check_g.failed++;
+        else
+            check_g.passed++;
+    } else {
+        check_g.failed++;
+    }
+    at_session_close(rtl);
+    at_session_close(fm);
+    return check_finish("e2e_infer_rtl");
+}

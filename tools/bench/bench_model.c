@@ -1,0 +1,247 @@
+/* bench_model: all-MiniLM-L6-v2 end to end on the simulated device through
+ * the inference API (compiler + driver), the int16 model against the fp32
+ * reference (docs/results/model.md has a committed run).
+ *
+ *  1. One 128-token sequence (the longest test paragraphs, truncated at
+ *     128 tokens) on tiny, edge and server (fmodel) and on rtl tiny: device
+ *     cycles, time at the clock, utilization (M N K / (cycles x peak)),
+ *     skipped fraction, DRAM bytes, and the fmodel/rtl cycle ratio.
+ *  2. DynaTran: over the 66 sentences of tests/data/sentences/eval.txt
+ *     (one packed batch, no padding) on fmodel tiny, for tau in {0, 0.005,
+ *     0.01, 0.02, 0.05, 0.1, 0.2} and two site lists (the paper's: all but
+ *     ln; and ln,ffn_mid): MAC-weighted skipped fraction, mean and minimum
+ *     cosine to the float embeddings, cycles relative to tau 0.
+ *  3. The claim of docs/dynatran.md, checked (exit status 1 when it fails):
+ *     with ln,ffn_mid at tau 0.06 the skipped fraction is >= 0.15, the mean
+ *     cosine >= 0.99, and the cycles on tiny at most (1 - 0.5 x skipped) x
+ *     those at tau 0.
+ *
+ * ACCELTRAN_BENCH_QUICK=1 skips the rtl run. One JSON line per result
+ * ({"bench":"model",...}). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "at_port_cosim.h"
+#include "at_session.h"
+#include "bert_float.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static const char *model_dir(void)
+{
+    const char *d = getenv("ACCELTRAN_MODEL_DIR");
+    return d && *d ? d : "models/all-MiniLM-L6-v2";
+}
+
+static size_t read_lines(const char *path, char ***out)
+{
+    FILE *f = fopen(path, "r");
+    *out = NULL;
+    if (!f)
+        return 0;
+    size_t n = 0, cap = 0;
+    char line[8192];
+    char **v = NULL;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = 0;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **p = realloc(v, cap * sizeof *p);
+            if (!p)
+                break;
+            v = p;
+        }
+        v[n++] = strdup(line);
+    }
+    fclose(f);
+    *out = v;
+    return n;
+}
+
+static at_session *open_session(const char *backend, const char *config, size_t max_len)
+{
+    at_session_opts o = {.model_dir = model_dir(), .backend = backend, .config = config, .max_len = max_len};
+    at_session *s = NULL;
+    at_err err = {0};
+    if (at_session_open(&o, &s, &err)) {
+        fprintf(stderr, "bench_model: %s/%s: %s\n", backend, config, err.msg);
+        return NULL;
+    }
+    return s;
+}
+
+static int run_one(at_session *s, const at_batch *b, double tau, uint32_t sites, float *emb, at_infer_stats *st)
+{
+    at_err err = {0};
+    at_infer_opts io = {.tau = tau, .sites = sites};
+    if (at_infer_run(s->infer, (const int32_t *const *)b->ids, b->lens, b->n, &io, emb, NULL, st, &err)) {
+        fprintf(stderr, "bench_model: %s/%s: %s\n", s->backend, s->config, err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int seq128(char **txt, size_t n, int quick)
+{
+    /* the last three paragraphs, truncated at 128 tokens */
+    size_t need = 0;
+    for (size_t i = n - 3; i < n; i++)
+        need += strlen(txt[i]) + 1;
+    char *text = malloc(need + 1);
+    text[0] = 0;
+    for (size_t i = n - 3; i < n; i++) {
+        strcat(text, txt[i]);
+        strcat(text, " ");
+    }
+    const char *cfgs[4][2] = {{"fmodel", "tiny"}, {"fmodel", "edge"}, {"fmodel", "server"}, {"rtl", "tiny"}};
+    uint64_t fm_tiny = 0;
+    int rc = 0;
+    printf("\n1. one sequence of 128 tokens, tau 0 (dense)\n");
+    printf("%-7s %-7s %12s %10s %8s %8s %12s %9s\n", "backend", "config", "cycles", "ms@700MHz", "util", "skipped",
+           "DRAM bytes", "host s");
+    for (int c = 0; c < 4; c++) {
+        if (c == 3 && (quick || !at_port_cosim_available("rtl", "tiny"))) {
+            printf("%-7s %-7s skipped (%s)\n", "rtl", "tiny", quick ? "ACCELTRAN_BENCH_QUICK" : "no rtl backend");
+            continue;
+        }
+        at_session *s = open_session(cfgs[c][0], cfgs[c][1], 128);
+        if (!s)
+            return -1;
+        at_batch b;
+        at_err err = {0};
+        const char *one[1] = {text};
+        if (at_session_tokenize(s, one, 1, &b, &err)) {
+            fprintf(stderr, "bench_model: %s\n", err.msg);
+            return -1;
+        }
+        float emb[384];
+        at_infer_stats st;
+        double t0 = now_s();
+        if (run_one(s, &b, 0, AT_SITES_PAPER, emb, &st)) {
+            rc = -1;
+        } else {
+            double host = now_s() - t0;
+            printf("%-7s %-7s %12llu %10.3f %8.4f %8.4f %12llu %9.1f\n", cfgs[c][0], cfgs[c][1],
+                   (unsigned long long)st.cycles, st.device_seconds * 1e3, st.utilization, st.skipped_fraction,
+                   (unsigned long long)st.dram_bytes, host);
+            printf("{\"bench\":\"model\",\"part\":\"seq128\",\"backend\":\"%s\",\"config\":\"%s\",\"tokens\":%zu,"
+                   "\"cycles\":%llu,\"device_seconds\":%.6g,\"utilization\":%.5f,\"skipped_fraction\":%.5f,"
+                   "\"dram_bytes\":%llu,\"host_seconds\":%.2f}\n",
+                   cfgs[c][0], cfgs[c][1], b.tokens, (unsigned long long)st.cycles, st.device_seconds,
+                   st.utilization, st.skipped_fraction, (unsigned long long)st.dram_bytes, host);
+            if (c == 0)
+                fm_tiny = st.cycles;
+            if (c == 3)
+                printf("fmodel/rtl cycles on tiny: %.4f; rtl simulated %.0f cycles/s\n",
+                       (double)fm_tiny / (double)st.cycles, (double)st.cycles / host);
+        }
+        at_batch_free(&b);
+        at_session_close(s);
+    }
+    free(text);
+    return rc;
+}
+
+static int sweep(char **txt, size_t n)
+{
+    static const double taus[] = {0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2};
+    static const char *const lists[2] = {"paper", "ln,ffn_mid"};
+    at_session *s = open_session("fmodel", "tiny", 256);
+    if (!s)
+        return -1;
+    at_batch b;
+    at_err err = {0};
+    if (at_session_tokenize(s, (const char *const *)txt, n, &b, &err)) {
+        fprintf(stderr, "bench_model: %s\n", err.msg);
+        return -1;
+    }
+    float *ef = malloc(n * 384 * sizeof *ef), *emb = malloc(n * 384 * sizeof *emb);
+    bert_model *fm = NULL;
+    if (bert_model_load(model_dir(), &fm, &err) ||
+        bert_embed(fm, (const int32_t *const *)b.ids, b.lens, b.n, NULL, ef, &err)) {
+        fprintf(stderr, "bench_model: float reference: %s\n", err.msg);
+        return -1;
+    }
+    bert_model_free(fm);
+    printf("\n2. DynaTran on %zu sentences (%zu tokens, packed, no padding), fmodel tiny\n", n, b.tokens);
+    printf("%-11s %6s %9s %9s %9s %12s %8s\n", "sites", "tau", "skipped", "mean cos", "min cos", "cycles",
+           "vs tau 0");
+    int rc = 0, claim_checked = 0;
+    for (int li = 0; li < 2; li++) {
+        uint32_t mask;
+        at_sites_parse(lists[li], &mask, &err);
+        uint64_t c0 = 0;
+        size_t nt = sizeof taus / sizeof taus[0] + (li == 1);
+        for (size_t ti = 0; ti < nt; ti++) {
+            double tau = ti < sizeof taus / sizeof taus[0] ? taus[ti] : 0.06;
+            at_infer_stats st;
+            if (run_one(s, &b, tau, mask, emb, &st)) {
+                rc = -1;
+                continue;
+            }
+            double mean = 0, mn = 2;
+            for (size_t i = 0; i < n; i++) {
+                double d = 0;
+                for (int j = 0; j < 384; j++)
+                    d += (double)emb[i * 384 + j] * ef[i * 384 + j];
+                mean += d / (double)n;
+                mn = d < mn ? d : mn;
+            }
+            if (ti == 0)
+                c0 = st.cycles;
+            double rel = c0 ? (double)st.cycles / (double)c0 : 0;
+            printf("%-11s %6.3f %9.4f %9.5f %9.5f %12llu %8.4f\n", lists[li], tau, st.skipped_fraction, mean, mn,
+                   (unsigned long long)st.cycles, rel);
+            printf("{\"bench\":\"model\",\"part\":\"dynatran\",\"sites\":\"%s\",\"tau\":%g,\"skipped_fraction\":%.5f,"
+                   "\"mean_cos\":%.6f,\"min_cos\":%.6f,\"cycles\":%llu,\"cycles_vs_tau0\":%.5f,\"site_zeros\":{",
+                   lists[li], tau, st.skipped_fraction, mean, mn, (unsigned long long)st.cycles, rel);
+            for (int k = 0; k < AT_NUM_SITES; k++)
+                printf("%s\"%s\":%.5f", k ? "," : "", at_site_name((at_site)k),
+                       st.sites[k].elements ? (double)st.sites[k].zeros / (double)st.sites[k].elements : 0.0);
+            printf("}}\n");
+            if (li == 1 && tau == 0.06) {
+                claim_checked = 1;
+                int ok = st.skipped_fraction >= 0.15 && mean >= 0.99 && rel <= 1 - 0.5 * st.skipped_fraction;
+                printf("claim (ln,ffn_mid, tau 0.06): skipped %.4f >= 0.15, mean cosine %.5f >= 0.99, cycles %.4f x "
+                       "tau 0 <= %.4f: %s\n",
+                       st.skipped_fraction, mean, rel, 1 - 0.5 * st.skipped_fraction, ok ? "holds" : "FAILS");
+                if (!ok)
+                    rc = -1;
+            }
+        }
+    }
+    if (!claim_checked)
+        rc = -1;
+    free(ef);
+    free(emb);
+    at_batch_free(&b);
+    at_session_close(s);
+    return rc;
+}
+
+int main(void)
+{
+    char **txt = NULL;
+    size_t n = read_lines("tests/data/sentences/eval.txt", &txt);
+    if (n < 4) {
+        fprintf(stderr, "bench_model: tests/data/sentences/eval.txt not found (run from the repository root)\n");
+        return 1;
+    }
+    const char *q = getenv("ACCELTRAN_BENCH_QUICK");
+    int quick = q && *q && strcmp(q, "0");
+    int rc = seq128(txt, n, quick);
+    if (sweep(txt, n))
+        rc = -1;
+    for (size_t i = 0; i < n; i++)
+        free(txt[i]);
+    free(txt);
+    return rc ? 1 : 0;
+}
