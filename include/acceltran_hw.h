@@ -307,7 +307,7 @@
 #define AT_REG_CNT_MAC_SKIPPED_HI_VALUE_LSB 0
 #define AT_REG_CNT_MAC_SKIPPED_HI_VALUE_WIDTH 16
 #define AT_REG_CNT_MAC_SKIPPED_HI_VALUE_MASK 0x0000ffffu
-#define AT_REG_CNT_PRUNED_LO 0x148u /* rh: Counter PRUNED, bits 31:0: GEMM outputs set to zero by DynaTran (among the N valid columns). Reading LO latches bits 47:32 into PRUNED_HI. */
+#define AT_REG_CNT_PRUNED_LO 0x148u /* rh: Counter PRUNED, bits 31:0: outputs with |y| <= tau, set to zero by DynaTran: GEMM (among the N valid columns), SOFTMAX (among each row's len_r valid columns), LAYERNORM (among the N columns). Reading LO latches bits 47:32 into PRUNED_HI. */
 #define AT_REG_CNT_PRUNED_LO_VALUE_LSB 0
 #define AT_REG_CNT_PRUNED_LO_VALUE_WIDTH 32
 #define AT_REG_CNT_PRUNED_LO_VALUE_MASK 0xffffffffu

@@ -345,7 +345,7 @@ package acceltran_pkg;
   localparam logic [RegAddrWidth-1:0] RegCntMacSkippedHiOffset = 12'h144;
   localparam int unsigned RegCntMacSkippedHiValueLsb = 0;
   localparam int unsigned RegCntMacSkippedHiValueWidth = 16;
-  // CNT_PRUNED_LO (rh): Counter PRUNED, bits 31:0: GEMM outputs set to zero by DynaTran (among the N valid columns). Reading LO latches bits 47:32 into PRUNED_HI.
+  // CNT_PRUNED_LO (rh): Counter PRUNED, bits 31:0: outputs with |y| <= tau, set to zero by DynaTran: GEMM (among the N valid columns), SOFTMAX (among each row's len_r valid columns), LAYERNORM (among the N columns). Reading LO latches bits 47:32 into PRUNED_HI.
   localparam logic [RegAddrWidth-1:0] RegCntPrunedLoOffset = 12'h148;
   localparam int unsigned RegCntPrunedLoValueLsb = 0;
   localparam int unsigned RegCntPrunedLoValueWidth = 32;
