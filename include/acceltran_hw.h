@@ -307,7 +307,7 @@
 #define AT_REG_CNT_MAC_SKIPPED_HI_VALUE_LSB 0
 #define AT_REG_CNT_MAC_SKIPPED_HI_VALUE_WIDTH 16
 #define AT_REG_CNT_MAC_SKIPPED_HI_VALUE_MASK 0x0000ffffu
-#define AT_REG_CNT_PRUNED_LO 0x148u /* rh: Counter PRUNED, bits 31:0: GEMM outputs set to zero by DynaTran (among the N valid columns). Reading LO latches bits 47:32 into PRUNED_HI. */
+#define AT_REG_CNT_PRUNED_LO 0x148u /* rh: Counter PRUNED, bits 31:0: outputs with |y| <= tau, set to zero by DynaTran: GEMM (among the N valid columns), SOFTMAX (among each row's len_r valid columns), LAYERNORM (among the N columns). Reading LO latches bits 47:32 into PRUNED_HI. */
 #define AT_REG_CNT_PRUNED_LO_VALUE_LSB 0
 #define AT_REG_CNT_PRUNED_LO_VALUE_WIDTH 32
 #define AT_REG_CNT_PRUNED_LO_VALUE_MASK 0xffffffffu
@@ -625,6 +625,10 @@ static const at_hw_reg_info at_hw_regs[AT_HW_NUM_REGS] = {
 #define AT_DESC_SMX_IN_S_LSB 16
 #define AT_DESC_SMX_IN_S_WIDTH 6
 #define AT_DESC_SMX_IN_S_MASK 0x003f0000u
+#define AT_DESC_SMX_TAU_WORD 9 /* DynaTran threshold on the output probabilities, 0..32767 (units of 2^-15) */
+#define AT_DESC_SMX_TAU_LSB 0
+#define AT_DESC_SMX_TAU_WIDTH 15
+#define AT_DESC_SMX_TAU_MASK 0x00007fffu
 #define AT_DESC_LN_RESIDUAL_WORD 0 /* flags[0]: add the residual rows at LN_RES before normalising */
 #define AT_DESC_LN_RESIDUAL_LSB 8
 #define AT_DESC_LN_RESIDUAL_WIDTH 1
@@ -681,6 +685,10 @@ static const at_hw_reg_info at_hw_regs[AT_HW_NUM_REGS] = {
 #define AT_DESC_LN_EPS_HI_LSB 0
 #define AT_DESC_LN_EPS_HI_WIDTH 30
 #define AT_DESC_LN_EPS_HI_MASK 0x3fffffffu
+#define AT_DESC_LN_TAU_WORD 12 /* DynaTran threshold on the outputs, 0..32767 */
+#define AT_DESC_LN_TAU_LSB 0
+#define AT_DESC_LN_TAU_WIDTH 15
+#define AT_DESC_LN_TAU_MASK 0x00007fffu
 #define AT_DESC_FENCE_WRITE_WORD 0 /* flags[0]: write VALUE (32 bits) to memory at FENCE_ADDR */
 #define AT_DESC_FENCE_WRITE_LSB 8
 #define AT_DESC_FENCE_WRITE_WIDTH 1
@@ -726,8 +734,8 @@ static inline const uint32_t *at_desc_used(unsigned opcode)
         {0xffff07ffu, 0x00ffffffu, 0xffffffffu, 0x00ffffffu, 0x00ffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u}, /* LOAD */
         {0xffff07ffu, 0x00ffffffu, 0xffffffffu, 0x00ffffffu, 0x00ffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u}, /* STORE */
         {0xffff1fffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0xffffffffu, 0x7fffffffu, 0x00ffffffu, 0x003fffffu, 0x003fffffu, 0x003fffffu, 0x00000000u, 0x00000000u, 0x00000000u}, /* GEMM */
-        {0xffff01ffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0xffffffffu, 0x0000ffffu, 0x00ffffffu, 0x003fffffu, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u}, /* SOFTMAX */
-        {0xffff01ffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0xffffffffu, 0x00ffffffu, 0x003fffffu, 0xffffffffu, 0x3fffffffu, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u}, /* LAYERNORM */
+        {0xffff01ffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0xffffffffu, 0x0000ffffu, 0x00ffffffu, 0x003fffffu, 0x00007fffu, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u}, /* SOFTMAX */
+        {0xffff01ffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0xffffffffu, 0x00ffffffu, 0x003fffffu, 0xffffffffu, 0x3fffffffu, 0x00007fffu, 0x00000000u, 0x00000000u, 0x00000000u}, /* LAYERNORM */
         {0xffff03ffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u}, /* FENCE */
     };
     switch (opcode) {

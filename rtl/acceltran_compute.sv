@@ -5,7 +5,9 @@
 // engine owns the scratchpad ports; the others see no grants. done_o (or
 // err_o for a SOFTMAX bad row length) pulses when the command's last
 // scratchpad write has been granted. Counters: the PE array's (from the
-// GEMM engine) and this engine's scratchpad accesses (lines: a quad is 4).
+// GEMM engine), CNT_PRUNED = the sum of the GEMM, SOFTMAX and LAYERNORM
+// engines' pruned counts, and this engine's scratchpad accesses (lines: a
+// quad is 4).
 // Lint in tiny and edge: the server PE array is too big to elaborate.
 // rtl-lint-configs: tiny edge
 module acceltran_compute #(
@@ -65,6 +67,7 @@ module acceltran_compute #(
   // engine ports
   logic            g_done, g_busy, s_done, s_err, s_busy, l_done, l_busy;
   logic [31:0]     s_det;
+  logic [CntW-1:0] g_prun, s_prun, l_prun;
   logic            g_ar_req, s_ar_req, l_ar_req, g_aw_req, s_aw_req, l_aw_req, g_w_req, l_w_req;
   logic [ActAddrW-1:0] g_ar_addr, s_ar_addr, l_ar_addr, g_aw_addr, s_aw_addr, l_aw_addr;
   logic [255:0]    g_aw_data, s_aw_data, l_aw_data;
@@ -137,14 +140,15 @@ module acceltran_compute #(
     .wgt_rdata_i       (wgt_rdata_i),
     .cnt_mac_issued_o  (cnt_mac_issued_o),
     .cnt_mac_skipped_o (cnt_mac_skipped_o),
-    .cnt_pruned_o      (cnt_pruned_o),
+    .cnt_pruned_o      (g_prun),
     .cnt_stall_wgt_o   (cnt_stall_wgt_o),
     .cnt_stall_act_o   (cnt_stall_act_o),
     .cnt_pe_busy_o     (cnt_pe_busy_o)
   );
 
   acceltran_smx_engine #(
-    .ActAddrW (ActAddrW)
+    .ActAddrW (ActAddrW),
+    .CntW     (CntW)
   ) u_smx (
     .clk_i         (clk_i),
     .rst_ni        (rst_ni),
@@ -163,12 +167,14 @@ module acceltran_compute #(
     .act_wr_gnt_i  (act_wr_gnt_i && is_s),
     .act_wr_addr_o (s_aw_addr),
     .act_wr_data_o (s_aw_data),
-    .act_wr_mask_o (s_aw_mask)
+    .act_wr_mask_o (s_aw_mask),
+    .cnt_pruned_o  (s_prun)
   );
 
   acceltran_ln_engine #(
     .ActAddrW (ActAddrW),
-    .WgtAddrW (WgtAddrW)
+    .WgtAddrW (WgtAddrW),
+    .CntW     (CntW)
   ) u_ln (
     .clk_i         (clk_i),
     .rst_ni        (rst_ni),
@@ -190,8 +196,12 @@ module acceltran_compute #(
     .wgt_rd_gnt_i  (wgt_rd_gnt_i && is_l),
     .wgt_rd_quad_o (l_w_quad),
     .wgt_rvalid_i  (wgt_rvalid_i && is_l),
-    .wgt_rdata_i   (wgt_rdata_i)
+    .wgt_rdata_i   (wgt_rdata_i),
+    .cnt_pruned_o  (l_prun)
   );
+
+  // DynaTran pruned elements of all three engines (each counts its own)
+  assign cnt_pruned_o = g_prun + s_prun + l_prun;
 
   // the engines' busy flags are implied by busy_q
   /* verilator lint_off UNUSEDSIGNAL */

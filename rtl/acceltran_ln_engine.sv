@@ -5,10 +5,13 @@
 //   FIFOs (rows in order, so the next row's first beats are prefetched);
 // - parameter reads: weight quad PARAMS/4 + b per beat (gamma = line 0,
 //   beta = lines 1-2), one per beat of every row, into a 2-entry FIFO;
-// - outputs: DST + r*LDD + b, mask bit = (element != 0).
+// - outputs: DST + r*LDD + b after DynaTran (|y| <= LN_TAU -> 0), mask
+//   bit = (element != 0); the pruned elements among the N columns are
+//   counted in cnt_pruned_o when the beat's write is granted.
 module acceltran_ln_engine #(
   parameter int unsigned ActAddrW = 11,
   parameter int unsigned WgtAddrW = 11,
+  parameter int unsigned CntW     = 48,
   localparam int unsigned Width = acceltran_pkg::TileSize,
   localparam int unsigned MaxN  = acceltran_pkg::MaxHidden,
   localparam int unsigned NW    = $clog2(MaxN + 1),
@@ -35,7 +38,8 @@ module acceltran_ln_engine #(
   input  logic                wgt_rd_gnt_i,
   output logic [QuadW-1:0]    wgt_rd_quad_o,
   input  logic                wgt_rvalid_i,
-  input  logic [4*LineW-1:0]  wgt_rdata_i
+  input  logic [4*LineW-1:0]  wgt_rdata_i,
+  output logic [CntW-1:0]     cnt_pruned_o
 );
 
   logic                f_res;
@@ -45,6 +49,7 @@ module acceltran_ln_engine #(
   logic [5:0]          d_os;
   logic [61:0]         d_eps;
   logic [6:0]          nb;   // beats per row, 1..64
+  logic [acceltran_pkg::DescLnTauWidth-1:0] d_tau;
   always_comb begin
     f_res = desc_i[acceltran_pkg::DescLnResidualWord*32 + acceltran_pkg::DescLnResidualLsb];
     d_src = desc_i[acceltran_pkg::DescLnSrcWord*32 + acceltran_pkg::DescLnSrcLsb +: ActAddrW];
@@ -60,6 +65,8 @@ module acceltran_ln_engine #(
     d_os   = desc_i[acceltran_pkg::DescLnOutSWord*32 + acceltran_pkg::DescLnOutSLsb +: 6];
     d_eps  = {desc_i[acceltran_pkg::DescLnEpsHiWord*32 + acceltran_pkg::DescLnEpsHiLsb +: 30],
               desc_i[acceltran_pkg::DescLnEpsLoWord*32 + acceltran_pkg::DescLnEpsLoLsb +: 32]};
+    d_tau  = desc_i[acceltran_pkg::DescLnTauWord*32 + acceltran_pkg::DescLnTauLsb +:
+                    acceltran_pkg::DescLnTauWidth];
     nb     = 7'((32'(d_n) + Width - 1) / Width);
   end
 
@@ -89,6 +96,9 @@ module acceltran_ln_engine #(
   logic [ActAddrW-1:0] orow_d, orow_q;
   logic                out_valid, out_ready, out_last;
   logic [LineW-1:0]    out_y;
+  // DynaTran on the output beat
+  logic [Width-1:0]    prune;
+  logic [CntW-1:0]     cprun_d, cprun_q;
   logic                u_busy;
 
   acceltran_layernorm #(
@@ -146,12 +156,31 @@ module acceltran_ln_engine #(
     wgt_rd_quad_o = d_pq + QuadW'(bp_q);
     act_wr_req_o  = out_valid;
     act_wr_addr_o = orow_q + ActAddrW'(bo_q);
-    act_wr_data_o = out_y;
+    // DynaTran: |y| as u16 (|-32768| = 32768 > any tau, never pruned);
+    // LN_TAU = 0 prunes exact zeros only. A kept element is non-zero, so
+    // mask bit = !prune = (element != 0).
     for (int j = 0; j < Width; j++) begin
-      act_wr_mask_o[j] = (out_y[j*16 +: 16] != 16'd0);
+      logic [15:0] y, ay;
+      y        = out_y[j*16 +: 16];
+      ay       = y[15] ? 16'(-y) : y;
+      prune[j] = ay <= 16'(d_tau);
+      act_wr_data_o[j*16 +: 16] = prune[j] ? 16'd0 : y;
+      act_wr_mask_o[j] = !prune[j];
     end
   end
   assign out_ready = act_wr_gnt_i;
+
+  // pruned count: columns < N of the beat (the padding lanes are 0, not
+  // counted)
+  always_comb begin
+    cprun_d = cprun_q;
+    if (out_valid && act_wr_gnt_i) begin
+      for (int j = 0; j < Width; j++) begin
+        cprun_d = cprun_d + CntW'(prune[j] && ((32'(bo_q) * Width + j) < 32'(d_n)));
+      end
+    end
+  end
+  assign cnt_pruned_o = cprun_q;
 
   always_comb begin
     run_d  = run_q;
@@ -289,6 +318,7 @@ module acceltran_ln_engine #(
       ro_q    <= '0;
       bo_q    <= '0;
       orow_q  <= '0;
+      cprun_q <= '0;
     end else begin
       run_q   <= run_d;
       done_q  <= done_d;
@@ -311,6 +341,7 @@ module acceltran_ln_engine #(
       ro_q    <= ro_d;
       bo_q    <= bo_d;
       orow_q  <= orow_d;
+      cprun_q <= cprun_d;
     end
   end
 

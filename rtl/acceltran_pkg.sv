@@ -345,7 +345,7 @@ package acceltran_pkg;
   localparam logic [RegAddrWidth-1:0] RegCntMacSkippedHiOffset = 12'h144;
   localparam int unsigned RegCntMacSkippedHiValueLsb = 0;
   localparam int unsigned RegCntMacSkippedHiValueWidth = 16;
-  // CNT_PRUNED_LO (rh): Counter PRUNED, bits 31:0: GEMM outputs set to zero by DynaTran (among the N valid columns). Reading LO latches bits 47:32 into PRUNED_HI.
+  // CNT_PRUNED_LO (rh): Counter PRUNED, bits 31:0: outputs with |y| <= tau, set to zero by DynaTran: GEMM (among the N valid columns), SOFTMAX (among each row's len_r valid columns), LAYERNORM (among the N columns). Reading LO latches bits 47:32 into PRUNED_HI.
   localparam logic [RegAddrWidth-1:0] RegCntPrunedLoOffset = 12'h148;
   localparam int unsigned RegCntPrunedLoValueLsb = 0;
   localparam int unsigned RegCntPrunedLoValueWidth = 32;
@@ -535,6 +535,9 @@ package acceltran_pkg;
   localparam int unsigned DescSmxInSWord = 8;  // at_softmax_params.in.s
   localparam int unsigned DescSmxInSLsb = 16;
   localparam int unsigned DescSmxInSWidth = 6;
+  localparam int unsigned DescSmxTauWord = 9;  // DynaTran threshold on the output probabilities, 0..32767 (units of 2^-15)
+  localparam int unsigned DescSmxTauLsb = 0;
+  localparam int unsigned DescSmxTauWidth = 15;
   localparam int unsigned DescLnResidualWord = 0;  // flags[0]: add the residual rows at LN_RES before normalising
   localparam int unsigned DescLnResidualLsb = 8;
   localparam int unsigned DescLnResidualWidth = 1;
@@ -577,6 +580,9 @@ package acceltran_pkg;
   localparam int unsigned DescLnEpsHiWord = 11;  // eps_q bits 61:32 (eps_q <= 2^61)
   localparam int unsigned DescLnEpsHiLsb = 0;
   localparam int unsigned DescLnEpsHiWidth = 30;
+  localparam int unsigned DescLnTauWord = 12;  // DynaTran threshold on the outputs, 0..32767
+  localparam int unsigned DescLnTauLsb = 0;
+  localparam int unsigned DescLnTauWidth = 15;
   localparam int unsigned DescFenceWriteWord = 0;  // flags[0]: write VALUE (32 bits) to memory at FENCE_ADDR
   localparam int unsigned DescFenceWriteLsb = 8;
   localparam int unsigned DescFenceWriteWidth = 1;
@@ -608,8 +614,8 @@ package acceltran_pkg;
   localparam logic [511:0] DescUsedLoad = 512'h00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_ffffffff_ffffffff_ffffffff_00ffffff_00ffffff_ffffffff_00ffffff_ffff07ff;
   localparam logic [511:0] DescUsedStore = 512'h00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_ffffffff_ffffffff_ffffffff_00ffffff_00ffffff_ffffffff_00ffffff_ffff07ff;
   localparam logic [511:0] DescUsedGemm = 512'h00000000_00000000_00000000_003fffff_003fffff_003fffff_00ffffff_7fffffff_ffffffff_00ffffff_00ffffff_00ffffff_00ffffff_00ffffff_00ffffff_ffff1fff;
-  localparam logic [511:0] DescUsedSoftmax = 512'h00000000_00000000_00000000_00000000_00000000_00000000_00000000_003fffff_00ffffff_0000ffff_ffffffff_00ffffff_00ffffff_00ffffff_00ffffff_ffff01ff;
-  localparam logic [511:0] DescUsedLayernorm = 512'h00000000_00000000_00000000_00000000_3fffffff_ffffffff_003fffff_00ffffff_ffffffff_00ffffff_00ffffff_00ffffff_00ffffff_00ffffff_00ffffff_ffff01ff;
+  localparam logic [511:0] DescUsedSoftmax = 512'h00000000_00000000_00000000_00000000_00000000_00000000_00007fff_003fffff_00ffffff_0000ffff_ffffffff_00ffffff_00ffffff_00ffffff_00ffffff_ffff01ff;
+  localparam logic [511:0] DescUsedLayernorm = 512'h00000000_00000000_00000000_00007fff_3fffffff_ffffffff_003fffff_00ffffff_ffffffff_00ffffff_00ffffff_00ffffff_00ffffff_00ffffff_00ffffff_ffff01ff;
   localparam logic [511:0] DescUsedFence = 512'h00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_ffffffff_ffffffff_ffffffff_ffff03ff;
 
   typedef enum logic [7:0] {

@@ -3,11 +3,14 @@
 // activation line LENS + r/16, read once per 16 rows), a check 1..N (else
 // the command stops with err_o, detail 0x10000 + r, after the rows before
 // it are written), ceil(len/16) source line reads into a 2-entry FIFO, and
-// the unit's ceil(N/16) output beats written to DST + r*LDD + b with mask
-// bit = (element != 0). Reads of the next rows go on while earlier rows are
-// in the unit.
+// the unit's ceil(N/16) output beats written to DST + r*LDD + b after
+// DynaTran (y <= SMX_TAU -> 0), with mask bit = (element != 0). Pruned
+// elements among the row's len valid columns (the unit's out_lanes_o) are
+// counted in cnt_pruned_o when the beat's write is granted. Reads of the
+// next rows go on while earlier rows are in the unit.
 module acceltran_smx_engine #(
   parameter int unsigned ActAddrW = 11,
+  parameter int unsigned CntW     = 48,
   localparam int unsigned Width    = acceltran_pkg::TileSize,
   localparam int unsigned MaxLen   = acceltran_pkg::MaxSeqLen,
   localparam int unsigned LenW     = $clog2(MaxLen + 1),
@@ -30,7 +33,8 @@ module acceltran_smx_engine #(
   input  logic                act_wr_gnt_i,
   output logic [ActAddrW-1:0] act_wr_addr_o,
   output logic [LineW-1:0]    act_wr_data_o,
-  output logic [Width-1:0]    act_wr_mask_o
+  output logic [Width-1:0]    act_wr_mask_o,
+  output logic [CntW-1:0]     cnt_pruned_o
 );
 
   // descriptor
@@ -38,6 +42,7 @@ module acceltran_smx_engine #(
   logic [ActAddrW-1:0] d_src, d_lds, d_dst, d_ldd, d_lens;
   logic [15:0]         d_rows, d_n, d_len, d_m;
   logic [5:0]          d_s;
+  logic [acceltran_pkg::DescSmxTauWidth-1:0] d_tau;
   always_comb begin
     f_lenvec = desc_i[acceltran_pkg::DescSmxLenVecWord*32 + acceltran_pkg::DescSmxLenVecLsb];
     d_src  = desc_i[acceltran_pkg::DescSmxSrcWord*32 + acceltran_pkg::DescSmxSrcLsb +: ActAddrW];
@@ -50,6 +55,8 @@ module acceltran_smx_engine #(
     d_len  = desc_i[acceltran_pkg::DescSmxLenWord*32 + acceltran_pkg::DescSmxLenLsb +: 16];
     d_m    = desc_i[acceltran_pkg::DescSmxInMWord*32 + acceltran_pkg::DescSmxInMLsb +: 16];
     d_s    = desc_i[acceltran_pkg::DescSmxInSWord*32 + acceltran_pkg::DescSmxInSLsb +: 6];
+    d_tau  = desc_i[acceltran_pkg::DescSmxTauWord*32 + acceltran_pkg::DescSmxTauLsb +:
+                    acceltran_pkg::DescSmxTauWidth];
   end
 
   typedef enum logic [2:0] {
@@ -84,6 +91,10 @@ module acceltran_smx_engine #(
   // unit
   logic                u_in_valid, u_in_ready, u_out_valid, u_out_ready, u_out_last, u_busy;
   logic [LineW-1:0]    u_out_data;
+  logic [Width-1:0]    u_out_lanes;
+  // DynaTran on the output beat
+  logic [Width-1:0]    prune;
+  logic [CntW-1:0]     cprun_d, cprun_q;
   logic [15:0]         cur_len;
 
   always_comb begin
@@ -108,6 +119,7 @@ module acceltran_smx_engine #(
     .out_ready_i (u_out_ready),
     .out_data_o  (u_out_data),
     .out_last_o  (u_out_last),
+    .out_lanes_o (u_out_lanes),
     .busy_o      (u_busy)
   );
 
@@ -235,16 +247,30 @@ module acceltran_smx_engine #(
     end
   end
 
-  // outputs
+  // outputs: DynaTran. The probabilities are 0..32767 (bit 15 is 0), so
+  // |y| = y; SMX_TAU = 0 prunes exact zeros only. A kept element is then
+  // non-zero, so mask bit = !prune = (element != 0).
   always_comb begin
     act_wr_req_o  = u_out_valid;
     act_wr_addr_o = orow_q + ActAddrW'(ob_q);
-    act_wr_data_o = u_out_data;
     for (int j = 0; j < Width; j++) begin
-      act_wr_mask_o[j] = (u_out_data[j*16 +: 16] != 16'd0);
+      prune[j] = u_out_data[j*16 +: 16] <= 16'(d_tau);
+      act_wr_data_o[j*16 +: 16] = prune[j] ? 16'd0 : u_out_data[j*16 +: 16];
+      act_wr_mask_o[j] = !prune[j];
     end
   end
   assign u_out_ready = act_wr_gnt_i;
+
+  // pruned count: valid columns only (padding lanes are 0 but not counted)
+  always_comb begin
+    cprun_d = cprun_q;
+    if (u_out_valid && act_wr_gnt_i) begin
+      for (int j = 0; j < Width; j++) begin
+        cprun_d = cprun_d + CntW'(prune[j] && u_out_lanes[j]);
+      end
+    end
+  end
+  assign cnt_pruned_o = cprun_q;
 
   always_comb begin
     ro_d   = ro_q;
@@ -289,6 +315,7 @@ module acceltran_smx_engine #(
       det_q    <= '0;
       err_q    <= 1'b0;
       done_q   <= 1'b0;
+      cprun_q  <= '0;
     end else begin
       st_q     <= st_d;
       ri_q     <= ri_d;
@@ -307,6 +334,7 @@ module acceltran_smx_engine #(
       det_q    <= det_d;
       err_q    <= err_d;
       done_q   <= done_d;
+      cprun_q  <= cprun_d;
     end
   end
 

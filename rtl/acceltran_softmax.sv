@@ -8,7 +8,8 @@
 // the producer never sends the beats past L, and lanes >= len of the last
 // beat are ignored); its config (n, len, in_m, in_s) is sampled with the
 // first beat. The unit sends N = ceil(n / Width) output beats, lanes >= len
-// exactly 0, out_last_o on the last.
+// exactly 0, out_last_o on the last; out_lanes_o marks the lanes of the
+// beat that are valid columns (column < len).
 //
 // Rows move through NumSlots row buffers (ping-pong for 2), each holding
 // up to MaxLen 27-bit entries (x while filling, e after the exp pass), and
@@ -41,6 +42,7 @@ module acceltran_softmax #(
   input  logic                  out_ready_i,
   output logic [Width*16-1:0]   out_data_o,  // lane j at [j*16 +: 16], Q15 probability
   output logic                  out_last_o,  // last beat of a row
+  output logic [Width-1:0]      out_lanes_o, // lane j is a column < len
   output logic                  busy_o       // a row is inside the unit
 );
 
@@ -129,10 +131,12 @@ module acceltran_softmax #(
   logic [BeatWidth-1:0]  out_beat_d, out_beat_q;
   logic                  oa_valid_d, oa_valid_q;
   logic                  oa_last_d, oa_last_q;
+  logic [Width-1:0]      oa_lanes_d, oa_lanes_q;
   logic [MemWidth-1:0]   oa_e_d, oa_e_q;
   logic [QuoWidth-1:0]   oa_r_d, oa_r_q;
   logic                  ob_valid_d, ob_valid_q;
   logic                  ob_last_d, ob_last_q;
+  logic [Width-1:0]      ob_lanes_d, ob_lanes_q;
   logic [Width*16-1:0]   ob_data_d, ob_data_q;
   logic                  oa_take, ob_take, out_issue;
   logic [Width*16-1:0]   out_y;
@@ -344,14 +348,17 @@ module acceltran_softmax #(
     out_issue  = oa_take && (slot_state_q[out_ptr_q*2 +: 2] == SlotReady);
     ob_valid_d = ob_valid_q;
     ob_last_d  = ob_last_q;
+    ob_lanes_d = ob_lanes_q;
     ob_data_d  = ob_data_q;
     oa_valid_d = oa_valid_q;
     oa_last_d  = oa_last_q;
+    oa_lanes_d = oa_lanes_q;
     oa_e_d     = oa_e_q;
     oa_r_d     = oa_r_q;
     if (ob_take) begin
       ob_valid_d = oa_valid_q;
       ob_last_d  = oa_last_q;
+      ob_lanes_d = oa_lanes_q;
       ob_data_d  = oa_valid_q ? out_y : ob_data_q;
     end
     if (oa_take) begin
@@ -361,6 +368,10 @@ module acceltran_softmax #(
       // Beats past ceil(len/Width) are zeros: no read.
       oa_e_d = (out_beat_q <= last_beat(slot_len_q[out_ptr_q*LenWidth +: LenWidth])) ? mem_rdata[out_ptr_q*MemWidth +: MemWidth] : '0;
       oa_r_d = slot_r_q[out_ptr_q*QuoWidth +: QuoWidth];
+      for (int unsigned j = 0; j < Width; j++) begin
+        oa_lanes_d[j] = (32'(out_beat_q) * Width + j) <
+                        32'(slot_len_q[out_ptr_q*LenWidth +: LenWidth]);
+      end
       if (out_beat_q == last_beat(slot_n_q[out_ptr_q*LenWidth +: LenWidth])) begin
         oa_last_d = 1'b1;
         slot_state_d[out_ptr_q*2 +: 2] = SlotFree;
@@ -403,10 +414,12 @@ module acceltran_softmax #(
       out_beat_q   <= '0;
       oa_valid_q   <= 1'b0;
       oa_last_q    <= 1'b0;
+      oa_lanes_q   <= '0;
       oa_e_q       <= '0;
       oa_r_q       <= '0;
       ob_valid_q   <= 1'b0;
       ob_last_q    <= 1'b0;
+      ob_lanes_q   <= '0;
       ob_data_q    <= '0;
     end else begin
       slot_state_q <= slot_state_d;
@@ -437,10 +450,12 @@ module acceltran_softmax #(
       out_beat_q   <= out_beat_d;
       oa_valid_q   <= oa_valid_d;
       oa_last_q    <= oa_last_d;
+      oa_lanes_q   <= oa_lanes_d;
       oa_e_q       <= oa_e_d;
       oa_r_q       <= oa_r_d;
       ob_valid_q   <= ob_valid_d;
       ob_last_q    <= ob_last_d;
+      ob_lanes_q   <= ob_lanes_d;
       ob_data_q    <= ob_data_d;
     end
   end
@@ -448,6 +463,7 @@ module acceltran_softmax #(
   assign out_valid_o = ob_valid_q;
   assign out_data_o  = ob_data_q;
   assign out_last_o  = ob_last_q;
+  assign out_lanes_o = ob_lanes_q;
   assign busy_o      = (slot_state_q != {NumSlots{SlotFree}}) || (in_beat_q != '0) ||
                        oa_valid_q || ob_valid_q;
 

@@ -148,6 +148,7 @@ static uint64_t gemm_last_b(const gemm_f *g)
 typedef struct smx_f {
     unsigned len_vec, rows, n, len;
     uint64_t src, lds, dst, ldd, lens, nb;
+    int16_t tau;
     at_softmax_params p;
 } smx_f;
 
@@ -165,6 +166,7 @@ static smx_f smx_decode(const uint32_t *d)
     s.lens = AT_DGET(d, SMX_LENS);
     s.p.in.m = (uint16_t)AT_DGET(d, SMX_IN_M);
     s.p.in.s = (uint8_t)AT_DGET(d, SMX_IN_S);
+    s.tau = (int16_t)AT_DGET(d, SMX_TAU);
     s.nb = ceil16(s.n);
     return s;
 }
@@ -172,6 +174,7 @@ static smx_f smx_decode(const uint32_t *d)
 typedef struct ln_f {
     unsigned residual, rows, n;
     uint64_t src, lds, dst, ldd, res, ldr, params, nb;
+    int16_t tau;
     at_layernorm_params p;
 } ln_f;
 
@@ -191,6 +194,7 @@ static ln_f ln_decode(const uint32_t *d)
     l.p.out.m = (uint16_t)AT_DGET(d, LN_OUT_M);
     l.p.out.s = (uint8_t)AT_DGET(d, LN_OUT_S);
     l.p.eps_q = (int64_t)(((uint64_t)AT_DGET(d, LN_EPS_HI) << 32) | AT_DGET(d, LN_EPS_LO));
+    l.tau = (int16_t)AT_DGET(d, LN_TAU);
     l.nb = ceil16(l.n);
     return l;
 }
@@ -669,6 +673,9 @@ static int exec_softmax(const uint32_t *d, at_spad *sp, at_exec_counts *cnt, uin
         read_row(sp, s.src + (uint64_t)r * s.lds, len, x);
         cnt->spad_rd += ceil16(len);
         at_softmax_row(x, (int)s.n, (int)len, &s.p, y);
+        /* DynaTran on the len valid columns (the padding is 0, not counted). */
+        int pr = at_dynatran_row(y, (int)len, s.tau, NULL);
+        cnt->pruned += pr > 0 ? (uint64_t)pr : 0;
         write_row(sp, s.dst + (uint64_t)r * s.ldd, s.nb, s.n, y);
         cnt->spad_wr += s.nb;
     }
@@ -702,6 +709,8 @@ static int exec_layernorm(const uint32_t *d, at_spad *sp, at_exec_counts *cnt)
             cnt->spad_rd += l.nb;
         }
         at_layernorm_row(x, l.residual ? res : NULL, (int)l.n, gamma, beta, &l.p, y);
+        int pr = at_dynatran_row(y, (int)l.n, l.tau, NULL);
+        cnt->pruned += pr > 0 ? (uint64_t)pr : 0;
         write_row(sp, l.dst + (uint64_t)r * l.ldd, l.nb, l.n, y);
         cnt->spad_wr += l.nb;
     }

@@ -56,4 +56,6 @@ extern "C" int softmax_unit_out_valid(softmax_unit *u, int16_t *data, int *last)
     return u->top->out_valid_o;
 }
 
+extern "C" unsigned softmax_unit_out_lanes(softmax_unit *u) { return u->top->out_lanes_o; }
+
 extern "C" int softmax_unit_busy(softmax_unit *u) { return u->top->busy_o; }

@@ -28,6 +28,8 @@ int softmax_unit_in_ready(softmax_unit *u);
 /* out_valid_o; when data is non-NULL it gets the SOFTMAX_UNIT_WIDTH lanes,
  * *last out_last_o when last is non-NULL. */
 int softmax_unit_out_valid(softmax_unit *u, int16_t *data, int *last);
+/* out_lanes_o of the output beat: bit j = lane j is a column < len. */
+unsigned softmax_unit_out_lanes(softmax_unit *u);
 int softmax_unit_busy(softmax_unit *u);
 void softmax_unit_tick(softmax_unit *u); /* one rising edge */
 

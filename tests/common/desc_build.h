@@ -79,6 +79,7 @@ typedef struct smx_args {
     uint32_t src, lds, dst, ldd, lens;
     int len_vec;
     at_rq in;
+    unsigned tau; /* SMX_TAU, 0..32767 */
 } smx_args;
 
 static inline void desc_softmax(uint32_t d[AT_DESC_WORDS], const smx_args *s, unsigned tag)
@@ -95,6 +96,7 @@ static inline void desc_softmax(uint32_t d[AT_DESC_WORDS], const smx_args *s, un
     AT_DPUT(d, SMX_LENS, s->lens);
     AT_DPUT(d, SMX_IN_M, s->in.m);
     AT_DPUT(d, SMX_IN_S, s->in.s);
+    AT_DPUT(d, SMX_TAU, s->tau);
 }
 
 typedef struct ln_args {
@@ -103,6 +105,7 @@ typedef struct ln_args {
     int residual;
     at_rq out;
     uint64_t eps;
+    unsigned tau; /* LN_TAU, 0..32767 */
 } ln_args;
 
 static inline void desc_layernorm(uint32_t d[AT_DESC_WORDS], const ln_args *l, unsigned tag)
@@ -122,6 +125,7 @@ static inline void desc_layernorm(uint32_t d[AT_DESC_WORDS], const ln_args *l, u
     AT_DPUT(d, LN_OUT_S, l->out.s);
     AT_DPUT(d, LN_EPS_LO, (uint32_t)l->eps);
     AT_DPUT(d, LN_EPS_HI, (uint32_t)(l->eps >> 32));
+    AT_DPUT(d, LN_TAU, l->tau);
 }
 
 /* FENCE; addr 0: no write-back (FENCE_WRITE 0). */

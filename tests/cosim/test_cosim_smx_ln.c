@@ -4,7 +4,12 @@
  * reference is the device_exec semantics (at_exec_compute on scratchpad
  * arrays filled as the LOADs define), and the backends must agree with it
  * and with each other, counters included. One SOFTMAX has a bad per-row
- * length: ILLEGAL_FIELD with DETAIL 0x10000 + row on every backend. */
+ * length: ILLEGAL_FIELD with DETAIL 0x10000 + row on every backend.
+ * DynaTran (SMX_TAU / LN_TAU at 0, small, large and 32767): the outputs,
+ * mask words and CNT_PRUNED are also checked against a host reference
+ * written here (at_softmax_row / at_layernorm_row, then the threshold),
+ * and every case with a threshold > 0 must prune a non-zero output, so
+ * that a device ignoring the threshold fails. */
 #include "cosim_util.h"
 #include "device_exec.h"
 #include "numerics.h"
@@ -19,18 +24,33 @@ typedef struct scase {
     int inplace;
     int residual;      /* LAYERNORM */
     int bad_row;       /* SOFTMAX lenvec: row with length 0 (-1: none) */
+    uint32_t tau;      /* SMX_TAU / LN_TAU */
+    double in_scale;   /* SOFTMAX input scale (0: 1/64, peaked) */
+    int boundary;      /* LAYERNORM: constant rows, eps 0: y = sat16(beta), beta around tau */
 } scase;
 
 static const scase k_cases[] = {
-    {"smx 20x77 len 50", AT_OP_SOFTMAX, 20, 77, 0, 50, 0, 0, -1},
-    {"smx 20x77 len 77 in place", AT_OP_SOFTMAX, 20, 77, 0, 77, 1, 0, -1},
-    {"smx 33x128 len vec", AT_OP_SOFTMAX, 33, 128, 1, 0, 0, 0, -1},
-    {"smx 4x512 len vec in place", AT_OP_SOFTMAX, 4, 512, 1, 0, 1, 0, -1},
-    {"smx 12x40 bad len row 5", AT_OP_SOFTMAX, 12, 40, 1, 0, 0, 0, 5},
-    {"ln 10x64", AT_OP_LAYERNORM, 10, 64, 0, 0, 0, 0, -1},
-    {"ln 7x300 residual in place", AT_OP_LAYERNORM, 7, 300, 0, 0, 1, 1, -1},
-    {"ln 2x1024 residual", AT_OP_LAYERNORM, 2, 1024, 0, 0, 0, 1, -1},
-    {"ln 3x17", AT_OP_LAYERNORM, 3, 17, 0, 0, 0, 0, -1},
+    {"smx 20x77 len 50", AT_OP_SOFTMAX, 20, 77, 0, 50, 0, 0, -1, 0, 0, 0},
+    {"smx 20x77 len 77 in place", AT_OP_SOFTMAX, 20, 77, 0, 77, 1, 0, -1, 0, 0, 0},
+    {"smx 33x128 len vec", AT_OP_SOFTMAX, 33, 128, 1, 0, 0, 0, -1, 0, 0, 0},
+    {"smx 4x512 len vec in place", AT_OP_SOFTMAX, 4, 512, 1, 0, 1, 0, -1, 0, 0, 0},
+    {"smx 12x40 bad len row 5", AT_OP_SOFTMAX, 12, 40, 1, 0, 0, 0, 5, 0, 0, 0},
+    {"ln 10x64", AT_OP_LAYERNORM, 10, 64, 0, 0, 0, 0, -1, 0, 0, 0},
+    {"ln 7x300 residual in place", AT_OP_LAYERNORM, 7, 300, 0, 0, 1, 1, -1, 0, 0, 0},
+    {"ln 2x1024 residual", AT_OP_LAYERNORM, 2, 1024, 0, 0, 0, 1, -1, 0, 0, 0},
+    {"ln 3x17", AT_OP_LAYERNORM, 3, 17, 0, 0, 0, 0, -1, 0, 0, 0},
+    /* DynaTran */
+    {"smx 33x128 len vec tau 0", AT_OP_SOFTMAX, 33, 128, 1, 0, 0, 0, -1, 0, 1.0 / 1024, 0},
+    {"smx 33x128 len vec tau 30", AT_OP_SOFTMAX, 33, 128, 1, 0, 0, 0, -1, 30, 1.0 / 1024, 0},
+    {"smx 20x77 len 50 tau 600 ip", AT_OP_SOFTMAX, 20, 77, 0, 50, 1, 0, -1, 600, 1.0 / 1024, 0},
+    {"smx 12x40 bad row 5 tau 200", AT_OP_SOFTMAX, 12, 40, 1, 0, 0, 0, 5, 200, 1.0 / 1024, 0},
+    {"smx 4x200 len vec tau 32767", AT_OP_SOFTMAX, 4, 200, 1, 0, 0, 0, -1, 32767, 1.0 / 1024, 0},
+    {"ln 7x300 res in place tau 50", AT_OP_LAYERNORM, 7, 300, 0, 0, 1, 1, -1, 50, 0, 0},
+    {"ln 3x17 tau 2500", AT_OP_LAYERNORM, 3, 17, 0, 0, 0, 0, -1, 2500, 0, 0},
+    {"ln 2x1024 res tau 32767", AT_OP_LAYERNORM, 2, 1024, 0, 0, 0, 1, -1, 32767, 0, 0},
+    {"ln 4x40 boundary tau 0", AT_OP_LAYERNORM, 4, 40, 0, 0, 0, 0, -1, 0, 0, 1},
+    {"ln 4x40 boundary tau 100", AT_OP_LAYERNORM, 4, 40, 0, 0, 0, 0, -1, 100, 0, 1},
+    {"ln 4x40 boundary tau 32767", AT_OP_LAYERNORM, 4, 40, 0, 0, 1, 0, -1, 32767, 0, 1},
 };
 #define NCASES (sizeof k_cases / sizeof k_cases[0])
 
@@ -51,6 +71,8 @@ typedef struct job {
     int op_index;             /* ring index of the SOFTMAX / LAYERNORM */
     uint32_t dst, nb;         /* DST line, column blocks */
     uint32_t mask_first;      /* first mask line stored */
+    at_softmax_params smx_p;
+    at_layernorm_params ln_p;
 } job;
 
 static uint8_t *region_at(job *j, uint64_t addr, uint64_t n)
@@ -90,6 +112,8 @@ static void job_make(job *j, const scase *sc, uint64_t base)
         for (uint32_t e = 0; e < 16 * nb; e++) {
             int32_t x = sc->op == AT_OP_SOFTMAX ? (int32_t)rand_range(-3000, 3000) : (int32_t)rand_range(-8000, 8000);
             int32_t res = (int32_t)rand_range(-4000, 4000);
+            if (sc->boundary)
+                x = (int32_t)(100 * r) - 150; /* constant rows: variance 0 */
             if (e >= n) {
                 x = 0x1357;
                 res = -0x1357;
@@ -108,6 +132,20 @@ static void job_make(job *j, const scase *sc, uint64_t base)
         for (unsigned e = 0; e < 16; e++) {
             put16(q, e, (int32_t)rand_range(4000, 20000)); /* gamma */
             int32_t beta = (int32_t)rand_range(-3000, 3000);
+            if (sc->boundary) {
+                /* y = sat16(beta): exact zeros, +-tau, +-(tau + 1), the
+                 * int16 limits and past them */
+                static const int32_t pat[12] = {0, 1, -1, 0, 0, 0, 0, 40000, -40000, -32768, 32767, 7};
+                int32_t t = (int32_t)sc->tau;
+                beta = pat[(16 * cb + e) % 12];
+                switch ((16 * cb + e) % 12) {
+                case 3: beta = t; break;
+                case 4: beta = -t; break;
+                case 5: beta = t < 32767 ? t + 1 : 32767; break;
+                case 6: beta = t < 32767 ? -(t + 1) : -32768; break;
+                default: break;
+                }
+            }
             memcpy(q + 32 + 4 * e, &beta, 4);
         }
     }
@@ -123,11 +161,12 @@ static void job_make(job *j, const scase *sc, uint64_t base)
         if (sc->lenvec)
             desc_xfer(j->desc[k++], AT_OP_LOAD, 0, lens, 1, rows, 1, 1, j->r[R_LENS].addr, 32, 2);
         at_softmax_params sp;
-        if (at_softmax_params_make(1.0 / 64, &sp))
+        if (at_softmax_params_make(sc->in_scale > 0 ? sc->in_scale : 1.0 / 64, &sp))
             CHECK(0, "softmax params");
+        j->smx_p = sp;
         smx_args s = {.rows = rows, .n = n, .len = sc->lenvec ? 0 : sc->len, .src = src, .lds = nb,
                       .dst = dst, .ldd = nb, .lens = sc->lenvec ? lens : 0, .len_vec = sc->lenvec,
-                      .in = sp.in};
+                      .in = sp.in, .tau = sc->tau};
         desc_softmax(j->desc[k], &s, 3);
     } else {
         if (sc->residual)
@@ -136,9 +175,12 @@ static void job_make(job *j, const scase *sc, uint64_t base)
         at_layernorm_params lp;
         if (at_layernorm_params_make((int)n, 1.0 / 256, 1.0 / 16384, 1.0 / 1024, 1e-5, &lp))
             CHECK(0, "layernorm params");
+        if (sc->boundary)
+            lp.eps_q = 0; /* with variance 0: every output is sat16(beta) */
+        j->ln_p = lp;
         ln_args l = {.rows = rows, .n = n, .src = src, .lds = nb, .dst = dst, .ldd = nb,
                      .res = sc->residual ? res : 0, .ldr = sc->residual ? nb : 0, .params = 0,
-                     .residual = sc->residual, .out = lp.out, .eps = (uint64_t)lp.eps_q};
+                     .residual = sc->residual, .out = lp.out, .eps = (uint64_t)lp.eps_q, .tau = sc->tau};
         desc_layernorm(j->desc[k], &l, 3);
     }
     j->op_index = k++;
@@ -237,6 +279,93 @@ static unsigned reference(job *j, const at_hw_config *cfg, cu_counts *want, uint
     return code;
 }
 
+static int16_t get16(const uint8_t *p, unsigned e)
+{
+    return (int16_t)(uint16_t)(p[2 * e] | p[2 * e + 1] << 8);
+}
+
+/* Host reference of the SOFTMAX / LAYERNORM with DynaTran, from the job's
+ * memory inputs: y[r][e] (e < n) after the threshold, the pruned count
+ * (SOFTMAX: e < len_r of the rows before a bad one; LAYERNORM: e < n) and
+ * sens = the non-zero outputs the threshold zeroed. */
+typedef struct host_ref {
+    int16_t *y;      /* rows x n */
+    uint32_t rows_done;
+    uint64_t pruned, sens;
+} host_ref;
+
+static void host_reference(const job *j, host_ref *h)
+{
+    const scase *sc = j->sc;
+    const uint32_t n = sc->n, nb = j->nb;
+    h->y = calloc((size_t)sc->rows * n, sizeof *h->y);
+    h->rows_done = 0;
+    h->pruned = h->sens = 0;
+    static int16_t x[1024], res[1024], gamma[1024], y[1024];
+    static int32_t beta[1024];
+    for (uint32_t r = 0; r < sc->rows; r++) {
+        const uint8_t *xr = j->r[R_X].p + 32ull * nb * r, *rr = j->r[R_RES].p + 32ull * nb * r;
+        uint32_t len = n;
+        if (sc->op == AT_OP_SOFTMAX) {
+            len = sc->lenvec ? (uint16_t)get16(j->r[R_LENS].p, r) : sc->len;
+            if (len == 0 || len > n)
+                break; /* the command stops here */
+            memset(x, 0, sizeof x);
+            for (uint32_t e = 0; e < len; e++)
+                x[e] = get16(xr, e);
+            if (at_softmax_row(x, (int)n, (int)len, &j->smx_p, y))
+                CHECK(0, "%s: at_softmax_row", sc->name);
+        } else {
+            for (uint32_t e = 0; e < n; e++) {
+                const uint8_t *q = j->r[R_PAR].p + 128ull * (e / 16);
+                x[e] = get16(xr, e);
+                res[e] = get16(rr, e);
+                gamma[e] = get16(q, e % 16);
+                memcpy(&beta[e], q + 32 + 4 * (e % 16), 4);
+            }
+            if (at_layernorm_row(x, sc->residual ? res : NULL, (int)n, gamma, beta, &j->ln_p, y))
+                CHECK(0, "%s: at_layernorm_row", sc->name);
+        }
+        for (uint32_t e = 0; e < n; e++) {
+            int32_t v = y[e], a = v < 0 ? -v : v;
+            if (a <= (int32_t)sc->tau) {
+                h->sens += v != 0;
+                v = 0;
+                h->pruned += e < len;
+            }
+            h->y[(size_t)r * n + e] = (int16_t)v;
+        }
+        h->rows_done = r + 1;
+    }
+}
+
+/* The device's output rows and mask words against the host reference. */
+static void host_compare(const job *j, const host_ref *h, const char *bn, const uint8_t *out, const uint8_t *mask,
+                         uint64_t pruned)
+{
+    const scase *sc = j->sc;
+    const uint32_t n = sc->n, nb = j->nb;
+    int bad = 0;
+    if (sc->bad_row < 0)
+        for (uint32_t r = 0; r < sc->rows && bad < 3; r++)
+            for (uint32_t e = 0; e < 16 * nb && bad < 3; e++) {
+                int16_t want = e < n ? h->y[(size_t)r * n + e] : 0;
+                uint32_t line = j->dst + r * nb + e / 16;
+                int gotm = (get16(mask, line - 16 * j->mask_first) >> (e % 16)) & 1;
+                int16_t got = e < n ? get16(out + 32ull * nb * r, e) : 0;
+                if (got != want || gotm != (want != 0)) {
+                    CHECK(0, "%s on %s: row %u elem %u = %d mask %d, host reference %d mask %d (tau %u)", sc->name,
+                          bn, r, e, got, gotm, want, want != 0, sc->tau);
+                    bad++;
+                }
+            }
+    CHECK(pruned == h->pruned, "%s on %s: CNT_PRUNED %" PRIu64 ", host reference %" PRIu64 " (tau %u, %u rows)",
+          sc->name, bn, pruned, h->pruned, sc->tau, h->rows_done);
+    if (sc->tau > 0)
+        CHECK(h->sens > 0, "%s: the threshold %u prunes no non-zero output (the case tests nothing)", sc->name,
+              sc->tau);
+}
+
 typedef struct outcome {
     uint32_t status, err_code, err_info, head;
     uint8_t *out, *mask;
@@ -299,6 +428,10 @@ static void t_cases(void)
                 job_free(&j);
                 continue;
             }
+            host_ref h;
+            host_reference(&j, &h);
+            host_compare(&j, &h, bn, o[b].out, o[b].mask, o[b].cnt.pruned);
+            free(h.y);
             if (sc->bad_row >= 0) {
                 CHECK(rcode == AT_DEVERR_ILLEGAL_FIELD && rdet == 0x10000u + (uint32_t)sc->bad_row,
                       "%s: reference error %u detail 0x%x", sc->name, rcode, rdet);

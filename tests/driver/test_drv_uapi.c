@@ -3,6 +3,7 @@
  * reaches the device (RING_TAIL and CNT_CMDS unchanged); then the good job
  * runs. */
 #include "drv_test_util.h"
+#include "numerics.h"
 
 static dt_dev g_dev; /* opened in main, one device for the cases */
 
@@ -87,6 +88,13 @@ static void test_job_fields(void)
     CASE("outside bo", AT_ERANGE, "outside buffer object", c[1].bo_offset = 64);
     CASE("outside bo rows", AT_ERANGE, "outside buffer object", AT_DPUT(c[0].desc, XFER_ROWS, 5));
     CASE("offset huge", AT_ERANGE, "outside buffer object", c[0].bo_offset = ~31ull);
+    /* the bits above SMX_TAU (word 9 [14:0]) and LN_TAU (word 12 [14:0]) stay reserved */
+    CASE("softmax word 9 bit 15", AT_EINVAL, "word 9 has bits 0x00008000",
+         (memset(c[2].desc, 0, 64), AT_DPUT(c[2].desc, OPCODE, AT_OP_SOFTMAX), AT_DPUT(c[2].desc, SMX_TAU, 5),
+          c[2].desc[9] |= 1u << 15));
+    CASE("layernorm word 12 bit 15", AT_EINVAL, "word 12 has bits 0x00008000",
+         (memset(c[2].desc, 0, 64), AT_DPUT(c[2].desc, OPCODE, AT_OP_LAYERNORM), AT_DPUT(c[2].desc, LN_TAU, 5),
+          c[2].desc[12] |= 1u << 15));
     (void)bad_bos;
 #undef CASE
 
@@ -164,6 +172,71 @@ static void test_bo_and_wait_fields(void)
     CHECK(at_drv_requeue(drv, 777777, &nid, &err) == AT_ENOTFOUND, "requeue unknown");
 }
 
+/* SMX_TAU and LN_TAU pass the driver's validation and run: a SOFTMAX of
+ * one row (N 32, len 32) with tau 1000 gives the host reference
+ * (at_softmax_row, then |y| <= tau -> 0); a LAYERNORM with LN_TAU 32767
+ * completes. */
+static void test_dynatran_fields(void)
+{
+    at_drv *drv = g_dev.drv;
+    at_err err = {0};
+    uint32_t a = dt_bo(drv, 64), b = dt_bo(drv, 64);
+    int16_t x[32], y[32], got[32];
+    for (int e = 0; e < 32; e++)
+        x[e] = (int16_t)(e * 53 % 700 - 350);
+    CHECK(at_drv_bo_write(drv, a, 0, x, sizeof x, &err) == 0, "%s", err.msg);
+    at_softmax_params sp;
+    CHECK(at_softmax_params_make(1.0 / 128, &sp) == 0, "softmax params");
+    CHECK(at_softmax_row(x, 32, 32, &sp, y) == 0, "at_softmax_row");
+    const int tau = 1000;
+    int pruned_nz = 0;
+    for (int e = 0; e < 32; e++)
+        if (y[e] <= tau) {
+            pruned_nz += y[e] != 0;
+            y[e] = 0;
+        }
+    CHECK(pruned_nz > 0, "the threshold prunes no non-zero probability");
+    struct at_uapi_cmd c[4];
+    dt_xfer(&c[0], AT_OP_LOAD, 0, 1, 32, a, 0, 64);
+    memset(&c[1], 0, sizeof c[1]);
+    AT_DPUT(c[1].desc, OPCODE, AT_OP_SOFTMAX);
+    AT_DPUT(c[1].desc, SMX_LDS, 2);
+    AT_DPUT(c[1].desc, SMX_LDD, 2);
+    AT_DPUT(c[1].desc, SMX_ROWS, 1);
+    AT_DPUT(c[1].desc, SMX_N, 32);
+    AT_DPUT(c[1].desc, SMX_LEN, 32);
+    AT_DPUT(c[1].desc, SMX_IN_M, sp.in.m);
+    AT_DPUT(c[1].desc, SMX_IN_S, sp.in.s);
+    AT_DPUT(c[1].desc, SMX_TAU, tau);
+    memset(&c[2], 0, sizeof c[2]);
+    AT_DPUT(c[2].desc, OPCODE, AT_OP_LAYERNORM);
+    AT_DPUT(c[2].desc, LN_SRC, 100);
+    AT_DPUT(c[2].desc, LN_DST, 100);
+    AT_DPUT(c[2].desc, LN_ROWS, 1);
+    AT_DPUT(c[2].desc, LN_N, 16);
+    AT_DPUT(c[2].desc, LN_OUT_M, 32768);
+    AT_DPUT(c[2].desc, LN_OUT_S, 15);
+    AT_DPUT(c[2].desc, LN_EPS_LO, 1000);
+    AT_DPUT(c[2].desc, LN_TAU, 32767);
+    dt_xfer(&c[3], AT_OP_STORE, 0, 1, 32, b, 0, 64);
+    uint32_t bos[2] = {a, b};
+    struct at_uapi_job j;
+    dt_job(&j, c, 4, bos, 2);
+    CHECK(at_drv_submit(drv, &j, &err) == 0, "SOFTMAX / LAYERNORM with TAU: %s", err.msg);
+    struct at_uapi_wait w;
+    dt_wait_init(&w, j.job_id, 1000000000ull);
+    CHECK(at_drv_wait(drv, &w, &err) == 0 && w.status == AT_UAPI_JOB_DONE, "wait: %s (status %u)", err.msg,
+          w.status);
+    CHECK(at_drv_bo_read(drv, b, 0, got, sizeof got, &err) == 0, "%s", err.msg);
+    for (int e = 0; e < 32; e++)
+        if (got[e] != y[e]) {
+            CHECK(0, "SOFTMAX tau %d elem %d: device %d, host reference %d", tau, e, got[e], y[e]);
+            break;
+        }
+    at_drv_bo_destroy(drv, a, NULL);
+    at_drv_bo_destroy(drv, b, NULL);
+}
+
 int main(void)
 {
     if (dt_open("fmodel", "tiny", NULL, &g_dev)) {
@@ -172,6 +245,7 @@ int main(void)
     }
     RUN_CASE(test_job_fields);
     RUN_CASE(test_bo_and_wait_fields);
+    RUN_CASE(test_dynatran_fields);
     dt_close(&g_dev);
     return check_finish("drv_uapi");
 }

@@ -330,6 +330,10 @@ static const check_case smx_cases[] = {
     {"lens inside the source", {SET(SMX_LEN_VEC, 1), SET(SMX_LENS, 5)}, PASSES},
     {"overlap (3) before lens (7)", {SET(SMX_LEN_VEC, 1), SET(SMX_DST, 11), SET(SMX_LENS, 31)},
      BAD_FIELD(3)},
+    /* SMX_TAU is word 9 bits 14:0; bit 15 and above stay reserved */
+    {"TAU 32767", {SET(SMX_TAU, 32767)}, PASSES},
+    {"word 9 bit 15", {{9, 1u << 15, 15, 1}}, BAD_FIELD(9)},
+    {"word 9 bit 31 with TAU", {SET(SMX_TAU, 5), {9, 1u << 31, 31, 1}}, BAD_FIELD(9)},
 };
 
 static void test_check_softmax(void)
@@ -373,6 +377,10 @@ static const check_case ln_cases[] = {
     {"dst overlaps res", {SET(LN_DST, 28)}, BAD_FIELD(5)},
     {"res overlap ignored without RESIDUAL", {SET(LN_DST, 28), SET(LN_RESIDUAL, 0)}, PASSES},
     {"res = src", {SET(LN_RES, 0)}, PASSES},
+    /* LN_TAU is word 12 bits 14:0; bit 15 and above stay reserved */
+    {"TAU 32767", {SET(LN_TAU, 32767)}, PASSES},
+    {"word 12 bit 15", {{12, 1u << 15, 15, 1}}, BAD_FIELD(12)},
+    {"word 12 bit 16 with TAU", {SET(LN_TAU, 5), {12, 1u << 16, 16, 1}}, BAD_FIELD(12)},
 };
 
 static void test_check_layernorm(void)
@@ -824,6 +832,7 @@ static void test_softmax(void)
     if (fix_init(&f, "tiny"))
         return;
     rng_state = g_seed ^ 3;
+    uint64_t sens = 0; /* non-zero outputs the thresholds pruned */
     for (int it = 0; it < 60; it++) {
         spad_randomize(&f.sp);
         smx_args s = {0};
@@ -838,8 +847,12 @@ static void test_softmax(void)
         s.len_vec = rint_in(0, 1);
         s.len = (unsigned)rint_in(1, (int)s.n);
         s.lens = s.dst + (s.rows - 1) * s.ldd + nb + (uint32_t)rint_in(0, 4);
+        /* DynaTran: 0, small, large or maximal threshold */
+        static const int tau_hi[4] = {0, 300, 8000, 32767};
+        int tk = rint_in(0, 3);
+        s.tau = (unsigned)(tk == 3 ? 32767 : tk == 0 ? 0 : rint_in(tau_hi[tk - 1] + 1, tau_hi[tk]));
         at_softmax_params p;
-        at_softmax_params_make(1.0 / rint_in(8, 512), &p);
+        at_softmax_params_make(s.tau ? 1.0 / rint_in(512, 8192) : 1.0 / rint_in(8, 512), &p);
         s.in = p.in;
         int bad = s.len_vec && rint_in(0, 2) == 0 ? rint_in(0, (int)s.rows - 1) : -1;
         unsigned lens[64];
@@ -873,13 +886,20 @@ static void test_softmax(void)
         else
             CHECK(code == 0, "softmax %d: compute %d", it, code);
         unsigned done = bad >= 0 ? (unsigned)bad : s.rows;
-        uint64_t want_rd = 0;
+        uint64_t want_rd = 0, want_pruned = 0;
         int ok = 1;
         for (unsigned r = 0; r < s.rows && ok; r++) {
             int16_t y[512];
             if (r < done) {
                 at_softmax_row(x[r], (int)s.n, (int)lens[r], &p, y);
                 want_rd += (lens[r] + 15) / 16;
+                /* DynaTran reference: |y| <= tau -> 0, counted over e < len */
+                for (unsigned e = 0; e < s.n; e++)
+                    if (abs(y[e]) <= (int)s.tau) {
+                        sens += y[e] != 0;
+                        y[e] = 0;
+                        want_pruned += e < lens[r];
+                    }
             }
             for (unsigned e = 0; e < nb * 16 && ok; e++) {
                 uint32_t line = s.dst + r * s.ldd + e / 16;
@@ -901,11 +921,16 @@ static void test_softmax(void)
               "softmax %d: spad rd %llu wr %llu, want %llu %llu", it,
               (unsigned long long)cnt.spad_rd, (unsigned long long)cnt.spad_wr,
               (unsigned long long)want_rd, (unsigned long long)done * nb);
+        CHECK(!ok || cnt.pruned == want_pruned, "softmax %d (seed %#llx) tau %u: pruned %llu, want %llu",
+              it, (unsigned long long)g_seed, s.tau, (unsigned long long)cnt.pruned,
+              (unsigned long long)want_pruned);
         free(before.act);
         free(before.act_mask);
         if (!ok)
             break;
     }
+    CHECK(sens > 0, "softmax: the thresholds pruned no non-zero output (seed %#llx)",
+          (unsigned long long)g_seed);
     at_spad_free(&f.sp);
 }
 
@@ -946,6 +971,7 @@ static void test_layernorm(void)
     if (fix_init(&f, "tiny"))
         return;
     rng_state = g_seed ^ 4;
+    uint64_t sens = 0; /* non-zero outputs the thresholds pruned */
     for (int it = 0; it < 40; it++) {
         spad_randomize(&f.sp);
         ln_args l = {0};
@@ -965,6 +991,8 @@ static void test_layernorm(void)
         l.params = 4u * (unsigned)rint_in(0, 100);
         l.out = (at_rq){(uint16_t)rint_in(32768, 65535), (uint8_t)rint_in(14, 20)};
         l.eps = rng_next() % (1ull << 40);
+        int tk = rint_in(0, 3);
+        l.tau = (unsigned)(tk == 0 ? 0 : tk == 1 ? rint_in(1, 200) : tk == 2 ? rint_in(201, 6000) : 32767);
         static int16_t x[12][1024], rs[12][1024], gamma[1024];
         static int32_t beta[1024];
         for (unsigned r = 0; r < l.rows; r++)
@@ -993,9 +1021,17 @@ static void test_layernorm(void)
         CHECK(code == 0, "layernorm %d: compute %d", it, code);
         at_layernorm_params p = {.eps_q = (int64_t)l.eps, .out = l.out};
         int ok = 1;
+        uint64_t want_pruned = 0;
         for (unsigned r = 0; r < l.rows && ok; r++) {
             int16_t y[1024];
             at_layernorm_row(x[r], l.residual ? rs[r] : NULL, (int)l.n, gamma, beta, &p, y);
+            /* DynaTran reference (|-32768| = 32768 is never pruned) */
+            for (unsigned e = 0; e < l.n; e++)
+                if (abs(y[e]) <= (int)l.tau) {
+                    sens += y[e] != 0;
+                    y[e] = 0;
+                    want_pruned++;
+                }
             for (unsigned e = 0; e < nb * 16 && ok; e++) {
                 uint32_t line = l.dst + r * l.ldd + e / 16;
                 int16_t want = e < l.n ? y[e] : 0;
@@ -1013,8 +1049,121 @@ static void test_layernorm(void)
         CHECK(cnt.spad_rd == rd && cnt.spad_wr == (uint64_t)l.rows * nb,
               "layernorm %d: rd %llu wr %llu", it, (unsigned long long)cnt.spad_rd,
               (unsigned long long)cnt.spad_wr);
+        CHECK(!ok || cnt.pruned == want_pruned, "layernorm %d (seed %#llx) tau %u: pruned %llu, want %llu",
+              it, (unsigned long long)g_seed, l.tau, (unsigned long long)cnt.pruned,
+              (unsigned long long)want_pruned);
         if (!ok)
             break;
+    }
+    CHECK(sens > 0, "layernorm: the thresholds pruned no non-zero output (seed %#llx)",
+          (unsigned long long)g_seed);
+    at_spad_free(&f.sp);
+}
+
+/* DynaTran at its boundaries. LAYERNORM of constant rows with eps 0 gives
+ * y = sat16(beta) exactly, so the outputs are chosen: |y| = tau is pruned,
+ * tau + 1 kept, -32768 kept even at tau 32767, 32767 pruned by it; exact
+ * zeros are counted at tau 0. SOFTMAX: tau = an output value prunes it and
+ * every smaller one; the padding (columns >= len) is never counted. */
+static void test_dynatran_boundary(void)
+{
+    spad_fix f;
+    if (fix_init(&f, "tiny"))
+        return;
+    static const int taus[] = {0, 1, 100, 32766, 32767};
+    for (size_t t = 0; t < sizeof taus / sizeof taus[0]; t++) {
+        int tau = taus[t];
+        ln_args l = ln_ok();
+        l.residual = 0;
+        l.eps = 0;
+        l.rows = 2;
+        l.n = 40;
+        l.tau = (unsigned)tau;
+        memset(f.sp.act[0], 0, 32 * 9);
+        for (unsigned r = 0; r < 2; r++)
+            for (unsigned e = 0; e < 40; e++)
+                f.sp.act[r * 3 + e / 16][e % 16] = (int16_t)(100 * r + 7);
+        int16_t want[40];
+        for (unsigned e = 0; e < 40; e++) {
+            static const int32_t pat[10] = {0, 1, -1, 0, 0, 40000, -40000, -32768, 32767, 5};
+            int32_t v = pat[e % 10];
+            if (e % 10 == 3)
+                v = tau;
+            if (e % 10 == 4)
+                v = tau < 32767 ? -(tau + 1) : -32767;
+            int32_t y = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+            want[e] = (int16_t)y;
+            uint32_t q = 4 * (e / 16), j = e % 16;
+            f.sp.wgt[q][j] = 1000;
+            f.sp.wgt[q + 1 + j / 8][2 * (j % 8)] = (int16_t)(uint16_t)(uint32_t)v;
+            f.sp.wgt[q + 1 + j / 8][2 * (j % 8) + 1] = (int16_t)(uint16_t)((uint32_t)v >> 16);
+        }
+        uint32_t d[AT_DESC_WORDS], det = 0;
+        desc_layernorm(d, &l, 0);
+        CHECK(at_exec_check(d, &f.sp, f.cfg, &det) == 0, "LN tau %d: check", tau);
+        at_exec_counts cnt = {0};
+        CHECK(at_exec_compute(d, &f.sp, &cnt, &det) == 0, "LN tau %d: compute", tau);
+        uint64_t pruned = 0;
+        for (unsigned r = 0; r < 2; r++)
+            for (unsigned e = 0; e < 48; e++) {
+                int16_t w = e < 40 ? want[e] : 0;
+                int a = abs(w);
+                if (e < 40 && a <= tau) {
+                    w = 0;
+                    pruned++;
+                }
+                uint32_t line = 10 + r * 3 + e / 16;
+                int16_t got = f.sp.act[line][e % 16];
+                int gotm = (f.sp.act_mask[line] >> (e % 16)) & 1;
+                CHECK(got == w && gotm == (w != 0), "LN tau %d row %u elem %u: %d/%d, want %d/%d", tau, r,
+                      e, got, gotm, w, w != 0);
+            }
+        CHECK(cnt.pruned == pruned, "LN tau %d: pruned %llu, want %llu", tau,
+              (unsigned long long)cnt.pruned, (unsigned long long)pruned);
+        if (tau == 32767)
+            CHECK(pruned == 2 * 32, "LN tau 32767: all but the -32768s (%llu)", (unsigned long long)pruned);
+        if (tau == 0)
+            CHECK(pruned == 2 * 8, "LN tau 0: the exact zeros (%llu)", (unsigned long long)pruned);
+    }
+    /* SOFTMAX: one row, N 40, len 29; tau = the k-th smallest output */
+    int16_t x[40] = {0}, y[40];
+    for (int e = 0; e < 29; e++)
+        x[e] = (int16_t)(e * 37 % 200 - 100);
+    smx_args s = smx_ok();
+    s.rows = 1;
+    s.len = 29;
+    at_softmax_params p = {s.in};
+    at_softmax_row(x, 40, 29, &p, y);
+    int16_t taus2[4] = {0, y[5], y[11], 32767};
+    for (int t = 0; t < 4; t++) {
+        s.tau = (unsigned)taus2[t];
+        memset(f.sp.act[0], 0, 32 * 3);
+        for (int e = 0; e < 29; e++)
+            f.sp.act[e / 16][e % 16] = x[e];
+        uint32_t d[AT_DESC_WORDS];
+        desc_softmax(d, &s, 0);
+        at_exec_counts cnt = {0};
+        CHECK(at_exec_compute(d, &f.sp, &cnt, NULL) == 0, "softmax tau %u: compute", s.tau);
+        uint64_t pruned = 0, nz_pruned = 0;
+        for (int e = 0; e < 48; e++) {
+            int16_t w = e < 40 ? y[e] : 0;
+            if (e < 29 && w <= (int)s.tau) {
+                nz_pruned += w != 0;
+                w = 0;
+                pruned++;
+            }
+            int16_t got = f.sp.act[20 + e / 16][e % 16];
+            int gotm = (f.sp.act_mask[20 + e / 16] >> (e % 16)) & 1;
+            CHECK(got == w && gotm == (w != 0), "softmax tau %u elem %d: %d/%d, want %d/%d", s.tau, e, got,
+                  gotm, w, w != 0);
+        }
+        CHECK(cnt.pruned == pruned, "softmax tau %u: pruned %llu, want %llu", s.tau,
+              (unsigned long long)cnt.pruned, (unsigned long long)pruned);
+        if (t == 1 || t == 2)
+            CHECK(nz_pruned > 0, "softmax tau %u prunes a non-zero output", s.tau);
+        if (t == 3)
+            CHECK(pruned == 29, "softmax tau 32767: the 29 valid columns (%llu)",
+                  (unsigned long long)pruned);
     }
     at_spad_free(&f.sp);
 }
@@ -1049,6 +1198,7 @@ int main(void)
     RUN_CASE(test_gemm_random);
     RUN_CASE(test_softmax);
     RUN_CASE(test_softmax_reads_len_only);
+    RUN_CASE(test_dynatran_boundary);
     RUN_CASE(test_layernorm);
     RUN_CASE(test_compute_other);
     return check_finish("test_device_exec");

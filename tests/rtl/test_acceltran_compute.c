@@ -345,7 +345,22 @@ static void case_gemm_random(void)
 
 /* ------------------------------------------------------------ SOFTMAX */
 
-static void smx_case(int rows, int n, int len_vec, int bad_row, int in_place, const char *label)
+/* DynaTran thresholds of the SOFTMAX / LAYERNORM cases: 0 (exact zeros
+ * only), small, large, the maximum. */
+static uint32_t rand_tau(uint32_t small_hi, uint32_t large_hi)
+{
+    switch (rnd(0, 3)) {
+    case 0: return 0;
+    case 1: return rnd(1, small_hi);
+    case 2: return rnd(small_hi + 1, large_hi);
+    default: return 32767;
+    }
+}
+
+/* tau > 0 uses a small input scale (a spread of probabilities, so that
+ * the threshold prunes non-zero ones); tau 0 the usual peaked one. */
+static void smx_case(int rows, int n, int len_vec, int bad_row, int in_place, uint32_t tau,
+                     const char *label)
 {
     uint32_t d[16];
     uint32_t nb = ((uint32_t)n + 15) / 16;
@@ -373,7 +388,7 @@ static void smx_case(int rows, int n, int len_vec, int bad_row, int in_place, co
         g_rtl.act[lens + (uint32_t)r / 16][r % 16] = (int16_t)l;
     }
     at_softmax_params sp;
-    at_softmax_params_make(uniform(0.01, 0.2), &sp);
+    at_softmax_params_make(tau ? uniform(0.0005, 0.004) : uniform(0.01, 0.2), &sp);
     memset(d, 0, 64);
     put(d, 0, 0, 8, AT_OP_SOFTMAX);
     put(d, 0, AT_DESC_SMX_LEN_VEC_LSB, 1, (uint32_t)len_vec);
@@ -387,32 +402,38 @@ static void smx_case(int rows, int n, int len_vec, int bad_row, int in_place, co
     put(d, AT_DESC_SMX_LENS_WORD, 0, 24, lens);
     put(d, AT_DESC_SMX_IN_M_WORD, AT_DESC_SMX_IN_M_LSB, 16, sp.in.m);
     put(d, AT_DESC_SMX_IN_S_WORD, AT_DESC_SMX_IN_S_LSB, 6, sp.in.s);
+    put(d, AT_DESC_SMX_TAU_WORD, AT_DESC_SMX_TAU_LSB, 15, tau);
     char buf[160];
-    snprintf(buf, sizeof buf, "%s SOFTMAX rows %d n %d%s%s bad %d", label, rows, n,
-             len_vec ? " LEN_VEC" : "", in_place ? " in-place" : "", bad_row);
+    snprintf(buf, sizeof buf, "%s SOFTMAX rows %d n %d%s%s bad %d tau %u", label, rows, n,
+             len_vec ? " LEN_VEC" : "", in_place ? " in-place" : "", bad_row, tau);
     run_cmd(d, buf, 2000000, NULL);
 }
 
 static void case_softmax(void)
 {
     g_stall = 0.0;
-    smx_case(1, 1, 0, -1, 0, "fixed");
-    smx_case(3, 512, 0, -1, 0, "fixed");
-    smx_case(20, 100, 1, -1, 0, "fixed");
-    smx_case(20, 100, 1, 17, 0, "fixed");
-    smx_case(5, 33, 1, 0, 1, "fixed");
+    smx_case(1, 1, 0, -1, 0, 0, "fixed");
+    smx_case(3, 512, 0, -1, 0, 0, "fixed");
+    smx_case(20, 100, 1, -1, 0, 0, "fixed");
+    smx_case(20, 100, 1, 17, 0, 0, "fixed");
+    smx_case(5, 33, 1, 0, 1, 0, "fixed");
+    /* DynaTran: small, large and maximal thresholds, per-row lengths */
+    smx_case(20, 100, 1, -1, 0, 40, "fixed");
+    smx_case(20, 100, 1, -1, 1, 900, "fixed");
+    smx_case(12, 77, 1, 9, 0, 300, "fixed");
+    smx_case(6, 200, 0, -1, 0, 32767, "fixed");
     for (int i = 0; i < 12; i++) {
         g_stall = urand() < 0.3 ? 0.0 : uniform(0.1, 0.7);
         int rows = (int)rnd(1, 40), n = urand() < 0.3 ? (int)rnd(1, 20) : (int)rnd(1, 512);
         int lv = (int)rnd(0, 1);
         smx_case(rows, n, lv, lv && urand() < 0.3 ? (int)rnd(0, (uint32_t)rows - 1) : -1,
-                 (int)rnd(0, 1), "random");
+                 (int)rnd(0, 1), rand_tau(200, 4000), "random");
     }
 }
 
 /* ------------------------------------------------------------ LAYERNORM */
 
-static void ln_case(int rows, int n, int res, int in_place, const char *label)
+static void ln_case(int rows, int n, int res, int in_place, uint32_t tau, const char *label)
 {
     uint32_t d[16];
     uint32_t nb = ((uint32_t)n + 15) / 16;
@@ -460,21 +481,27 @@ static void ln_case(int rows, int n, int res, int in_place, const char *label)
     uint64_t eps = urand() < 0.5 ? (uint64_t)lp.eps_q : (rng_next() >> 3) % ((UINT64_C(1) << 61) + 1);
     put(d, AT_DESC_LN_EPS_LO_WORD, 0, 32, (uint32_t)eps);
     put(d, AT_DESC_LN_EPS_HI_WORD, 0, 30, (uint32_t)(eps >> 32));
+    put(d, AT_DESC_LN_TAU_WORD, AT_DESC_LN_TAU_LSB, 15, tau);
     char buf[160];
-    snprintf(buf, sizeof buf, "%s LAYERNORM rows %d n %d%s%s", label, rows, n,
-             res ? " RESIDUAL" : "", in_place ? " in-place" : "");
+    snprintf(buf, sizeof buf, "%s LAYERNORM rows %d n %d%s%s tau %u", label, rows, n,
+             res ? " RESIDUAL" : "", in_place ? " in-place" : "", tau);
     run_cmd(d, buf, 2000000, NULL);
 }
 
 static void case_layernorm(void)
 {
     g_stall = 0.0;
-    ln_case(1, 1, 0, 0, "fixed");
-    ln_case(3, 384, 1, 0, "fixed");
-    ln_case(2, 1024, 1, 1, "fixed");
+    ln_case(1, 1, 0, 0, 0, "fixed");
+    ln_case(3, 384, 1, 0, 0, "fixed");
+    ln_case(2, 1024, 1, 1, 0, "fixed");
+    /* DynaTran: small, large and maximal thresholds */
+    ln_case(3, 384, 1, 0, 60, "fixed");
+    ln_case(4, 77, 0, 1, 2000, "fixed");
+    ln_case(2, 300, 1, 0, 32767, "fixed");
     for (int i = 0; i < 10; i++) {
         g_stall = urand() < 0.3 ? 0.0 : uniform(0.1, 0.7);
-        ln_case((int)rnd(1, 6), (int)rnd(1, 1024), (int)rnd(0, 1), (int)rnd(0, 1), "random");
+        ln_case((int)rnd(1, 6), (int)rnd(1, 1024), (int)rnd(0, 1), (int)rnd(0, 1), rand_tau(300, 6000),
+                "random");
     }
 }
 

@@ -117,6 +117,13 @@ static long stream(row *rows, int count, double p_in, double p_out, long *first,
             }
             CHECK(last == (cb == N - 1), "seed 0x%" PRIx64 " row %d beat %d of %d: last %d", seed_g, ci,
                   cb, N, last);
+            unsigned lanes = softmax_unit_out_lanes(unit_g), want_lanes = 0;
+            for (int j = 0; j < W; j++)
+                if (cb * W + j < o->len)
+                    want_lanes |= 1u << j;
+            if (lanes != want_lanes && reports_g++ < 20)
+                CHECK(0, "seed 0x%" PRIx64 " row %d (n %d len %d) beat %d: out_lanes 0x%04x, want 0x%04x",
+                      seed_g, ci, o->n, o->len, cb, lanes, want_lanes);
             if (++cb == N) {
                 if (lastc)
                     lastc[ci] = cyc;
