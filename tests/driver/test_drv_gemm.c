@@ -8,7 +8,8 @@
 static void test_plan_tiny(void)
 {
     const at_hw_config *tiny = at_hw_config_find("tiny");
-    at_gemm_spec s = {512, 512, 512, 1, 2, 3, 0, 0, 0, 1024, 1024, 1024, 0, 0, {32768, 35}};
+    at_gemm_spec s = {.m = 512, .n = 512, .k = 512, .bo_a = 1, .bo_b = 2, .bo_c = 3, .lda = 1024, .ldb = 1024,
+                      .ldc = 1024, .rq = {32768, 35}};
     at_gemm_plan p;
     at_err err = {0};
     CHECK(at_gemm_plan_build(tiny, &s, &p, &err) == 0, "%s", err.msg);
@@ -33,8 +34,18 @@ static void test_plan_tiny(void)
     s.lda = 1024;
     s.m = 0;
     CHECK(at_gemm_plan_build(tiny, &s, &p, &err) == AT_EINVAL, "M 0 accepted");
+    /* K = 1536 (FFN2): two 16-row A blocks do not fit tiny; blocks of the lanes' multiple do, with
+     * one 16-column tile and its parameter block per strip */
+    at_gemm_spec s3 = {.m = 100, .n = 384, .k = 1536, .bo_a = 1, .bo_b = 2, .bo_c = 3, .lda = 3072,
+                       .ldb = 32 * 1536, .ldc = 768, .b_tiled = 1, .bo_p = 2, .off_p = 1 << 20};
+    CHECK(at_gemm_plan_build(tiny, &s3, &p, &err) == 0 && p.rows_per_block % tiny->lanes == 0 &&
+              p.rows_per_block < 16 && p.tiles_per_strip == 1 && p.wgt_lines_used <= 2048,
+          "K 1536: rows %u tiles %u wgt lines %u (%s)", p.rows_per_block, p.tiles_per_strip, p.wgt_lines_used,
+          err.msg);
+    at_gemm_plan_free(&p);
     /* double weight slots when two strips fit (K = 64: 64 lines per tile) */
-    at_gemm_spec s2 = {64, 1024, 64, 1, 2, 3, 0, 0, 0, 128, 2048, 2048, 0, 0, {32768, 30}};
+    at_gemm_spec s2 = {.m = 64, .n = 1024, .k = 64, .bo_a = 1, .bo_b = 2, .bo_c = 3, .lda = 128, .ldb = 2048,
+                       .ldc = 2048, .rq = {32768, 30}};
     CHECK(at_gemm_plan_build(tiny, &s2, &p, &err) == 0 && p.wgt_slots == 2 && p.strips > 1,
           "K 64 N 1024: %d slots %u strips (%s)", p.wgt_slots, p.strips, err.msg);
     at_gemm_plan_free(&p);
