@@ -187,9 +187,9 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
     uint32_t tl = kq + pl;           /* weight lines per column tile */
     if (tl > wgt_lines)
         return at_err_set(err, AT_EUNSUPPORTED,
-                          "gemm plan: K = %u needs %u weight lines per column tile; the %s weight "
-                          "scratchpad has %u (split K on the host)",
-                          s->k, kq, cfg->name, wgt_lines);
+                          "gemm plan: K = %u needs %u weight lines per column tile (with its parameters); "
+                          "the %s weight scratchpad has %u",
+                          s->k, tl, cfg->name, wgt_lines);
 
     /* weight strips */
     uint32_t want = nt < pes ? nt : pes;

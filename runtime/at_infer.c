@@ -163,7 +163,7 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
     at_infer_stats st;
     memset(&st, 0, sizeof st);
     uint32_t bos[2] = {h->bo_w, h->bo_a};
-    uint64_t timeout = o->timeout_ns ? o->timeout_ns : 60000000000ull;
+    uint64_t peak = (uint64_t)cfg->pes * cfg->lanes * cfg->macs_per_lane;
     for (size_t i = 0; i < prog.num_stages; i++) {
         const at_stage *sg = &prog.stages[i];
         at_stage_stats *ss = &h->stages[i];
@@ -177,41 +177,58 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
         uint64_t c0[NCNT], c1[NCNT];
         if ((rc = read_counters(h->drv, c0, err)))
             goto done;
-        struct at_uapi_job job = {.size = sizeof job,
-                                  .version = AT_UAPI_VERSION,
-                                  .num_cmds = sg->num_cmds,
-                                  .cmds_ptr = (uint64_t)(uintptr_t)sg->cmds,
-                                  .cmd_size = sizeof(struct at_uapi_cmd),
-                                  .num_bos = 2,
-                                  .bos_ptr = (uint64_t)(uintptr_t)bos};
-        if ((rc = at_drv_submit(h->drv, &job, err))) {
-            char m2[sizeof err->msg];
-            snprintf(m2, sizeof m2, "%s", err ? err->msg : "");
-            rc = at_err_set(err, rc, "%s: submit: %s", sg->label, m2);
-            goto done;
-        }
-        struct at_uapi_wait w = {.size = sizeof w, .job_id = job.job_id, .timeout_ns = timeout};
-        if ((rc = at_drv_wait(h->drv, &w, err))) {
-            char m2[sizeof err->msg];
-            snprintf(m2, sizeof m2, "%s", err ? err->msg : "");
-            if (w.status == AT_UAPI_JOB_FAILED && w.failed_cmd < sg->num_cmds)
-                rc = at_err_set(err, rc, "%s: command %u of %u (%s) failed: %s", sg->label, w.failed_cmd,
-                                sg->num_cmds,
-                                at_drv_opcode_name(AT_DGET(sg->cmds[w.failed_cmd].desc, OPCODE)), m2);
-            else
-                rc = at_err_set(err, rc, "%s: %s", sg->label, m2);
-            if (w.status == AT_UAPI_JOB_NOT_RUN)
-                at_drv_job_release(h->drv, job.job_id, NULL);
-            goto done;
+        /* a stage longer than a job holds runs as several jobs in a row
+         * (each ends with the driver's fence, so the split is invisible) */
+        uint64_t busy = 0;
+        for (uint32_t first = 0; first < sg->num_cmds; first += AT_UAPI_MAX_CMDS) {
+            uint32_t n = sg->num_cmds - first < AT_UAPI_MAX_CMDS ? sg->num_cmds - first : AT_UAPI_MAX_CMDS;
+            struct at_uapi_job job = {.size = sizeof job,
+                                      .version = AT_UAPI_VERSION,
+                                      .num_cmds = n,
+                                      .cmds_ptr = (uint64_t)(uintptr_t)(sg->cmds + first),
+                                      .cmd_size = sizeof(struct at_uapi_cmd),
+                                      .num_bos = 2,
+                                      .bos_ptr = (uint64_t)(uintptr_t)bos};
+            if ((rc = at_drv_submit(h->drv, &job, err))) {
+                char m2[sizeof err->msg];
+                snprintf(m2, sizeof m2, "%s", err ? err->msg : "");
+                rc = at_err_set(err, rc, "%s: submit: %s", sg->label, m2);
+                goto done;
+            }
+            /* device-time limit: the job's share of the stage's MACs at one
+             * MAC lane's rate (16 per cycle, far below any PE array), plus
+             * 4000 cycles per command (a 64 KiB transfer at 32 bytes per
+             * cycle, with latency), plus 1 M cycles; or the caller's limit */
+            uint64_t bound = sg->macs / 16 * n / sg->num_cmds + 4000ull * n + 1000000ull;
+            uint64_t timeout =
+                o->timeout_ns ? o->timeout_ns : bound * 1000ull / (cfg->clock_mhz ? cfg->clock_mhz : 1);
+            struct at_uapi_wait w = {.size = sizeof w, .job_id = job.job_id, .timeout_ns = timeout};
+            if ((rc = at_drv_wait(h->drv, &w, err))) {
+                char m2[sizeof err->msg];
+                snprintf(m2, sizeof m2, "%s", err ? err->msg : "");
+                if (w.status == AT_UAPI_JOB_FAILED && w.failed_cmd < n)
+                    rc = at_err_set(err, rc, "%s: command %u of %u (%s) failed: %s", sg->label,
+                                    first + w.failed_cmd, sg->num_cmds,
+                                    at_drv_opcode_name(AT_DGET(sg->cmds[first + w.failed_cmd].desc, OPCODE)), m2);
+                else
+                    rc = at_err_set(err, rc, "%s: %s", sg->label, m2);
+                if (w.status == AT_UAPI_JOB_NOT_RUN)
+                    at_drv_job_release(h->drv, job.job_id, NULL);
+                goto done;
+            }
+            busy += w.busy_cycles;
+            st.jobs++;
         }
         if ((rc = read_counters(h->drv, c1, err)))
             goto done;
-        ss->cycles = w.busy_cycles;
-        ss->mac_issued = c1[0] - c0[0];
-        ss->mac_skipped = c1[1] - c0[1];
-        ss->pruned = c1[2] - c0[2];
-        ss->mem_rd = c1[3] - c0[3];
-        ss->mem_wr = c1[4] - c0[4];
+        /* the counters are 48 bits wide and may wrap between two reads */
+        const uint64_t m48 = (1ull << 48) - 1;
+        ss->cycles = busy;
+        ss->mac_issued = (c1[0] - c0[0]) & m48;
+        ss->mac_skipped = (c1[1] - c0[1]) & m48;
+        ss->pruned = (c1[2] - c0[2]) & m48;
+        ss->mem_rd = (c1[3] - c0[3]) & m48;
+        ss->mem_wr = (c1[4] - c0[4]) & m48;
         st.cycles += ss->cycles;
         st.mac_issued += ss->mac_issued;
         st.mac_skipped += ss->mac_skipped;
@@ -221,7 +238,6 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
             st.sites[sg->site].elements += ss->elements;
             st.sites[sg->site].zeros += ss->pruned;
         }
-        st.jobs++;
         st.commands += sg->num_cmds;
         if (o->progress)
             o->progress(o->progress_ctx, sg->label, i + 1, prog.num_stages);
@@ -245,7 +261,6 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
         memcpy(hidden, out, T * (size_t)H * sizeof *out);
     st.macs = st.mac_issued + st.mac_skipped;
     st.skipped_fraction = st.macs ? (double)st.mac_skipped / (double)st.macs : 0.0;
-    uint64_t peak = (uint64_t)cfg->pes * cfg->lanes * cfg->macs_per_lane;
     st.utilization = st.cycles && peak ? (double)st.useful_macs / ((double)st.cycles * (double)peak) : 0.0;
     st.device_seconds = (double)st.cycles / (cfg->clock_mhz * 1e6);
     st.num_stages = prog.num_stages;

@@ -36,7 +36,7 @@ typedef struct at_stage_stats {
     uint64_t mac_issued, mac_skipped, pruned;
     uint64_t mem_rd, mem_wr;     /* bytes */
     uint64_t elements;           /* outputs the stage wrote */
-    uint64_t macs;               /* useful MACs (M N K) */
+    uint64_t macs;               /* useful MACs (M N K); the PE counters are mac_issued/mac_skipped */
 } at_stage_stats;
 
 typedef struct at_infer_stats {
@@ -59,7 +59,8 @@ typedef void (*at_infer_progress)(void *ctx, const char *stage, size_t done, siz
 typedef struct at_infer_opts {
     double tau;                  /* DynaTran threshold, real units (0: only exact zeros) */
     uint32_t sites;              /* at_sites.h mask (AT_SITES_PAPER by default in the CLI) */
-    uint64_t timeout_ns;         /* device-time limit per stage (0: 60 s) */
+    uint64_t timeout_ns;         /* device-time limit per stage (0: from the stage's work: its MACs at
+                                    16 per cycle + 4000 cycles per command + 1 M cycles) */
     at_infer_progress progress;  /* called after each stage (may be NULL) */
     void *progress_ctx;
 } at_infer_opts;

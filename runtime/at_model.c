@@ -212,6 +212,10 @@ static uint32_t rows_fit(const cctx *c, uint64_t budget, uint32_t lines_per_row,
 static int dense_stage(cctx *c, emit *e, const at_qdense *d, const at_dense_loc *loc, uint64_t in_off,
                        uint32_t ld_in, uint64_t out_off, uint32_t ld_out, uint16_t tau)
 {
+    if (d->k > 4095 || c->T > 65535)
+        return at_err_set(c->err, AT_EUNSUPPORTED,
+                          "compile: %s: a dense layer with K = %u over %zu tokens (K <= 4095, at most 65535 tokens)",
+                          e->st->label, d->k, c->T);
     at_gemm_spec s = {0};
     s.m = (uint32_t)c->T;
     s.n = d->n;
@@ -252,11 +256,6 @@ static int ln_stage(cctx *c, emit *e, const at_qln *q, uint64_t params, uint64_t
     if (q->n > c->cfg->max_hidden || 4u * nb > c->wgt_lines)
         return at_err_set(c->err, AT_EUNSUPPORTED, "compile: layer-norm of %u columns does not fit %s", q->n,
                           c->cfg->name);
-#ifndef AT_DESC_LN_TAU_WORD
-    if (tau)
-        return at_err_set(c->err, AT_EUNSUPPORTED,
-                          "compile: this device has no threshold on LAYERNORM outputs (site ln)");
-#endif
     uint32_t r = rows_fit(c, c->act_lines / 2, 2 * nb, 256);
     if (!r)
         return at_err_set(c->err, AT_EUNSUPPORTED, "compile: layer-norm rows do not fit %s", c->cfg->name);
@@ -287,9 +286,7 @@ static int ln_stage(cctx *c, emit *e, const at_qln *q, uint64_t params, uint64_t
         AT_DPUT(d, LN_OUT_S, q->p.out.s);
         AT_DPUT(d, LN_EPS_LO, (uint32_t)q->p.eps_q);
         AT_DPUT(d, LN_EPS_HI, (uint32_t)((uint64_t)q->p.eps_q >> 32));
-#ifdef AT_DESC_LN_TAU_WORD
         AT_DPUT(d, LN_TAU, tau);
-#endif
         xfer(e, AT_OP_STORE, 0, xs, rows, q->n, nb, 1, c->bo_a, out_off + r0 * ld, ld);
     }
     e->st->elements += (uint64_t)c->T * q->n;
@@ -360,10 +357,6 @@ static int scores_stage(cctx *c, emit *e, const at_qlayer *ly, uint16_t tau)
 static int probs_stage(cctx *c, emit *e, const at_qlayer *ly, uint16_t tau)
 {
     const uint32_t NH = (uint32_t)c->m->cfg.heads;
-#ifndef AT_DESC_SMX_TAU_WORD
-    if (tau)
-        return at_err_set(c->err, AT_EUNSUPPORTED, "compile: this device has no threshold on SOFTMAX outputs (site probs)");
-#endif
     size_t item = 0;
     for (size_t b = 0; b < c->batch; b++) {
         uint32_t L = (uint32_t)c->lens[b], lb = ceil16(L), ldsp = at_gemm_ld_bytes(L);
@@ -394,9 +387,7 @@ static int probs_stage(cctx *c, emit *e, const at_qlayer *ly, uint16_t tau)
                 AT_DPUT(d, SMX_LEN, L);
                 AT_DPUT(d, SMX_IN_M, ly->smx.in.m);
                 AT_DPUT(d, SMX_IN_S, ly->smx.in.s);
-#ifdef AT_DESC_SMX_TAU_WORD
                 AT_DPUT(d, SMX_TAU, tau);
-#endif
                 xfer(e, AT_OP_STORE, 0, s0, rows, L, lb, 1, c->bo_a, sp + (uint64_t)r0 * ldsp, ldsp);
             }
             e->st->elements += (uint64_t)L * L;
@@ -476,6 +467,12 @@ int at_model_compile(const at_qmodel *m, const at_hw_config *cfg, const at_model
     if (!m || !cfg || !wl || !al || !lens || !batch || !o)
         return at_err_set(err, AT_EINVAL, "compile: NULL argument or empty batch");
     const int NL = m->cfg.layers;
+    if (NL < 1 || NL > 64)
+        return at_err_set(err, AT_EUNSUPPORTED, "compile: %d layers (1..64)", NL);
+    if (m->cfg.heads > 1 && m->head_dim % 16)
+        return at_err_set(err, AT_EUNSUPPORTED,
+                          "compile: head size %u is not a multiple of 16 (heads are 16-element column blocks)",
+                          m->head_dim);
     out->stages = calloc((size_t)(1 + 11 * NL), sizeof *out->stages);
     if (!out->stages)
         return at_err_set(err, AT_ENOMEM, "compile: out of memory");
@@ -540,12 +537,8 @@ int at_model_compile(const at_qmodel *m, const at_hw_config *cfg, const at_model
     if (!rc && e.oom)
         rc = at_err_set(err, AT_ENOMEM, "compile: out of memory");
     if (!rc)
-        for (size_t i = 0; i < out->num_stages; i++) {
-            if (out->stages[i].num_cmds > AT_UAPI_MAX_CMDS)
-                rc = at_err_set(err, AT_EUNSUPPORTED, "compile: %s needs %u commands (a job holds %u)",
-                                out->stages[i].label, out->stages[i].num_cmds, AT_UAPI_MAX_CMDS);
+        for (size_t i = 0; i < out->num_stages; i++)
             out->macs += out->stages[i].macs;
-        }
     if (rc)
         at_program_free(out);
     return rc;

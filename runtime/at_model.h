@@ -1,7 +1,8 @@
 /* The compiler: a quantized encoder (at_quant.h) and a batch of packed
  * sequences -> command buffers for a configuration (docs/compiler.md).
  *
- * The program is a list of stages, one job each, in order. A stage is one
+ * The program is a list of stages, one job each (several when a stage has
+ * more commands than a job holds), in order. A stage is one
  * operation of one layer over the whole batch (the embeddings'
  * layer-norm; per layer q, k, v, scores, probs, context, attn_out, ln1,
  * ffn_mid, ffn_out, ln2), so that the device counters read between jobs

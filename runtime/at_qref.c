@@ -127,10 +127,12 @@ int at_qref_run(const at_qmodel *m, const int32_t *const *ids, const size_t *len
     int16_t *x = malloc(T * H * 2), *x2 = malloc(T * H * 2), *q = malloc(T * H * 2), *k = malloc(T * H * 2);
     int16_t *v = malloc(T * H * 2), *ctx = malloc(T * H * 2), *ao = malloc(T * H * 2), *h1 = malloc(T * H * 2);
     int16_t *mid = malloc(T * I * 2), *fo = malloc(T * H * 2), *s = malloc(lmax * lmax * 2);
-    int16_t *p = malloc(lmax * lmax * 2), *tmp = malloc(lmax * D * 2);
-    int64_t *acc = malloc((I > lmax ? I + 16 : lmax + 16) * sizeof *acc);
+    int16_t *p = malloc(lmax * lmax * 2);
+    size_t wide = H > I ? H : I;
+    wide = wide > D ? wide : D;
+    int64_t *acc = malloc((wide + 15) / 16 * 16 * sizeof *acc);
     int rc = 0;
-    if (!x || !x2 || !q || !k || !v || !ctx || !ao || !h1 || !mid || !fo || !s || !p || !tmp || !acc) {
+    if (!x || !x2 || !q || !k || !v || !ctx || !ao || !h1 || !mid || !fo || !s || !p || !acc) {
         rc = at_err_set(err, AT_ENOMEM, "qref: out of memory for %zu tokens", T);
         goto out;
     }
@@ -230,7 +232,6 @@ out:
     free(fo);
     free(s);
     free(p);
-    free(tmp);
     free(acc);
     return rc;
 }

@@ -337,8 +337,10 @@ int at_quant_build_ids(const char *model_dir, const int32_t *const *ids, const s
     for (int l = 0; l < L; l++) {
         at_qlayer *ly = &m->layers[l];
         char what[64];
-        if ((rc = read_layer(&ld, c, l, &fl)))
+        if ((rc = read_layer(&ld, c, l, &fl))) {
+            free_layer(&fl);
             goto wfail;
+        }
         ly->s_q = scale_of(S->q[l], headroom);
         ly->s_k = scale_of(S->k[l], headroom);
         ly->s_v = scale_of(S->v[l], headroom);

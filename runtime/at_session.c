@@ -70,7 +70,9 @@ int at_session_open(const at_session_opts *o, at_session **out, at_err *err)
         return at_err_set(err, AT_ENOMEM, "session: out of memory");
     snprintf(s->backend, sizeof s->backend, "%s", o->backend ? o->backend : "fmodel");
     snprintf(s->config, sizeof s->config, "%s", o->config ? o->config : "tiny");
-    s->max_len = o->max_len ? o->max_len : 256;
+    /* the calibration sentences are always cut at the same length, so the
+     * scales do not depend on the caller's max_len */
+    s->max_len = AT_SESSION_CALIB_LEN;
     char path[4096];
     snprintf(path, sizeof path, "%s/vocab.txt", o->model_dir);
     at_tokenizer_opts to = {.lowercase = 1, .tokenize_cjk = 1, .max_len = s->max_len};
@@ -86,6 +88,13 @@ int at_session_open(const at_session_opts *o, at_session **out, at_err *err)
     at_quant_opts qo = {.headroom = o->headroom, .threads = o->threads};
     rc = at_quant_build_ids(o->model_dir, (const int32_t *const *)cb.ids, cb.lens, cb.n, &qo, &s->model, err);
     at_batch_free(&cb);
+    if (!rc && o->max_len && o->max_len != AT_SESSION_CALIB_LEN) {
+        at_tokenizer_free(s->tok);
+        s->tok = NULL;
+        s->max_len = o->max_len;
+        to.max_len = o->max_len;
+        rc = at_tokenizer_new(s->vocab, &to, &s->tok, err);
+    }
     if (rc || o->no_device)
         goto done;
     uint64_t mem = o->mem_bytes ? o->mem_bytes : 256ull << 20;

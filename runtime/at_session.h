@@ -15,6 +15,9 @@
 #include "at_quant.h"
 #include "tokenizer.h"
 
+/* Tokens per calibration sentence, whatever the caller's max_len. */
+#define AT_SESSION_CALIB_LEN 256
+
 typedef struct at_session_opts {
     const char *model_dir;   /* config.json, model.safetensors, vocab.txt */
     const char *backend;     /* "fmodel" (NULL) or "rtl" */

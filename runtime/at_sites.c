@@ -51,16 +51,18 @@ int at_sites_parse(const char *list, uint32_t *mask, at_err *err)
 
 void at_sites_format(uint32_t mask, char *buf, size_t len)
 {
+    if (!len)
+        return;
+    buf[0] = 0;
     size_t o = 0;
-    if (len)
-        buf[0] = 0;
-    for (int i = 0; i < AT_NUM_SITES; i++)
+    for (int i = 0; i < AT_NUM_SITES && o + 1 < len; i++)
         if (mask & (1u << i)) {
-            int w = snprintf(buf + o, o < len ? len - o : 0, "%s%s", o ? "," : "", names[i]);
-            if (w > 0)
-                o += (size_t)w;
+            int w = snprintf(buf + o, len - o, "%s%s", o ? "," : "", names[i]);
+            if (w < 0)
+                break;
+            o += (size_t)w < len - o ? (size_t)w : len - o - 1;
         }
-    if (!mask && len)
+    if (!mask)
         snprintf(buf, len, "none");
 }
 

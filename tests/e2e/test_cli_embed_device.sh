@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `acceltran embed --backend fmodel`: the demo sentences through the int16
-# model on the simulated device. --json has every key the docs list, with
+# model on the simulated device. --json has the keys README.md lists, with
 # consistent values (similarity within 0.005 of the published matrix,
 # unit-norm embeddings, skipped_fraction = mac_skipped / macs, utilization
 # and device_seconds from cycles, site counts); the text output prints the
@@ -21,7 +21,8 @@ import json, sys, math
 d = json.loads(sys.argv[1])
 pub = [[1, 0.6660, 0.1046], [0.6660, 1, 0.1411], [0.1046, 0.1411, 1]]
 for k in ("backend", "config", "embeddings", "cycles", "device_seconds", "macs", "mac_skipped",
-          "skipped_fraction", "utilization", "tau", "sites", "similarity", "tokens", "stages"):
+          "skipped_fraction", "utilization", "tau", "sites", "similarity", "tokens", "stages", "clock_mhz",
+          "dram_bytes", "useful_macs", "jobs", "commands", "prune_sites", "sentences", "seconds", "load_seconds"):
     assert k in d, k
 assert d["backend"] == "fmodel" and d["config"] == "tiny" and d["tau"] == 0
 assert len(d["embeddings"]) == 3 and all(len(e) == 384 for e in d["embeddings"])
@@ -30,7 +31,10 @@ assert max(abs(d["similarity"][i][j] - pub[i][j]) for i in range(3) for j in ran
 assert abs(d["skipped_fraction"] - d["mac_skipped"] / d["macs"]) < 1e-9
 assert abs(d["device_seconds"] - d["cycles"] / 700e6) < 1e-9
 assert 0 < d["utilization"] <= 1 and d["cycles"] == sum(s["cycles"] for s in d["stages"])
-assert len(d["stages"]) == 67
+assert len(d["stages"]) == 67 and d["jobs"] == 67 and d["clock_mhz"] == 700
+assert d["commands"] == sum(s["commands"] for s in d["stages"]) and d["dram_bytes"] > 21000000
+assert d["useful_macs"] == sum(s["useful_macs"] for s in d["stages"]) <= d["macs"]
+assert d["mac_skipped"] == sum(s["mac_skipped"] for s in d["stages"])
 s = d["sites"]
 assert set(s) == {"q", "k", "v", "scores", "probs", "context", "attn_out", "ffn_mid", "ffn_out", "ln"}
 assert s["q"]["elements"] == 6 * 25 * 384 and s["ffn_mid"]["elements"] == 6 * 25 * 1536
@@ -61,6 +65,7 @@ expect_fail 2 "unknown site 'qq'" "$cli" embed --backend fmodel --prune-sites q,
 expect_fail 2 "needs a number" "$cli" embed --backend fmodel --tau -1 "A."
 expect_fail 2 "needs a number" "$cli" embed --backend fmodel --tau abc "A."
 expect_fail 2 "need --backend fmodel or rtl" "$cli" embed --tau 0.1 "A."
+expect_fail 2 "need --backend fmodel or rtl" "$cli" embed --prune-sites ln "A."
 expect_fail 2 "unknown configuration" "$cli" embed --backend fmodel --config big "A."
 expect_fail 2 "needs a value" "$cli" embed --backend fmodel --tau
 expect_fail 2 "no SENTENCE" "$cli" embed --backend fmodel

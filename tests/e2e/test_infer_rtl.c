@@ -3,7 +3,7 @@
  *     numbers and punctuation) give the fmodel's last hidden states bit for
  *     bit, and the demo sentences the published similarity matrix within
  *     0.005;
- *   - the same with DynaTran at every site (tau 0.05), with the same
+ *   - the same for "Hi" with DynaTran at every site (tau 0.05), with the same
  *     hardware counters (MACs skipped, zeros per site);
  *   - the fmodel's cycle estimate of the whole model is within 5 % of the
  *     RTL's cycles.
@@ -25,7 +25,7 @@ static void run(at_session *s, const at_batch *b, double tau, uint32_t sites, fl
     int rc = at_infer_run(s->infer, (const int32_t *const *)b->ids, b->lens, b->n, &io, emb, hid, st, &err);
     CHECK(rc == 0, "%s run: %s", s->backend, err.msg);
     if (!rc && copy)
-        memcpy(copy, st->stages, st->num_stages * sizeof *copy);
+        memcpy(copy, st->stages, st->num_stages * sizeof *copy); /* the caller sized copy for 1 + 11 layers */
 }
 
 static void compare(const char *what, at_session *rtl, at_session *fm, const char *const *txt, size_t n, double tau,
@@ -34,14 +34,22 @@ static void compare(const char *what, at_session *rtl, at_session *fm, const cha
     at_batch b;
     at_err err = {0};
     CHECK(at_session_tokenize(fm, txt, n, &b, &err) == 0, "tokenize: %s", err.msg);
+    size_t ns = 1 + 11 * (size_t)fm->model->cfg.layers;
     float *er = malloc(n * 384 * sizeof *er), *ef = malloc(n * 384 * sizeof *ef);
-    int16_t *hr = malloc(b.tokens * 384 * 2), *hf = malloc(b.tokens * 384 * 2);
+    int16_t *hr = calloc(b.tokens * 384, 2), *hf = calloc(b.tokens * 384, 2);
+    at_stage_stats *stages_r = calloc(ns, sizeof *stages_r), *stages_f = calloc(ns, sizeof *stages_f);
     at_infer_stats sr, sf;
-    at_stage_stats stages_r[128], stages_f[128];
     memset(&sr, 0, sizeof sr);
     memset(&sf, 0, sizeof sf);
+    CHECK(er && ef && hr && hf && stages_r && stages_f, "out of memory");
+    if (!er || !ef || !hr || !hf || !stages_r || !stages_f)
+        goto out;
     run(fm, &b, tau, sites, ef, hf, &sf, stages_f);
     run(rtl, &b, tau, sites, er, hr, &sr, stages_r);
+    if (check_g.case_failed)
+        goto out;
+    CHECK(sr.num_stages == ns && sf.num_stages == ns, "stages: rtl %zu fmodel %zu, want %zu", sr.num_stages,
+          sf.num_stages, ns);
     long d = iu_first_diff(what, hr, hf, b.tokens, 384);
     CHECK(d < 0, "%s: rtl and fmodel hidden states differ", what);
     CHECK(sr.mac_issued == sf.mac_issued && sr.mac_skipped == sf.mac_skipped,
@@ -55,10 +63,10 @@ static void compare(const char *what, at_session *rtl, at_session *fm, const cha
     printf("  %s: %zu sentences, %zu tokens: rtl %llu cycles, fmodel %llu (fmodel/rtl %.4f), skipped %.4f\n", what,
            n, b.tokens, (unsigned long long)sr.cycles, (unsigned long long)sf.cycles, ratio, sr.skipped_fraction);
     CHECK(ratio >= 0.95 && ratio <= 1.05, "%s: fmodel/rtl cycles %.4f outside 0.95..1.05", what, ratio);
-    if (sr.num_stages == sf.num_stages) {
+    if (sr.num_stages == ns && sf.num_stages == ns) {
         double lo = 9, hi = 0;
         size_t ilo = 0, ihi = 0;
-        for (size_t i = 0; i < sr.num_stages && i < 128; i++) {
+        for (size_t i = 0; i < ns; i++) {
             double r = stages_r[i].cycles ? (double)stages_f[i].cycles / (double)stages_r[i].cycles : 1;
             if (r < lo) {
                 lo = r;
@@ -82,6 +90,9 @@ static void compare(const char *what, at_session *rtl, at_session *fm, const cha
         printf("  %s: demo max |similarity - published| = %.5f\n", what, worst);
         CHECK(worst <= 0.005, "%s: similarity off the published matrix by %.5f", what, worst);
     }
+out:
+    free(stages_r);
+    free(stages_f);
     free(er);
     free(ef);
     free(hr);
@@ -101,10 +112,7 @@ int main(void)
         check_g.case_failed = 0;
         compare("dense", rtl, fm, five, 5, 0, AT_SITES_PAPER, 1);
         uint32_t sites = AT_SITES_ALL;
-#if !defined(AT_DESC_LN_TAU_WORD)
-        sites &= ~((1u << AT_SITE_LN) | (1u << AT_SITE_PROBS));
-#endif
-        compare("tau 0.05", rtl, fm, five + 3, 2, 0.05, sites, 0);
+        compare("tau 0.05", rtl, fm, five + 3, 1, 0.05, sites, 0);
         if (check_g.case_failed)
             check_g.failed++;
         else

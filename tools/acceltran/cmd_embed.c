@@ -33,11 +33,16 @@ static void usage(FILE *f)
                "                   attn_out, ffn_mid, ffn_out, ln; or paper (default: all\n"
                "                   but ln), all, none\n"
                "  --json           print a JSON object: backend, sentences, tokens,\n"
-               "                   similarity (N x N), embeddings (N x 384), seconds,\n"
+               "                   similarity (N x N), embeddings (N x hidden), seconds,\n"
                "                   load_seconds, threads; on the device backends also config,\n"
-               "                   cycles, device_seconds, clock_mhz, macs, mac_skipped,\n"
-               "                   skipped_fraction, utilization, dram_bytes, tau,\n"
-               "                   prune_sites, sites {site: {elements, zeros}}, stages\n"
+               "                   cycles, device_seconds, clock_mhz, macs (dense-equivalent\n"
+               "                   MACs the PEs count: issued + skipped), mac_skipped,\n"
+               "                   skipped_fraction (= mac_skipped / macs), useful_macs (sum\n"
+               "                   of M N K), utilization (useful_macs / (cycles x peak)),\n"
+               "                   dram_bytes, jobs, commands, tau, prune_sites, sites {site:\n"
+               "                   {elements, zeros, pruned}}, stages [{stage, cycles,\n"
+               "                   useful_macs, mac_issued, mac_skipped, zeros, dram_bytes,\n"
+               "                   commands}]\n"
                "  --threads N      worker threads of the float reference (default: one per CPU)\n"
                "  --model-dir DIR  model folder (default: models/all-MiniLM-L6-v2)\n"
                "  --dtb FILE       device tree of the device (default: build/firmware/C.dtb)\n"
@@ -133,8 +138,8 @@ static int parse(int argc, char **argv, embed_args *a)
             return -1;
         }
     }
-    if (!strcmp(a->backend, "float") && (a->tau > 0 || a->config || a->dtb)) {
-        fprintf(stderr, "acceltran embed: --tau, --config and --dtb need --backend fmodel or rtl\n");
+    if (!strcmp(a->backend, "float") && (a->tau > 0 || a->config || a->dtb || a->sites_arg)) {
+        fprintf(stderr, "acceltran embed: --tau, --prune-sites, --config and --dtb need --backend fmodel or rtl\n");
         return -1;
     }
     if (i >= argc) {
@@ -247,7 +252,8 @@ static int print_json(const embed_args *a, size_t n, const size_t *lens, const f
             json_t *so = json_object();
             json_object_set_new(so, "stage", json_string(ss->label));
             json_object_set_new(so, "cycles", json_integer((json_int_t)ss->cycles));
-            json_object_set_new(so, "macs", json_integer((json_int_t)ss->macs));
+            json_object_set_new(so, "useful_macs", json_integer((json_int_t)ss->macs));
+            json_object_set_new(so, "mac_issued", json_integer((json_int_t)ss->mac_issued));
             json_object_set_new(so, "mac_skipped", json_integer((json_int_t)ss->mac_skipped));
             json_object_set_new(so, "zeros", json_integer((json_int_t)ss->pruned));
             json_object_set_new(so, "dram_bytes", json_integer((json_int_t)(ss->mem_rd + ss->mem_wr)));
@@ -276,8 +282,9 @@ static void progress(void *ctx, const char *stage, size_t done, size_t total)
 
 /* The device backends: tokenize, quantize (calibration), compile, run. */
 static int embed_device(const embed_args *a, const char *dir, size_t n, const char *const *texts, size_t *lens,
-                        float *emb, dev_out *dv, double *load_secs, double *secs, at_err *err)
+                        float **emb_out, size_t *hidden, dev_out *dv, double *load_secs, double *secs, at_err *err)
 {
+    float *emb = NULL;
     char dtb[4096];
     const char *config = a->config ? a->config : "tiny";
     at_session_opts so = {.model_dir = dir,
@@ -294,7 +301,11 @@ static int embed_device(const embed_args *a, const char *dir, size_t n, const ch
     *load_secs = now_s() - t0;
     double t1 = now_s();
     at_batch b;
-    rc = at_session_tokenize(s, texts, n, &b, err);
+    *hidden = (size_t)s->model->cfg.hidden;
+    emb = malloc(n * *hidden * sizeof *emb);
+    rc = emb ? at_session_tokenize(s, texts, n, &b, err) : at_err_set(err, AT_ENOMEM, "out of memory");
+    if (!emb)
+        memset(&b, 0, sizeof b);
     if (!rc) {
         at_infer_opts io = {.tau = a->tau, .sites = a->sites};
         if (!strcmp(a->backend, "rtl") && isatty(2))
@@ -319,6 +330,10 @@ static int embed_device(const embed_args *a, const char *dir, size_t n, const ch
     }
     at_batch_free(&b);
     at_session_close(s);
+    if (rc)
+        free(emb);
+    else
+        *emb_out = emb;
     return rc;
 }
 
@@ -350,13 +365,8 @@ int cmd_embed(int argc, char **argv)
         goto out;
     }
     if (strcmp(a.backend, "float")) {
-        emb = malloc(n * h * sizeof *emb);
-        if (!emb) {
-            fprintf(stderr, "acceltran embed: out of memory\n");
-            goto out;
-        }
-        if (embed_device(&a, dir, n, (const char *const *)(argv + a.first), lens, emb, &dv, &load_secs, &secs,
-                         &err)) {
+        if (embed_device(&a, dir, n, (const char *const *)(argv + a.first), lens, &emb, &h, &dv, &load_secs,
+                         &secs, &err)) {
             fprintf(stderr, "acceltran embed: %s\n", err.msg);
             goto out;
         }

@@ -6,12 +6,18 @@
  *     128 tokens) on tiny, edge and server (fmodel) and on rtl tiny: device
  *     cycles, time at the clock, utilization (M N K / (cycles x peak)),
  *     skipped fraction, DRAM bytes, and the fmodel/rtl cycle ratio.
- *  2. DynaTran: over the 66 sentences of tests/data/sentences/eval.txt
+ *  2. Per stage kind on fmodel tiny for the 128-token sequence: share of
+ *     the cycles and utilization of each kind of stage (q, k, v, scores,
+ *     probs, context, attn_out, ln1, ffn_mid, ffn_out, ln2, embeddings).
+ *  3. The host integer reference (at_qref, bit-identical to the device)
+ *     over the 66 sentences: the calibration headroom sweep (1, 1.25, 2, 4,
+ *     16) at tau 0, and one site at a time at tau 0.05 (headroom 1.25).
+ *  4. DynaTran: over the 66 sentences of tests/data/sentences/eval.txt
  *     (one packed batch, no padding) on fmodel tiny, for tau in {0, 0.005,
  *     0.01, 0.02, 0.05, 0.1, 0.2} and two site lists (the paper's: all but
  *     ln; and ln,ffn_mid): MAC-weighted skipped fraction, mean and minimum
  *     cosine to the float embeddings, cycles relative to tau 0.
- *  3. The claim of docs/dynatran.md, checked (exit status 1 when it fails):
+ *  5. The claim of docs/dynatran.md, checked (exit status 1 when it fails):
  *     with ln,ffn_mid at tau 0.06 the skipped fraction is >= 0.15, the mean
  *     cosine >= 0.99, and the cycles on tiny at most (1 - 0.5 x skipped) x
  *     those at tau 0.
@@ -25,6 +31,7 @@
 #include <time.h>
 
 #include "at_port_cosim.h"
+#include "at_qref.h"
 #include "at_session.h"
 #include "bert_float.h"
 
@@ -89,6 +96,27 @@ static int run_one(at_session *s, const at_batch *b, double tau, uint32_t sites,
     return 0;
 }
 
+/* Cycles and utilization per kind of stage (labels "layer L <kind>"). */
+static void stage_kinds(const at_infer_stats *st)
+{
+    static const char *const kinds[] = {"q", "k", "v", "scores", "probs", "context", "attn_out", "ln1",
+                                        "ffn_mid", "ffn_out", "ln2", "embeddings"};
+    printf("\n2. per stage kind (fmodel tiny, 128 tokens): kind, share of cycles, utilization\n");
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        uint64_t cyc = 0, macs = 0;
+        for (size_t i = 0; i < st->num_stages; i++) {
+            const char *sp = strrchr(st->stages[i].label, ' ');
+            int emb = !strncmp(st->stages[i].label, "embeddings", 10);
+            if ((k == 11 && emb) || (k < 11 && !emb && sp && !strcmp(sp + 1, kinds[k]))) {
+                cyc += st->stages[i].cycles;
+                macs += st->stages[i].macs;
+            }
+        }
+        printf("   %-10s %6.3f %6.3f\n", kinds[k], st->cycles ? (double)cyc / (double)st->cycles : 0.0,
+               cyc ? (double)macs / (256.0 * (double)cyc) : 0.0);
+    }
+}
+
 static int seq128(char **txt, size_t n, int quick)
 {
     /* the last three paragraphs, truncated at 128 tokens */
@@ -137,8 +165,10 @@ static int seq128(char **txt, size_t n, int quick)
                    "\"dram_bytes\":%llu,\"host_seconds\":%.2f}\n",
                    cfgs[c][0], cfgs[c][1], b.tokens, (unsigned long long)st.cycles, st.device_seconds,
                    st.utilization, st.skipped_fraction, (unsigned long long)st.dram_bytes, host);
-            if (c == 0)
+            if (c == 0) {
                 fm_tiny = st.cycles;
+                stage_kinds(&st);
+            }
             if (c == 3)
                 printf("fmodel/rtl cycles on tiny: %.4f; rtl simulated %.0f cycles/s\n",
                        (double)fm_tiny / (double)st.cycles, (double)st.cycles / host);
@@ -171,7 +201,7 @@ static int sweep(char **txt, size_t n)
         return -1;
     }
     bert_model_free(fm);
-    printf("\n2. DynaTran on %zu sentences (%zu tokens, packed, no padding), fmodel tiny\n", n, b.tokens);
+    printf("\n4. DynaTran on %zu sentences (%zu tokens, packed, no padding), fmodel tiny\n", n, b.tokens);
     printf("%-11s %6s %9s %9s %9s %12s %8s\n", "sites", "tau", "skipped", "mean cos", "min cos", "cycles",
            "vs tau 0");
     int rc = 0, claim_checked = 0;
@@ -210,7 +240,7 @@ static int sweep(char **txt, size_t n)
             if (li == 1 && tau == 0.06) {
                 claim_checked = 1;
                 int ok = st.skipped_fraction >= 0.15 && mean >= 0.99 && rel <= 1 - 0.5 * st.skipped_fraction;
-                printf("claim (ln,ffn_mid, tau 0.06): skipped %.4f >= 0.15, mean cosine %.5f >= 0.99, cycles %.4f x "
+                printf("5. claim (ln,ffn_mid, tau 0.06): skipped %.4f >= 0.15, mean cosine %.5f >= 0.99, cycles %.4f x "
                        "tau 0 <= %.4f: %s\n",
                        st.skipped_fraction, mean, rel, 1 - 0.5 * st.skipped_fraction, ok ? "holds" : "FAILS");
                 if (!ok)
@@ -227,6 +257,81 @@ static int sweep(char **txt, size_t n)
     return rc;
 }
 
+static double cos_mean_min(const float *a, const float *b, size_t n, double *mn)
+{
+    double mean = 0;
+    *mn = 2;
+    for (size_t i = 0; i < n; i++) {
+        double d = 0;
+        for (int j = 0; j < 384; j++)
+            d += (double)a[i * 384 + j] * b[i * 384 + j];
+        mean += d / (double)n;
+        *mn = d < *mn ? d : *mn;
+    }
+    return mean;
+}
+
+/* Host integer reference: one site at a time, and the headroom sweep. */
+static int reference_sweeps(char **txt, size_t n)
+{
+    static const double heads[] = {1.0, 1.25, 2.0, 4.0, 16.0};
+    float *ef = malloc(n * 384 * sizeof *ef), *eq = malloc(n * 384 * sizeof *eq);
+    int rc = 0;
+    if (!ef || !eq)
+        return -1;
+    printf("\n3. host integer reference (at_qref, the device's bits), %zu sentences\n", n);
+    for (size_t hi = 0; hi < sizeof heads / sizeof heads[0] && !rc; hi++) {
+        at_session_opts o = {.model_dir = model_dir(), .headroom = heads[hi], .no_device = 1};
+        at_session *s = NULL;
+        at_err err = {0};
+        at_batch b;
+        if (at_session_open(&o, &s, &err) || at_session_tokenize(s, (const char *const *)txt, n, &b, &err)) {
+            fprintf(stderr, "bench_model: %s\n", err.msg);
+            at_session_close(s);
+            rc = -1;
+            break;
+        }
+        if (hi == 0) {
+            bert_model *fm = NULL;
+            if (bert_model_load(model_dir(), &fm, &err) ||
+                bert_embed(fm, (const int32_t *const *)b.ids, b.lens, b.n, NULL, ef, &err)) {
+                fprintf(stderr, "bench_model: float reference: %s\n", err.msg);
+                rc = -1;
+            }
+            bert_model_free(fm);
+        }
+        int last = heads[hi] == 1.25 ? AT_NUM_SITES : 0; /* -1: dense; then each site alone */
+        for (int si = -1; !rc && si < last; si++) {
+            at_qref_result r;
+            double tau = si < 0 ? 0 : 0.05;
+            uint32_t mask = si < 0 ? 0 : 1u << si;
+            if (at_qref_run(s->model, (const int32_t *const *)b.ids, b.lens, b.n, tau, mask, &r, &err)) {
+                fprintf(stderr, "bench_model: %s\n", err.msg);
+                rc = -1;
+                break;
+            }
+            at_pool_embed(r.hidden, s->model->s_final, b.lens, b.n, 384, eq);
+            double mn, mean = cos_mean_min(eq, ef, n, &mn);
+            double sk = r.mac_dense ? (double)r.mac_skipped / (double)r.mac_dense : 0;
+            if (si < 0)
+                printf("headroom %5.2f, tau 0:            skipped %.4f  mean cos %.6f  min cos %.6f\n", heads[hi], sk,
+                       mean, mn);
+            else
+                printf("headroom %5.2f, tau 0.05 at %-8s skipped %.4f  mean cos %.6f  min cos %.6f\n", heads[hi],
+                       at_site_name((at_site)si), sk, mean, mn);
+            printf("{\"bench\":\"model\",\"part\":\"reference\",\"headroom\":%g,\"tau\":%g,\"site\":\"%s\","
+                   "\"skipped_fraction\":%.5f,\"mean_cos\":%.6f,\"min_cos\":%.6f}\n",
+                   heads[hi], tau, si < 0 ? "none" : at_site_name((at_site)si), sk, mean, mn);
+            at_qref_result_free(&r);
+        }
+        at_batch_free(&b);
+        at_session_close(s);
+    }
+    free(ef);
+    free(eq);
+    return rc;
+}
+
 int main(void)
 {
     char **txt = NULL;
@@ -238,6 +343,8 @@ int main(void)
     const char *q = getenv("ACCELTRAN_BENCH_QUICK");
     int quick = q && *q && strcmp(q, "0");
     int rc = seq128(txt, n, quick);
+    if (reference_sweeps(txt, n))
+        rc = -1;
     if (sweep(txt, n))
         rc = -1;
     for (size_t i = 0; i < n; i++)
