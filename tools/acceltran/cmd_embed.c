@@ -1,6 +1,7 @@
 /* acceltran embed: sentence embeddings and their cosine-similarity matrix. */
 #include <jansson.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,7 @@ typedef struct dev_out {
     const char *config;
     unsigned clock_mhz;
     at_infer_stats st;
+    float *fsim;        /* the float reference's similarity of the same batch (NULL: none) */
 } dev_out;
 
 static void print_text(const embed_args *a, size_t n, const size_t *lens, const float *sim, double secs,
@@ -169,18 +171,35 @@ static void print_text(const embed_args *a, size_t n, const size_t *lens, const 
     else
         printf("backend %s, %zu sentences, %d threads, %.4f s\n", a->backend, n, threads, secs);
     printf("%6s", "");
-    for (size_t j = 0; j < n; j++) {
-        char label[32];
-        snprintf(label, sizeof label, "[%zu]", j);
-        printf(" %8s", label);
+    for (int side = 0; side < (dv->fsim ? 2 : 1); side++) {
+        if (side)
+            printf("   |");
+        for (size_t j = 0; j < n; j++) {
+            char label[32];
+            snprintf(label, sizeof label, "[%zu]", j);
+            printf(" %8s", label);
+        }
     }
+    if (dv->fsim)
+        printf("   (left: %s, right: float reference)", a->backend);
     putchar('\n');
+    double worst = 0;
     for (size_t i = 0; i < n; i++) {
         printf("[%3zu] ", i);
         for (size_t j = 0; j < n; j++)
             printf(" %8.4f", sim[i * n + j]);
+        if (dv->fsim) {
+            printf("   |");
+            for (size_t j = 0; j < n; j++) {
+                printf(" %8.4f", dv->fsim[i * n + j]);
+                double d = fabs((double)sim[i * n + j] - dv->fsim[i * n + j]);
+                worst = d > worst ? d : worst;
+            }
+        }
         putchar('\n');
     }
+    if (dv->fsim)
+        printf("max |%s - float| over the matrix: %.5f\n", a->backend, worst);
     for (size_t i = 0; i < n; i++)
         printf("[%3zu] (%zu tokens) %s\n", i, lens[i], a->argv[a->first + (int)i]);
     if (dv->on) {
@@ -315,6 +334,28 @@ static int embed_device(const embed_args *a, const char *dir, size_t n, const ch
             lens[i] = b.lens[i];
     }
     *secs = now_s() - t1;
+    if (!rc && !a->json) {
+        /* the float reference of the same batch, printed beside the device's matrix */
+        bert_model *fm = NULL;
+        float *fe = malloc(n * *hidden * sizeof *fe);
+        dv->fsim = malloc(n * n * sizeof *dv->fsim);
+        at_err ferr = {0};
+        if (fe && dv->fsim && !bert_model_load(dir, &fm, &ferr) &&
+            !bert_embed(fm, (const int32_t *const *)b.ids, b.lens, b.n, NULL, fe, &ferr)) {
+            for (size_t i = 0; i < n; i++)
+                for (size_t j = 0; j < n; j++) {
+                    double d = 0;
+                    for (size_t k = 0; k < *hidden; k++)
+                        d += (double)fe[i * *hidden + k] * fe[j * *hidden + k];
+                    dv->fsim[i * n + j] = (float)d;
+                }
+        } else {
+            free(dv->fsim);
+            dv->fsim = NULL;
+        }
+        bert_model_free(fm);
+        free(fe);
+    }
     if (!rc) {
         /* stats point into the handle: copy the stage table before closing */
         size_t ns = dv->st.num_stages;
@@ -425,6 +466,7 @@ out:
     free(emb);
     free(sim);
     free(dv.st.stages);
+    free(dv.fsim);
     cli_tokenizer_free(&tk);
     bert_model_free(model);
     return rc;
