@@ -299,54 +299,70 @@ static uint64_t head_off(const cctx *c, uint64_t base, size_t row0, uint32_t h)
     return base + (uint64_t)row0 * c->al->ld_h + 2ull * h * c->m->head_dim;
 }
 
-/* scores = Q_h K_h^T / sqrt(d) for every sequence and head. */
-static int scores_stage(cctx *c, emit *e, const at_qlayer *ly, uint16_t tau)
+/* The two attention GEMMs, per sequence and head, query rows in blocks:
+ *   scores:  A = Q_h rows (L x D), B = K_h in the transposed-B layout,
+ *            C = L score columns, stored to the sequence's score matrix;
+ *   context: A = P rows (L x L) from the score matrix, B = V_h in the B
+ *            layout, C = D columns, stored into the head's columns of ctx.
+ * B is loaded once per head (LOAD rows = tokens, line (cb, j) = wb +
+ * cb*ldb + j, which is both layouts); B and the A/C slots alternate. */
+static int attn_gemm_stage(cctx *c, emit *e, const at_qlayer *ly, uint16_t tau, int context)
 {
     const uint32_t D = c->m->head_dim, NH = (uint32_t)c->m->cfg.heads, dc = ceil16(D);
+    const at_rq rq = context ? ly->rq_ctx : ly->rq_scores;
+    uint64_t b_base = context ? c->al->v : c->al->k;
     size_t off = 0, item = 0, wi = 0;
     for (size_t b = 0; b < c->batch; b++) {
-        uint32_t L = (uint32_t)c->lens[b], lb = ceil16(L), ldb = ceil4x(L);
+        uint32_t L = (uint32_t)c->lens[b], lb = ceil16(L), ldb = ceil4x(L), ldsp = at_gemm_ld_bytes(L);
         uint32_t wslot = dc * ldb;
+        uint32_t a_lines = context ? lb : dc, c_lines = context ? dc : lb; /* per row */
+        uint32_t n = context ? D : L, k = context ? L : D;
         if (2ull * wslot > c->wgt_lines)
             return at_err_set(c->err, AT_EUNSUPPORTED, "compile: a %u-token sequence does not fit %s", L,
                               c->cfg->name);
-        uint32_t r = rows_fit(c, c->act_lines / 2, dc + lb, L);
+        uint32_t r = rows_fit(c, c->act_lines / 2, a_lines + c_lines, L);
         if (!r)
             return at_err_set(c->err, AT_EUNSUPPORTED, "compile: attention rows of a %u-token sequence do not fit %s",
                               L, c->cfg->name);
-        uint32_t aslot = r * (dc + lb);
+        uint32_t aslot = r * (a_lines + c_lines);
         for (uint32_t h = 0; h < NH; h++, wi++) {
             uint32_t wb = (uint32_t)(wi % 2) * wslot;
-            /* K_h (L x D) in the transposed-B layout: line (kc, j) = wb + kc*ldb + j */
-            xfer(e, AT_OP_LOAD, 1, wb, L, D, 1, ldb, c->bo_a, head_off(c, c->al->k, off, h), c->al->ld_h);
+            xfer(e, AT_OP_LOAD, 1, wb, L, D, 1, ldb, c->bo_a, head_off(c, b_base, off, h), c->al->ld_h);
             uint64_t sp = c->al->sp_off[b * NH + h];
-            uint32_t ldsp = at_gemm_ld_bytes(L);
             for (uint32_t r0 = 0; r0 < L; r0 += r, item++) {
                 uint32_t rows = L - r0 < r ? L - r0 : r;
-                uint32_t as = (uint32_t)(item % 2) * aslot, cs = as + r * dc;
-                xfer(e, AT_OP_LOAD, 0, as, rows, D, dc, 1, c->bo_a, head_off(c, c->al->q, off + r0, h), c->al->ld_h);
+                uint32_t as = (uint32_t)(item % 2) * aslot, cs = as + r * a_lines;
+                if (context)
+                    xfer(e, AT_OP_LOAD, 0, as, rows, L, lb, 1, c->bo_a, sp + (uint64_t)r0 * ldsp, ldsp);
+                else
+                    xfer(e, AT_OP_LOAD, 0, as, rows, D, dc, 1, c->bo_a, head_off(c, c->al->q, off + r0, h),
+                         c->al->ld_h);
                 struct at_uapi_cmd *cmd = push(e);
                 if (!cmd)
                     return 0;
                 uint32_t *d = cmd->desc;
                 AT_DPUT(d, OPCODE, AT_OP_GEMM);
-                AT_DPUT(d, GEMM_TRANS_B, 1);
+                AT_DPUT(d, GEMM_TRANS_B, context ? 0 : 1);
                 AT_DPUT(d, GEMM_A, as);
-                AT_DPUT(d, GEMM_LDA, dc);
+                AT_DPUT(d, GEMM_LDA, a_lines);
                 AT_DPUT(d, GEMM_B, wb);
                 AT_DPUT(d, GEMM_LDB, ldb);
                 AT_DPUT(d, GEMM_C, cs);
-                AT_DPUT(d, GEMM_LDC, lb);
+                AT_DPUT(d, GEMM_LDC, c_lines);
                 AT_DPUT(d, GEMM_M, rows);
-                AT_DPUT(d, GEMM_N, L);
-                AT_DPUT(d, GEMM_K, D);
+                AT_DPUT(d, GEMM_N, n);
+                AT_DPUT(d, GEMM_K, k);
                 AT_DPUT(d, GEMM_TAU, tau);
-                AT_DPUT(d, GEMM_RQ_M, ly->rq_scores.m);
-                AT_DPUT(d, GEMM_RQ_S, ly->rq_scores.s);
-                xfer(e, AT_OP_STORE, 0, cs, rows, L, lb, 1, c->bo_a, sp + (uint64_t)r0 * ldsp, ldsp);
+                AT_DPUT(d, GEMM_RQ_M, rq.m);
+                AT_DPUT(d, GEMM_RQ_S, rq.s);
+                if (context)
+                    xfer(e, AT_OP_STORE, 0, cs, rows, D, dc, 1, c->bo_a, head_off(c, c->al->ctx, off + r0, h),
+                         c->al->ld_h);
+                else
+                    xfer(e, AT_OP_STORE, 0, cs, rows, L, lb, 1, c->bo_a, sp + (uint64_t)r0 * ldsp, ldsp);
             }
             e->st->macs += (uint64_t)L * L * D;
-            e->st->elements += (uint64_t)L * L;
+            e->st->elements += (uint64_t)L * n;
         }
         off += L;
     }
@@ -392,59 +408,6 @@ static int probs_stage(cctx *c, emit *e, const at_qlayer *ly, uint16_t tau)
             }
             e->st->elements += (uint64_t)L * L;
         }
-    }
-    return 0;
-}
-
-/* context_h = P V_h for every sequence and head, into the T x H context. */
-static int context_stage(cctx *c, emit *e, const at_qlayer *ly, uint16_t tau)
-{
-    const uint32_t D = c->m->head_dim, NH = (uint32_t)c->m->cfg.heads, dc = ceil16(D);
-    size_t off = 0, item = 0, wi = 0;
-    for (size_t b = 0; b < c->batch; b++) {
-        uint32_t L = (uint32_t)c->lens[b], lb = ceil16(L), ldb = ceil4x(L), ldsp = at_gemm_ld_bytes(L);
-        uint32_t wslot = dc * ldb;
-        if (2ull * wslot > c->wgt_lines)
-            return at_err_set(c->err, AT_EUNSUPPORTED, "compile: a %u-token sequence does not fit %s", L,
-                              c->cfg->name);
-        uint32_t r = rows_fit(c, c->act_lines / 2, lb + dc, L);
-        if (!r)
-            return at_err_set(c->err, AT_EUNSUPPORTED, "compile: attention rows of a %u-token sequence do not fit %s",
-                              L, c->cfg->name);
-        uint32_t aslot = r * (lb + dc);
-        for (uint32_t h = 0; h < NH; h++, wi++) {
-            uint32_t wb = (uint32_t)(wi % 2) * wslot;
-            /* V_h (L x D) in the B layout: line (nt, j) = wb + nt*ldb + j */
-            xfer(e, AT_OP_LOAD, 1, wb, L, D, 1, ldb, c->bo_a, head_off(c, c->al->v, off, h), c->al->ld_h);
-            uint64_t sp = c->al->sp_off[b * NH + h];
-            for (uint32_t r0 = 0; r0 < L; r0 += r, item++) {
-                uint32_t rows = L - r0 < r ? L - r0 : r;
-                uint32_t as = (uint32_t)(item % 2) * aslot, cs = as + r * lb;
-                xfer(e, AT_OP_LOAD, 0, as, rows, L, lb, 1, c->bo_a, sp + (uint64_t)r0 * ldsp, ldsp);
-                struct at_uapi_cmd *cmd = push(e);
-                if (!cmd)
-                    return 0;
-                uint32_t *d = cmd->desc;
-                AT_DPUT(d, OPCODE, AT_OP_GEMM);
-                AT_DPUT(d, GEMM_A, as);
-                AT_DPUT(d, GEMM_LDA, lb);
-                AT_DPUT(d, GEMM_B, wb);
-                AT_DPUT(d, GEMM_LDB, ldb);
-                AT_DPUT(d, GEMM_C, cs);
-                AT_DPUT(d, GEMM_LDC, dc);
-                AT_DPUT(d, GEMM_M, rows);
-                AT_DPUT(d, GEMM_N, D);
-                AT_DPUT(d, GEMM_K, L);
-                AT_DPUT(d, GEMM_TAU, tau);
-                AT_DPUT(d, GEMM_RQ_M, ly->rq_ctx.m);
-                AT_DPUT(d, GEMM_RQ_S, ly->rq_ctx.s);
-                xfer(e, AT_OP_STORE, 0, cs, rows, D, dc, 1, c->bo_a, head_off(c, c->al->ctx, off + r0, h),
-                     c->al->ld_h);
-            }
-            e->st->macs += (uint64_t)L * L * D;
-            e->st->elements += (uint64_t)L * D;
-        }
-        off += L;
     }
     return 0;
 }
@@ -503,13 +466,13 @@ int at_model_compile(const at_qmodel *m, const at_hw_config *cfg, const at_model
         if (rc)
             break;
         e.st = new_stage(out, l, AT_SITE_SCORES, "scores");
-        if ((rc = scores_stage(&c, &e, ly, TAU(AT_SITE_SCORES, 0))))
+        if ((rc = attn_gemm_stage(&c, &e, ly, TAU(AT_SITE_SCORES, 0), 0)))
             break;
         e.st = new_stage(out, l, AT_SITE_PROBS, "probs");
         if ((rc = probs_stage(&c, &e, ly, TAU(AT_SITE_PROBS, 0))))
             break;
         e.st = new_stage(out, l, AT_SITE_CONTEXT, "context");
-        if ((rc = context_stage(&c, &e, ly, TAU(AT_SITE_CONTEXT, 0))))
+        if ((rc = attn_gemm_stage(&c, &e, ly, TAU(AT_SITE_CONTEXT, 0), 1)))
             break;
         e.st = new_stage(out, l, AT_SITE_ATTN_OUT, "attn_out");
         rc = dense_stage(&c, &e, &ly->o, &wl->layer[l].o, al->ctx, al->ld_h, al->ao, al->ld_h,
