@@ -53,9 +53,19 @@ static void run_vs_ref(at_session *s, const at_batch *b, double tau, uint32_t si
     free(hid);
 }
 
+/* One fmodel/tiny session for the tiny cases (calibration runs once). */
+static at_session *g_tiny;
+
+static at_session *tiny(void)
+{
+    if (!g_tiny)
+        g_tiny = iu_open("fmodel", "tiny", 0);
+    return g_tiny;
+}
+
 static void case_demo_published(void)
 {
-    at_session *s = iu_open("fmodel", "tiny", 0);
+    at_session *s = tiny();
     CHECK(s, "open");
     if (!s)
         return;
@@ -76,7 +86,6 @@ static void case_demo_published(void)
     CHECK(worst <= 0.005, "similarity off the published matrix by %.5f", worst);
     CHECK(st.cycles > 0 && st.jobs == 67, "cycles %llu, jobs %u", (unsigned long long)st.cycles, st.jobs);
     at_batch_free(&b);
-    at_session_close(s);
 }
 
 static void case_eval_fidelity(void)
@@ -86,7 +95,7 @@ static void case_eval_fidelity(void)
     CHECK(n >= 64, "eval set has %zu sentences", n);
     if (IU_SANITIZED && n > 6)
         n = 6;
-    at_session *s = iu_open("fmodel", "tiny", 0);
+    at_session *s = tiny();
     CHECK(s, "open");
     if (!s) {
         iu_free_set(txt, total);
@@ -121,7 +130,6 @@ static void case_eval_fidelity(void)
     free(emb);
     free(ef);
     at_batch_free(&b);
-    at_session_close(s);
     iu_free_set(txt, total);
 }
 
@@ -130,7 +138,7 @@ static void case_configs_and_dynatran(void)
     static const char *const cfgs[3] = {"tiny", "edge", "server"};
     static const char *const two[2] = {"Naïve coöperation costs 3.5% more!", "Hi"};
     for (int c = 0; c < 3; c++) {
-        at_session *s = iu_open("fmodel", cfgs[c], 0);
+        at_session *s = c == 0 ? tiny() : iu_open("fmodel", cfgs[c], 0);
         CHECK(s, "open %s", cfgs[c]);
         if (!s)
             continue;
@@ -148,13 +156,14 @@ static void case_configs_and_dynatran(void)
         run_vs_ref(s, &b, 0.05, sites, emb, &st, what);
         CHECK(st.mac_skipped > 0, "%s: no MAC skipped", what);
         at_batch_free(&b);
-        at_session_close(s);
+        if (c)
+            at_session_close(s);
     }
 }
 
 static void case_failure_and_rerun(void)
 {
-    at_session *s = iu_open("fmodel", "tiny", 0);
+    at_session *s = tiny();
     CHECK(s, "open");
     if (!s)
         return;
@@ -180,7 +189,6 @@ static void case_failure_and_rerun(void)
     run_vs_ref(s, &b, 0, AT_SITES_PAPER, emb, &st, "rerun after the failure");
     CHECK(at_drv_jobs_held(s->drv) == 0, "driver still holds %zu jobs", at_drv_jobs_held(s->drv));
     at_batch_free(&b);
-    at_session_close(s);
 }
 
 int main(void)
@@ -189,5 +197,6 @@ int main(void)
     RUN_CASE(case_eval_fidelity);
     RUN_CASE(case_configs_and_dynatran);
     RUN_CASE(case_failure_and_rerun);
+    at_session_close(g_tiny);
     return check_finish("e2e_infer");
 }

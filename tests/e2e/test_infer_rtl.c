@@ -14,8 +14,7 @@
 #include "at_port_cosim.h"
 
 static const char *const five[5] = {"The weather is lovely today.", "It's so sunny outside!",
-                                    "He drove to the stadium.", "Hi",
-                                    "Björk paid €7.80 for 3 croissants, didn't she?"};
+                                    "He drove to the stadium.", "Hi", "Björk paid €7.80?"};
 
 static void run(at_session *s, const at_batch *b, double tau, uint32_t sites, float *emb, int16_t *hid,
                 at_infer_stats *st, at_stage_stats *copy)
