@@ -1,52 +1,11 @@
 /* GEMM tiling and command stream: see at_gemm_plan.h. */
 #include "at_gemm_plan.h"
 
+#include "at_cmdbuf.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct plan_buf {
-    struct at_uapi_cmd *cmds;
-    uint32_t n, cap;
-    int oom;
-} plan_buf;
-
-static struct at_uapi_cmd *push(plan_buf *b)
-{
-    if (b->n == b->cap) {
-        uint32_t cap = b->cap ? 2 * b->cap : 256;
-        struct at_uapi_cmd *p = realloc(b->cmds, (size_t)cap * sizeof *p);
-        if (!p) {
-            b->oom = 1;
-            return NULL;
-        }
-        b->cmds = p;
-        b->cap = cap;
-    }
-    struct at_uapi_cmd *c = &b->cmds[b->n++];
-    memset(c, 0, sizeof *c);
-    return c;
-}
-
-static void xfer(plan_buf *b, unsigned op, unsigned buf, uint32_t spad, uint32_t rows, uint32_t cols,
-                 uint32_t row_step, uint32_t cb_step, uint32_t bo, uint64_t off, uint32_t stride)
-{
-    struct at_uapi_cmd *c = push(b);
-    if (!c)
-        return;
-    uint32_t *d = c->desc;
-    AT_DPUT(d, OPCODE, op);
-    AT_DPUT(d, XFER_BUF, buf);
-    AT_DPUT(d, TAG, b->n & 0xffffu);
-    AT_DPUT(d, XFER_SPAD, spad);
-    AT_DPUT(d, XFER_ROWS, rows);
-    AT_DPUT(d, XFER_COLS, cols);
-    AT_DPUT(d, XFER_SPAD_ROW_STEP, row_step);
-    AT_DPUT(d, XFER_SPAD_CB_STEP, cb_step);
-    AT_DPUT(d, XFER_MEM_STRIDE, stride);
-    c->bo_handle = bo;
-    c->bo_offset = off;
-}
 
 uint32_t at_gemm_ld_bytes(uint32_t cols)
 {
@@ -131,20 +90,20 @@ void at_gemm_plan_free(at_gemm_plan *p)
 /* LOAD of column tiles [t0, t0 + nt) of a strip whose first tile is
  * global tile g0, into the weight slot at wbase (tile t at wbase + t*kq),
  * and of their parameter blocks (at pbase + 4 t) when the GEMM has them. */
-static void load_strip(plan_buf *b, const at_gemm_spec *s, uint32_t wbase, uint32_t pbase, uint32_t t0,
+static void load_strip(at_cmdbuf *b, const at_gemm_spec *s, uint32_t wbase, uint32_t pbase, uint32_t t0,
                        uint32_t nt, uint32_t g0, uint32_t kq)
 {
     uint32_t gt = g0 + t0; /* global tile */
     if (s->b_tiled) {
         /* one row per tile: K lines, contiguous in memory */
-        xfer(b, AT_OP_LOAD, 1, wbase + t0 * kq, nt, 16 * s->k, kq, 1, s->bo_b, s->off_b + (uint64_t)gt * s->ldb,
+        at_cmdbuf_xfer(b, AT_OP_LOAD, 1, wbase + t0 * kq, nt, 16 * s->k, kq, 1, s->bo_b, s->off_b + (uint64_t)gt * s->ldb,
              s->ldb);
     } else {
         uint32_t c0 = 16 * gt, cols = s->n - c0 < 16 * nt ? s->n - c0 : 16 * nt;
-        xfer(b, AT_OP_LOAD, 1, wbase + t0 * kq, s->k, cols, 1, kq, s->bo_b, s->off_b + 2ull * c0, s->ldb);
+        at_cmdbuf_xfer(b, AT_OP_LOAD, 1, wbase + t0 * kq, s->k, cols, 1, kq, s->bo_b, s->off_b + 2ull * c0, s->ldb);
     }
     if (s->bo_p) /* 4 lines per tile, contiguous */
-        xfer(b, AT_OP_LOAD, 1, pbase + 4 * t0, nt, 64, 4, 1, s->bo_p, s->off_p + 128ull * gt, 128);
+        at_cmdbuf_xfer(b, AT_OP_LOAD, 1, pbase + 4 * t0, nt, 64, 4, 1, s->bo_p, s->off_p + 128ull * gt, 128);
 }
 
 static uint32_t round_down(uint32_t x, uint32_t m)
@@ -251,7 +210,7 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
     uint32_t w_base[2] = {0, ts * tl};
     uint32_t p_base[2] = {ts * kq, ts * tl + ts * kq};
 
-    plan_buf b = {0};
+    at_cmdbuf b = {0};
     uint32_t items = strips * blocks;
 #define STRIP_COL0(st) ((st) * ts * 16u)
 #define STRIP_COLS(st) (s->n - STRIP_COL0(st) < ts * 16u ? s->n - STRIP_COL0(st) : ts * 16u)
@@ -259,14 +218,14 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
 #define ROWS(bl) (s->m - ROW0(bl) < r ? s->m - ROW0(bl) : r)
     /* prologue: strip 0 weights, A block 0 */
     load_strip(&b, s, w_base[0], p_base[0], 0, (STRIP_COLS(0) + 15) / 16, STRIP_COL0(0) / 16, kq);
-    xfer(&b, AT_OP_LOAD, 0, a_base[0], ROWS(0), s->k, kc, 1, s->bo_a, s->off_a, s->lda);
+    at_cmdbuf_xfer(&b, AT_OP_LOAD, 0, a_base[0], ROWS(0), s->k, kc, 1, s->bo_a, s->off_a, s->lda);
     uint32_t next_tile = 0; /* double slots: next strip's tiles already loaded */
     for (uint32_t i = 0; i < items && !b.oom; i++) {
         uint32_t st = i / blocks, bl = i % blocks;
         uint32_t ws = slots == 2 ? st % 2 : 0;
         if (i + 1 < items) {
             uint32_t bl1 = (i + 1) % blocks;
-            xfer(&b, AT_OP_LOAD, 0, a_base[(i + 1) % 2], ROWS(bl1), s->k, kc, 1, s->bo_a,
+            at_cmdbuf_xfer(&b, AT_OP_LOAD, 0, a_base[(i + 1) % 2], ROWS(bl1), s->k, kc, 1, s->bo_a,
                  s->off_a + (uint64_t)ROW0(bl1) * s->lda, s->lda);
         }
         if (slots == 2 && st + 1 < strips) {
@@ -280,12 +239,11 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
                            STRIP_COL0(st + 1) / 16, kq);
             }
         }
-        struct at_uapi_cmd *g = push(&b);
+        struct at_uapi_cmd *g = at_cmdbuf_push(&b);
         if (!g)
             break;
         uint32_t *d = g->desc;
         AT_DPUT(d, OPCODE, AT_OP_GEMM);
-        AT_DPUT(d, TAG, b.n & 0xffffu);
         AT_DPUT(d, GEMM_A, a_base[i % 2]);
         AT_DPUT(d, GEMM_LDA, kc);
         AT_DPUT(d, GEMM_B, w_base[ws]);
@@ -313,7 +271,7 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
         if (slots == 1 && i + 1 < items && (i + 1) / blocks != st)
             load_strip(&b, s, w_base[0], p_base[0], 0, (STRIP_COLS(st + 1) + 15) / 16, STRIP_COL0(st + 1) / 16,
                        kq);
-        xfer(&b, AT_OP_STORE, 0, c_base[i % 2], ROWS(bl), STRIP_COLS(st), ts, 1, s->bo_c,
+        at_cmdbuf_xfer(&b, AT_OP_STORE, 0, c_base[i % 2], ROWS(bl), STRIP_COLS(st), ts, 1, s->bo_c,
              s->off_c + (uint64_t)ROW0(bl) * s->ldc + 2ull * STRIP_COL0(st), s->ldc);
     }
 #undef STRIP_COL0

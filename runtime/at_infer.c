@@ -171,7 +171,7 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
         snprintf(ss->label, sizeof ss->label, "%s", sg->label);
         ss->layer = sg->layer;
         ss->site = sg->site;
-        ss->commands = sg->num_cmds;
+        ss->commands = sg->buf.n;
         ss->elements = sg->elements;
         ss->macs = sg->macs;
         uint64_t c0[NCNT], c1[NCNT];
@@ -180,12 +180,12 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
         /* a stage longer than a job holds runs as several jobs in a row
          * (each ends with the driver's fence, so the split is invisible) */
         uint64_t busy = 0;
-        for (uint32_t first = 0; first < sg->num_cmds; first += AT_UAPI_MAX_CMDS) {
-            uint32_t n = sg->num_cmds - first < AT_UAPI_MAX_CMDS ? sg->num_cmds - first : AT_UAPI_MAX_CMDS;
+        for (uint32_t first = 0; first < sg->buf.n; first += AT_UAPI_MAX_CMDS) {
+            uint32_t n = sg->buf.n - first < AT_UAPI_MAX_CMDS ? sg->buf.n - first : AT_UAPI_MAX_CMDS;
             struct at_uapi_job job = {.size = sizeof job,
                                       .version = AT_UAPI_VERSION,
                                       .num_cmds = n,
-                                      .cmds_ptr = (uint64_t)(uintptr_t)(sg->cmds + first),
+                                      .cmds_ptr = (uint64_t)(uintptr_t)(sg->buf.cmds + first),
                                       .cmd_size = sizeof(struct at_uapi_cmd),
                                       .num_bos = 2,
                                       .bos_ptr = (uint64_t)(uintptr_t)bos};
@@ -199,7 +199,7 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
              * MAC lane's rate (16 per cycle, far below any PE array), plus
              * 4000 cycles per command (a 64 KiB transfer at 32 bytes per
              * cycle, with latency), plus 1 M cycles; or the caller's limit */
-            uint64_t bound = sg->macs / 16 * n / sg->num_cmds + 4000ull * n + 1000000ull;
+            uint64_t bound = sg->macs / 16 * n / sg->buf.n + 4000ull * n + 1000000ull;
             uint64_t timeout =
                 o->timeout_ns ? o->timeout_ns : bound * 1000ull / (cfg->clock_mhz ? cfg->clock_mhz : 1);
             struct at_uapi_wait w = {.size = sizeof w, .job_id = job.job_id, .timeout_ns = timeout};
@@ -208,8 +208,8 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
                 snprintf(m2, sizeof m2, "%s", err ? err->msg : "");
                 if (w.status == AT_UAPI_JOB_FAILED && w.failed_cmd < n)
                     rc = at_err_set(err, rc, "%s: command %u of %u (%s) failed: %s", sg->label,
-                                    first + w.failed_cmd, sg->num_cmds,
-                                    at_drv_opcode_name(AT_DGET(sg->cmds[first + w.failed_cmd].desc, OPCODE)), m2);
+                                    first + w.failed_cmd, sg->buf.n,
+                                    at_drv_opcode_name(AT_DGET(sg->buf.cmds[first + w.failed_cmd].desc, OPCODE)), m2);
                 else
                     rc = at_err_set(err, rc, "%s: %s", sg->label, m2);
                 if (w.status == AT_UAPI_JOB_NOT_RUN)
@@ -238,7 +238,7 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
             st.sites[sg->site].elements += ss->elements;
             st.sites[sg->site].zeros += ss->pruned;
         }
-        st.commands += sg->num_cmds;
+        st.commands += sg->buf.n;
         if (o->progress)
             o->progress(o->progress_ctx, sg->label, i + 1, prog.num_stages);
     }

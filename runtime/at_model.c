@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "at_cmdbuf.h"
 #include "at_gemm_plan.h"
 
 #define ALIGN32(x) (((x) + 31u) & ~(uint64_t)31u)
@@ -116,58 +117,14 @@ void at_act_layout_free(at_act_layout *a)
 
 typedef struct emit {
     at_stage *st;
-    int oom;
 } emit;
 
 static struct at_uapi_cmd *push(emit *e)
 {
-    at_stage *s = e->st;
-    if (s->num_cmds == s->cap) {
-        uint32_t cap = s->cap ? 2 * s->cap : 64;
-        struct at_uapi_cmd *p = realloc(s->cmds, (size_t)cap * sizeof *p);
-        if (!p) {
-            e->oom = 1;
-            return NULL;
-        }
-        s->cmds = p;
-        s->cap = cap;
-    }
-    struct at_uapi_cmd *c = &s->cmds[s->num_cmds++];
-    memset(c, 0, sizeof *c);
-    AT_DPUT(c->desc, TAG, s->num_cmds & 0xffffu);
-    return c;
+    return at_cmdbuf_push(&e->st->buf);
 }
 
-static void xfer(emit *e, unsigned op, unsigned buf, uint32_t spad, uint32_t rows, uint32_t cols,
-                 uint32_t row_step, uint32_t cb_step, uint32_t bo, uint64_t off, uint32_t stride)
-{
-    struct at_uapi_cmd *c = push(e);
-    if (!c)
-        return;
-    uint32_t *d = c->desc;
-    AT_DPUT(d, OPCODE, op);
-    AT_DPUT(d, XFER_BUF, buf);
-    AT_DPUT(d, XFER_SPAD, spad);
-    AT_DPUT(d, XFER_ROWS, rows);
-    AT_DPUT(d, XFER_COLS, cols);
-    AT_DPUT(d, XFER_SPAD_ROW_STEP, row_step);
-    AT_DPUT(d, XFER_SPAD_CB_STEP, cb_step);
-    AT_DPUT(d, XFER_MEM_STRIDE, stride);
-    c->bo_handle = bo;
-    c->bo_offset = off;
-}
-
-static void append(emit *e, const struct at_uapi_cmd *cmds, uint32_t n)
-{
-    for (uint32_t i = 0; i < n && !e->oom; i++) {
-        uint32_t tag = e->st->num_cmds + 1;
-        struct at_uapi_cmd *c = push(e);
-        if (c) {
-            *c = cmds[i];
-            AT_DPUT(c->desc, TAG, tag & 0xffffu);
-        }
-    }
-}
+#define xfer(e, ...) at_cmdbuf_xfer(&(e)->st->buf, __VA_ARGS__)
 
 static at_stage *new_stage(at_program *p, int layer, int site, const char *what)
 {
@@ -239,7 +196,7 @@ static int dense_stage(cctx *c, emit *e, const at_qdense *d, const at_dense_loc 
     int rc = at_gemm_plan_build(c->cfg, &s, &plan, c->err);
     if (rc)
         return rc;
-    append(e, plan.cmds, plan.num_cmds);
+    at_cmdbuf_append(&e->st->buf, plan.cmds, plan.num_cmds);
     at_gemm_plan_free(&plan);
     e->st->macs += (uint64_t)s.m * s.n * s.k;
     e->st->elements += (uint64_t)s.m * s.n;
@@ -417,7 +374,7 @@ void at_program_free(at_program *p)
     if (!p)
         return;
     for (size_t i = 0; i < p->num_stages; i++)
-        free(p->stages[i].cmds);
+        at_cmdbuf_free(&p->stages[i].buf);
     free(p->stages);
     memset(p, 0, sizeof *p);
 }
@@ -450,7 +407,7 @@ int at_model_compile(const at_qmodel *m, const at_hw_config *cfg, const at_model
     e.st = new_stage(out, -1, AT_SITE_LN, "ln");
     rc = ln_stage(&c, &e, &m->emb_ln, wl->emb_ln, al->word, al->pos, al->x, al->ld_h,
                   at_site_tau(m, -1, AT_SITE_LN, 0, tau, mask));
-    for (int l = 0; l < NL && !rc && !e.oom; l++) {
+    for (int l = 0; l < NL && !rc; l++) {
         const at_qlayer *ly = &m->layers[l];
 #define TAU(site, w) at_site_tau(m, l, site, w, tau, mask)
         e.st = new_stage(out, l, AT_SITE_Q, "q");
@@ -497,8 +454,9 @@ int at_model_compile(const at_qmodel *m, const at_hw_config *cfg, const at_model
         rc = ln_stage(&c, &e, &ly->ln2, wl->layer[l].ln2, al->fo, al->h1, al->x, al->ld_h, TAU(AT_SITE_LN, 1));
 #undef TAU
     }
-    if (!rc && e.oom)
-        rc = at_err_set(err, AT_ENOMEM, "compile: out of memory");
+    for (size_t i = 0; !rc && i < out->num_stages; i++)
+        if (out->stages[i].buf.oom)
+            rc = at_err_set(err, AT_ENOMEM, "compile: out of memory");
     if (!rc)
         for (size_t i = 0; i < out->num_stages; i++)
             out->macs += out->stages[i].macs;

@@ -31,6 +31,7 @@
 
 #include "acceltran_hw.h"
 #include "acceltran_uapi.h"
+#include "at_cmdbuf.h"
 #include "at_error.h"
 #include "at_quant.h"
 #include "at_sites.h"
@@ -74,8 +75,7 @@ typedef struct at_stage {
     int site;                     /* at_site whose outputs this stage writes */
     uint64_t elements;            /* outputs the stage writes (valid elements) */
     uint64_t macs;                /* useful MACs (sum of M N K) */
-    uint32_t num_cmds, cap;
-    struct at_uapi_cmd *cmds;
+    at_cmdbuf buf;                /* the stage's commands (buf.n of them) */
 } at_stage;
 
 typedef struct at_program {

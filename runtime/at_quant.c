@@ -369,21 +369,17 @@ int at_quant_build_ids(const char *model_dir, const int32_t *const *ids, const s
             goto wfail;
         }
     }
+wfail: /* the float tensors are released on success and failure alike */
     free(word);
     free(pos);
     free(type);
     free(eg);
     free(eb);
     st_close(st);
-    *out = m;
-    return 0;
-wfail:
-    free(word);
-    free(pos);
-    free(type);
-    free(eg);
-    free(eb);
-    st_close(st);
+    if (!rc) {
+        *out = m;
+        return 0;
+    }
 fail:
     bert_model_free(fm);
     at_quant_free(m);
