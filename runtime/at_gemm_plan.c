@@ -130,8 +130,9 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
                           "gemm plan: tiled B needs K <= 4095 (K %u) and a tile stride (ldb %u) that is a "
                           "multiple of 32 of at least 32 K bytes",
                           s->k, s->ldb);
-    if (s->lda % 32 || s->ldb % 32 || s->ldc % 32 || s->lda < 2 * s->k || (!s->b_tiled && s->ldb < 2 * s->n) ||
-        s->ldc < 2 * s->n)
+    int a_mem = !s->resident, c_mem = !s->resident || s->c_store; /* A loaded, C stored */
+    if ((a_mem && (s->lda % 32 || s->lda < 2 * s->k)) || s->ldb % 32 || (!s->b_tiled && s->ldb < 2 * s->n) ||
+        (c_mem && (s->ldc % 32 || s->ldc < 2 * s->n)))
         return at_err_set(err, AT_EINVAL,
                           "gemm plan: row strides (lda %u, ldb %u, ldc %u bytes) must be multiples of 32 "
                           "covering the rows (A %u, B %u, C %u bytes)",
@@ -144,6 +145,17 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
     uint32_t nt = (s->n + 15) / 16;
     uint32_t pl = s->bo_p ? 4 : 0;   /* parameter lines per column tile */
     uint32_t tl = kq + pl;           /* weight lines per column tile */
+    if (s->resident) {
+        /* bounding line intervals of A and C (as the device checks them) */
+        uint64_t a_end = (uint64_t)s->a_line + (uint64_t)(s->m - 1) * s->a_ld + kc;
+        uint64_t c_end = (uint64_t)s->c_line + (uint64_t)(s->m - 1) * s->c_ld + nt;
+        if (s->a_ld < kc || s->c_ld < nt || a_end > act_lines || c_end > act_lines ||
+            (s->a_line < c_end && s->c_line < a_end))
+            return at_err_set(err, AT_EINVAL,
+                              "gemm plan: resident A (line %u, %u per row) and C (line %u, %u per row) must "
+                              "cover their rows (%u and %u lines), fit the %u activation lines and not overlap",
+                              s->a_line, s->a_ld, s->c_line, s->c_ld, kc, nt, act_lines);
+    }
     if (tl > wgt_lines)
         return at_err_set(err, AT_EUNSUPPORTED,
                           "gemm plan: K = %u needs %u weight lines per column tile (with its parameters); "
@@ -171,12 +183,12 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
         ts = round_down(ts, pes);
     /* the activation buffer must hold two A blocks and two C blocks of br
      * rows; when K is too deep for that, blocks of fewer rows (a multiple
-     * of the lanes) */
-    if (2ull * br * (kc + 1) > act_lines)
+     * of the lanes). Resident operands need no slots. */
+    if (!s->resident && 2ull * br * (kc + 1) > act_lines)
         br = gran;
-    while (ts > 1 && 2ull * br * (kc + ts) > act_lines)
+    while (!s->resident && ts > 1 && 2ull * br * (kc + ts) > act_lines)
         ts--;
-    if (2ull * br * (kc + ts) > act_lines)
+    if (!s->resident && 2ull * br * (kc + ts) > act_lines)
         return at_err_set(err, AT_EUNSUPPORTED,
                           "gemm plan: K = %u: two %u-row A blocks (%u lines per row) and their C blocks "
                           "do not fit the %s activation scratchpad (%u lines)",
@@ -190,7 +202,7 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
      * output drain, is spread over more rows), but at least ~4 blocks per
      * strip so loads overlap compute, and at most 256 rows */
     uint32_t mr = (s->m + gran - 1) / gran * gran;
-    uint32_t fit = (uint32_t)(act_lines / (2ull * (kc + ts)));
+    uint32_t fit = s->resident ? 65535u : (uint32_t)(act_lines / (2ull * (kc + ts)));
     uint32_t r = round_down(fit, gran);
     uint32_t quarter = (s->m / 4 + br - 1) / br * br;
     if (quarter < br)
@@ -205,7 +217,7 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
         r = gran;
     uint32_t blocks = (s->m + r - 1) / r;
 
-    uint32_t a_slot = r * kc, c_slot = r * ts;
+    uint32_t a_slot = s->resident ? 0 : r * kc, c_slot = s->resident ? 0 : r * ts;
     uint32_t a_base[2] = {0, a_slot}, c_base[2] = {2 * a_slot, 2 * a_slot + c_slot};
     uint32_t w_base[2] = {0, ts * tl};
     uint32_t p_base[2] = {ts * kq, ts * tl + ts * kq};
@@ -218,12 +230,13 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
 #define ROWS(bl) (s->m - ROW0(bl) < r ? s->m - ROW0(bl) : r)
     /* prologue: strip 0 weights, A block 0 */
     load_strip(&b, s, w_base[0], p_base[0], 0, (STRIP_COLS(0) + 15) / 16, STRIP_COL0(0) / 16, kq);
-    at_cmdbuf_xfer(&b, AT_OP_LOAD, 0, a_base[0], ROWS(0), s->k, kc, 1, s->bo_a, s->off_a, s->lda);
+    if (a_mem)
+        at_cmdbuf_xfer(&b, AT_OP_LOAD, 0, a_base[0], ROWS(0), s->k, kc, 1, s->bo_a, s->off_a, s->lda);
     uint32_t next_tile = 0; /* double slots: next strip's tiles already loaded */
     for (uint32_t i = 0; i < items && !b.oom; i++) {
         uint32_t st = i / blocks, bl = i % blocks;
         uint32_t ws = slots == 2 ? st % 2 : 0;
-        if (i + 1 < items) {
+        if (a_mem && i + 1 < items) {
             uint32_t bl1 = (i + 1) % blocks;
             at_cmdbuf_xfer(&b, AT_OP_LOAD, 0, a_base[(i + 1) % 2], ROWS(bl1), s->k, kc, 1, s->bo_a,
                  s->off_a + (uint64_t)ROW0(bl1) * s->lda, s->lda);
@@ -244,12 +257,16 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
             break;
         uint32_t *d = g->desc;
         AT_DPUT(d, OPCODE, AT_OP_GEMM);
-        AT_DPUT(d, GEMM_A, a_base[i % 2]);
-        AT_DPUT(d, GEMM_LDA, kc);
+        /* this item's A and C in the activation scratchpad: a slot, or in place */
+        uint32_t ga = s->resident ? s->a_line + ROW0(bl) * s->a_ld : a_base[i % 2];
+        uint32_t gc = s->resident ? s->c_line + ROW0(bl) * s->c_ld + st * ts : c_base[i % 2];
+        uint32_t gldc = s->resident ? s->c_ld : ts;
+        AT_DPUT(d, GEMM_A, ga);
+        AT_DPUT(d, GEMM_LDA, s->resident ? s->a_ld : kc);
         AT_DPUT(d, GEMM_B, w_base[ws]);
         AT_DPUT(d, GEMM_LDB, kq);
-        AT_DPUT(d, GEMM_C, c_base[i % 2]);
-        AT_DPUT(d, GEMM_LDC, ts);
+        AT_DPUT(d, GEMM_C, gc);
+        AT_DPUT(d, GEMM_LDC, gldc);
         AT_DPUT(d, GEMM_M, ROWS(bl));
         AT_DPUT(d, GEMM_N, STRIP_COLS(st));
         AT_DPUT(d, GEMM_K, s->k);
@@ -271,8 +288,9 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
         if (slots == 1 && i + 1 < items && (i + 1) / blocks != st)
             load_strip(&b, s, w_base[0], p_base[0], 0, (STRIP_COLS(st + 1) + 15) / 16, STRIP_COL0(st + 1) / 16,
                        kq);
-        at_cmdbuf_xfer(&b, AT_OP_STORE, 0, c_base[i % 2], ROWS(bl), STRIP_COLS(st), ts, 1, s->bo_c,
-             s->off_c + (uint64_t)ROW0(bl) * s->ldc + 2ull * STRIP_COL0(st), s->ldc);
+        if (c_mem)
+            at_cmdbuf_xfer(&b, AT_OP_STORE, 0, gc, ROWS(bl), STRIP_COLS(st), gldc, 1, s->bo_c,
+                           s->off_c + (uint64_t)ROW0(bl) * s->ldc + 2ull * STRIP_COL0(st), s->ldc);
     }
 #undef STRIP_COL0
 #undef STRIP_COLS

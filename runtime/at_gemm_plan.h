@@ -54,6 +54,14 @@ typedef struct at_gemm_spec {
     uint64_t off_p;
     int gelu;                         /* GELU after the requant, with gelu_p */
     at_gelu_params gelu_p;
+    /* Residency (the compiler's activations kept on chip, docs/compiler.md):
+     * with `resident`, A is already in the activation scratchpad (row i at
+     * line a_line + i a_ld) and C is written there (row i, column tile t at
+     * c_line + i c_ld + t), so the plan loads no A and uses no activation
+     * slots of its own; bo_a/off_a/lda are unused, and so are bo_c/off_c/ldc
+     * unless c_store also STOREs each C block to memory. */
+    int resident, c_store;
+    uint32_t a_line, a_ld, c_line, c_ld;
 } at_gemm_spec;
 
 typedef struct at_gemm_plan {

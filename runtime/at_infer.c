@@ -148,7 +148,7 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
     if ((rc = gather(h, al.word, al.ld_h, m->word, ids, lens, batch, 0, err)) ||
         (rc = gather(h, al.pos, al.ld_h, m->postype, ids, lens, batch, 1, err)))
         goto done;
-    at_compile_opts co = {o->tau, o->sites, h->bo_w, h->bo_a};
+    at_compile_opts co = {o->tau, o->sites, h->bo_w, h->bo_a, o->stream};
     if ((rc = at_model_compile(m, cfg, &h->wl, &al, lens, batch, &co, &prog, err)))
         goto done;
     if (h->stages_cap < prog.num_stages) {
@@ -264,6 +264,7 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
     st.utilization = st.cycles && peak ? (double)st.useful_macs / ((double)st.cycles * (double)peak) : 0.0;
     st.device_seconds = (double)st.cycles / (cfg->clock_mhz * 1e6);
     st.num_stages = prog.num_stages;
+    st.resident = prog.resident;
     st.stages = h->stages;
     if (stats)
         *stats = st;

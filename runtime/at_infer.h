@@ -50,6 +50,7 @@ typedef struct at_infer_stats {
     uint64_t dram_bytes;         /* read + written */
     at_site_count sites[AT_NUM_SITES]; /* elements written, and zeros among them (CNT_PRUNED) */
     uint32_t jobs, commands;
+    int resident;                /* activations stayed on chip between stages */
     size_t num_stages;
     at_stage_stats *stages;      /* num_stages entries (owned by the handle; valid until the next run) */
 } at_infer_stats;
@@ -61,6 +62,8 @@ typedef struct at_infer_opts {
     uint32_t sites;              /* at_sites.h mask (AT_SITES_PAPER by default in the CLI) */
     uint64_t timeout_ns;         /* device-time limit per stage (0: from the stage's work: its MACs at
                                     16 per cycle + 4000 cycles per command + 1 M cycles) */
+    int stream;                  /* 1: activations through memory between stages even when they fit
+                                    the activation scratchpad (at_compile_opts.stream) */
     at_infer_progress progress;  /* called after each stage (may be NULL) */
     void *progress_ctx;
 } at_infer_opts;

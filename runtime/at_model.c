@@ -148,7 +148,61 @@ typedef struct cctx {
     uint32_t act_lines, wgt_lines, gran;
     uint32_t bo_w, bo_a;
     at_err *err;
+    /* residency: the activations stay in the activation scratchpad between
+     * stages in five regions (lines), reused by liveness within a layer:
+     *   rx   x (layer input, ln1's residual; ln2 writes the next x)
+     *   rh1  h1 (ln1 output, ffn_mid's input, ln2's residual)
+     *   ra   q -> ctx -> ffn_out (embeddings: the word rows)
+     *   rb   k and v before their STORE -> attn_out (embeddings: position rows)
+     *   rbig scores / probabilities (sequence b, head h at rbig + sp_line[b NH + h]) -> ffn_mid
+     * K_h and V_h still reach the weight scratchpad through memory. */
+    int res;
+    uint32_t hl, il, rx, rh1, ra, rb, rbig, res_lines;
+    uint32_t *sp_line;
 } cctx;
+
+/* A T-row tensor of the batch: where it lies in device memory and, when
+ * activations are resident, in the activation scratchpad (line of row 0,
+ * lines per row). */
+typedef struct tens {
+    uint64_t off;
+    uint32_t ld;
+    uint32_t line, lpr;
+} tens;
+
+static tens tres(uint64_t off, uint32_t ld, uint32_t line, uint32_t lpr)
+{
+    tens t = {off, ld, line, lpr};
+    return t;
+}
+
+/* Lays the resident regions out; 0 (streamed) when they do not fit. */
+static int res_layout(cctx *c)
+{
+    const uint32_t NH = (uint32_t)c->m->cfg.heads;
+    c->hl = ceil16((uint32_t)c->m->cfg.hidden);
+    c->il = ceil16((uint32_t)c->m->cfg.intermediate);
+    uint64_t sp = 0;
+    for (size_t b = 0; b < c->batch; b++) {
+        for (uint32_t h = 0; h < NH; h++) {
+            c->sp_line[b * NH + h] = (uint32_t)(sp < UINT32_MAX ? sp : UINT32_MAX);
+            sp += (uint64_t)c->lens[b] * ceil16((uint32_t)c->lens[b]);
+        }
+    }
+    uint64_t th = (uint64_t)c->T * c->hl, big = (uint64_t)c->T * c->il;
+    if (sp > big)
+        big = sp;
+    uint64_t need = 4 * th + big;
+    if (need > c->act_lines)
+        return 0;
+    c->rx = 0;
+    c->rh1 = (uint32_t)th;
+    c->ra = (uint32_t)(2 * th);
+    c->rb = (uint32_t)(3 * th);
+    c->rbig = (uint32_t)(4 * th);
+    c->res_lines = (uint32_t)need;
+    return 1;
+}
 
 /* Rows per block: the most that fit `lines_per_row` lines per row in
  * `budget` lines, at most `cap` (all of them when they fit), else a
@@ -166,8 +220,9 @@ static uint32_t rows_fit(const cctx *c, uint64_t budget, uint32_t lines_per_row,
     return (uint32_t)r;
 }
 
-static int dense_stage(cctx *c, emit *e, const at_qdense *d, const at_dense_loc *loc, uint64_t in_off,
-                       uint32_t ld_in, uint64_t out_off, uint32_t ld_out, uint16_t tau)
+/* store: with resident activations, also STORE the output to memory */
+static int dense_stage(cctx *c, emit *e, const at_qdense *d, const at_dense_loc *loc, tens in, tens out,
+                       int store, uint16_t tau)
 {
     if (d->k > 4095 || c->T > 65535)
         return at_err_set(c->err, AT_EUNSUPPORTED,
@@ -180,12 +235,18 @@ static int dense_stage(cctx *c, emit *e, const at_qdense *d, const at_dense_loc 
     s.bo_a = c->bo_a;
     s.bo_b = c->bo_w;
     s.bo_c = c->bo_a;
-    s.off_a = in_off;
+    s.off_a = in.off;
     s.off_b = loc->tiles;
-    s.off_c = out_off;
-    s.lda = ld_in;
+    s.off_c = out.off;
+    s.lda = in.ld;
     s.ldb = 32u * d->k;
-    s.ldc = ld_out;
+    s.ldc = out.ld;
+    s.resident = c->res;
+    s.c_store = store;
+    s.a_line = in.line;
+    s.a_ld = in.lpr;
+    s.c_line = out.line;
+    s.c_ld = out.lpr;
     s.b_tiled = 1;
     s.tau = tau;
     s.bo_p = c->bo_w;
@@ -206,6 +267,59 @@ static int dense_stage(cctx *c, emit *e, const at_qdense *d, const at_dense_loc 
 /* Row-wise layer-norm with residual over the T rows: parameters into the
  * weight scratchpad once, then row blocks (x and res in two slots each,
  * normalised in place) double-buffered. */
+static void ln_cmd(emit *e, const at_qln *q, uint32_t src, uint32_t lds, uint32_t res, uint32_t ldr, uint32_t dst,
+                   uint32_t ldd, uint32_t rows, uint16_t tau)
+{
+    struct at_uapi_cmd *cmd = push(e);
+    if (!cmd)
+        return;
+    uint32_t *d = cmd->desc;
+    AT_DPUT(d, OPCODE, AT_OP_LAYERNORM);
+    AT_DPUT(d, LN_RESIDUAL, 1);
+    AT_DPUT(d, LN_SRC, src);
+    AT_DPUT(d, LN_LDS, lds);
+    AT_DPUT(d, LN_DST, dst);
+    AT_DPUT(d, LN_LDD, ldd);
+    AT_DPUT(d, LN_RES, res);
+    AT_DPUT(d, LN_LDR, ldr);
+    AT_DPUT(d, LN_ROWS, rows);
+    AT_DPUT(d, LN_N, q->n);
+    AT_DPUT(d, LN_PARAMS, 0);
+    AT_DPUT(d, LN_OUT_M, q->p.out.m);
+    AT_DPUT(d, LN_OUT_S, q->p.out.s);
+    AT_DPUT(d, LN_EPS_LO, (uint32_t)q->p.eps_q);
+    AT_DPUT(d, LN_EPS_HI, (uint32_t)((uint64_t)q->p.eps_q >> 32));
+    AT_DPUT(d, LN_TAU, tau);
+}
+
+/* Resident layer-norm: out = LN(x + res) in the activation scratchpad, in
+ * row blocks; operands flagged *_mem are LOADed into their lines first (the
+ * embeddings), and with store the output is STOREd too (the last layer). */
+static int ln_stage_res(cctx *c, emit *e, const at_qln *q, uint64_t params, tens x, int x_mem, tens res,
+                        int res_mem, tens out, int store, uint16_t tau)
+{
+    uint32_t nb = ceil16(q->n);
+    if (q->n > c->cfg->max_hidden || 4u * nb > c->wgt_lines)
+        return at_err_set(c->err, AT_EUNSUPPORTED, "compile: layer-norm of %u columns does not fit %s", q->n,
+                          c->cfg->name);
+    xfer(e, AT_OP_LOAD, 1, 0, nb, 64, 4, 1, c->bo_w, params, 128);
+    const uint32_t r = 256; /* blocks, so that loads and stores overlap the unit */
+    for (size_t r0 = 0; r0 < c->T; r0 += r) {
+        uint32_t rows = (uint32_t)(c->T - r0 < r ? c->T - r0 : r);
+        uint32_t xs = x.line + (uint32_t)r0 * x.lpr, rs = res.line + (uint32_t)r0 * res.lpr;
+        uint32_t os = out.line + (uint32_t)r0 * out.lpr;
+        if (x_mem)
+            xfer(e, AT_OP_LOAD, 0, xs, rows, q->n, x.lpr, 1, c->bo_a, x.off + r0 * x.ld, x.ld);
+        if (res_mem)
+            xfer(e, AT_OP_LOAD, 0, rs, rows, q->n, res.lpr, 1, c->bo_a, res.off + r0 * res.ld, res.ld);
+        ln_cmd(e, q, xs, x.lpr, rs, res.lpr, os, out.lpr, rows, tau);
+        if (store)
+            xfer(e, AT_OP_STORE, 0, os, rows, q->n, out.lpr, 1, c->bo_a, out.off + r0 * out.ld, out.ld);
+    }
+    e->st->elements += (uint64_t)c->T * q->n;
+    return 0;
+}
+
 static int ln_stage(cctx *c, emit *e, const at_qln *q, uint64_t params, uint64_t x_off, uint64_t res_off,
                     uint64_t out_off, uint32_t ld, uint16_t tau)
 {
@@ -224,26 +338,7 @@ static int ln_stage(cctx *c, emit *e, const at_qln *q, uint64_t params, uint64_t
         uint32_t xs = (uint32_t)(i % 2) * slot, rs = xs + r * nb;
         xfer(e, AT_OP_LOAD, 0, xs, rows, q->n, nb, 1, c->bo_a, x_off + r0 * ld, ld);
         xfer(e, AT_OP_LOAD, 0, rs, rows, q->n, nb, 1, c->bo_a, res_off + r0 * ld, ld);
-        struct at_uapi_cmd *cmd = push(e);
-        if (!cmd)
-            break;
-        uint32_t *d = cmd->desc;
-        AT_DPUT(d, OPCODE, AT_OP_LAYERNORM);
-        AT_DPUT(d, LN_RESIDUAL, 1);
-        AT_DPUT(d, LN_SRC, xs);
-        AT_DPUT(d, LN_LDS, nb);
-        AT_DPUT(d, LN_DST, xs);
-        AT_DPUT(d, LN_LDD, nb);
-        AT_DPUT(d, LN_RES, rs);
-        AT_DPUT(d, LN_LDR, nb);
-        AT_DPUT(d, LN_ROWS, rows);
-        AT_DPUT(d, LN_N, q->n);
-        AT_DPUT(d, LN_PARAMS, 0);
-        AT_DPUT(d, LN_OUT_M, q->p.out.m);
-        AT_DPUT(d, LN_OUT_S, q->p.out.s);
-        AT_DPUT(d, LN_EPS_LO, (uint32_t)q->p.eps_q);
-        AT_DPUT(d, LN_EPS_HI, (uint32_t)((uint64_t)q->p.eps_q >> 32));
-        AT_DPUT(d, LN_TAU, tau);
+        ln_cmd(e, q, xs, nb, rs, nb, xs, nb, rows, tau);
         xfer(e, AT_OP_STORE, 0, xs, rows, q->n, nb, 1, c->bo_a, out_off + r0 * ld, ld);
     }
     e->st->elements += (uint64_t)c->T * q->n;
@@ -277,7 +372,8 @@ static int attn_gemm_stage(cctx *c, emit *e, const at_qlayer *ly, uint16_t tau, 
         if (2ull * wslot > c->wgt_lines)
             return at_err_set(c->err, AT_EUNSUPPORTED, "compile: a %u-token sequence does not fit %s", L,
                               c->cfg->name);
-        uint32_t r = rows_fit(c, c->act_lines / 2, a_lines + c_lines, L);
+        /* resident: all L query rows in one GEMM, A and C in place */
+        uint32_t r = c->res ? L : rows_fit(c, c->act_lines / 2, a_lines + c_lines, L);
         if (!r)
             return at_err_set(c->err, AT_EUNSUPPORTED, "compile: attention rows of a %u-token sequence do not fit %s",
                               L, c->cfg->name);
@@ -289,7 +385,15 @@ static int attn_gemm_stage(cctx *c, emit *e, const at_qlayer *ly, uint16_t tau, 
             for (uint32_t r0 = 0; r0 < L; r0 += r, item++) {
                 uint32_t rows = L - r0 < r ? L - r0 : r;
                 uint32_t as = (uint32_t)(item % 2) * aslot, cs = as + r * a_lines;
-                if (context)
+                uint32_t lda = a_lines, ldc = c_lines;
+                if (c->res) {
+                    uint32_t spl = c->rbig + c->sp_line[b * NH + h];
+                    uint32_t hd = c->ra + (uint32_t)off * c->hl + h * dc; /* q, or ctx, of this head */
+                    as = context ? spl : hd;
+                    cs = context ? hd : spl;
+                    lda = context ? lb : c->hl;
+                    ldc = context ? c->hl : lb;
+                } else if (context)
                     xfer(e, AT_OP_LOAD, 0, as, rows, L, lb, 1, c->bo_a, sp + (uint64_t)r0 * ldsp, ldsp);
                 else
                     xfer(e, AT_OP_LOAD, 0, as, rows, D, dc, 1, c->bo_a, head_off(c, c->al->q, off + r0, h),
@@ -301,17 +405,19 @@ static int attn_gemm_stage(cctx *c, emit *e, const at_qlayer *ly, uint16_t tau, 
                 AT_DPUT(d, OPCODE, AT_OP_GEMM);
                 AT_DPUT(d, GEMM_TRANS_B, context ? 0 : 1);
                 AT_DPUT(d, GEMM_A, as);
-                AT_DPUT(d, GEMM_LDA, a_lines);
+                AT_DPUT(d, GEMM_LDA, lda);
                 AT_DPUT(d, GEMM_B, wb);
                 AT_DPUT(d, GEMM_LDB, ldb);
                 AT_DPUT(d, GEMM_C, cs);
-                AT_DPUT(d, GEMM_LDC, c_lines);
+                AT_DPUT(d, GEMM_LDC, ldc);
                 AT_DPUT(d, GEMM_M, rows);
                 AT_DPUT(d, GEMM_N, n);
                 AT_DPUT(d, GEMM_K, k);
                 AT_DPUT(d, GEMM_TAU, tau);
                 AT_DPUT(d, GEMM_RQ_M, rq.m);
                 AT_DPUT(d, GEMM_RQ_S, rq.s);
+                if (c->res)
+                    continue; /* stays in place */
                 if (context)
                     xfer(e, AT_OP_STORE, 0, cs, rows, D, dc, 1, c->bo_a, head_off(c, c->al->ctx, off + r0, h),
                          c->al->ld_h);
@@ -326,6 +432,26 @@ static int attn_gemm_stage(cctx *c, emit *e, const at_qlayer *ly, uint16_t tau, 
     return 0;
 }
 
+/* SOFTMAX in place of rows x L at line s0 (ld lines per row), every row of length L. */
+static void smx_cmd(emit *e, const at_qlayer *ly, uint32_t s0, uint32_t ld, uint32_t rows, uint32_t L, uint16_t tau)
+{
+    struct at_uapi_cmd *cmd = push(e);
+    if (!cmd)
+        return;
+    uint32_t *d = cmd->desc;
+    AT_DPUT(d, OPCODE, AT_OP_SOFTMAX);
+    AT_DPUT(d, SMX_SRC, s0);
+    AT_DPUT(d, SMX_LDS, ld);
+    AT_DPUT(d, SMX_DST, s0);
+    AT_DPUT(d, SMX_LDD, ld);
+    AT_DPUT(d, SMX_ROWS, rows);
+    AT_DPUT(d, SMX_N, L);
+    AT_DPUT(d, SMX_LEN, L);
+    AT_DPUT(d, SMX_IN_M, ly->smx.in.m);
+    AT_DPUT(d, SMX_IN_S, ly->smx.in.s);
+    AT_DPUT(d, SMX_TAU, tau);
+}
+
 /* probabilities = softmax of every score row over its sequence's length, in place. */
 static int probs_stage(cctx *c, emit *e, const at_qlayer *ly, uint16_t tau)
 {
@@ -336,6 +462,12 @@ static int probs_stage(cctx *c, emit *e, const at_qlayer *ly, uint16_t tau)
         if (L > c->cfg->max_seq)
             return at_err_set(c->err, AT_EUNSUPPORTED, "compile: a %u-token sequence exceeds the softmax unit (%u)", L,
                               c->cfg->max_seq);
+        if (c->res) {
+            /* the sequence's heads lie back to back: one command over NH L rows, in place */
+            smx_cmd(e, ly, c->rbig + c->sp_line[b * NH], lb, NH * L, L, tau);
+            e->st->elements += (uint64_t)NH * L * L;
+            continue;
+        }
         uint32_t r = rows_fit(c, c->act_lines / 2, lb, 4096);
         if (!r)
             return at_err_set(c->err, AT_EUNSUPPORTED, "compile: softmax rows do not fit %s", c->cfg->name);
@@ -346,21 +478,7 @@ static int probs_stage(cctx *c, emit *e, const at_qlayer *ly, uint16_t tau)
                 uint32_t rows = L - r0 < r ? L - r0 : r;
                 uint32_t s0 = (uint32_t)(item % 2) * r * lb;
                 xfer(e, AT_OP_LOAD, 0, s0, rows, L, lb, 1, c->bo_a, sp + (uint64_t)r0 * ldsp, ldsp);
-                struct at_uapi_cmd *cmd = push(e);
-                if (!cmd)
-                    return 0;
-                uint32_t *d = cmd->desc;
-                AT_DPUT(d, OPCODE, AT_OP_SOFTMAX);
-                AT_DPUT(d, SMX_SRC, s0);
-                AT_DPUT(d, SMX_LDS, lb);
-                AT_DPUT(d, SMX_DST, s0);
-                AT_DPUT(d, SMX_LDD, lb);
-                AT_DPUT(d, SMX_ROWS, rows);
-                AT_DPUT(d, SMX_N, L);
-                AT_DPUT(d, SMX_LEN, L);
-                AT_DPUT(d, SMX_IN_M, ly->smx.in.m);
-                AT_DPUT(d, SMX_IN_S, ly->smx.in.s);
-                AT_DPUT(d, SMX_TAU, tau);
+                smx_cmd(e, ly, s0, lb, rows, L, tau);
                 xfer(e, AT_OP_STORE, 0, s0, rows, L, lb, 1, c->bo_a, sp + (uint64_t)r0 * ldsp, ldsp);
             }
             e->st->elements += (uint64_t)L * L;
@@ -396,64 +514,92 @@ int at_model_compile(const at_qmodel *m, const at_hw_config *cfg, const at_model
     out->stages = calloc((size_t)(1 + 11 * NL), sizeof *out->stages);
     if (!out->stages)
         return at_err_set(err, AT_ENOMEM, "compile: out of memory");
-    cctx c = {m, cfg, al, lens, batch, 0, cfg->act_buf_kib * 1024u / 32u, cfg->wgt_buf_kib * 1024u / 32u,
-              cfg->lanes ? cfg->lanes : 1, o->bo_weights, o->bo_act, err};
+    cctx c = {.m = m,
+              .cfg = cfg,
+              .al = al,
+              .lens = lens,
+              .batch = batch,
+              .act_lines = cfg->act_buf_kib * 1024u / 32u,
+              .wgt_lines = cfg->wgt_buf_kib * 1024u / 32u,
+              .gran = cfg->lanes ? cfg->lanes : 1,
+              .bo_w = o->bo_weights,
+              .bo_a = o->bo_act,
+              .err = err};
     for (size_t b = 0; b < batch; b++)
         c.T += lens[b];
+    c.sp_line = calloc(batch * (size_t)(m->cfg.heads > 0 ? m->cfg.heads : 1), sizeof *c.sp_line);
+    if (!c.sp_line) {
+        free(out->stages);
+        out->stages = NULL;
+        return at_err_set(err, AT_ENOMEM, "compile: out of memory");
+    }
+    c.res = !o->stream && res_layout(&c);
+    out->resident = c.res;
+    out->resident_lines = c.res ? c.res_lines : 0;
+    const uint32_t hl = c.hl, il = c.il, ldh = al->ld_h, ldi = al->ld_i;
+    /* every tensor's place: memory, and its region when resident */
+    const tens x = tres(al->x, ldh, c.rx, hl), h1 = tres(al->h1, ldh, c.rh1, hl);
+    const tens q = tres(al->q, ldh, c.ra, hl), ctx = tres(al->ctx, ldh, c.ra, hl), fo = tres(al->fo, ldh, c.ra, hl);
+    const tens k = tres(al->k, ldh, c.rb, hl), v = tres(al->v, ldh, c.rb, hl), ao = tres(al->ao, ldh, c.rb, hl);
+    const tens mid = tres(al->mid, ldi, c.rbig, il);
+    const tens word = tres(al->word, ldh, c.ra, hl), pos = tres(al->pos, ldh, c.rb, hl);
     double tau = o->tau;
     uint32_t mask = o->sites;
     int rc = 0;
     emit e = {0};
     e.st = new_stage(out, -1, AT_SITE_LN, "ln");
-    rc = ln_stage(&c, &e, &m->emb_ln, wl->emb_ln, al->word, al->pos, al->x, al->ld_h,
-                  at_site_tau(m, -1, AT_SITE_LN, 0, tau, mask));
+    if (c.res)
+        rc = ln_stage_res(&c, &e, &m->emb_ln, wl->emb_ln, word, 1, pos, 1, x, 0,
+                          at_site_tau(m, -1, AT_SITE_LN, 0, tau, mask));
+    else
+        rc = ln_stage(&c, &e, &m->emb_ln, wl->emb_ln, al->word, al->pos, al->x, ldh,
+                      at_site_tau(m, -1, AT_SITE_LN, 0, tau, mask));
     for (int l = 0; l < NL && !rc; l++) {
         const at_qlayer *ly = &m->layers[l];
+        const at_dense_loc *w = &wl->layer[l].q;
 #define TAU(site, w) at_site_tau(m, l, site, w, tau, mask)
-        e.st = new_stage(out, l, AT_SITE_Q, "q");
-        rc = dense_stage(&c, &e, &ly->q, &wl->layer[l].q, al->x, al->ld_h, al->q, al->ld_h, TAU(AT_SITE_Q, 0));
-        if (rc)
+#define STAGE(site, what) (e.st = new_stage(out, l, site, what))
+        STAGE(AT_SITE_Q, "q");
+        if ((rc = dense_stage(&c, &e, &ly->q, w, x, q, 0, TAU(AT_SITE_Q, 0))))
             break;
-        e.st = new_stage(out, l, AT_SITE_K, "k");
-        rc = dense_stage(&c, &e, &ly->k, &wl->layer[l].k, al->x, al->ld_h, al->k, al->ld_h, TAU(AT_SITE_K, 0));
-        if (rc)
+        /* K and V reach the weight scratchpad through memory */
+        STAGE(AT_SITE_K, "k");
+        if ((rc = dense_stage(&c, &e, &ly->k, &wl->layer[l].k, x, k, 1, TAU(AT_SITE_K, 0))))
             break;
-        e.st = new_stage(out, l, AT_SITE_V, "v");
-        rc = dense_stage(&c, &e, &ly->v, &wl->layer[l].v, al->x, al->ld_h, al->v, al->ld_h, TAU(AT_SITE_V, 0));
-        if (rc)
+        STAGE(AT_SITE_V, "v");
+        if ((rc = dense_stage(&c, &e, &ly->v, &wl->layer[l].v, x, v, 1, TAU(AT_SITE_V, 0))))
             break;
-        e.st = new_stage(out, l, AT_SITE_SCORES, "scores");
+        STAGE(AT_SITE_SCORES, "scores");
         if ((rc = attn_gemm_stage(&c, &e, ly, TAU(AT_SITE_SCORES, 0), 0)))
             break;
-        e.st = new_stage(out, l, AT_SITE_PROBS, "probs");
+        STAGE(AT_SITE_PROBS, "probs");
         if ((rc = probs_stage(&c, &e, ly, TAU(AT_SITE_PROBS, 0))))
             break;
-        e.st = new_stage(out, l, AT_SITE_CONTEXT, "context");
+        STAGE(AT_SITE_CONTEXT, "context");
         if ((rc = attn_gemm_stage(&c, &e, ly, TAU(AT_SITE_CONTEXT, 0), 1)))
             break;
-        e.st = new_stage(out, l, AT_SITE_ATTN_OUT, "attn_out");
-        rc = dense_stage(&c, &e, &ly->o, &wl->layer[l].o, al->ctx, al->ld_h, al->ao, al->ld_h,
-                         TAU(AT_SITE_ATTN_OUT, 0));
+        STAGE(AT_SITE_ATTN_OUT, "attn_out");
+        if ((rc = dense_stage(&c, &e, &ly->o, &wl->layer[l].o, ctx, ao, 0, TAU(AT_SITE_ATTN_OUT, 0))))
+            break;
+        STAGE(AT_SITE_LN, "ln1");
+        rc = c.res ? ln_stage_res(&c, &e, &ly->ln1, wl->layer[l].ln1, ao, 0, x, 0, h1, 0, TAU(AT_SITE_LN, 0))
+                   : ln_stage(&c, &e, &ly->ln1, wl->layer[l].ln1, al->ao, al->x, al->h1, ldh, TAU(AT_SITE_LN, 0));
         if (rc)
             break;
-        e.st = new_stage(out, l, AT_SITE_LN, "ln1");
-        rc = ln_stage(&c, &e, &ly->ln1, wl->layer[l].ln1, al->ao, al->x, al->h1, al->ld_h, TAU(AT_SITE_LN, 0));
-        if (rc)
+        STAGE(AT_SITE_FFN_MID, "ffn_mid");
+        if ((rc = dense_stage(&c, &e, &ly->ffn1, &wl->layer[l].ffn1, h1, mid, 0, TAU(AT_SITE_FFN_MID, 0))))
             break;
-        e.st = new_stage(out, l, AT_SITE_FFN_MID, "ffn_mid");
-        rc = dense_stage(&c, &e, &ly->ffn1, &wl->layer[l].ffn1, al->h1, al->ld_h, al->mid, al->ld_i,
-                         TAU(AT_SITE_FFN_MID, 0));
-        if (rc)
+        STAGE(AT_SITE_FFN_OUT, "ffn_out");
+        if ((rc = dense_stage(&c, &e, &ly->ffn2, &wl->layer[l].ffn2, mid, fo, 0, TAU(AT_SITE_FFN_OUT, 0))))
             break;
-        e.st = new_stage(out, l, AT_SITE_FFN_OUT, "ffn_out");
-        rc = dense_stage(&c, &e, &ly->ffn2, &wl->layer[l].ffn2, al->mid, al->ld_i, al->fo, al->ld_h,
-                         TAU(AT_SITE_FFN_OUT, 0));
-        if (rc)
-            break;
-        e.st = new_stage(out, l, AT_SITE_LN, "ln2");
-        rc = ln_stage(&c, &e, &ly->ln2, wl->layer[l].ln2, al->fo, al->h1, al->x, al->ld_h, TAU(AT_SITE_LN, 1));
+        STAGE(AT_SITE_LN, "ln2");
+        /* the last layer's output goes to memory for the host's pooling */
+        rc = c.res ? ln_stage_res(&c, &e, &ly->ln2, wl->layer[l].ln2, fo, 0, h1, 0, x, l == NL - 1, TAU(AT_SITE_LN, 1))
+                   : ln_stage(&c, &e, &ly->ln2, wl->layer[l].ln2, al->fo, al->h1, al->x, ldh, TAU(AT_SITE_LN, 1));
+#undef STAGE
 #undef TAU
     }
+    free(c.sp_line);
     for (size_t i = 0; !rc && i < out->num_stages; i++)
         if (out->stages[i].buf.oom)
             rc = at_err_set(err, AT_ENOMEM, "compile: out of memory");

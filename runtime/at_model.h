@@ -9,7 +9,10 @@
  * give cycles, MACs and pruned elements per DynaTran site. Inside a stage
  * loads, compute and stores of successive tiles overlap (alternating
  * scratchpad slots; the device's dependency rule orders them). Between
- * stages the activations live in device memory (one buffer object).
+ * stages the activations stay in the activation scratchpad when the
+ * batch's working set fits (five regions reused by liveness; only K and V,
+ * on their way to the weight scratchpad, and the last hidden states go
+ * through memory), else they live in device memory (one buffer object).
  *
  *   - Dense layers: at_gemm_plan (column strips of the packed weights with
  *     their parameter blocks in the weight scratchpad, row blocks of the
@@ -82,12 +85,15 @@ typedef struct at_program {
     size_t num_stages;
     at_stage *stages;
     uint64_t macs;                /* sum over stages */
+    int resident;                 /* activations kept in the activation scratchpad between stages */
+    uint32_t resident_lines;      /* lines they take (0 when streamed) */
 } at_program;
 
 typedef struct at_compile_opts {
     double tau;                   /* DynaTran threshold (real units) */
     uint32_t sites;               /* at_sites.h mask */
     uint32_t bo_weights, bo_act;  /* buffer objects */
+    int stream;                   /* 1: activations through memory between stages even when they fit on chip */
 } at_compile_opts;
 
 /* Compiles the batch for configuration cfg. AT_EUNSUPPORTED when a

@@ -18,15 +18,15 @@
 #include "at_qref.h"
 
 /* Runs b on s and checks the hidden states against at_qref. */
-static void run_vs_ref(at_session *s, const at_batch *b, double tau, uint32_t sites, float *emb,
-                       at_infer_stats *st, const char *what)
+static void run_vs_ref_opt(at_session *s, const at_batch *b, double tau, uint32_t sites, int stream, float *emb,
+                           at_infer_stats *st, const char *what)
 {
     at_err err = {0};
     int16_t *hid = malloc(b->tokens * 384 * sizeof *hid);
     CHECK(hid, "out of memory");
     if (!hid)
         return;
-    at_infer_opts io = {.tau = tau, .sites = sites};
+    at_infer_opts io = {.tau = tau, .sites = sites, .stream = stream};
     int rc = at_infer_run(s->infer, (const int32_t *const *)b->ids, b->lens, b->n, &io, emb, hid, st, &err);
     CHECK(rc == 0, "%s: run: %s", what, err.msg);
     at_qref_result r;
@@ -51,6 +51,12 @@ static void run_vs_ref(at_session *s, const at_batch *b, double tau, uint32_t si
     }
     at_qref_result_free(&r);
     free(hid);
+}
+
+static void run_vs_ref(at_session *s, const at_batch *b, double tau, uint32_t sites, float *emb,
+                       at_infer_stats *st, const char *what)
+{
+    run_vs_ref_opt(s, b, tau, sites, 0, emb, st, what);
 }
 
 /* One fmodel/tiny session for the tiny cases (calibration runs once). */
@@ -150,15 +156,54 @@ static void case_configs_and_dynatran(void)
         char what[64];
         snprintf(what, sizeof what, "%s dense", cfgs[c]);
         run_vs_ref(s, &b, 0, AT_SITES_PAPER, emb, &st, what);
+        /* 15 tokens: too many for tiny's 2048 activation lines, resident on edge and server */
+        CHECK(st.resident == (c > 0), "%s: resident %d", what, st.resident);
         /* every site pruned at once: the thresholds differ per site and layer */
         uint32_t sites = AT_SITES_ALL;
         snprintf(what, sizeof what, "%s tau 0.05", cfgs[c]);
         run_vs_ref(s, &b, 0.05, sites, emb, &st, what);
         CHECK(st.mac_skipped > 0, "%s: no MAC skipped", what);
+        if (c > 0) {
+            /* the same program streamed through memory: same bits, more DRAM traffic and cycles */
+            at_infer_stats ss;
+            snprintf(what, sizeof what, "%s tau 0.05 streamed", cfgs[c]);
+            run_vs_ref_opt(s, &b, 0.05, sites, 1, emb, &ss, what);
+            printf("  %s: resident %llu cycles, %llu DRAM bytes; streamed %llu cycles, %llu bytes\n", cfgs[c],
+                   (unsigned long long)st.cycles, (unsigned long long)st.dram_bytes, (unsigned long long)ss.cycles,
+                   (unsigned long long)ss.dram_bytes);
+            CHECK(!ss.resident && ss.dram_bytes > st.dram_bytes && ss.cycles > st.cycles,
+                  "%s: streamed %llu cycles %llu bytes, resident %llu cycles %llu bytes", cfgs[c],
+                  (unsigned long long)ss.cycles, (unsigned long long)ss.dram_bytes, (unsigned long long)st.cycles,
+                  (unsigned long long)st.dram_bytes);
+        }
         at_batch_free(&b);
         if (c)
             at_session_close(s);
     }
+}
+
+/* A batch small enough for tiny's activation scratchpad runs resident
+ * there too (the RTL test runs the same case). */
+static void case_tiny_resident(void)
+{
+    at_session *s = tiny();
+    CHECK(s, "open");
+    if (!s)
+        return;
+    static const char *const hi[1] = {"Hi"};
+    at_batch b;
+    at_err err = {0};
+    CHECK(at_session_tokenize(s, hi, 1, &b, &err) == 0, "tokenize: %s", err.msg);
+    float emb[384];
+    at_infer_stats st, ss;
+    run_vs_ref(s, &b, 0.05, AT_SITES_ALL, emb, &st, "tiny Hi resident");
+    CHECK(st.resident, "Hi on tiny is not resident");
+    run_vs_ref_opt(s, &b, 0.05, AT_SITES_ALL, 1, emb, &ss, "tiny Hi streamed");
+    printf("  tiny \"Hi\": resident %llu cycles, %llu DRAM bytes; streamed %llu cycles, %llu bytes\n",
+           (unsigned long long)st.cycles, (unsigned long long)st.dram_bytes, (unsigned long long)ss.cycles,
+           (unsigned long long)ss.dram_bytes);
+    CHECK(ss.dram_bytes > st.dram_bytes && ss.cycles > st.cycles, "residency saved nothing");
+    at_batch_free(&b);
 }
 
 static void case_failure_and_rerun(void)
@@ -196,6 +241,7 @@ int main(void)
     RUN_CASE(case_demo_published);
     RUN_CASE(case_eval_fidelity);
     RUN_CASE(case_configs_and_dynatran);
+    RUN_CASE(case_tiny_resident);
     RUN_CASE(case_failure_and_rerun);
     at_session_close(g_tiny);
     return check_finish("e2e_infer");

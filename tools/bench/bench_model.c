@@ -85,15 +85,21 @@ static at_session *open_session(const char *backend, const char *config, size_t 
     return s;
 }
 
-static int run_one(at_session *s, const at_batch *b, double tau, uint32_t sites, float *emb, at_infer_stats *st)
+static int run_opt(at_session *s, const at_batch *b, double tau, uint32_t sites, int stream, float *emb,
+                   at_infer_stats *st)
 {
     at_err err = {0};
-    at_infer_opts io = {.tau = tau, .sites = sites};
+    at_infer_opts io = {.tau = tau, .sites = sites, .stream = stream};
     if (at_infer_run(s->infer, (const int32_t *const *)b->ids, b->lens, b->n, &io, emb, NULL, st, &err)) {
         fprintf(stderr, "bench_model: %s/%s: %s\n", s->backend, s->config, err.msg);
         return -1;
     }
     return 0;
+}
+
+static int run_one(at_session *s, const at_batch *b, double tau, uint32_t sites, float *emb, at_infer_stats *st)
+{
+    return run_opt(s, b, tau, sites, 0, emb, st);
 }
 
 /* Cycles and utilization per kind of stage (labels "layer L <kind>"). */
@@ -129,14 +135,17 @@ static int seq128(char **txt, size_t n, int quick)
         strcat(text, txt[i]);
         strcat(text, " ");
     }
-    const char *cfgs[4][2] = {{"fmodel", "tiny"}, {"fmodel", "edge"}, {"fmodel", "server"}, {"rtl", "tiny"}};
-    uint64_t fm_tiny = 0;
+    /* rows: backend, config, activations streamed through memory (1) or resident when they fit (0) */
+    const char *cfgs[6][2] = {{"fmodel", "tiny"}, {"fmodel", "edge"}, {"fmodel", "edge"},
+                              {"fmodel", "server"}, {"fmodel", "server"}, {"rtl", "tiny"}};
+    const int streamed[6] = {0, 1, 0, 1, 0, 0};
+    uint64_t fm_tiny = 0, edge_streamed = 0;
     int rc = 0;
     printf("\n1. one sequence of 128 tokens, tau 0 (dense)\n");
-    printf("%-7s %-7s %12s %10s %8s %8s %12s %9s\n", "backend", "config", "cycles", "ms@700MHz", "util", "skipped",
-           "DRAM bytes", "host s");
-    for (int c = 0; c < 4; c++) {
-        if (c == 3 && (quick || !at_port_cosim_available("rtl", "tiny"))) {
+    printf("%-7s %-7s %-9s %12s %10s %8s %8s %12s %9s\n", "backend", "config", "acts", "cycles", "ms@700MHz",
+           "util", "skipped", "DRAM bytes", "host s");
+    for (int c = 0; c < 6; c++) {
+        if (c == 5 && (quick || !at_port_cosim_available("rtl", "tiny"))) {
             printf("%-7s %-7s skipped (%s)\n", "rtl", "tiny", quick ? "ACCELTRAN_BENCH_QUICK" : "no rtl backend");
             continue;
         }
@@ -153,23 +162,32 @@ static int seq128(char **txt, size_t n, int quick)
         float emb[384];
         at_infer_stats st;
         double t0 = now_s();
-        if (run_one(s, &b, 0, AT_SITES_PAPER, emb, &st)) {
+        if (run_opt(s, &b, 0, AT_SITES_PAPER, streamed[c], emb, &st)) {
             rc = -1;
         } else {
             double host = now_s() - t0;
-            printf("%-7s %-7s %12llu %10.3f %8.4f %8.4f %12llu %9.1f\n", cfgs[c][0], cfgs[c][1],
+            const char *acts = st.resident ? "resident" : "streamed";
+            printf("%-7s %-7s %-9s %12llu %10.3f %8.4f %8.4f %12llu %9.1f\n", cfgs[c][0], cfgs[c][1], acts,
                    (unsigned long long)st.cycles, st.device_seconds * 1e3, st.utilization, st.skipped_fraction,
                    (unsigned long long)st.dram_bytes, host);
-            printf("{\"bench\":\"model\",\"part\":\"seq128\",\"backend\":\"%s\",\"config\":\"%s\",\"tokens\":%zu,"
-                   "\"cycles\":%llu,\"device_seconds\":%.6g,\"utilization\":%.5f,\"skipped_fraction\":%.5f,"
+            printf("{\"bench\":\"model\",\"part\":\"seq128\",\"backend\":\"%s\",\"config\":\"%s\",\"activations\":\"%s\","
+                   "\"tokens\":%zu,\"cycles\":%llu,\"device_seconds\":%.6g,\"utilization\":%.5f,\"skipped_fraction\":%.5f,"
                    "\"dram_bytes\":%llu,\"host_seconds\":%.2f}\n",
-                   cfgs[c][0], cfgs[c][1], b.tokens, (unsigned long long)st.cycles, st.device_seconds,
+                   cfgs[c][0], cfgs[c][1], acts, b.tokens, (unsigned long long)st.cycles, st.device_seconds,
                    st.utilization, st.skipped_fraction, (unsigned long long)st.dram_bytes, host);
             if (c == 0) {
                 fm_tiny = st.cycles;
                 stage_kinds(&st);
             }
-            if (c == 3)
+            if (c == 1)
+                edge_streamed = st.cycles;
+            /* claim (docs/compiler.md): on edge the 128-token sequence stays on chip */
+            if (c == 2 && (!st.resident || st.cycles >= edge_streamed)) {
+                printf("FAIL: edge seq128 resident %d, %llu cycles against %llu streamed\n", st.resident,
+                       (unsigned long long)st.cycles, (unsigned long long)edge_streamed);
+                rc = -1;
+            }
+            if (c == 5)
                 printf("fmodel/rtl cycles on tiny: %.4f; rtl simulated %.0f cycles/s\n",
                        (double)fm_tiny / (double)st.cycles, (double)st.cycles / host);
         }
