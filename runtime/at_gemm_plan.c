@@ -106,6 +106,43 @@ static void load_strip(at_cmdbuf *b, const at_gemm_spec *s, uint32_t wbase, uint
         at_cmdbuf_xfer(b, AT_OP_LOAD, 1, pbase + 4 * t0, nt, 64, 4, 1, s->bo_p, s->off_p + 128ull * gt, 128);
 }
 
+/* One GEMM command of the plan: rows x cols of C at line c (ldc lines per
+ * row) from A at line a (lda) and the strip at weight line w (its
+ * parameter blocks at p). */
+static void push_gemm(at_cmdbuf *b, const at_gemm_spec *s, uint32_t a, uint32_t lda, uint32_t w, uint32_t kq,
+                      uint32_t p, uint32_t c, uint32_t ldc, uint32_t rows, uint32_t cols)
+{
+    struct at_uapi_cmd *g = at_cmdbuf_push(b);
+    if (!g)
+        return;
+    uint32_t *d = g->desc;
+    AT_DPUT(d, OPCODE, AT_OP_GEMM);
+    AT_DPUT(d, GEMM_A, a);
+    AT_DPUT(d, GEMM_LDA, lda);
+    AT_DPUT(d, GEMM_B, w);
+    AT_DPUT(d, GEMM_LDB, kq);
+    AT_DPUT(d, GEMM_C, c);
+    AT_DPUT(d, GEMM_LDC, ldc);
+    AT_DPUT(d, GEMM_M, rows);
+    AT_DPUT(d, GEMM_N, cols);
+    AT_DPUT(d, GEMM_K, s->k);
+    AT_DPUT(d, GEMM_TAU, s->tau);
+    if (s->bo_p) {
+        AT_DPUT(d, GEMM_PARAMS_EN, 1);
+        AT_DPUT(d, GEMM_PARAMS, p);
+    } else {
+        AT_DPUT(d, GEMM_RQ_M, s->rq.m);
+        AT_DPUT(d, GEMM_RQ_S, s->rq.s);
+    }
+    if (s->gelu) {
+        AT_DPUT(d, GEMM_GELU, 1);
+        AT_DPUT(d, GEMM_GELU_IN_M, s->gelu_p.in.m);
+        AT_DPUT(d, GEMM_GELU_IN_S, s->gelu_p.in.s);
+        AT_DPUT(d, GEMM_GELU_OUT_M, s->gelu_p.out.m);
+        AT_DPUT(d, GEMM_GELU_OUT_S, s->gelu_p.out.s);
+    }
+}
+
 static uint32_t round_down(uint32_t x, uint32_t m)
 {
     return x / m * m;
@@ -222,14 +259,62 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
     uint32_t w_base[2] = {0, ts * tl};
     uint32_t p_base[2] = {ts * kq, ts * tl + ts * kq};
 
+    /* loop order: the bytes each moves (A and the weight strips loaded, C
+     * stored once either way). Strips outer loads the weights once and A
+     * once per strip; rows outer loads A once and every strip once per
+     * block (both strips stay when there are two), and needs two weight
+     * slots so that the next strip loads while one computes. */
+    uint64_t w_bytes = (uint64_t)nt * 32u * (s->k + (s->bo_p ? 4u : 0u));
+    uint64_t a_bytes = a_mem ? (uint64_t)s->m * kc * 32u : 0;
+    uint64_t c_bytes = c_mem ? (uint64_t)s->m * nt * 32u : 0;
+    uint64_t cost_strips = w_bytes + (uint64_t)strips * a_bytes + c_bytes;
+    uint64_t cost_rows = a_bytes + (strips <= 2 ? 1 : (uint64_t)blocks) * w_bytes + c_bytes;
+    int can_rows = a_mem && strips > 1 && slots == 2;
+    if (s->order == AT_GEMM_ORDER_ROWS && !can_rows && strips > 1)
+        return at_err_set(err, AT_EUNSUPPORTED,
+                          "gemm plan: rows-outer needs A in memory and two weight-strip slots (%s: %d slot%s for "
+                          "K = %u)",
+                          cfg->name, slots, slots == 1 ? "" : "s", s->k);
+    int rows_outer = can_rows && (s->order == AT_GEMM_ORDER_ROWS ||
+                                  (s->order == AT_GEMM_ORDER_AUTO && cost_rows < cost_strips));
+
     at_cmdbuf b = {0};
     uint32_t items = strips * blocks;
 #define STRIP_COL0(st) ((st) * ts * 16u)
 #define STRIP_COLS(st) (s->n - STRIP_COL0(st) < ts * 16u ? s->n - STRIP_COL0(st) : ts * 16u)
+#define STRIP_TILES(st) ((STRIP_COLS(st) + 15) / 16)
 #define ROW0(bl) ((bl) * r)
 #define ROWS(bl) (s->m - ROW0(bl) < r ? s->m - ROW0(bl) : r)
-    /* prologue: strip 0 weights, A block 0 */
-    load_strip(&b, s, w_base[0], p_base[0], 0, (STRIP_COLS(0) + 15) / 16, STRIP_COL0(0) / 16, kq);
+    if (rows_outer) {
+        /* per block: A(bl) in its slot (the next block loads at the block's
+         * first strip), each strip in turn, the next one loading into the
+         * other weight slot while this one computes */
+        uint32_t holds[2] = {0, UINT32_MAX}, ws = 0;
+        load_strip(&b, s, w_base[0], p_base[0], 0, STRIP_TILES(0), 0, kq);
+        at_cmdbuf_xfer(&b, AT_OP_LOAD, 0, a_base[0], ROWS(0), s->k, kc, 1, s->bo_a, s->off_a, s->lda);
+        for (uint32_t i = 0; i < items && !b.oom; i++) {
+            uint32_t bl = i / strips, st = i % strips, nws = ws;
+            if (i + 1 < items) {
+                uint32_t st1 = (i + 1) % strips;
+                nws = 1 - ws;
+                if (holds[nws] != st1) {
+                    load_strip(&b, s, w_base[nws], p_base[nws], 0, STRIP_TILES(st1), STRIP_COL0(st1) / 16, kq);
+                    holds[nws] = st1;
+                }
+            }
+            if (st == 0 && bl + 1 < blocks)
+                at_cmdbuf_xfer(&b, AT_OP_LOAD, 0, a_base[(bl + 1) % 2], ROWS(bl + 1), s->k, kc, 1, s->bo_a,
+                               s->off_a + (uint64_t)ROW0(bl + 1) * s->lda, s->lda);
+            push_gemm(&b, s, a_base[bl % 2], kc, w_base[ws], kq, p_base[ws], c_base[i % 2], ts, ROWS(bl),
+                      STRIP_COLS(st));
+            at_cmdbuf_xfer(&b, AT_OP_STORE, 0, c_base[i % 2], ROWS(bl), STRIP_COLS(st), ts, 1, s->bo_c,
+                           s->off_c + (uint64_t)ROW0(bl) * s->ldc + 2ull * STRIP_COL0(st), s->ldc);
+            ws = nws;
+        }
+        goto emitted;
+    }
+    /* strips outer. Prologue: strip 0 weights, A block 0 */
+    load_strip(&b, s, w_base[0], p_base[0], 0, STRIP_TILES(0), 0, kq);
     if (a_mem)
         at_cmdbuf_xfer(&b, AT_OP_LOAD, 0, a_base[0], ROWS(0), s->k, kc, 1, s->bo_a, s->off_a, s->lda);
     uint32_t next_tile = 0; /* double slots: next strip's tiles already loaded */
@@ -239,11 +324,11 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
         if (a_mem && i + 1 < items) {
             uint32_t bl1 = (i + 1) % blocks;
             at_cmdbuf_xfer(&b, AT_OP_LOAD, 0, a_base[(i + 1) % 2], ROWS(bl1), s->k, kc, 1, s->bo_a,
-                 s->off_a + (uint64_t)ROW0(bl1) * s->lda, s->lda);
+                           s->off_a + (uint64_t)ROW0(bl1) * s->lda, s->lda);
         }
         if (slots == 2 && st + 1 < strips) {
             /* the next strip, a share of its tiles per block of this strip */
-            uint32_t cols = STRIP_COLS(st + 1), tiles = (cols + 15) / 16;
+            uint32_t tiles = STRIP_TILES(st + 1);
             uint32_t share = (tiles + blocks - 1) / blocks;
             if (bl == 0)
                 next_tile = 0;
@@ -252,48 +337,22 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
                            STRIP_COL0(st + 1) / 16, kq);
             }
         }
-        struct at_uapi_cmd *g = at_cmdbuf_push(&b);
-        if (!g)
-            break;
-        uint32_t *d = g->desc;
-        AT_DPUT(d, OPCODE, AT_OP_GEMM);
         /* this item's A and C in the activation scratchpad: a slot, or in place */
         uint32_t ga = s->resident ? s->a_line + ROW0(bl) * s->a_ld : a_base[i % 2];
         uint32_t gc = s->resident ? s->c_line + ROW0(bl) * s->c_ld + st * ts : c_base[i % 2];
         uint32_t gldc = s->resident ? s->c_ld : ts;
-        AT_DPUT(d, GEMM_A, ga);
-        AT_DPUT(d, GEMM_LDA, s->resident ? s->a_ld : kc);
-        AT_DPUT(d, GEMM_B, w_base[ws]);
-        AT_DPUT(d, GEMM_LDB, kq);
-        AT_DPUT(d, GEMM_C, gc);
-        AT_DPUT(d, GEMM_LDC, gldc);
-        AT_DPUT(d, GEMM_M, ROWS(bl));
-        AT_DPUT(d, GEMM_N, STRIP_COLS(st));
-        AT_DPUT(d, GEMM_K, s->k);
-        AT_DPUT(d, GEMM_TAU, s->tau);
-        if (s->bo_p) {
-            AT_DPUT(d, GEMM_PARAMS_EN, 1);
-            AT_DPUT(d, GEMM_PARAMS, p_base[ws]);
-        } else {
-            AT_DPUT(d, GEMM_RQ_M, s->rq.m);
-            AT_DPUT(d, GEMM_RQ_S, s->rq.s);
-        }
-        if (s->gelu) {
-            AT_DPUT(d, GEMM_GELU, 1);
-            AT_DPUT(d, GEMM_GELU_IN_M, s->gelu_p.in.m);
-            AT_DPUT(d, GEMM_GELU_IN_S, s->gelu_p.in.s);
-            AT_DPUT(d, GEMM_GELU_OUT_M, s->gelu_p.out.m);
-            AT_DPUT(d, GEMM_GELU_OUT_S, s->gelu_p.out.s);
-        }
+        push_gemm(&b, s, ga, s->resident ? s->a_ld : kc, w_base[ws], kq, p_base[ws], gc, gldc, ROWS(bl),
+                  STRIP_COLS(st));
         if (slots == 1 && i + 1 < items && (i + 1) / blocks != st)
-            load_strip(&b, s, w_base[0], p_base[0], 0, (STRIP_COLS(st + 1) + 15) / 16, STRIP_COL0(st + 1) / 16,
-                       kq);
+            load_strip(&b, s, w_base[0], p_base[0], 0, STRIP_TILES(st + 1), STRIP_COL0(st + 1) / 16, kq);
         if (c_mem)
             at_cmdbuf_xfer(&b, AT_OP_STORE, 0, gc, ROWS(bl), STRIP_COLS(st), gldc, 1, s->bo_c,
                            s->off_c + (uint64_t)ROW0(bl) * s->ldc + 2ull * STRIP_COL0(st), s->ldc);
     }
+emitted:
 #undef STRIP_COL0
 #undef STRIP_COLS
+#undef STRIP_TILES
 #undef ROW0
 #undef ROWS
     if (b.oom) {
@@ -309,6 +368,9 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
     out->kq = kq;
     out->act_lines_used = 2 * (a_slot + c_slot);
     out->wgt_lines_used = slots * ts * tl;
+    out->rows_outer = rows_outer;
+    out->bytes_strips_outer = cost_strips;
+    out->bytes_rows_outer = can_rows ? cost_rows : cost_strips;
     out->num_cmds = b.n;
     out->cmds = b.cmds;
     return 0;

@@ -18,7 +18,9 @@
  *     that two such blocks do not fit), double-buffered in the activation
  *     scratchpad (row-major, KC = ceil(K/16) lines per row), and so are
  *     the C blocks (rows_per_block x tiles_per_strip lines).
- *   - Order, per (strip, block) item i: LOAD A(i+1) into the other A slot,
+ *   - Loop order: strips outer or row blocks outer, whichever moves fewer
+ *     bytes (at_gemm_spec.order; docs/compiler.md says when each wins).
+ *   - Strips-outer order, per (strip, block) item i: LOAD A(i+1) into the other A slot,
  *     [next-strip weight tiles,] GEMM(i), [single slot: LOAD of the next
  *     strip,] STORE C(i). By the dependency rule of docs/isa.md, LOAD
  *     A(i+1) waits only for GEMM(i-1) (its slot), GEMM(i) runs while A(i+1)
@@ -35,6 +37,13 @@
 #include "acceltran_uapi.h"
 #include "at_error.h"
 #include "numerics.h"
+
+/* Loop order of a plan's (weight strip, row block) items. */
+enum {
+    AT_GEMM_ORDER_AUTO = 0,   /* the order that moves fewer bytes (ties: strips outer) */
+    AT_GEMM_ORDER_STRIPS = 1, /* strips outer: each weight tile read once, A once per strip */
+    AT_GEMM_ORDER_ROWS = 2,   /* row blocks outer: A read once, each strip once per block */
+};
 
 typedef struct at_gemm_spec {
     uint32_t m, n, k;                 /* 1..65535 each */
@@ -62,6 +71,8 @@ typedef struct at_gemm_spec {
      * unless c_store also STOREs each C block to memory. */
     int resident, c_store;
     uint32_t a_line, a_ld, c_line, c_ld;
+    int order;                        /* AT_GEMM_ORDER_*; AT_GEMM_ORDER_ROWS with more than one strip needs A
+                                         in memory and two weight slots (else AT_EUNSUPPORTED) */
 } at_gemm_spec;
 
 typedef struct at_gemm_plan {
@@ -71,6 +82,9 @@ typedef struct at_gemm_plan {
     int wgt_slots;            /* 1 or 2 */
     uint32_t kc, kq;          /* A lines per row; weight lines per column tile */
     uint32_t act_lines_used, wgt_lines_used;
+    int rows_outer;               /* the order chosen (0: strips outer) */
+    uint64_t bytes_strips_outer;  /* memory bytes each order moves (A and weights loaded, C stored); */
+    uint64_t bytes_rows_outer;    /* rows outer = strips outer when it is not possible */
     uint32_t num_cmds;
     struct at_uapi_cmd *cmds; /* num_cmds commands (free with at_gemm_plan_free) */
 } at_gemm_plan;

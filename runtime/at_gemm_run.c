@@ -31,7 +31,10 @@ int at_gemm_run(at_drv *drv, const at_gemm_run_opts *o, at_gemm_run_result *r, a
         return at_err_set(err, AT_EINVAL, "gemm: sparsity must be in [0, 1]");
     if (o->tau > 32767)
         return at_err_set(err, AT_EINVAL, "gemm: tau %u above 32767", o->tau);
-    const at_hw_config *cfg = at_drv_config(drv);
+    const at_hw_config *cfg = at_drv_config(drv), *pcfg = o->plan_cfg ? o->plan_cfg : cfg;
+    if (pcfg->act_buf_kib > cfg->act_buf_kib || pcfg->wgt_buf_kib > cfg->wgt_buf_kib)
+        return at_err_set(err, AT_EINVAL, "gemm: the plan's scratchpads (%u / %u KiB) exceed the device's (%u / %u KiB)",
+                          pcfg->act_buf_kib, pcfg->wgt_buf_kib, cfg->act_buf_kib, cfg->wgt_buf_kib);
     uint32_t m = o->m, n = o->n, k = o->k;
     uint32_t lda = at_gemm_ld_bytes(k), ldb = at_gemm_ld_bytes(n), ldc = at_gemm_ld_bytes(n);
     size_t ea = lda / 2, eb = ldb / 2, ec = ldc / 2; /* elements per padded row */
@@ -100,13 +103,15 @@ int at_gemm_run(at_drv *drv, const at_gemm_run_opts *o, at_gemm_run_result *r, a
     bp = NULL;
 
     at_gemm_spec spec = {.m = m, .n = n, .k = k, .bo_a = hb[0], .bo_b = hb[1], .bo_c = hb[2], .lda = lda,
-                         .ldb = tiled ? tile_bytes : ldb, .ldc = ldc, .b_tiled = tiled, .tau = o->tau, .rq = rq};
-    if ((rc = at_gemm_plan_build(cfg, &spec, &plan, err)))
+                         .ldb = tiled ? tile_bytes : ldb, .ldc = ldc, .b_tiled = tiled, .tau = o->tau, .rq = rq,
+                         .order = o->order};
+    if ((rc = at_gemm_plan_build(pcfg, &spec, &plan, err)))
         goto out;
 
-    uint64_t c0[3] = {0, 0, 0}, c1[3] = {0, 0, 0};
-    static const uint32_t cnt[3] = {AT_REG_CNT_MAC_ISSUED_LO, AT_REG_CNT_MAC_SKIPPED_LO, AT_REG_CNT_PRUNED_LO};
-    for (int i = 0; i < 3; i++)
+    uint64_t c0[5] = {0}, c1[5] = {0};
+    static const uint32_t cnt[5] = {AT_REG_CNT_MAC_ISSUED_LO, AT_REG_CNT_MAC_SKIPPED_LO, AT_REG_CNT_PRUNED_LO,
+                                    AT_REG_CNT_MEM_RD_BYTES_LO, AT_REG_CNT_MEM_WR_BYTES_LO};
+    for (int i = 0; i < 5; i++)
         if ((rc = at_drv_counter(drv, cnt[i], &c0[i], err)))
             goto out;
     const at_port *port = at_drv_port(drv);
@@ -133,7 +138,7 @@ int at_gemm_run(at_drv *drv, const at_gemm_run_opts *o, at_gemm_run_result *r, a
     }
     r->host_seconds = wall_s() - t0;
     r->sim_cycles = port->ops->cycles ? port->ops->cycles(port->ctx) - cyc0 : 0;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 5; i++)
         if ((rc = at_drv_counter(drv, cnt[i], &c1[i], err)))
             goto out;
     if ((rc = at_drv_bo_read(drv, hb[2], 0, c, sz[2], err)))
@@ -148,9 +153,13 @@ int at_gemm_run(at_drv *drv, const at_gemm_run_opts *o, at_gemm_run_result *r, a
     r->macs = (uint64_t)m * n * k;
     r->peak_macs_per_cycle = at_hw_peak_macs_per_cycle(cfg);
     r->utilization = r->cycles ? (double)r->macs / ((double)r->cycles * (double)r->peak_macs_per_cycle) : 0;
-    r->mac_issued = c1[0] - c0[0];
-    r->mac_skipped = c1[1] - c0[1];
-    r->pruned = c1[2] - c0[2];
+    for (int i = 0; i < 5; i++) /* the counters are 48 bits wide and may wrap between two reads */
+        c1[i] = (c1[i] - c0[i]) & ((1ull << 48) - 1);
+    r->mac_issued = c1[0];
+    r->mac_skipped = c1[1];
+    r->pruned = c1[2];
+    r->mem_rd = c1[3];
+    r->mem_wr = c1[4];
     r->sparsity_actual = (double)zeros / ((double)m * k);
     r->checksum = at_gemm_checksum(c, ec, m, n);
     r->commands = plan.num_cmds;

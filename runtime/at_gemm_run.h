@@ -16,6 +16,9 @@ typedef struct at_gemm_run_opts {
     uint16_t tau;        /* DynaTran threshold */
     uint64_t seed;
     uint64_t timeout_ns; /* wait timeout (0: 100 s of device time) */
+    int order;           /* AT_GEMM_ORDER_* (0: auto) */
+    const at_hw_config *plan_cfg; /* plan for these scratchpads instead of the device's (a what-if; each
+                                     buffer at most the device's); NULL: the device's configuration */
 } at_gemm_run_opts;
 
 typedef struct at_gemm_run_result {
@@ -26,6 +29,7 @@ typedef struct at_gemm_run_result {
     uint64_t peak_macs_per_cycle;
     double utilization;       /* macs / (cycles x peak) */
     uint64_t mac_issued, mac_skipped, pruned; /* device counters, this job */
+    uint64_t mem_rd, mem_wr;  /* memory bytes read (descriptors included) and written, this job */
     uint64_t pruned_ref;      /* reference pruned count */
     double sparsity_actual;   /* zeros in A / (M x K) */
     uint64_t checksum;        /* at_gemm_checksum of the device's C */

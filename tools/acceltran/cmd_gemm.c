@@ -15,7 +15,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: acceltran gemm [--backend rtl|fmodel] [--config C] [--dtb FILE] [--tau T]\n"
-            "                      [--seed S] [--sparsity P] [--timeout-ms MS] [--json] M N K\n"
+            "                      [--seed S] [--sparsity P] [--order auto|strips|rows] [--timeout-ms MS]\n"
+            "                      [--json] M N K\n"
             "\n"
             "Builds a random int16 GEMM C (MxN) = A (MxK) x B (KxN) (A with a fraction P\n"
             "of zeros), tiles it through the scratchpads (double-buffered LOAD / GEMM /\n"
@@ -28,6 +29,9 @@ static void usage(FILE *f)
             "  --tau T          DynaTran threshold 0..32767 (default 0: prunes only zeros)\n"
             "  --seed S         data seed (default 1)\n"
             "  --sparsity P     fraction of zeros in A, 0..1 (default 0)\n"
+            "  --order O        loop order of the tiles: auto (default: the one that moves\n"
+            "                   fewer bytes), strips (weight strips outer) or rows (row\n"
+            "                   blocks outer; needs two weight-strip slots)\n"
             "  --timeout-ms MS  device-time timeout of the job (default 100000)\n"
             "  --json           print one JSON object (keys: ok, cycles, macs,\n"
             "                   peak_macs_per_cycle, utilization, checksum, ...)\n"
@@ -86,6 +90,18 @@ int cmd_gemm(int argc, char **argv)
         } else if (!strcmp(s, "--timeout-ms") && i + 1 < argc) {
             if ((timeout_ms = cli_parse_long("gemm", s, argv[++i], 1, 100000000L)) < 0)
                 return CLI_USAGE_ERROR;
+        } else if (!strcmp(s, "--order") && i + 1 < argc) {
+            const char *v2 = argv[++i];
+            if (!strcmp(v2, "auto"))
+                o.order = AT_GEMM_ORDER_AUTO;
+            else if (!strcmp(v2, "strips"))
+                o.order = AT_GEMM_ORDER_STRIPS;
+            else if (!strcmp(v2, "rows"))
+                o.order = AT_GEMM_ORDER_ROWS;
+            else {
+                fprintf(stderr, "acceltran gemm: --order wants auto, strips or rows, got '%s'\n", v2);
+                return CLI_USAGE_ERROR;
+            }
         } else if (!strcmp(s, "--sparsity") && i + 1 < argc) {
             if (parse_double(s, argv[++i], 0.0, 1.0, &o.sparsity))
                 return CLI_USAGE_ERROR;
@@ -186,6 +202,8 @@ int cmd_gemm(int argc, char **argv)
         json_object_set_new(j, "rows_per_block", json_integer(r.plan.rows_per_block));
         json_object_set_new(j, "cols_per_strip", json_integer(16 * r.plan.tiles_per_strip));
         json_object_set_new(j, "weight_slots", json_integer(r.plan.wgt_slots));
+        json_object_set_new(j, "order", json_string(r.plan.rows_outer ? "rows" : "strips"));
+        json_object_set_new(j, "dram_bytes", json_integer((json_int_t)(r.mem_rd + r.mem_wr)));
         json_object_set_new(j, "host_seconds", json_real(r.host_seconds));
         json_object_set_new(j, "sim_cycles", json_integer((json_int_t)r.sim_cycles));
         char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
@@ -200,6 +218,10 @@ int cmd_gemm(int argc, char **argv)
         printf("plan       %u-row A blocks x %u-column weight strips (%d weight slot%s), %u strips x %u blocks, %u commands\n",
                r.plan.rows_per_block, 16 * r.plan.tiles_per_strip, r.plan.wgt_slots, r.plan.wgt_slots > 1 ? "s" : "",
                r.plan.strips, r.plan.blocks, r.commands);
+        printf("order      %s outer (plan: %" PRIu64 " bytes strips outer, %" PRIu64 " rows outer)\n",
+               r.plan.rows_outer ? "row blocks" : "strips", r.plan.bytes_strips_outer, r.plan.bytes_rows_outer);
+        printf("memory     %" PRIu64 " bytes read (descriptors included), %" PRIu64 " written\n", r.mem_rd,
+               r.mem_wr);
         printf("cycles     %" PRIu64 " (device busy)\n", r.cycles);
         printf("MACs       %" PRIu64 " (M*N*K); issued %" PRIu64 ", skipped %" PRIu64 "\n", r.macs, r.mac_issued,
                r.mac_skipped);
