@@ -55,6 +55,17 @@ out=$("$cli" embed --backend fmodel "${demo[@]}" 2>&1); rc=$?
 if [ $rc -eq 0 ] && grep -q "0.6657" <<<"$out" && grep -Eq "device: [0-9]+ cycles = [0-9.]+ ms at 700 MHz" <<<"$out" &&
    grep -q "skipped fraction" <<<"$out"; then ok; else bad "embed --backend fmodel text -> rc $rc: $out"; fi
 
+# residency: "Hi there" fits edge's activation scratchpad; --stream keeps it in memory
+out=$("$cli" embed --backend fmodel --config edge --json "Hi there" 2>&1); rc=$?
+out2=$("$cli" embed --backend fmodel --config edge --stream --json "Hi there" 2>&1); rc2=$?
+if [ $rc -eq 0 ] && [ $rc2 -eq 0 ] && python3 -c '
+import json, sys
+r, s = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+assert r["resident"] is True and s["resident"] is False
+assert r["embeddings"] == s["embeddings"]
+assert r["dram_bytes"] < s["dram_bytes"] and r["cycles"] < s["cycles"]
+' "$out" "$out2"; then ok; else bad "embed --config edge [--stream] -> rc $rc/$rc2: ${out:0:300} ${out2:0:300}"; fi
+
 expect_fail() {
     local code=$1 msg=$2; shift 2
     local o; o=$("$@" 2>&1); local r=$?
@@ -66,6 +77,7 @@ expect_fail 2 "needs a number" "$cli" embed --backend fmodel --tau -1 "A."
 expect_fail 2 "needs a number" "$cli" embed --backend fmodel --tau abc "A."
 expect_fail 2 "need --backend fmodel or rtl" "$cli" embed --tau 0.1 "A."
 expect_fail 2 "need --backend fmodel or rtl" "$cli" embed --prune-sites ln "A."
+expect_fail 2 "need --backend fmodel or rtl" "$cli" embed --stream "A."
 expect_fail 2 "unknown configuration" "$cli" embed --backend fmodel --config big "A."
 expect_fail 2 "needs a value" "$cli" embed --backend fmodel --tau
 expect_fail 2 "no SENTENCE" "$cli" embed --backend fmodel

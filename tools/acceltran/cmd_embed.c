@@ -17,7 +17,7 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: acceltran embed [--backend float|fmodel|rtl] [--config tiny|edge|server]\n"
-               "                       [--tau T] [--prune-sites LIST] [--json] [--threads N]\n"
+               "                       [--tau T] [--prune-sites LIST] [--stream] [--json] [--threads N]\n"
                "                       [--model-dir DIR] [--dtb FILE] [--max-len N] SENTENCE...\n"
                "\n"
                "Embeds the sentences with all-MiniLM-L6-v2 (mean pooling, L2 normalisation)\n"
@@ -33,6 +33,8 @@ static void usage(FILE *f)
                "  --prune-sites L  comma-separated sites: q, k, v, scores, probs, context,\n"
                "                   attn_out, ffn_mid, ffn_out, ln; or paper (default: all\n"
                "                   but ln), all, none\n"
+               "  --stream         keep the activations in device memory between stages even\n"
+               "                   when the batch fits the activation scratchpad\n"
                "  --json           print a JSON object: backend, sentences, tokens,\n"
                "                   similarity (N x N), embeddings (N x hidden), seconds,\n"
                "                   load_seconds, threads; on the device backends also config,\n"
@@ -40,7 +42,8 @@ static void usage(FILE *f)
                "                   MACs the PEs count: issued + skipped), mac_skipped,\n"
                "                   skipped_fraction (= mac_skipped / macs), useful_macs (sum\n"
                "                   of M N K), utilization (useful_macs / (cycles x peak)),\n"
-               "                   dram_bytes, jobs, commands, tau, prune_sites, sites {site:\n"
+               "                   dram_bytes, jobs, commands, resident (activations kept on\n"
+               "                   chip between stages), tau, prune_sites, sites {site:\n"
                "                   {elements, zeros, pruned}}, stages [{stage, cycles,\n"
                "                   useful_macs, mac_issued, mac_skipped, zeros, dram_bytes,\n"
                "                   commands}]\n"
@@ -63,7 +66,7 @@ typedef struct embed_args {
     const char *backend, *model_dir, *config, *dtb, *sites_arg;
     double tau;
     uint32_t sites;
-    int json, threads;
+    int json, threads, stream;
     long max_len;
     int first, argc;
     char **argv;
@@ -89,6 +92,8 @@ static int parse(int argc, char **argv, embed_args *a)
             return 1;
         } else if (!strcmp(s, "--json")) {
             a->json = 1;
+        } else if (!strcmp(s, "--stream")) {
+            a->stream = 1;
         } else if (!strcmp(s, "--backend") && i + 1 < argc) {
             a->backend = argv[++i];
         } else if (!strcmp(s, "--model-dir") && i + 1 < argc) {
@@ -139,8 +144,9 @@ static int parse(int argc, char **argv, embed_args *a)
             return -1;
         }
     }
-    if (!strcmp(a->backend, "float") && (a->tau > 0 || a->config || a->dtb || a->sites_arg)) {
-        fprintf(stderr, "acceltran embed: --tau, --prune-sites, --config and --dtb need --backend fmodel or rtl\n");
+    if (!strcmp(a->backend, "float") && (a->tau > 0 || a->config || a->dtb || a->sites_arg || a->stream)) {
+        fprintf(stderr,
+                "acceltran embed: --tau, --prune-sites, --stream, --config and --dtb need --backend fmodel or rtl\n");
         return -1;
     }
     if (i >= argc) {
@@ -208,6 +214,8 @@ static void print_text(const embed_args *a, size_t n, const size_t *lens, const 
         printf("device: %llu cycles = %.3f ms at %u MHz, utilization %.3f, %u jobs, %u commands\n",
                (unsigned long long)dv->st.cycles, dv->st.device_seconds * 1e3, dv->clock_mhz, dv->st.utilization,
                dv->st.jobs, dv->st.commands);
+        printf("memory: %llu DRAM bytes; activations %s between stages\n", (unsigned long long)dv->st.dram_bytes,
+               dv->st.resident ? "kept in the scratchpad" : "through memory");
         printf("DynaTran: tau %g at %s: skipped fraction %.4f (%llu of %llu MACs)\n", a->tau, sites,
                dv->st.skipped_fraction, (unsigned long long)dv->st.mac_skipped, (unsigned long long)dv->st.macs);
     }
@@ -254,6 +262,7 @@ static int print_json(const embed_args *a, size_t n, const size_t *lens, const f
         json_object_set_new(o, "dram_bytes", json_integer((json_int_t)st->dram_bytes));
         json_object_set_new(o, "jobs", json_integer(st->jobs));
         json_object_set_new(o, "commands", json_integer(st->commands));
+        json_object_set_new(o, "resident", json_boolean(st->resident));
         json_object_set_new(o, "tau", json_real(a->tau));
         json_object_set_new(o, "prune_sites", json_string(sl));
         json_t *sites = json_object();
@@ -326,7 +335,7 @@ static int embed_device(const embed_args *a, const char *dir, size_t n, const ch
     if (!emb)
         memset(&b, 0, sizeof b);
     if (!rc) {
-        at_infer_opts io = {.tau = a->tau, .sites = a->sites};
+        at_infer_opts io = {.tau = a->tau, .sites = a->sites, .stream = a->stream};
         if (!strcmp(a->backend, "rtl") && isatty(2))
             io.progress = progress;
         rc = at_infer_run(s->infer, (const int32_t *const *)b.ids, b.lens, b.n, &io, emb, NULL, &dv->st, err);
