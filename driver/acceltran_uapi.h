@@ -81,25 +81,31 @@ struct at_uapi_job {
     uint64_t job_id;      /* out: non-zero job id */
     uint32_t seq;         /* out: fence sequence number */
     uint32_t reserved0;   /* must be 0 */
-    uint64_t reserved[4]; /* must be 0 */
+    uint64_t timeout_ns;  /* in: the job's deadline, device time from when it starts running (the
+                             jobs before it are done); 0: the driver's job_timeout_ns. A job that
+                             overruns it is TIMEDOUT and the device reset; no other job is blamed */
+    uint64_t reserved[3]; /* must be 0 */
 };
 
 /* Job status (struct at_uapi_wait.status) */
 enum at_uapi_job_status {
-    AT_UAPI_JOB_QUEUED = 0,  /* submitted, not finished (a wait that ran out without recovery) */
+    AT_UAPI_JOB_QUEUED = 0,  /* submitted, not finished (still running or waiting: a wait that ran out) */
     AT_UAPI_JOB_DONE = 1,    /* every command ran; the fence completed */
     AT_UAPI_JOB_FAILED = 2,  /* a command failed on the device (failed_cmd, dev_err, dev_info) */
-    AT_UAPI_JOB_TIMEDOUT = 3, /* was running when a wait ran out; the device was reset */
+    AT_UAPI_JOB_TIMEDOUT = 3, /* overran its own deadline (at_uapi_job.timeout_ns); the device was reset */
     AT_UAPI_JOB_NOT_RUN = 4  /* never ran: an earlier job failed or timed out and the device was
-                                reset; resubmit with at_drv_requeue */
+                                reset (or the device was lost); resubmit with at_drv_requeue */
 };
 
 /* Wait flags */
-#define AT_UAPI_WAIT_NO_RECOVER 0x1u /* on timeout: return, leave the job queued, no reset */
+#define AT_UAPI_WAIT_NO_RECOVER 0x1u /* accepted for compatibility: a wait that runs out never resets
+                                        (only a job's own deadline does) */
 #define AT_UAPI_WAIT_FLAGS_ALL 0x1u
 
 /* Wait for a job. A wait that returns a final status (DONE, FAILED,
- * TIMEDOUT) retires the job; NOT_RUN jobs stay until requeued or released. */
+ * TIMEDOUT) retires the job; NOT_RUN jobs stay until requeued or released.
+ * A wait whose own timeout_ns runs out returns "still running" (QUEUED) and
+ * changes nothing. status is set on every return that found the job. */
 struct at_uapi_wait {
     uint32_t size;        /* in: sizeof(struct at_uapi_wait) */
     uint32_t flags;       /* in: AT_UAPI_WAIT_* */

@@ -141,8 +141,8 @@ static int drv_program(at_drv *d, at_err *err)
     return d->port.ops->dma_write(d->port.ctx, &d->ctrl, d->fence_off, &s, 4, err);
 }
 
-/* Soft reset, wait for STATUS.IDLE, reprogram. Does not touch the jobs. */
-static int drv_hw_reset(at_drv *d, at_err *err)
+/* One soft reset: SOFT_RESET, then STATUS.IDLE within the reset timeout. */
+static int drv_soft_reset_once(at_drv *d, at_err *err)
 {
     int rc = at_drv_reg_write(d, AT_REG_SOFT_RESET, AT_REG_SOFT_RESET_RESET_MASK, err);
     if (rc)
@@ -153,7 +153,7 @@ static int drv_hw_reset(at_drv *d, at_err *err)
         if ((rc = at_drv_reg_read(d, AT_REG_STATUS, &st, err)))
             return rc;
         if ((st & AT_REG_STATUS_IDLE_MASK) && !(st & AT_REG_STATUS_RESETTING_MASK))
-            break;
+            return 0;
         if (drv_now(d) - t0 > d->opts.reset_timeout_ns)
             return at_err_set(err, AT_ETIMEDOUT,
                               "%s: soft reset did not finish within %" PRIu64 " ns (STATUS 0x%08x)",
@@ -161,8 +161,51 @@ static int drv_hw_reset(at_drv *d, at_err *err)
         if ((rc = d->port.ops->delay(d->port.ctx, 100, err)))
             return rc;
     }
+}
+
+/* The device is unusable: every job still queued becomes NOT_RUN, and every
+ * later call says so until a reset works. */
+static int drv_mark_lost(at_drv *d, const char *why, at_err *err)
+{
+    d->lost = 1;
+    snprintf(d->lost_msg, sizeof d->lost_msg, "%.40s: device lost: %.190s", d->dev.path, why);
+    for (size_t i = 0; i < d->njobs; i++) {
+        drv_job *j = d->jobs[i];
+        if (j->status != AT_UAPI_JOB_QUEUED)
+            continue;
+        j->status = AT_UAPI_JOB_NOT_RUN;
+        snprintf(j->msg, sizeof j->msg, "job %" PRIu64 " was not run: %s", j->id, d->lost_msg);
+    }
+    return at_err_set(err, AT_EDEVICE, "%s", d->lost_msg);
+}
+
+/* Soft reset (tried reset_tries times), reprogram. A reset that never
+ * completes marks the device lost. Does not touch the jobs otherwise. */
+static int drv_hw_reset(at_drv *d, at_err *err)
+{
+    int rc = 0;
+    at_err e1 = {0};
+    for (uint32_t t = 0; t < d->opts.reset_tries; t++) {
+        rc = drv_soft_reset_once(d, &e1);
+        if (rc != AT_ETIMEDOUT)
+            break;
+    }
+    if (rc == AT_ETIMEDOUT) {
+        char why[sizeof d->lost_msg];
+        snprintf(why, sizeof why, "%u soft resets did not complete (%.180s)", d->opts.reset_tries, e1.msg);
+        return drv_mark_lost(d, why, err);
+    }
+    if (rc)
+        return at_err_set(err, rc, "%s", e1.msg);
     d->resets++;
+    d->lost = 0;
+    d->lost_msg[0] = 0;
     return drv_program(d, err);
+}
+
+static int drv_lost_err(const at_drv *d, at_err *err)
+{
+    return at_err_set(err, AT_EDEVICE, "%s (at_drv_reset tries again)", d->lost_msg);
 }
 
 /* ------------------------------------------------------------ completion and recovery */
@@ -170,6 +213,28 @@ static int drv_hw_reset(at_drv *d, at_err *err)
 static int read_fence_slot(at_drv *d, uint32_t *v, at_err *err)
 {
     return d->port.ops->dma_read(d->port.ctx, &d->ctrl, d->fence_off, v, 4, err);
+}
+
+/* The first queued job is the one running (the jobs before it are done):
+ * its deadline counts from the first time the driver sees that. */
+static drv_job *drv_running(const at_drv *d, size_t *pos)
+{
+    for (size_t i = 0; i < d->njobs; i++)
+        if (d->jobs[i]->status == AT_UAPI_JOB_QUEUED) {
+            if (pos)
+                *pos = i;
+            return d->jobs[i];
+        }
+    return NULL;
+}
+
+static void drv_mark_started(at_drv *d)
+{
+    drv_job *j = drv_running(d, NULL);
+    if (j && !j->started) {
+        j->started = 1;
+        j->start_ns = drv_now(d);
+    }
 }
 
 /* Marks every queued job whose fence value has been written as DONE. */
@@ -197,6 +262,7 @@ static int drv_update_done(at_drv *d, at_err *err)
         if (seq_le(d->seq_done, j->seq))
             d->seq_done = j->seq;
     }
+    drv_mark_started(d);
     return 0;
 }
 
@@ -286,42 +352,70 @@ static int drv_handle_halt(at_drv *d, at_err *err)
     return drv_hw_reset(d, err);
 }
 
-/* A wait ran out: the first queued job was running -> TIMEDOUT, the rest
- * NOT_RUN, reset. */
-static int drv_handle_timeout(at_drv *d, uint64_t waited_ns, at_err *err)
+/* The running job (index first) overran its deadline (or the ring stayed
+ * full past submit_timeout_ns): TIMEDOUT, the jobs after it NOT_RUN, reset. */
+static int drv_handle_timeout(at_drv *d, size_t first, uint64_t ran_ns, const char *what)
 {
-    int rc = drv_update_done(d, err);
-    if (rc)
-        return rc;
     uint32_t st = 0, head = 0, fd = 0;
     at_drv_reg_read(d, AT_REG_STATUS, &st, NULL);
     at_drv_reg_read(d, AT_REG_RING_HEAD, &head, NULL);
     at_drv_reg_read(d, AT_REG_FENCE_DONE, &fd, NULL);
-    size_t first = d->njobs;
-    for (size_t i = 0; i < d->njobs; i++)
-        if (d->jobs[i]->status == AT_UAPI_JOB_QUEUED) {
-            first = i;
-            break;
-        }
     char why[256] = "the device was reset";
     if (first < d->njobs) {
         drv_job *j = d->jobs[first];
         j->status = AT_UAPI_JOB_TIMEDOUT;
         snprintf(j->msg, sizeof j->msg,
-                 "job %" PRIu64 " timed out: not finished after %" PRIu64
-                 " ns (STATUS 0x%08x, RING_HEAD %u, FENCE_DONE %u, job seq %u); the device was reset",
-                 j->id, waited_ns, st, head, fd, j->seq);
+                 "job %" PRIu64 " timed out: %s, not finished after %" PRIu64
+                 " ns of running (STATUS 0x%08x, RING_HEAD %u, FENCE_DONE %u, job seq %u)",
+                 j->id, what, ran_ns, st, head, fd, j->seq);
         snprintf(why, sizeof why, "job %" PRIu64 " timed out before it; the device was reset", j->id);
     }
     drv_mark_rest(d, first, why);
-    return drv_hw_reset(d, err);
+    int rc = drv_hw_reset(d, NULL);
+    if (first < d->njobs) {
+        drv_job *j = d->jobs[first];
+        size_t l = strlen(j->msg);
+        if (rc)
+            snprintf(j->msg + l, sizeof j->msg - l, "; the reset failed: %s", d->lost ? d->lost_msg : "port error");
+        else
+            snprintf(j->msg + l, sizeof j->msg - l, "; the device was reset");
+    }
+    return rc;
+}
+
+/* The watchdog: the running job past its deadline -> drv_handle_timeout.
+ * *fired = 1 then. */
+static int drv_watchdog(at_drv *d, int *fired)
+{
+    size_t pos = 0;
+    drv_job *j = drv_running(d, &pos);
+    if (!j || !j->started)
+        return 0;
+    uint64_t ran = drv_now(d) - j->start_ns;
+    if (ran < j->timeout_ns)
+        return 0;
+    *fired = 1;
+    char what[96];
+    snprintf(what, sizeof what, "its deadline is %" PRIu64 " ns", j->timeout_ns);
+    drv_handle_timeout(d, pos, ran, what);
+    return 0;
+}
+
+/* Time left before the running job's deadline (UINT64_MAX: no running job). */
+static uint64_t drv_deadline_left(at_drv *d)
+{
+    drv_job *j = drv_running(d, NULL);
+    if (!j || !j->started)
+        return UINT64_MAX;
+    uint64_t ran = drv_now(d) - j->start_ns;
+    return ran >= j->timeout_ns ? 0 : j->timeout_ns - ran;
 }
 
 int at_drv_reset(at_drv *d, at_err *err)
 {
     if (!d)
         return at_err_set(err, AT_EINVAL, "at_drv_reset: NULL driver");
-    int rc = drv_update_done(d, err);
+    int rc = d->lost ? 0 : drv_update_done(d, err);
     if (rc)
         return rc;
     drv_mark_rest(d, 0, "the device was reset by request");
@@ -345,7 +439,9 @@ static int drv_poll(at_drv *d, int *recovered, at_err *err)
         *recovered = 1;
         return drv_handle_halt(d, err);
     }
-    return drv_update_done(d, err);
+    if ((rc = drv_update_done(d, err)))
+        return rc;
+    return drv_watchdog(d, recovered);
 }
 
 /* ------------------------------------------------------------ ring */
@@ -372,6 +468,27 @@ static int ring_space(at_drv *d, uint32_t *space, at_err *err)
     return 0;
 }
 
+/* The port failed while j's descriptors were written: this run is not in
+ * the ring (the tail was not moved, or its write failed). When nothing of
+ * j reached the device, j is NOT_RUN and the ring is as before; when part
+ * of it did (a job longer than the ring), the device would run a job
+ * without its fence, so it is marked lost until at_drv_reset. */
+static int drv_enqueue_failed(at_drv *d, drv_job *j, int rc, at_err *err)
+{
+    char m[256];
+    snprintf(m, sizeof m, "%.200s", err ? err->msg : "port error");
+    if (j->n_written == 0) {
+        j->status = AT_UAPI_JOB_NOT_RUN;
+        snprintf(j->msg, sizeof j->msg, "job %" PRIu64 " was not run: submission failed: %s", j->id, m);
+        return at_err_set(err, rc, "job %" PRIu64 ": submission failed: %s", j->id, m);
+    }
+    char why[256];
+    snprintf(why, sizeof why, "submission of job %" PRIu64 " failed after %u of %u descriptors (%.120s)", j->id,
+             j->n_written, j->n_cmds + 1, m);
+    drv_mark_lost(d, why, NULL);
+    return at_err_set(err, rc, "%s", d->lost_msg);
+}
+
 /* Writes the descriptors of j from j->n_written on, waiting for ring space.
  * Returns 0 when all are written or when recovery ran meanwhile (j is then
  * NOT_RUN). */
@@ -395,8 +512,12 @@ static int drv_enqueue(at_drv *d, drv_job *j, at_err *err)
             if (rec || j->status != AT_UAPI_JOB_QUEUED)
                 return 0;
             if (drv_now(d) - t0 > d->opts.submit_timeout_ns) {
-                if ((rc = drv_handle_timeout(d, drv_now(d) - t0, err)))
-                    return rc;
+                /* a safety bound: the running job's deadline normally ends this wait first */
+                size_t pos = 0;
+                drv_job *r = drv_running(d, &pos);
+                char what[96];
+                snprintf(what, sizeof what, "the ring stayed full for %" PRIu64 " ns", d->opts.submit_timeout_ns);
+                drv_handle_timeout(d, r ? pos : d->njobs, r && r->started ? drv_now(d) - r->start_ns : 0, what);
                 return 0;
             }
             if ((rc = d->port.ops->delay(d->port.ctx, 1000, err)))
@@ -411,12 +532,11 @@ static int drv_enqueue(at_drv *d, drv_job *j, at_err *err)
         if (run > d->ring_n - tail)
             run = d->ring_n - tail;
         if ((rc = d->port.ops->dma_write(d->port.ctx, &d->ctrl, (uint64_t)tail * 64,
-                                         j->desc[j->n_written], (uint64_t)run * 64, err)))
-            return rc;
+                                         j->desc[j->n_written], (uint64_t)run * 64, err)) ||
+            (rc = at_drv_reg_write(d, AT_REG_RING_TAIL, (uint32_t)((d->abs_tail + run) & (d->ring_n - 1)), err)))
+            return drv_enqueue_failed(d, j, rc, err);
         j->n_written += run;
         d->abs_tail += run;
-        if ((rc = at_drv_reg_write(d, AT_REG_RING_TAIL, (uint32_t)(d->abs_tail & (d->ring_n - 1)), err)))
-            return rc;
     }
     return 0;
 }
@@ -446,6 +566,10 @@ int at_drv_open_dev(const at_port *port, const at_fdt_device *dev, const at_drv_
         op.reset_timeout_ns = 1000000;
     if (op.submit_timeout_ns == 0)
         op.submit_timeout_ns = 10000000000ull;
+    if (op.job_timeout_ns == 0)
+        op.job_timeout_ns = 10000000000ull;
+    if (op.reset_tries == 0)
+        op.reset_tries = 3;
 
     at_drv *d = calloc(1, sizeof *d);
     if (!d)
@@ -576,19 +700,18 @@ static int drv_queue_job(at_drv *d, drv_job *j, uint64_t *id, uint32_t *seq, at_
     }
     *id = j->id;
     *seq = j->seq;
+    j->started = 0;
     rc = drv_enqueue(d, j, err);
+    if (rc == 0)
+        drv_mark_started(d);
     if (rc == 0 && j->status == AT_UAPI_JOB_QUEUED && j->n_written < j->n_cmds + 1) {
         /* recovery ran while this job waited for ring space */
         j->status = AT_UAPI_JOB_NOT_RUN;
         snprintf(j->msg, sizeof j->msg, "job %" PRIu64 " was not run: the device was reset while it was submitted",
                  j->id);
     }
-    if (rc && j->status == AT_UAPI_JOB_QUEUED) {
-        /* the port failed: the job cannot be trusted to run; keep it */
-        j->status = AT_UAPI_JOB_NOT_RUN;
-        snprintf(j->msg, sizeof j->msg, "job %" PRIu64 " was not run: submission failed: %.400s", j->id,
-                 err ? err->msg : "port error");
-    }
+    if (rc && j->status == AT_UAPI_JOB_QUEUED && j->n_written < j->n_cmds + 1)
+        rc = drv_enqueue_failed(d, j, rc, err); /* the port failed while it waited for ring space */
     return rc;
 }
 
@@ -599,12 +722,15 @@ int at_drv_submit(at_drv *d, struct at_uapi_job *job, at_err *err)
     int rc = at_drv_validate(d, job, err);
     if (rc)
         return rc;
+    if (d->lost)
+        return drv_lost_err(d, err);
     const struct at_uapi_cmd *cmds = (const struct at_uapi_cmd *)(uintptr_t)job->cmds_ptr;
     const uint32_t *bos = (const uint32_t *)(uintptr_t)job->bos_ptr;
     drv_job *j = NULL;
     if ((rc = job_new(d, job->num_cmds, &j, err)))
         return rc;
     j->flags = job->flags;
+    j->timeout_ns = job->timeout_ns ? job->timeout_ns : d->opts.job_timeout_ns;
     if (job->num_bos) {
         j->bos = malloc(job->num_bos * sizeof *j->bos);
         if (!j->bos) {
@@ -644,6 +770,8 @@ int at_drv_requeue(at_drv *d, uint64_t job_id, uint64_t *new_id, at_err *err)
     if (old->status != AT_UAPI_JOB_NOT_RUN)
         return at_err_set(err, AT_EINVAL, "job %" PRIu64 ": only a job that was not run can be requeued",
                           job_id);
+    if (d->lost)
+        return drv_lost_err(d, err);
     /* move the commands to a new job at the end of the queue */
     memmove(&d->jobs[pos], &d->jobs[pos + 1], (d->njobs - pos - 1) * sizeof d->jobs[0]);
     d->njobs--;
@@ -690,21 +818,20 @@ int at_drv_wait(at_drv *d, struct at_uapi_wait *w, at_err *err)
     while (j->status == AT_UAPI_JOB_QUEUED) {
         int rec = 0;
         if ((rc = drv_poll(d, &rec, err)))
-            return rc;
+            break;
         if (j->status != AT_UAPI_JOB_QUEUED)
             break;
         uint64_t el = drv_now(d) - t0;
         if (el >= w->timeout_ns) {
-            if (w->flags & AT_UAPI_WAIT_NO_RECOVER) {
-                w->status = AT_UAPI_JOB_QUEUED;
-                return at_err_set(err, AT_ETIMEDOUT, "job %" PRIu64 ": not finished after %" PRIu64 " ns",
-                                  j->id, el);
-            }
-            if ((rc = drv_handle_timeout(d, el, err)))
-                return rc;
-            break;
+            /* the wait's own limit: the job keeps running, nothing is reset */
+            w->status = AT_UAPI_JOB_QUEUED;
+            return at_err_set(err, AT_ETIMEDOUT, "job %" PRIu64 ": still running after a wait of %" PRIu64 " ns",
+                              j->id, el);
         }
-        uint64_t slice = w->timeout_ns - el;
+        /* sleep until the wait ends or the running job's deadline passes */
+        uint64_t slice = w->timeout_ns - el, left = drv_deadline_left(d);
+        if (left < slice)
+            slice = left + 1;
         int fired = 0;
         if (j->flags & AT_UAPI_JOB_NO_IRQ) {
             if (slice > 10000)
@@ -714,12 +841,12 @@ int at_drv_wait(at_drv *d, struct at_uapi_wait *w, at_err *err)
             rc = d->port.ops->irq_wait(d->port.ctx, slice, &fired, err);
         }
         if (rc)
-            return rc;
+            break;
         if (fired) {
             uint32_t irq = 0;
             if ((rc = at_drv_reg_read(d, AT_REG_IRQ_STATUS, &irq, err)) ||
                 (irq && (rc = at_drv_reg_write(d, AT_REG_IRQ_STATUS, irq, err))))
-                return rc;
+                break;
         }
     }
     /* the job may have moved in the list during recovery */
@@ -731,6 +858,8 @@ int at_drv_wait(at_drv *d, struct at_uapi_wait *w, at_err *err)
     w->dev_err = j->dev_err;
     w->dev_info = j->dev_info;
     w->busy_cycles = j->busy_cycles;
+    if (rc) /* a port error (err has it); the job keeps the status it has */
+        return rc;
     switch (j->status) {
     case AT_UAPI_JOB_DONE:
         rc = 0;

@@ -5,8 +5,18 @@
  * plus the register cross-check), resets it, programs the memory windows
  * and the descriptor ring, manages buffer objects, validates and submits
  * jobs (acceltran_uapi.h), waits for them with a timeout, decodes device
- * errors and recovers (reset; the failing job FAILED or TIMEDOUT, the jobs
- * after it NOT_RUN, never lost, resubmittable with at_drv_requeue).
+ * errors and recovers (reset; the failing job FAILED, the jobs after it
+ * NOT_RUN, never lost, resubmittable with at_drv_requeue).
+ *
+ * Timeouts (docs/driver.md): every job has a deadline (at_uapi_job.timeout_ns
+ * or job_timeout_ns), counted from when it starts running. The driver's
+ * watchdog, run on every poll (wait, submit), resets the device only for
+ * the job that overran its deadline (TIMEDOUT) and reports the jobs after it
+ * NOT_RUN with the reason; a wait's own timeout only returns "still
+ * running". A soft reset that does not complete is retried (reset_tries),
+ * then the device is marked lost: every job still queued becomes NOT_RUN
+ * and every later call returns AT_EDEVICE "device lost" until at_drv_reset
+ * succeeds.
  *
  * Functions return 0 or a negative AT_E* code with a message in err. A
  * handle is used by one thread at a time. */
@@ -29,6 +39,8 @@ typedef struct at_drv_opts {
     uint64_t bo_arena_bytes;    /* DMA memory for buffer objects (0: 32 MiB) */
     uint64_t reset_timeout_ns;  /* soft reset must finish within this (0: 1 ms) */
     uint64_t submit_timeout_ns; /* longest wait for ring space (0: 10 s) */
+    uint64_t job_timeout_ns;    /* deadline of a job that gives none (0: 10 s of device time) */
+    uint32_t reset_tries;       /* soft resets tried before the device is marked lost (0: 3) */
 } at_drv_opts;
 
 /* Probes the dtb at dtb_path (at_probe_fdt_file), cross-checks it with the
@@ -47,9 +59,9 @@ const at_fdt_device *at_drv_device(const at_drv *d);
 const at_hw_config *at_drv_config(const at_drv *d);
 const at_port *at_drv_port(const at_drv *d);
 
-/* Soft reset (SOFT_RESET, then STATUS.IDLE within the reset timeout) and
- * reprogramming of IRQ enables, windows and ring. Jobs still queued become
- * NOT_RUN. */
+/* Soft reset (SOFT_RESET, then STATUS.IDLE within the reset timeout, tried
+ * reset_tries times) and reprogramming of IRQ enables, windows and ring.
+ * Jobs still queued become NOT_RUN. Clears the lost state when it works. */
 int at_drv_reset(at_drv *d, at_err *err);
 
 /* Register access through the port (for tools and tests). */
@@ -91,9 +103,10 @@ int at_drv_validate(const at_drv *d, const struct at_uapi_job *job, at_err *err)
 /* Waits for a job (w->job_id) up to w->timeout_ns. Returns 0 when it is
  * DONE; AT_EDEVICE when it FAILED (err: the decoded device error: job,
  * command, opcode, error name, detail) or was NOT_RUN (err says which job
- * failed before it); AT_ETIMEDOUT when the time ran out (TIMEDOUT after
- * recovery, or QUEUED with AT_UAPI_WAIT_NO_RECOVER); AT_ENOTFOUND for an
- * unknown or already retired job. w->status tells which. */
+ * failed before it); AT_ETIMEDOUT when it overran its deadline (TIMEDOUT,
+ * the device was reset) or when the wait's own time ran out (QUEUED: still
+ * running, nothing changed); AT_ENOTFOUND for an unknown or already retired
+ * job; a port error otherwise. w->status is set whenever the job exists. */
 int at_drv_wait(at_drv *d, struct at_uapi_wait *w, at_err *err);
 
 /* Resubmits a NOT_RUN job's commands as a new job (*new_id) and retires

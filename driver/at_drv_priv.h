@@ -23,6 +23,9 @@ typedef struct drv_job {
     uint64_t abs_first;  /* ring position (since the last reset) of desc[0] */
     uint32_t n_written;  /* descriptors written to the ring */
     uint64_t busy_start, busy_cycles;
+    uint64_t timeout_ns;  /* deadline from start_ns (device time) */
+    uint64_t start_ns;    /* when the driver saw it become the running job (the jobs before it done) */
+    int started;
     uint32_t failed_cmd, dev_err, dev_info;
     char msg[512];
 } drv_job;
@@ -44,6 +47,8 @@ struct at_drv {
     drv_bo *bos;        /* sorted by off */
     size_t nbos, capbos;
     uint32_t next_handle;
+    int lost;           /* a soft reset did not complete after the retries: every call fails */
+    char lost_msg[256];
 };
 
 #endif

@@ -229,7 +229,7 @@ int at_drv_validate(const at_drv *d, const struct at_uapi_job *job, at_err *err)
         return at_err_set(err, AT_EINVAL, "job: unknown flags 0x%x", job->flags & ~AT_UAPI_JOB_FLAGS_ALL);
     if (job->reserved0)
         return at_err_set(err, AT_EINVAL, "job: reserved0 is 0x%x, must be 0", job->reserved0);
-    for (int r = 0; r < 4; r++)
+    for (int r = 0; r < 3; r++)
         if (job->reserved[r])
             return at_err_set(err, AT_EINVAL, "job: reserved[%d] is 0x%" PRIx64 ", must be 0", r, job->reserved[r]);
     if (job->job_id || job->seq)

@@ -125,14 +125,17 @@ int at_gemm_run(at_drv *drv, const at_gemm_run_opts *o, at_gemm_run_result *r, a
     job.cmd_size = sizeof(struct at_uapi_cmd);
     job.num_bos = 3;
     job.bos_ptr = (uint64_t)(uintptr_t)hb;
+    job.timeout_ns = o->timeout_ns ? o->timeout_ns : 100000000000ull; /* the job's deadline */
     if ((rc = at_drv_submit(drv, &job, err)))
         goto out;
     struct at_uapi_wait w = {0};
     w.size = sizeof w;
     w.job_id = job.job_id;
-    w.timeout_ns = o->timeout_ns ? o->timeout_ns : 100000000000ull;
+    w.timeout_ns = 2 * job.timeout_ns + 1000000; /* outlasts the deadline: the watchdog ends a hung job */
     if ((rc = at_drv_wait(drv, &w, err))) {
-        if (w.status == AT_UAPI_JOB_NOT_RUN)
+        if (w.status == AT_UAPI_JOB_QUEUED) /* a port error: stop it so the buffer objects can go */
+            at_drv_reset(drv, NULL);
+        if (w.status == AT_UAPI_JOB_NOT_RUN || w.status == AT_UAPI_JOB_QUEUED)
             at_drv_job_release(drv, job.job_id, NULL);
         goto out;
     }

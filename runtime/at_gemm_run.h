@@ -15,7 +15,7 @@ typedef struct at_gemm_run_opts {
     double sparsity;     /* fraction of A's elements that are 0, 0..1 */
     uint16_t tau;        /* DynaTran threshold */
     uint64_t seed;
-    uint64_t timeout_ns; /* wait timeout (0: 100 s of device time) */
+    uint64_t timeout_ns; /* the job's deadline (0: 100 s of device time) */
     int order;           /* AT_GEMM_ORDER_* (0: auto) */
     const at_hw_config *plan_cfg; /* plan for these scratchpads instead of the device's (a what-if; each
                                      buffer at most the device's); NULL: the device's configuration */

@@ -60,8 +60,8 @@ typedef void (*at_infer_progress)(void *ctx, const char *stage, size_t done, siz
 typedef struct at_infer_opts {
     double tau;                  /* DynaTran threshold, real units (0: only exact zeros) */
     uint32_t sites;              /* at_sites.h mask (AT_SITES_PAPER by default in the CLI) */
-    uint64_t timeout_ns;         /* device-time limit per stage (0: from the stage's work: its MACs at
-                                    16 per cycle + 4000 cycles per command + 1 M cycles) */
+    uint64_t timeout_ns;         /* deadline of each job (device time; 0: from the stage's work: its MACs
+                                    at 16 per cycle + 4000 cycles per command + 1 M cycles) */
     int stream;                  /* 1: activations through memory between stages even when they fit
                                     the activation scratchpad (at_compile_opts.stream) */
     at_infer_progress progress;  /* called after each stage (may be NULL) */

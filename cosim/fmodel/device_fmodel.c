@@ -47,6 +47,7 @@ typedef struct fm_event {
     uint64_t delta[CNT_NUM];
     uint32_t value;   /* FENCE: FENCE_DONE value */
     int irq;          /* FENCE: set IRQ_STATUS.DONE */
+    uint8_t *wr;      /* FENCE: where the write-back goes (NULL: none), written when the event applies */
     uint32_t err_code, err_info, index; /* HALT */
     uint64_t err_desc;
 } fm_event;
@@ -236,6 +237,10 @@ static void event_apply(fm_dev *v, fm_event e)
     counters_add(v, e.delta);
     switch (e.kind) {
     case EV_FENCE:
+        /* the write-back lands when the fence completes (a soft reset
+         * before then cancels it, as in the RTL) */
+        for (int i = 0; e.wr && i < 4; i++)
+            e.wr[i] = (uint8_t)(e.value >> (8 * i));
         v->fence_done = e.value;
         if (e.irq)
             v->irq_status |= AT_REG_IRQ_STATUS_DONE_MASK;
@@ -775,6 +780,7 @@ static void issue_fence(fm_dev *v, const fm_fetched *f, uint64_t t, uint64_t *de
 {
     uint64_t start = max_u64(t, engines_end(v));
     uint64_t end = start + 1;
+    uint8_t *wr = NULL;
     delta[CNT_STALL_DEP] += start - t; /* waiting for the engines, before the write */
     if (AT_DGET(f->d, FENCE_WRITE)) {
         uint64_t addr = ((uint64_t)AT_DGET(f->d, FENCE_ADDR_HI) << 32) | AT_DGET(f->d, FENCE_ADDR_LO);
@@ -789,9 +795,7 @@ static void issue_fence(fm_dev *v, const fm_fetched *f, uint64_t t, uint64_t *de
                         (uint32_t)addr, delta);
             return;
         }
-        uint32_t val = AT_DGET(f->d, FENCE_VALUE);
-        for (int i = 0; i < 4; i++)
-            p[i] = (uint8_t)(val >> (8 * i));
+        wr = p;
         delta[CNT_MEM_WR] += 4;
     }
     v->fence_until = end;
@@ -801,6 +805,7 @@ static void issue_fence(fm_dev *v, const fm_fetched *f, uint64_t t, uint64_t *de
     e->delta[CNT_CMDS]++;
     e->value = AT_DGET(f->d, FENCE_VALUE);
     e->irq = (int)AT_DGET(f->d, FENCE_IRQ);
+    e->wr = wr;
 }
 
 static void issue_compute(fm_dev *v, const fm_fetched *f, uint64_t t, const issue_plan *p,
@@ -957,15 +962,23 @@ static void dev_reset_state(fm_dev *v)
     v->reset_at = v->now;
 }
 
-/* Soft reset: the bus transactions in flight end first (RESETTING). */
+/* Soft reset: the bus transactions in flight end first (RESETTING), as in
+ * the RTL: the DMA engines stop requesting at once, so only the bursts
+ * already requested drain (at most FM_RD/WR_OUTSTANDING of 16 beats each,
+ * after the memory latency), not the rest of a long LOAD or STORE, whose
+ * bus time the model reserved when it issued. */
 static void soft_reset_start(fm_dev *v)
 {
     if (v->resetting)
         return;
     uint64_t done = v->now + FM_RESET_CYCLES;
-    done = max_u64(done, ceil_d(max_d(v->rd_free, v->wr_free)));
-    done = max_u64(done, max_u64(v->eng[ENG_LOAD].end, v->eng[ENG_STORE].end));
-    done = max_u64(done, v->fence_until);
+    double drain = (double)v->latency + (double)(FM_RD_OUTSTANDING + FM_WR_OUTSTANDING) * 16.0 * v->bw_cpb +
+                   FM_WR_RESP_LATENCY;
+    uint64_t bus_end = ceil_d(max_d(v->rd_free, v->wr_free));
+    bus_end = max_u64(bus_end, max_u64(v->eng[ENG_LOAD].end, v->eng[ENG_STORE].end));
+    uint64_t bus_cap = v->now + ceil_d(drain);
+    done = max_u64(done, (bus_end < bus_cap ? bus_end : bus_cap) + FM_RESET_CYCLES);
+    done = max_u64(done, v->fence_until < bus_cap ? v->fence_until : bus_cap);
     for (unsigned i = 0; i < v->qlen; i++)
         done = max_u64(done, v->q[(v->qhead + i) % FM_FETCH_DEPTH].arrive);
     v->nev = 0;

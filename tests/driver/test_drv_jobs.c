@@ -2,62 +2,12 @@
  * jobs queued and waited in and out of order, ring wrap-around on an
  * 8-entry ring (and a job longer than the ring), a failing job in the middle
  * of the queue (decoded error; the jobs after it NOT_RUN; requeued they
- * run), a bus error, a timeout (reset, then a working job), a wait without
- * recovery. */
+ * run), a bus error. Timeouts and recovery: test_drv_recovery.c. */
 #include "acceltran_cosim.h"
 #include "drv_test_util.h"
-
-#define T_SEC 1000000000ull
+#include "drv_jobs_util.h"
 
 static const char *g_backend = "fmodel";
-
-/* Copy job: n_pairs x (LOAD rows x 32 from src at row r0, STORE to dst). */
-static int copy_job(at_drv *drv, uint32_t src, uint32_t dst, uint32_t r0, uint32_t rows, uint32_t pairs,
-                    uint64_t *id, at_err *err)
-{
-    struct at_uapi_cmd c[64];
-    uint32_t n = 0;
-    for (uint32_t p = 0; p < pairs && n + 2 <= 64; p++) {
-        uint32_t rr = r0 + p * rows;
-        dt_xfer(&c[n++], AT_OP_LOAD, (p % 4) * 64, rows, 32, src, (uint64_t)rr * 64, 64);
-        dt_xfer(&c[n++], AT_OP_STORE, (p % 4) * 64, rows, 32, dst, (uint64_t)rr * 64, 64);
-    }
-    uint32_t bos[2] = {src, dst};
-    struct at_uapi_job j;
-    dt_job(&j, c, n, bos, 2);
-    int rc = at_drv_submit(drv, &j, err);
-    *id = j.job_id;
-    return rc;
-}
-
-static int wait_job(at_drv *drv, uint64_t id, uint64_t timeout, struct at_uapi_wait *w, at_err *err)
-{
-    dt_wait_init(w, id, timeout);
-    return at_drv_wait(drv, w, err);
-}
-
-/* src holds rows x 32 int16 of a pattern; returns the BO. */
-static uint32_t pattern_bo(at_drv *drv, uint32_t rows, int salt)
-{
-    uint32_t h = dt_bo(drv, (uint64_t)rows * 64);
-    int16_t *v = malloc((size_t)rows * 64);
-    for (uint32_t i = 0; i < rows * 32; i++)
-        v[i] = (int16_t)(i * 7 + salt * 131);
-    at_drv_bo_write(drv, h, 0, v, (uint64_t)rows * 64, NULL);
-    free(v);
-    return h;
-}
-
-static int same_rows(at_drv *drv, uint32_t a, uint32_t b, uint32_t r0, uint32_t rows)
-{
-    int16_t *x = malloc((size_t)rows * 64), *y = malloc((size_t)rows * 64);
-    at_drv_bo_read(drv, a, (uint64_t)r0 * 64, x, (uint64_t)rows * 64, NULL);
-    at_drv_bo_read(drv, b, (uint64_t)r0 * 64, y, (uint64_t)rows * 64, NULL);
-    int same = !memcmp(x, y, (size_t)rows * 64);
-    free(x);
-    free(y);
-    return same;
-}
 
 static void test_several_jobs(void)
 {
@@ -209,80 +159,6 @@ static void test_error_in_queue(void)
     dt_close(&d);
 }
 
-/* A long job: LOAD a dense A block, then n GEMMs 16x64x512 over it. */
-static int long_job(at_drv *drv, uint32_t a_bo, uint32_t n, uint64_t *id, at_err *err)
-{
-    struct at_uapi_cmd *c = calloc(n + 2, sizeof *c);
-    dt_xfer(&c[0], AT_OP_LOAD, 0, 16, 512, a_bo, 0, 1024);
-    /* weights: 512 x 64 in the weight layout from the same BO (garbage is fine) */
-    dt_xfer(&c[1], AT_OP_LOAD, 0, 512, 64, a_bo, 0, 128);
-    AT_DPUT(c[1].desc, XFER_BUF, 1);
-    AT_DPUT(c[1].desc, XFER_SPAD_ROW_STEP, 1);
-    AT_DPUT(c[1].desc, XFER_SPAD_CB_STEP, 512);
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t *g = c[2 + i].desc;
-        AT_DPUT(g, OPCODE, AT_OP_GEMM);
-        AT_DPUT(g, GEMM_A, 0);
-        AT_DPUT(g, GEMM_LDA, 32);
-        AT_DPUT(g, GEMM_LDB, 512);
-        AT_DPUT(g, GEMM_C, 512);
-        AT_DPUT(g, GEMM_LDC, 4);
-        AT_DPUT(g, GEMM_M, 16);
-        AT_DPUT(g, GEMM_N, 64);
-        AT_DPUT(g, GEMM_K, 512);
-        AT_DPUT(g, GEMM_RQ_M, 1);
-        AT_DPUT(g, GEMM_RQ_S, 40);
-    }
-    struct at_uapi_job j;
-    dt_job(&j, c, n + 2, &a_bo, 1);
-    int rc = at_drv_submit(drv, &j, err);
-    *id = j.job_id;
-    free(c);
-    return rc;
-}
-
-static void test_timeout(void)
-{
-    dt_dev d;
-    if (dt_open(g_backend, "tiny", NULL, &d)) {
-        CHECK(0, "open");
-        return;
-    }
-    at_err err = {0};
-    uint32_t a = pattern_bo(d.drv, 1024, 4); /* 64 KiB of non-zero data */
-    uint32_t src = pattern_bo(d.drv, 64, 5), dst = dt_bo(d.drv, 64 * 64);
-    uint64_t jl, jn;
-    CHECK(long_job(d.drv, a, 40, &jl, &err) == 0, "%s", err.msg);
-    CHECK(copy_job(d.drv, src, dst, 0, 8, 2, &jn, &err) == 0, "%s", err.msg);
-    struct at_uapi_wait w;
-    /* without recovery: the wait returns, the job stays queued */
-    dt_wait_init(&w, jl, 2000);
-    w.flags = AT_UAPI_WAIT_NO_RECOVER;
-    int rc = at_drv_wait(d.drv, &w, &err);
-    CHECK(rc == AT_ETIMEDOUT && w.status == AT_UAPI_JOB_QUEUED, "no-recover wait: rc %d status %u", rc, w.status);
-    /* with recovery: TIMEDOUT, reset, the next job NOT_RUN */
-    rc = wait_job(d.drv, jl, 5000, &w, &err);
-    CHECK(rc == AT_ETIMEDOUT && w.status == AT_UAPI_JOB_TIMEDOUT && strstr(err.msg, "timed out"),
-          "long job: rc %d status %u: %s", rc, w.status, err.msg);
-    printf("  %s\n", err.msg);
-    rc = wait_job(d.drv, jn, T_SEC, &w, &err);
-    CHECK(rc == AT_EDEVICE && w.status == AT_UAPI_JOB_NOT_RUN && strstr(err.msg, "timed out before it"),
-          "next job: rc %d status %u: %s", rc, w.status, err.msg);
-    uint32_t st = 0;
-    at_drv_reg_read(d.drv, AT_REG_STATUS, &st, NULL);
-    CHECK(st & AT_REG_STATUS_IDLE_MASK, "STATUS 0x%08x after the timeout's reset", st);
-    /* a working job afterwards (the requeued one) */
-    uint64_t nn;
-    CHECK(at_drv_requeue(d.drv, jn, &nn, &err) == 0, "%s", err.msg);
-    CHECK(wait_job(d.drv, nn, T_SEC, &w, &err) == 0 && w.status == AT_UAPI_JOB_DONE, "after reset: %s", err.msg);
-    CHECK(same_rows(d.drv, src, dst, 0, 16), "copy after the reset differs");
-    /* the long job completes with enough time */
-    CHECK(long_job(d.drv, a, 4, &jl, &err) == 0, "%s", err.msg);
-    CHECK(wait_job(d.drv, jl, T_SEC, &w, &err) == 0 && w.busy_cycles > 4 * 2048, "long job: %s (busy %llu)",
-          err.msg, (unsigned long long)w.busy_cycles);
-    dt_close(&d);
-}
-
 int main(void)
 {
     for (int b = 0; b < 2; b++) {
@@ -293,7 +169,6 @@ int main(void)
         RUN_CASE(test_several_jobs);
         RUN_CASE(test_ring_wrap);
         RUN_CASE(test_error_in_queue);
-        RUN_CASE(test_timeout);
     }
     return check_finish("drv_jobs");
 }

@@ -57,7 +57,7 @@ static void test_job_fields(void)
     CASE("version", AT_EINVAL, "version 7", j.version = 7);
     CASE("flags", AT_EINVAL, "unknown flags 0x80", j.flags = 0x80);
     CASE("reserved0", AT_EINVAL, "reserved0", j.reserved0 = 1);
-    CASE("reserved[3]", AT_EINVAL, "reserved[3]", j.reserved[3] = 5);
+    CASE("reserved[2]", AT_EINVAL, "reserved[2]", j.reserved[2] = 5);
     CASE("job_id in", AT_EINVAL, "outputs", j.job_id = 9);
     CASE("num_cmds 0", AT_EINVAL, "num_cmds 0", j.num_cmds = 0);
     CASE("num_cmds huge", AT_EINVAL, "num_cmds", j.num_cmds = AT_UAPI_MAX_CMDS + 1);

@@ -32,7 +32,7 @@ static void usage(FILE *f)
             "  --order O        loop order of the tiles: auto (default: the one that moves\n"
             "                   fewer bytes), strips (weight strips outer) or rows (row\n"
             "                   blocks outer; needs two weight-strip slots)\n"
-            "  --timeout-ms MS  device-time timeout of the job (default 100000)\n"
+            "  --timeout-ms MS  deadline of the job in device time (default 100000)\n"
             "  --json           print one JSON object (keys: ok, cycles, macs,\n"
             "                   peak_macs_per_cycle, utilization, checksum, ...)\n"
             "  --help           this text\n"
