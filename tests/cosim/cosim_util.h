@@ -39,8 +39,12 @@ static inline int cu_backends(at_cosim_backend out[2])
     int n = 0;
     if (!only || strstr(only, "fmodel"))
         out[n++] = AT_COSIM_FMODEL;
-    if ((!only || strstr(only, "rtl")) && at_cosim_available(AT_COSIM_RTL, CU_CONFIG))
-        out[n++] = AT_COSIM_RTL;
+    if (!only || strstr(only, "rtl")) {
+        if (at_cosim_available(AT_COSIM_RTL, CU_CONFIG))
+            out[n++] = AT_COSIM_RTL;
+        else
+            check_skip(1, "rtl/%s: the rtl backend is not in this build", CU_CONFIG);
+    }
     return n;
 }
 

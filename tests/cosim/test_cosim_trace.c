@@ -48,7 +48,7 @@ static void t_fmodel_unsupported(void)
 static void t_rtl_trace(void)
 {
     if (!at_cosim_available(AT_COSIM_RTL, CU_CONFIG)) {
-        printf("test_cosim_trace: rtl backend not in this program: rtl cases skipped\n");
+        check_skip_case("rtl trace: the rtl backend is not in this program");
         return;
     }
     char dir[128], path[256];

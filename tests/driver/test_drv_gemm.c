@@ -111,8 +111,10 @@ static void test_shapes(void)
 {
     static const uint32_t shapes[][3] = {{1, 1, 1}, {17, 33, 19}, {50, 70, 100}, {64, 64, 64}, {40, 200, 300}};
     for (int b = 0; b < 2; b++) {
-        if (!at_port_cosim_available(dt_backends[b], "tiny"))
+        if (!at_port_cosim_available(dt_backends[b], "tiny")) {
+            check_skip(1, "%s/tiny shapes: the backend is not in this build", dt_backends[b]);
             continue;
+        }
         for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
             run_shape(dt_backends[b], "tiny", shapes[i][0], shapes[i][1], shapes[i][2], 0.0, 0, NULL);
         run_shape(dt_backends[b], "tiny", 64, 96, 128, 0.5, 0, NULL);
@@ -122,6 +124,8 @@ static void test_shapes(void)
     }
     if (at_port_cosim_available("fmodel", "edge"))
         run_shape("fmodel", "edge", 100, 300, 200, 0.2, 100, NULL);
+    else
+        check_skip(1, "fmodel/edge: not in this build");
 }
 
 /* Both loop orders run right on the device and move the bytes the plan
@@ -134,7 +138,7 @@ static void test_order_run(void)
     small.wgt_buf_kib = 4;
     for (int b = 0; b < 2; b++) {
         if (!at_port_cosim_available(dt_backends[b], "tiny")) {
-            printf("  %s/tiny: skipped (no backend)\n", dt_backends[b]);
+            check_skip(1, "%s/tiny loop orders: the backend is not in this build", dt_backends[b]);
             continue;
         }
         dt_dev d;
