@@ -93,5 +93,30 @@ expect_fail 2 "unknown configuration" "$cli" gemm --config big 16 16 16
 expect_fail 1 "cannot open" "$cli" info --dtb /nonexistent.dtb
 expect_fail 1 "K = 9000" "$cli" gemm 16 16 9000
 
+# --json failures: every subcommand prints one JSON error object on stdout
+json_fail() {
+    local code=$1; shift
+    local o; o=$("$@" 2>/dev/null); local r=$?
+    if [ $r -eq "$code" ] && python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["ok"] is False and d["error"] and d["exit_code"] == int(sys.argv[2]) and d["command"], d
+' "$o" "$code"; then ok; else bad "$* -> rc $r (want $code and a JSON error object): $o"; fi
+}
+json_fail 2 "$cli" tokenize --json --bogus
+json_fail 2 "$cli" tokenize --json --max-len
+json_fail 1 "$cli" tokenize --json --model-dir /nonexistent "A."
+json_fail 2 "$cli" info --json --config
+json_fail 1 "$cli" info --json --dtb /nonexistent.dtb
+json_fail 2 "$cli" gemm --json --seed
+json_fail 2 "$cli" gemm --json 1 2
+json_fail 2 "$cli" embed --json --tau
+json_fail 1 "$cli" embed --json --backend fmodel --model-dir /nonexistent "A."
+json_fail 2 "$cli" nosuchcommand --json
+# the wall-clock limit stops a long run with a clear error (fmodel: 1 s is far too little for this)
+json_fail 1 "$cli" gemm --json --wall-limit 1 2048 2048 1024
+o=$("$cli" gemm --wall-limit 1 2048 2048 1024 2>&1); r=$?
+if [ $r -eq 1 ] && grep -q "wall-clock limit of 1 s" <<<"$o"; then ok; else bad "wall limit text -> rc $r: $o"; fi
+
 echo "cli_device: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -28,6 +28,18 @@ typedef struct cli_tokenizer {
 int cli_tokenizer_load(const char *model_dir, size_t max_len, cli_tokenizer *out, at_err *err);
 void cli_tokenizer_free(cli_tokenizer *t);
 
+/* Failures (cli_error.c): "acceltran CMD: message" on stderr; with --json
+ * on the command line (cli_json_mode, set by main) cli_exit prints
+ * {"ok": false, "command", "exit_code", "error"} on stdout unless the
+ * command printed its own JSON (cli_json_done). */
+void cli_json_mode(int on);
+void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_json_done(void);
+int cli_exit(const char *cmd, int rc);
+/* Stops the program with a clear error (and the JSON object) after seconds
+ * of wall time (0: no limit); what names the run, e.g. "rtl simulation". */
+int cli_wall_limit(const char *cmd, const char *what, unsigned seconds);
+
 /* Parses a positive integer option value; prints an error and returns -1 if
  * it is not one in [lo, hi]. */
 long cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long hi);
@@ -36,7 +48,9 @@ long cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, lo
  * value, given last without it). */
 int cli_option_needs_value(const char *arg, const char *const *names);
 
-/* Prints "acceltran CMD: unknown option 'X' (see acceltran CMD --help)". */
-void cli_bad_option(const char *cmd, const char *arg);
+/* Prints "acceltran CMD: option 'X' needs a value" when X is one of the
+ * NULL-terminated with_value names (given last, without its value), else
+ * "unknown option 'X' (see acceltran CMD --help)". */
+void cli_bad_option(const char *cmd, const char *arg, const char *const *with_value);
 
 #endif

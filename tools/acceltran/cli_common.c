@@ -73,15 +73,18 @@ long cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, lo
     errno = 0;
     long v = strtol(s, &end, 10);
     if (errno || end == s || *end || v < lo || v > hi) {
-        fprintf(stderr, "acceltran %s: %s wants an integer in [%ld, %ld], got '%s'\n", cmd, opt, lo, hi, s);
+        cli_error(cmd, "%s wants an integer in [%ld, %ld], got '%s'", opt, lo, hi, s);
         return -1;
     }
     return v;
 }
 
-void cli_bad_option(const char *cmd, const char *arg)
+void cli_bad_option(const char *cmd, const char *arg, const char *const *with_value)
 {
-    fprintf(stderr, "acceltran %s: unknown option '%s' (see acceltran %s --help)\n", cmd, arg, cmd);
+    if (cli_option_needs_value(arg, with_value))
+        cli_error(cmd, "option '%s' needs a value (see acceltran %s --help)", arg, cmd);
+    else
+        cli_error(cmd, "unknown option '%s' (see acceltran %s --help)", arg, cmd);
 }
 
 int cli_option_needs_value(const char *arg, const char *const *names)

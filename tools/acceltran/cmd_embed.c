@@ -18,7 +18,8 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: acceltran embed [--backend float|fmodel|rtl] [--config tiny|edge|server]\n"
                "                       [--tau T] [--prune-sites LIST] [--stream] [--json] [--threads N]\n"
-               "                       [--model-dir DIR] [--dtb FILE] [--max-len N] SENTENCE...\n"
+               "                       [--model-dir DIR] [--dtb FILE] [--max-len N] [--wall-limit S]\n"
+               "                       SENTENCE...\n"
                "\n"
                "Embeds the sentences with all-MiniLM-L6-v2 (mean pooling, L2 normalisation)\n"
                "as one batch of packed sequences and prints their cosine-similarity matrix.\n"
@@ -52,6 +53,8 @@ static void usage(FILE *f)
                "  --dtb FILE       device tree of the device (default: build/firmware/C.dtb)\n"
                "  --max-len N      truncate each sentence to N tokens (default 256, the\n"
                "                   sentence-transformers setting for this model)\n"
+               "  --wall-limit S   stop with an error after S seconds of wall time (default:\n"
+               "                   3600 on rtl, none otherwise; 0: none)\n"
                "  --help           this text\n");
 }
 
@@ -67,19 +70,20 @@ typedef struct embed_args {
     double tau;
     uint32_t sites;
     int json, threads, stream;
-    long max_len;
+    long max_len, wall;
     int first, argc;
     char **argv;
 } embed_args;
 
 static const char *const with_value[] = {"--backend", "--model-dir", "--config", "--dtb", "--prune-sites",
-                                         "--tau", "--threads", "--max-len", NULL};
+                                         "--tau", "--threads", "--max-len", "--wall-limit", NULL};
 
 static int parse(int argc, char **argv, embed_args *a)
 {
     memset(a, 0, sizeof *a);
     a->backend = "float";
     a->max_len = 256;
+    a->wall = -1;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *s = argv[i];
@@ -109,48 +113,54 @@ static int parse(int argc, char **argv, embed_args *a)
             const char *t = argv[++i];
             a->tau = strtod(t, &end);
             if (!*t || *end || !(a->tau >= 0) || a->tau > 1e6) {
-                fprintf(stderr, "acceltran embed: --tau needs a number >= 0 (got '%s')\n", t);
+                cli_error("embed", "--tau needs a number >= 0 (got '%s')", t);
                 return -1;
             }
         } else if (!strcmp(s, "--threads") && i + 1 < argc) {
             if ((v = cli_parse_long("embed", s, argv[++i], 1, 256)) < 0)
                 return -1;
             a->threads = (int)v;
+        } else if (!strcmp(s, "--wall-limit") && i + 1 < argc) {
+            if ((v = cli_parse_long("embed", s, argv[++i], 0, 10000000L)) < 0)
+                return -1;
+            a->wall = v;
         } else if (!strcmp(s, "--max-len") && i + 1 < argc) {
             if ((v = cli_parse_long("embed", s, argv[++i], 3, 512)) < 0)
                 return -1;
             a->max_len = v;
-        } else if (cli_option_needs_value(s, with_value)) {
-            fprintf(stderr, "acceltran embed: option '%s' needs a value (see acceltran embed --help)\n", s);
-            return -1;
         } else {
-            cli_bad_option("embed", s);
+            cli_bad_option("embed", s, with_value);
             return -1;
         }
     }
     if (strcmp(a->backend, "float") && strcmp(a->backend, "fmodel") && strcmp(a->backend, "rtl")) {
-        fprintf(stderr, "acceltran embed: unknown backend '%s' (float, fmodel, rtl)\n", a->backend);
+        cli_error("embed", "unknown backend '%s' (float, fmodel, rtl)", a->backend);
         return -1;
     }
     if (a->config && !at_hw_config_find(a->config)) {
-        fprintf(stderr, "acceltran embed: unknown configuration '%s' (tiny, edge, server)\n", a->config);
+        cli_error("embed", "unknown configuration '%s' (tiny, edge, server)", a->config);
         return -1;
     }
     a->sites = AT_SITES_PAPER;
     if (a->sites_arg) {
         at_err e = {0};
         if (at_sites_parse(a->sites_arg, &a->sites, &e)) {
-            fprintf(stderr, "acceltran embed: %s\n", e.msg);
+            cli_error("embed", "%s", e.msg);
             return -1;
         }
     }
     if (!strcmp(a->backend, "float") && (a->tau > 0 || a->config || a->dtb || a->sites_arg || a->stream)) {
-        fprintf(stderr,
-                "acceltran embed: --tau, --prune-sites, --stream, --config and --dtb need --backend fmodel or rtl\n");
+        cli_error("embed", "--tau, --prune-sites, --stream, --config and --dtb need --backend fmodel or rtl");
+        return -1;
+    }
+    if (a->wall < 0)
+        a->wall = strcmp(a->backend, "rtl") ? 0 : 3600;
+    if (cli_wall_limit("embed", strcmp(a->backend, "rtl") ? "the run" : "the rtl simulation", (unsigned)a->wall)) {
+        cli_error("embed", "cannot set the wall-clock limit");
         return -1;
     }
     if (i >= argc) {
-        fprintf(stderr, "acceltran embed: no SENTENCE given (see acceltran embed --help)\n");
+        cli_error("embed", "no SENTENCE given (see acceltran embed --help)");
         return -1;
     }
     a->first = i;
@@ -295,6 +305,7 @@ static int print_json(const embed_args *a, size_t n, const size_t *lens, const f
     if (!s)
         return -1;
     puts(s);
+    cli_json_done();
     free(s);
     return 0;
 }
@@ -411,18 +422,18 @@ int cmd_embed(int argc, char **argv)
     lens = calloc(n, sizeof *lens);
     sim = malloc(n * n * sizeof *sim);
     if (!lens || !sim) {
-        fprintf(stderr, "acceltran embed: out of memory\n");
+        cli_error("embed", "out of memory");
         goto out;
     }
     if (strcmp(a.backend, "float")) {
         if (embed_device(&a, dir, n, (const char *const *)(argv + a.first), lens, &emb, &h, &dv, &load_secs,
                          &secs, &err)) {
-            fprintf(stderr, "acceltran embed: %s\n", err.msg);
+            cli_error("embed", "%s", err.msg);
             goto out;
         }
     } else {
         if (bert_model_load(dir, &model, &err) || cli_tokenizer_load(dir, (size_t)a.max_len, &tk, &err)) {
-            fprintf(stderr, "acceltran embed: %s\n", err.msg);
+            cli_error("embed", "%s", err.msg);
             goto out;
         }
         load_secs = now_s() - t0;
@@ -432,20 +443,20 @@ int cmd_embed(int argc, char **argv)
         rows = malloc(n * sizeof *rows);
         emb = malloc(n * h * sizeof *emb);
         if (!ids || !rows || !emb) {
-            fprintf(stderr, "acceltran embed: out of memory\n");
+            cli_error("embed", "out of memory");
             goto out;
         }
         double t1 = now_s();
         for (size_t i = 0; i < n; i++) {
             rows[i] = ids + i * (size_t)a.max_len;
             if (at_tokenize(tk.tok, argv[a.first + (int)i], rows[i], (size_t)a.max_len, &lens[i], &err)) {
-                fprintf(stderr, "acceltran embed: sentence %zu: %s\n", i, err.msg);
+                cli_error("embed", "sentence %zu: %s", i, err.msg);
                 goto out;
             }
         }
         bert_run_opts ro = {.threads = a.threads};
         if (bert_embed(model, (const int32_t *const *)rows, lens, n, &ro, emb, &err)) {
-            fprintf(stderr, "acceltran embed: %s\n", err.msg);
+            cli_error("embed", "%s", err.msg);
             goto out;
         }
         secs = now_s() - t1;
@@ -461,7 +472,7 @@ int cmd_embed(int argc, char **argv)
     int threads = a.threads > 0 ? a.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (a.json) {
         if (print_json(&a, n, lens, sim, emb, h, secs, load_secs, threads, &dv)) {
-            fprintf(stderr, "acceltran embed: JSON output failed\n");
+            cli_error("embed", "JSON output failed");
             goto out;
         }
     } else {

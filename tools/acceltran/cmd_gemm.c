@@ -16,7 +16,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: acceltran gemm [--backend rtl|fmodel] [--config C] [--dtb FILE] [--tau T]\n"
             "                      [--seed S] [--sparsity P] [--order auto|strips|rows] [--timeout-ms MS]\n"
-            "                      [--json] M N K\n"
+            "                      [--wall-limit S] [--json] M N K\n"
             "\n"
             "Builds a random int16 GEMM C (MxN) = A (MxK) x B (KxN) (A with a fraction P\n"
             "of zeros), tiles it through the scratchpads (double-buffered LOAD / GEMM /\n"
@@ -33,6 +33,8 @@ static void usage(FILE *f)
             "                   fewer bytes), strips (weight strips outer) or rows (row\n"
             "                   blocks outer; needs two weight-strip slots)\n"
             "  --timeout-ms MS  deadline of the job in device time (default 100000)\n"
+            "  --wall-limit S   stop with an error after S seconds of wall time (default:\n"
+            "                   3600 on rtl, none on fmodel; 0: none)\n"
             "  --json           print one JSON object (keys: ok, cycles, macs,\n"
             "                   peak_macs_per_cycle, utilization, checksum, ...)\n"
             "  --help           this text\n"
@@ -49,19 +51,22 @@ static int parse_double(const char *opt, const char *s, double lo, double hi, do
     errno = 0;
     double v = strtod(s, &end);
     if (errno || end == s || *end || !(v >= lo && v <= hi)) {
-        fprintf(stderr, "acceltran gemm: %s wants a number in [%g, %g], got '%s'\n", opt, lo, hi, s);
+        cli_error("gemm", "%s wants a number in [%g, %g], got '%s'", opt, lo, hi, s);
         return -1;
     }
     *out = v;
     return 0;
 }
 
+static const char *const with_value[] = {"--backend", "--config", "--dtb", "--tau", "--seed", "--timeout-ms",
+                                         "--sparsity", "--order", "--wall-limit", NULL};
+
 int cmd_gemm(int argc, char **argv)
 {
     const char *backend = "fmodel", *config = NULL, *dtb = NULL;
     at_gemm_run_opts o = {0};
     o.seed = 1;
-    long timeout_ms = 100000;
+    long timeout_ms = 100000, wall = -1;
     int json = 0;
     long dims[3];
     int nd = 0;
@@ -99,18 +104,21 @@ int cmd_gemm(int argc, char **argv)
             else if (!strcmp(v2, "rows"))
                 o.order = AT_GEMM_ORDER_ROWS;
             else {
-                fprintf(stderr, "acceltran gemm: --order wants auto, strips or rows, got '%s'\n", v2);
+                cli_error("gemm", "--order wants auto, strips or rows, got '%s'", v2);
                 return CLI_USAGE_ERROR;
             }
+        } else if (!strcmp(s, "--wall-limit") && i + 1 < argc) {
+            if ((wall = cli_parse_long("gemm", s, argv[++i], 0, 10000000L)) < 0)
+                return CLI_USAGE_ERROR;
         } else if (!strcmp(s, "--sparsity") && i + 1 < argc) {
             if (parse_double(s, argv[++i], 0.0, 1.0, &o.sparsity))
                 return CLI_USAGE_ERROR;
         } else if (s[0] == '-' && s[1] != 0) {
-            cli_bad_option("gemm", s);
+            cli_bad_option("gemm", s, with_value);
             return CLI_USAGE_ERROR;
         } else {
             if (nd == 3) {
-                fprintf(stderr, "acceltran gemm: too many arguments: '%s' (see acceltran gemm --help)\n", s);
+                cli_error("gemm", "too many arguments: '%s' (see acceltran gemm --help)", s);
                 return CLI_USAGE_ERROR;
             }
             static const char *names[3] = {"M", "N", "K"};
@@ -120,16 +128,22 @@ int cmd_gemm(int argc, char **argv)
         }
     }
     if (nd != 3) {
-        fprintf(stderr, "acceltran gemm: M N K required (see acceltran gemm --help)\n");
+        cli_error("gemm", "M N K required (see acceltran gemm --help)");
         return CLI_USAGE_ERROR;
     }
     if (!cli_backend_known(backend)) {
-        fprintf(stderr, "acceltran gemm: unknown backend '%s' (available: fmodel, rtl)\n", backend);
+        cli_error("gemm", "unknown backend '%s' (available: fmodel, rtl)", backend);
         return CLI_USAGE_ERROR;
     }
     if (config && !at_hw_config_find(config)) {
-        fprintf(stderr, "acceltran gemm: unknown configuration '%s' (tiny, edge, server)\n", config);
+        cli_error("gemm", "unknown configuration '%s' (tiny, edge, server)", config);
         return CLI_USAGE_ERROR;
+    }
+    if (wall < 0)
+        wall = strcmp(backend, "rtl") ? 0 : 3600;
+    if (cli_wall_limit("gemm", strcmp(backend, "rtl") ? "the run" : "the rtl simulation", (unsigned)wall)) {
+        cli_error("gemm", "cannot set the wall-clock limit");
+        return CLI_RUN_ERROR;
     }
     o.m = (uint32_t)dims[0];
     o.n = (uint32_t)dims[1];
@@ -140,8 +154,8 @@ int cmd_gemm(int argc, char **argv)
     uint64_t need = 2 * ((uint64_t)o.m * at_gemm_ld_bytes(o.k) + (uint64_t)o.k * at_gemm_ld_bytes(o.n) +
                          (uint64_t)o.m * at_gemm_ld_bytes(o.n));
     if (need / 2 + (16ull << 20) > (4ull << 30)) {
-        fprintf(stderr, "acceltran gemm: %ux%ux%u needs %llu MiB of device memory; the simulated host memory "
-                        "has at most 4096 MiB\n",
+        cli_error("gemm", "%ux%ux%u needs %llu MiB of device memory; the simulated host memory "
+                        "has at most 4096 MiB",
                 o.m, o.n, o.k, (unsigned long long)(need / 2 >> 20));
         return CLI_RUN_ERROR;
     }
@@ -151,7 +165,7 @@ int cmd_gemm(int argc, char **argv)
     cli_device dev;
     at_err err = {0};
     if (cli_device_open(backend, config, dtb, mem, &dev, &err)) {
-        fprintf(stderr, "acceltran gemm: %s\n", err.msg);
+        cli_error("gemm", "%s", err.msg);
         return CLI_RUN_ERROR;
     }
     at_gemm_run_result r;
@@ -159,7 +173,7 @@ int cmd_gemm(int argc, char **argv)
     const at_hw_config *cfg = at_drv_config(dev.drv);
     int status = 0;
     if (rc) {
-        fprintf(stderr, "acceltran gemm: %s\n", err.msg);
+        cli_error("gemm", "%s", err.msg);
         if (json) {
             json_t *j = json_object();
             json_object_set_new(j, "ok", json_false());
@@ -168,6 +182,7 @@ int cmd_gemm(int argc, char **argv)
             json_decref(j);
             if (s) {
                 puts(s);
+                cli_json_done();
                 free(s);
             }
         }
@@ -210,6 +225,7 @@ int cmd_gemm(int argc, char **argv)
         json_decref(j);
         if (s) {
             puts(s);
+            cli_json_done();
             free(s);
         }
     } else {
@@ -233,7 +249,7 @@ int cmd_gemm(int argc, char **argv)
         printf("host       %.3f s for %" PRIu64 " simulated cycles\n", r.host_seconds, r.sim_cycles);
     }
     if (!r.ok) {
-        fprintf(stderr, "acceltran gemm: %" PRIu64 " of %" PRIu64 " outputs differ from the reference\n",
+        cli_error("gemm", "%" PRIu64 " of %" PRIu64 " outputs differ from the reference",
                 r.mismatches, (uint64_t)o.m * o.n);
         status = CLI_RUN_ERROR;
     }

@@ -27,6 +27,8 @@ static void usage(FILE *f)
                "Exit status: 0 ok, 1 probe failure (e.g. dtb and device differ), 2 bad arguments.\n");
 }
 
+static const char *const with_value[] = {"--config", "--dtb", "--backend", NULL};
+
 int cmd_info(int argc, char **argv)
 {
     const char *config = NULL, *dtb = NULL, *backend = "fmodel";
@@ -45,25 +47,25 @@ int cmd_info(int argc, char **argv)
         } else if (!strcmp(s, "--backend") && i + 1 < argc) {
             backend = argv[++i];
         } else if (s[0] == '-') {
-            cli_bad_option("info", s);
+            cli_bad_option("info", s, with_value);
             return CLI_USAGE_ERROR;
         } else {
-            fprintf(stderr, "acceltran info: unexpected argument '%s' (see acceltran info --help)\n", s);
+            cli_error("info", "unexpected argument '%s' (see acceltran info --help)", s);
             return CLI_USAGE_ERROR;
         }
     }
     if (!cli_backend_known(backend)) {
-        fprintf(stderr, "acceltran info: unknown backend '%s' (available: fmodel, rtl)\n", backend);
+        cli_error("info", "unknown backend '%s' (available: fmodel, rtl)", backend);
         return CLI_USAGE_ERROR;
     }
     if (config && !at_hw_config_find(config)) {
-        fprintf(stderr, "acceltran info: unknown configuration '%s' (tiny, edge, server)\n", config);
+        cli_error("info", "unknown configuration '%s' (tiny, edge, server)", config);
         return CLI_USAGE_ERROR;
     }
     cli_device dev;
     at_err err = {0};
     if (cli_device_open(backend, config, dtb, 0, &dev, &err)) {
-        fprintf(stderr, "acceltran info: %s\n", err.msg);
+        cli_error("info", "%s", err.msg);
         return CLI_RUN_ERROR;
     }
     const at_fdt_device *d = at_drv_device(dev.drv);
@@ -103,6 +105,7 @@ int cmd_info(int argc, char **argv)
         json_decref(o);
         if (s) {
             puts(s);
+            cli_json_done();
             free(s);
         }
     } else {

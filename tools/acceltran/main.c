@@ -37,14 +37,18 @@ int main(int argc, char **argv)
         printf("acceltran %u.%u.%u\n", AT_VERSION_MAJOR, AT_VERSION_MINOR, AT_VERSION_PATCH);
         return 0;
     }
+    /* --json anywhere among the options: failures print a JSON error object too */
+    for (int i = 2; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "--json"))
+            cli_json_mode(1);
     if (!strcmp(cmd, "tokenize"))
-        return cmd_tokenize(argc - 1, argv + 1);
+        return cli_exit(cmd, cmd_tokenize(argc - 1, argv + 1));
     if (!strcmp(cmd, "embed"))
-        return cmd_embed(argc - 1, argv + 1);
+        return cli_exit(cmd, cmd_embed(argc - 1, argv + 1));
     if (!strcmp(cmd, "info"))
-        return cmd_info(argc - 1, argv + 1);
+        return cli_exit(cmd, cmd_info(argc - 1, argv + 1));
     if (!strcmp(cmd, "gemm"))
-        return cmd_gemm(argc - 1, argv + 1);
-    fprintf(stderr, "acceltran: unknown command '%s' (see acceltran --help)\n", cmd);
-    return CLI_USAGE_ERROR;
+        return cli_exit(cmd, cmd_gemm(argc - 1, argv + 1));
+    cli_error("", "unknown command '%s' (see acceltran --help)", cmd);
+    return cli_exit(cmd, CLI_USAGE_ERROR);
 }
