@@ -228,6 +228,13 @@ int at_cosim_mem_fault(at_cosim *c, uint64_t addr, uint64_t n, unsigned resp, at
     return at_host_mem_fault(c->mem, addr, n, resp, err);
 }
 
+int at_cosim_mem_stall(at_cosim *c, uint64_t addr, uint64_t n, uint32_t cycles, at_err *err)
+{
+    if (!c)
+        return at_err_set(err, AT_EINVAL, "cosim mem stall: NULL device");
+    return at_host_mem_stall(c->mem, addr, n, cycles, err);
+}
+
 int at_cosim_run(at_cosim *c, at_cosim_stop until, uint64_t max_cycles, at_cosim_why *why, at_err *err)
 {
     if (!c)

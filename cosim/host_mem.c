@@ -17,6 +17,8 @@ struct at_host_mem {
     uint64_t next; /* bump pointer: offset of the first free byte */
     uint64_t fault_addr, fault_n;
     unsigned fault_resp;
+    uint64_t stall_addr, stall_n;
+    uint32_t stall_cycles;
     uint32_t latency;
     double bytes_per_cycle;
 };
@@ -177,6 +179,36 @@ unsigned at_host_mem_bus_resp(const at_host_mem *m, uint64_t addr, uint64_t n)
     if (end < addr || !in_mem(m, addr, n))
         return AT_AXI_DECERR;
     return AT_AXI_OKAY;
+}
+
+int at_host_mem_stall(at_host_mem *m, uint64_t addr, uint64_t n, uint32_t cycles, at_err *err)
+{
+    if (!m)
+        return at_err_set(err, AT_EINVAL, "host memory stall: NULL memory");
+    if (cycles == 0 || n == 0) {
+        m->stall_addr = m->stall_n = 0;
+        m->stall_cycles = 0;
+        return 0;
+    }
+    if (addr + n < addr)
+        return at_err_set(err, AT_EINVAL, "host memory stall: [%#llx, +%llu) passes 2^64",
+                          (unsigned long long)addr, (unsigned long long)n);
+    m->stall_addr = addr;
+    m->stall_n = n;
+    m->stall_cycles = cycles;
+    return 0;
+}
+
+uint32_t at_host_mem_bus_stall(const at_host_mem *m, uint64_t addr, uint64_t n)
+{
+    if (!m || !m->stall_n)
+        return 0;
+    if (n == 0)
+        n = 1;
+    uint64_t end = addr + n;
+    if (end > addr && addr < m->stall_addr + m->stall_n && m->stall_addr < end)
+        return m->stall_cycles;
+    return 0;
 }
 
 uint32_t at_host_mem_latency(const at_host_mem *m)

@@ -41,6 +41,15 @@ int at_host_mem_fault(at_host_mem *m, uint64_t addr, uint64_t n, unsigned resp, 
  * else OKAY. */
 unsigned at_host_mem_bus_resp(const at_host_mem *m, uint64_t addr, uint64_t n);
 
+/* Injected stall: bus bursts touching [addr, addr + n) get their response
+ * `cycles` later (reads: the first beat; writes: B); AT_HOST_MEM_STALL_FOREVER
+ * holds it until the stall is removed (cycles 0 or n 0 remove it). One
+ * stall at a time, independent of the fault. */
+#define AT_HOST_MEM_STALL_FOREVER UINT32_MAX
+int at_host_mem_stall(at_host_mem *m, uint64_t addr, uint64_t n, uint32_t cycles, at_err *err);
+/* Extra cycles of a burst to [addr, addr + n) (0: none). */
+uint32_t at_host_mem_bus_stall(const at_host_mem *m, uint64_t addr, uint64_t n);
+
 /* Timing of the configuration. */
 uint32_t at_host_mem_latency(const at_host_mem *m);        /* cycles from read request to first beat */
 double at_host_mem_bytes_per_cycle(const at_host_mem *m);  /* mem_bw_mbps / clock_mhz */

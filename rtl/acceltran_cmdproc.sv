@@ -247,6 +247,11 @@ module acceltran_cmdproc #(
 
   // ---------------------------------------------------------------- FENCE and error state
   logic         f_aw_q, f_aw_d, f_w_q, f_w_d;      // write-back address / data sent
+  // AXI4: a beat presented last cycle and not taken stays as it was
+  // (quiesce never withdraws an AR or AW, nor changes a W's strobes)
+  logic         ar_hold_q, ar_hold_d, f_awh_q, f_awh_d, f_wh_q, f_wh_d;
+  logic [StrbW-1:0] f_wstrb_q, f_wstrb_d;
+  logic [63:0]  ar_haddr_q, ar_haddr_d;
   logic         pend_q, pend_d, pend_eng_q, pend_eng_d, halted_q, halted_d;
   logic [7:0]   pend_code_q, pend_code_d, pend_op_q, pend_op_d;
   logic [15:0]  pend_tag_q, pend_tag_d, pend_idx_q, pend_idx_d;
@@ -269,12 +274,15 @@ module acceltran_cmdproc #(
   assign cmd_o         = iss_desc_q;
 
   // FENCE write-back: 4 bytes at f_addr (strobes on its lanes; VALUE in every word)
-  assign aw_valid_o = fence_go && f_write && !f_aw_q;
+  assign aw_valid_o = f_awh_q || (fence_go && f_write && !f_aw_q);
   assign aw_addr_o  = f_addr;
   assign aw_len_o   = 8'd0;
   assign w_valid_o  = f_aw_q && !f_w_q;
   assign w_data_o   = {(DataW/32){f_value}};
-  assign w_strb_o   = quiesce_i ? '0 : (StrbW'(4'hf) << f_addr[4:0]);
+  assign w_strb_o   = f_wh_q ? f_wstrb_q : (quiesce_i ? '0 : (StrbW'(4'hf) << f_addr[4:0]));
+  assign f_awh_d    = aw_valid_o && !aw_ready_i;
+  assign f_wh_d     = w_valid_o && !w_ready_i;
+  assign f_wstrb_d  = w_strb_o;
   assign w_last_o   = 1'b1;
   assign b_ready_o  = 1'b1;
   assign fence_fin  = (fence_go && !f_write) || (f_aw_q && f_w_q && b_valid_i &&
@@ -308,8 +316,10 @@ module acceltran_cmdproc #(
     fetch_bad = (fetch_err != ErrNone);
   end
 
-  assign ar_valid_o = fetch_want && !fetch_bad;
-  assign ar_addr_o  = fetch_addr;
+  assign ar_valid_o = ar_hold_q || (fetch_want && !fetch_bad);
+  assign ar_hold_d  = ar_valid_o && !ar_ready_i;
+  assign ar_haddr_d = ar_addr_o;
+  assign ar_addr_o  = ar_hold_q ? ar_haddr_q : fetch_addr; // a halt may move fhead under a held AR
   assign ar_len_o   = 8'd1;
   assign ar_hs      = ar_valid_o && ar_ready_i;
   assign alloc      = ar_hs || (fetch_want && fetch_bad);
@@ -570,6 +580,11 @@ module acceltran_cmdproc #(
       sl_op_q     <= '0;
       f_aw_q      <= 1'b0;
       f_w_q       <= 1'b0;
+      ar_hold_q   <= 1'b0;
+      ar_haddr_q  <= '0;
+      f_awh_q     <= 1'b0;
+      f_wh_q      <= 1'b0;
+      f_wstrb_q   <= '0;
       pend_q      <= 1'b0;
       pend_eng_q  <= 1'b0;
       pend_code_q <= '0;
@@ -611,6 +626,11 @@ module acceltran_cmdproc #(
       sl_op_q     <= sl_op_d;
       f_aw_q      <= f_aw_d;
       f_w_q       <= f_w_d;
+      ar_hold_q   <= ar_hold_d;
+      ar_haddr_q  <= ar_haddr_d;
+      f_awh_q     <= f_awh_d;
+      f_wh_q      <= f_wh_d;
+      f_wstrb_q   <= f_wstrb_d;
       pend_q      <= pend_d;
       pend_eng_q  <= pend_eng_d;
       pend_code_q <= pend_code_d;

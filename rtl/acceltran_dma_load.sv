@@ -68,6 +68,7 @@ module acceltran_dma_load #(
   logic [1:0]  buf_q, buf_d;
   logic        mask_en_q, mask_en_d;
   logic [PtrW:0] outst_q, outst_d;
+  logic          ar_hold_q, ar_hold_d; // the AR presented last cycle and not taken
   // burst address FIFO
   logic [31:0]   baddr_q [MaxBursts];
   logic [PtrW-1:0] bw_q, bw_d, br_q, br_d;
@@ -90,9 +91,12 @@ module acceltran_dma_load #(
     .step_i  (ar_hs)
   );
 
-  assign ar_valid_o = busy_q && !err_q && !quiesce_i && ar_seg_left &&
-                      (outst_q < (PtrW+1)'(MaxBursts));
+  // AXI4: a presented AR stays until taken (an error or quiesce never
+  // withdraws it; its beats are then dropped like the others in flight)
+  assign ar_valid_o = ar_hold_q || (busy_q && !err_q && !quiesce_i && ar_seg_left &&
+                                    (outst_q < (PtrW+1)'(MaxBursts)));
   assign ar_hs      = ar_valid_o && ar_ready_i;
+  assign ar_hold_d  = ar_valid_o && !ar_ready_i;
 
   // data side: one scratchpad line per R beat, also for beats dropped after
   // an error (they still count towards completion)
@@ -199,6 +203,7 @@ module acceltran_dma_load #(
       outst_q    <= '0;
       bw_q       <= '0;
       br_q       <= '0;
+      ar_hold_q  <= 1'b0;
     end else begin
       busy_q     <= busy_d;
       err_q      <= err_d;
@@ -209,6 +214,7 @@ module acceltran_dma_load #(
       outst_q    <= outst_d;
       bw_q       <= bw_d;
       br_q       <= br_d;
+      ar_hold_q  <= ar_hold_d;
     end
   end
 

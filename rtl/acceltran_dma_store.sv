@@ -15,6 +15,9 @@
 // low word of its burst address); no new AW is sent, bursts already
 // addressed finish with strobes off, every response is taken, then err_o.
 // quiesce_i (soft reset) does the same without reporting.
+// AXI4: an AW or W beat once presented stays, payload unchanged, until it
+// is taken; an error or quiesce never withdraws it (the beats after it go
+// with strobes off).
 module acceltran_dma_store #(
   parameter int unsigned MaxBursts = 16,   // power of 2
   localparam int unsigned DataW     = acceltran_pkg::BusBytes * 8,
@@ -85,6 +88,10 @@ module acceltran_dma_store #(
   logic [2:0]  dcnt_q, dcnt_d;
 
   logic        start, aw_hs, w_hs, b_hs, rd_hs, push_d, pop_d, abort;
+  // the AW / W beat presented last cycle and not taken (held as it was)
+  logic             aw_hold_q, aw_hold_d, w_hold_q, w_hold_d;
+  logic [DataW-1:0] w_hdata_q;
+  logic [StrbW-1:0] w_hstrb_q;
   logic        aw_seg_left, rd_empty;
   logic [4:0]  rd_nv, w_nv;
 
@@ -103,8 +110,9 @@ module acceltran_dma_store #(
     .step_i  (aw_hs)
   );
 
-  assign aw_valid_o = busy_q && !abort && aw_seg_left && (outst_q < (PtrW+1)'(MaxBursts));
+  assign aw_valid_o = aw_hold_q || (busy_q && !abort && aw_seg_left && (outst_q < (PtrW+1)'(MaxBursts)));
   assign aw_hs      = aw_valid_o && aw_ready_i;
+  assign aw_hold_d  = aw_valid_o && !aw_ready_i;
 
   // scratchpad reads
   acceltran_dma_line_walk u_line_walk (
@@ -130,7 +138,11 @@ module acceltran_dma_store #(
     w_valid_o = 1'b0;
     w_data_o  = dfifo_q[dr_q];
     w_strb_o  = '0;
-    if (wb_cnt_q != '0) begin
+    if (w_hold_q) begin
+      w_valid_o = 1'b1;
+      w_data_o  = w_hdata_q;
+      w_strb_o  = w_hstrb_q;
+    end else if (wb_cnt_q != '0) begin
       if (abort) begin
         w_valid_o = 1'b1;
         w_data_o  = '0;
@@ -144,6 +156,7 @@ module acceltran_dma_store #(
   end
   assign w_last_o  = (w_beat_q == blen_q[w_ptr_q]);
   assign w_hs      = w_valid_o && w_ready_i;
+  assign w_hold_d  = w_valid_o && !w_ready_i;
   assign pop_d     = w_hs && !abort;
   assign b_ready_o = 1'b1;
   assign b_hs      = b_valid_i && (outst_q != '0);
@@ -252,6 +265,8 @@ module acceltran_dma_store #(
       dw_q       <= '0;
       dr_q       <= '0;
       dcnt_q     <= '0;
+      aw_hold_q  <= 1'b0;
+      w_hold_q   <= 1'b0;
     end else begin
       busy_q     <= busy_d;
       err_q      <= err_d;
@@ -269,6 +284,8 @@ module acceltran_dma_store #(
       dw_q       <= dw_d;
       dr_q       <= dr_d;
       dcnt_q     <= dcnt_d;
+      aw_hold_q  <= aw_hold_d;
+      w_hold_q   <= w_hold_d;
     end
   end
 
@@ -282,6 +299,8 @@ module acceltran_dma_store #(
       dfifo_q[dw_q] <= spad_rdata_i;
       dnv_q[dw_q]   <= infl_nv_q;
     end
+    w_hdata_q <= w_data_o; // read only while w_hold_q
+    w_hstrb_q <= w_strb_o;
   end
 
 endmodule

@@ -26,6 +26,8 @@
 #include "pe_model.h"
 
 #define T_NEVER UINT64_MAX
+/* completion time of a burst whose response an injected stall holds */
+#define FM_NEVER_D 1e18
 #define FM_MAX_EVENTS 32
 #define FM_NUM_WINDOWS 4u
 
@@ -99,6 +101,8 @@ typedef struct fm_dev {
     uint32_t err_code, err_info;
     uint64_t err_desc;
     int halted, resetting;
+    int stuck;                   /* a burst's response is held by an injected stall (forever) */
+    uint64_t stuck_addr, stuck_n;
     uint64_t cnt[CNT_NUM];
     uint32_t cnt_hi[CNT_NUM];
 
@@ -326,7 +330,7 @@ static void bus_seq_init(bus_seq *b, uint64_t t0, unsigned limit)
 
 /* One burst of `beats`; returns its completion time (last beat + 1, or
  * for writes the B response). */
-static double bus_burst(fm_dev *v, bus_seq *b, unsigned beats, int write)
+static double bus_burst(fm_dev *v, bus_seq *b, uint64_t addr, unsigned beats, int write)
 {
     double req = (double)b->req;
     if (b->n >= b->limit)
@@ -334,10 +338,21 @@ static double bus_burst(fm_dev *v, bus_seq *b, unsigned beats, int write)
     double *dir = write ? &v->wr_free : &v->rd_free;
     double first = write ? req + 1.0 : req + (double)v->latency;
     first = max_d(first, max_d(*dir, v->bw_free));
-    double end = first + (double)beats * v->cpb;
+    /* an injected stall delays the response (reads: the first beat; writes: B) */
+    uint64_t lo = addr & ~(uint64_t)31u;
+    uint32_t st = at_host_mem_bus_stall(v->mem, lo, 32ull * beats);
+    int forever = st == AT_HOST_MEM_STALL_FOREVER;
+    if (forever && !v->stuck) {
+        v->stuck = 1;
+        v->stuck_addr = lo;
+        v->stuck_n = 32ull * beats;
+    }
+    if (!write && !forever)
+        first += (double)st;
+    double end = forever ? FM_NEVER_D : first + (double)beats * v->cpb;
     *dir = end;
-    v->bw_free = first + (double)beats * v->bw_cpb;
-    double done = write ? end + FM_WR_RESP_LATENCY : end;
+    v->bw_free = forever ? FM_NEVER_D : first + (double)beats * v->bw_cpb;
+    double done = forever ? FM_NEVER_D : write ? end + FM_WR_RESP_LATENCY + (double)st : end;
     b->done[b->n % 16u] = done;
     b->n++;
     b->req = ceil_d(req) + 1;
@@ -365,7 +380,7 @@ static void do_fetch(fm_dev *v, uint64_t t)
         f->err_detail = (uint32_t)f->addr;
         f->arrive = t;
     } else {
-        f->arrive = ceil_d(bus_burst(v, &b, AT_DESC_BYTES / 32u, 0));
+        f->arrive = ceil_d(bus_burst(v, &b, f->addr, AT_DESC_BYTES / 32u, 0));
         f->stall_mem = f->arrive - t - AT_DESC_BYTES / 32u;
         unsigned resp = at_host_mem_bus_resp(v->mem, f->addr, AT_DESC_BYTES);
         const uint8_t *p = at_host_mem_ptr(v->mem, f->addr, AT_DESC_BYTES);
@@ -577,7 +592,7 @@ static void do_xfer(fm_dev *v, const uint32_t *d, uint64_t t, int load, xfer_res
         while (g < s0 + seg && !x->err) {
             uint64_t addr = at_exec_xfer_addr(d, (uint32_t)(g / ncb), (uint32_t)(g % ncb));
             unsigned beats = burst_beats(addr, s0 + seg - g);
-            bus_burst(v, &b, beats, !load);
+            bus_burst(v, &b, addr, beats, !load);
             xfer_burst(v, d, load, g, ncb, beats, x);
             g += beats;
         }
@@ -786,7 +801,7 @@ static void issue_fence(fm_dev *v, const fm_fetched *f, uint64_t t, uint64_t *de
         uint64_t addr = ((uint64_t)AT_DGET(f->d, FENCE_ADDR_HI) << 32) | AT_DGET(f->d, FENCE_ADDR_LO);
         bus_seq b;
         bus_seq_init(&b, start, FM_WR_OUTSTANDING);
-        end = ceil_d(bus_burst(v, &b, 1, 1)) + 1;
+        end = ceil_d(bus_burst(v, &b, addr, 1, 1)) + 1;
         unsigned resp = at_host_mem_bus_resp(v->mem, addr, 4);
         uint8_t *p = at_host_mem_ptr(v->mem, addr, 4);
         if (resp != AT_AXI_OKAY || !p) {
@@ -909,8 +924,16 @@ static int next_action(const fm_dev *v, uint64_t *t, issue_plan *plan)
 }
 
 /* Runs until the condition (0: none) holds or the clock reaches limit. */
+static double reset_drain(const fm_dev *v);
+
 static at_cosim_why dev_advance(fm_dev *v, uint64_t limit, at_cosim_stop until)
 {
+    if (v->stuck && v->resetting && at_host_mem_bus_stall(v->mem, v->stuck_addr, v->stuck_n) != AT_HOST_MEM_STALL_FOREVER) {
+        /* the held response came: the reset can end (without a reset the
+         * fmodel does not resume a stuck command; docs/cosim.md) */
+        v->stuck = 0;
+        event_new(v, v->now + ceil_d(reset_drain(v)) + FM_RESET_CYCLES, EV_RESET);
+    }
     for (;;) {
         if (until == AT_COSIM_UNTIL_IRQ && irq_line(v))
             return AT_COSIM_STOPPED_IRQ;
@@ -950,6 +973,7 @@ static void dev_reset_state(fm_dev *v)
     v->err_code = v->err_info = 0;
     v->err_desc = 0;
     v->halted = v->resetting = v->stopping = v->fetch_blocked = 0;
+    v->stuck = 0;
     memset(v->cnt, 0, sizeof v->cnt);
     memset(v->cnt_hi, 0, sizeof v->cnt_hi);
     v->qhead = v->qlen = 0;
@@ -967,13 +991,27 @@ static void dev_reset_state(fm_dev *v)
  * already requested drain (at most FM_RD/WR_OUTSTANDING of 16 beats each,
  * after the memory latency), not the rest of a long LOAD or STORE, whose
  * bus time the model reserved when it issued. */
+static double reset_drain(const fm_dev *v)
+{
+    return (double)v->latency + (double)(FM_RD_OUTSTANDING + FM_WR_OUTSTANDING) * 16.0 * v->bw_cpb +
+           FM_WR_RESP_LATENCY;
+}
+
 static void soft_reset_start(fm_dev *v)
 {
     if (v->resetting)
         return;
+    if (v->stuck) {
+        /* a response held by a stall: the reset waits for it (dev_advance
+         * finishes it once the stall is removed), as the RTL's does */
+        v->nev = 0;
+        v->qlen = 0;
+        v->stopping = 0;
+        v->resetting = 1;
+        return;
+    }
     uint64_t done = v->now + FM_RESET_CYCLES;
-    double drain = (double)v->latency + (double)(FM_RD_OUTSTANDING + FM_WR_OUTSTANDING) * 16.0 * v->bw_cpb +
-                   FM_WR_RESP_LATENCY;
+    double drain = reset_drain(v);
     uint64_t bus_end = ceil_d(max_d(v->rd_free, v->wr_free));
     bus_end = max_u64(bus_end, max_u64(v->eng[ENG_LOAD].end, v->eng[ENG_STORE].end));
     uint64_t bus_cap = v->now + ceil_d(drain);

@@ -11,7 +11,7 @@ typedef struct rd_burst {
     uint64_t addr;     /* burst address (32-byte aligned) */
     unsigned beats;    /* 1..16 */
     unsigned sent;     /* beats presented so far */
-    uint64_t ready_at; /* first edge at which beat 0 may be taken */
+    uint64_t ready_at; /* first edge at which beat 0 may be taken (UINT64_MAX: held by a stall) */
     unsigned resp;     /* of every beat: the burst's at_host_mem_bus_resp() */
 } rd_burst;
 
@@ -20,7 +20,7 @@ typedef struct wr_burst {
     unsigned beats;
     unsigned got;      /* W beats taken */
     unsigned resp;     /* the burst's at_host_mem_bus_resp(): B, and nothing written unless OKAY */
-    uint64_t b_at;     /* first edge at which B may be taken (when got == beats) */
+    uint64_t b_at;     /* first edge at which B may be taken (when got == beats; UINT64_MAX: held) */
 } wr_burst;
 
 struct at_axi_mem_slave {
@@ -102,6 +102,17 @@ static unsigned burst_resp(const at_axi_mem_slave *s, uint64_t addr, unsigned be
     if (r == AT_AXI_OKAY && !at_host_mem_ptr(s->mem, addr, end - addr))
         r = AT_AXI_DECERR;
     return r;
+}
+
+/* When a response due at `at` may go out under the injected stall
+ * (at_host_mem_stall): later by its cycles, or UINT64_MAX while held. */
+static uint64_t stalled(const at_axi_mem_slave *s, uint64_t addr, unsigned beats, uint64_t at)
+{
+    uint64_t lo = addr & ~(uint64_t)(AT_AXI_BEAT_BYTES - 1);
+    uint32_t st = at_host_mem_bus_stall(s->mem, lo, (uint64_t)beats * AT_AXI_BEAT_BYTES);
+    if (st == AT_HOST_MEM_STALL_FOREVER)
+        return UINT64_MAX;
+    return at + st;
 }
 
 static int crosses_4k(uint64_t aligned, unsigned beats)
@@ -220,6 +231,7 @@ int at_axi_mem_slave_edge(at_axi_mem_slave *s, const at_axi_m2s *m, at_err *err)
             s->st.wr_beats++;
             if (last) {
                 b->b_at = s->edge + AT_AXI_SLAVE_B_LATENCY;
+                b->b_at = stalled(s, b->addr, b->beats, b->b_at);
                 if (b->resp != AT_AXI_OKAY)
                     s->st.wr_errors++;
                 s->w_idx++;
@@ -234,7 +246,7 @@ int at_axi_mem_slave_edge(at_axi_mem_slave *s, const at_axi_m2s *m, at_err *err)
         b->addr = m->araddr;
         b->beats = m->arlen + 1;
         b->sent = 0;
-        b->ready_at = s->edge + s->latency;
+        b->ready_at = stalled(s, m->araddr, m->arlen + 1, s->edge + s->latency);
         b->resp = burst_resp(s, m->araddr, b->beats);
         s->rd_n++;
         s->st.rd_bursts++;
@@ -262,6 +274,13 @@ int at_axi_mem_slave_edge(at_axi_mem_slave *s, const at_axi_m2s *m, at_err *err)
     o->arready = s->rd_n < AT_AXI_SLAVE_MAX_RD;
     o->awready = s->wr_n < AT_AXI_SLAVE_MAX_WR;
 
+    /* a response held by a stall goes out once the stall is removed */
+    if (s->rd_n && s->rd[s->rd_head].ready_at == UINT64_MAX)
+        s->rd[s->rd_head].ready_at = stalled(s, s->rd[s->rd_head].addr, s->rd[s->rd_head].beats, s->edge + s->latency);
+    if (s->wr_n && s->wr[s->wr_head].b_at == UINT64_MAX)
+        s->wr[s->wr_head].b_at = stalled(s, s->wr[s->wr_head].addr, s->wr[s->wr_head].beats,
+                                         s->edge + AT_AXI_SLAVE_B_LATENCY);
+
     /* the read burst whose next beat is due: the first one with beats left */
     rd_burst *rb = NULL;
     if (!o->rvalid && s->rd_n) {
@@ -272,6 +291,9 @@ int at_axi_mem_slave_edge(at_axi_mem_slave *s, const at_axi_m2s *m, at_err *err)
     wr_burst *wb = NULL;
     if (s->w_idx < s->wr_n)
         wb = &s->wr[(s->wr_head + s->w_idx) % AT_AXI_SLAVE_MAX_WR];
+    /* a write held forever by a stall takes no W beat: nothing lands in memory */
+    if (wb && stalled(s, wb->addr, wb->beats, 0) == UINT64_MAX)
+        wb = NULL;
 
     int want_r = rb != NULL, want_w = wb != NULL;
     int grant_r = 0, grant_w = 0;
