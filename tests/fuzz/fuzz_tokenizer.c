@@ -29,9 +29,12 @@ static const char builtin_vocab[] =
     "weather\nis\nlove\n##ly\ntoday\nit\ns\nso\nsun\n##ny\nout\n##side\n##s\n##e\n##a\n"
     "caf\ncafe\n##\xc3\xa9\n\xc3\xa9\n\xe6\x97\xa5\n\xe6\x9c\xac\n\xf0\x9f\x98\x80\n1\n2\n##1\n";
 
+#define NSHORT 9 /* max_len 2 .. 10 */
+
 typedef struct fz_tok {
     at_vocab *v;
     at_tokenizer *uncased, *cased;
+    at_tokenizer *shorts[NSHORT]; /* made once: creation scans the whole vocabulary */
 } fz_tok;
 
 static fz_tok fz;
@@ -40,6 +43,8 @@ static void fz_free(void)
 {
     at_tokenizer_free(fz.uncased);
     at_tokenizer_free(fz.cased);
+    for (int i = 0; i < NSHORT; i++)
+        at_tokenizer_free(fz.shorts[i]);
     at_vocab_free(fz.v);
 }
 
@@ -59,6 +64,13 @@ static void fz_init(void)
     if (at_tokenizer_new(fz.v, &u, &fz.uncased, &e) || at_tokenizer_new(fz.v, &c, &fz.cased, &e)) {
         fprintf(stderr, "fuzz_tokenizer: %s\n", e.msg);
         abort();
+    }
+    for (int i = 0; i < NSHORT; i++) {
+        at_tokenizer_opts so = {1, 1, (size_t)(2 + i)};
+        if (at_tokenizer_new(fz.v, &so, &fz.shorts[i], &e)) {
+            fprintf(stderr, "fuzz_tokenizer: %s\n", e.msg);
+            abort();
+        }
     }
     atexit(fz_free);
 }
@@ -111,19 +123,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (ra == 0) {
         /* short max_len: the same pieces, truncated */
-        size_t m = 2 + size % 9;
-        at_tokenizer_opts so = {1, 1, m};
-        at_tokenizer *st = NULL;
-        at_err e;
-        if (at_tokenizer_new(fz.v, &so, &st, &e))
-            abort();
+        size_t m = 2 + size % NSHORT;
+        const at_tokenizer *st = fz.shorts[m - 2];
         size_t ns = 0;
         if (run(st, text, m, c, MAXLEN, &ns) != 0)
             abort();
         size_t keep = na - 2 < m - 2 ? na - 2 : m - 2;
         if (ns != keep + 2 || memcmp(c + 1, a + 1, keep * sizeof a[0]) || c[ns - 1] != a[na - 1])
             abort();
-        at_tokenizer_free(st);
         /* a cap one short of the result: AT_ERANGE, the needed count */
         ns = 0;
         if (run(fz.uncased, text, MAXLEN, c, na - 1, &ns) != AT_ERANGE || ns != na)

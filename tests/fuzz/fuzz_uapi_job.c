@@ -9,7 +9,8 @@
  * one corruption of the job, a command or the handle list), wait for a
  * job (bounded timeout, sometimes a bad wait struct), requeue, release,
  * reset, destroy or write a buffer object. At the end every job left is
- * waited for and released. A fresh device and driver per input (the
+ * waited for and released (or, when the header says so, the driver is
+ * closed with the jobs still queued). A fresh device and driver per input (the
  * open costs well under a millisecond), so every input replays alone.
  * Seeds: tests/fuzz/corpus/uapi_job/ (written by gen_uapi_seeds.py).
  *
@@ -20,11 +21,17 @@
  *     written back;
  *   - wait: rc agrees with the status (DONE 0, FAILED / NOT_RUN
  *     AT_EDEVICE, TIMEDOUT AT_ETIMEDOUT, QUEUED AT_ETIMEDOUT only with
- *     AT_UAPI_WAIT_NO_RECOVER); FAILED names a command <= num_cmds and a
- *     non-zero device error; a wait lasts at most its timeout plus one
- *     reset and a margin of device time;
+ *     AT_UAPI_WAIT_NO_RECOVER); FAILED names a user command (< num_cmds,
+ *     never the driver's fence), a device error a validated command can
+ *     have (ILLEGAL_FIELD, SPAD_RANGE; never ILLEGAL_OPCODE, ADDR_WINDOW
+ *     or a bus error), and the device's opcode and tag in the message are
+ *     those of that command (attribution); a wait lasts at most its timeout plus one
+ *     reset and a margin of device time, a submit at most the submit
+ *     timeout (ring space) plus the same;
+ *   - jobs submitted between two resets end, in submission order, as
+ *     DONE* [FAILED | TIMEDOUT] NOT_RUN*;
  *   - at the end every job reached a final status or NOT_RUN, and after
- *     the releases at_drv_jobs_held is 0;
+ *     the releases at_drv_jobs_held is 0; a NOP job still completes;
  *   - memory: no byte of the simulated host memory changed outside the
  *     driver's control area and the buffer-object arena, and inside the
  *     arena only bytes within the range of an accepted STORE changed
@@ -101,6 +108,7 @@ static void check_rc(int rc, const at_err *e)
  * set (to see that the checks see device errors, timeouts, recovery). */
 static struct fz_stats {
     unsigned long inputs, submits, refused, waits, status[5], requeues, resets;
+    int verbose; /* ACCELTRAN_FUZZ_STATS=2: every submit's answer too */
 } stats;
 
 static void stats_print(void)
@@ -358,7 +366,7 @@ static void job_corrupt(fz *f, fz_in *in, struct at_uapi_job *j, struct at_uapi_
 {
     uint32_t k = u8(in), v = u32(in);
     uint32_t ci = j->num_cmds ? v % j->num_cmds : 0;
-    switch (k % 20) {
+    switch (k % 21) {
     case 0: j->size += 1 + v % 64; break;
     case 1: j->size = v % 2 ? 0 : j->size - 8; break;
     case 2: j->version = v; break;
@@ -384,6 +392,21 @@ static void job_corrupt(fz *f, fz_in *in, struct at_uapi_job *j, struct at_uapi_
     case 16: cmds[ci].reserved[v % 2] = (uint64_t)v << 8 | 1u; break;
     case 17: cmds[ci].bo_offset += 1 + v % 31; break;
     case 18: cmds[ci].desc[v % 16] ^= 1u << (v >> 4) % 32; break;
+    case 19: {
+        /* user pointers need not be aligned: the same commands and handles
+         * at an odd address (a user program may pass any address) */
+        static uint8_t shifted[4 + sizeof(struct at_uapi_cmd) * FZ_MAX_CMDS + 4 * (FZ_MAX_BOS + 2)];
+        uint32_t sh = 1 + v % 3;
+        size_t cb = sizeof(struct at_uapi_cmd) * (j->num_cmds <= FZ_MAX_CMDS ? j->num_cmds : 0);
+        if (v & 0x100) {
+            memcpy(shifted + sh, cmds, cb);
+            j->cmds_ptr = (uint64_t)(uintptr_t)(shifted + sh);
+        } else if (j->num_bos && j->num_bos <= FZ_MAX_BOS + 2) {
+            memcpy(shifted + sh + cb, bos, 4 * j->num_bos);
+            j->bos_ptr = (uint64_t)(uintptr_t)(shifted + sh + cb);
+        }
+        break;
+    }
     default:
         cmds[ci].bo_offset = (uint64_t)v << 20; /* far outside the object */
         break;
@@ -445,10 +468,16 @@ static void op_submit(fz *f, fz_in *in)
     int v = at_drv_validate(f->drv, &j, &e);
     check_rc(v, &e);
     memset(&e, 0, sizeof e);
+    uint64_t t0 = dev_ns(f);
     int rc = at_drv_submit(f->drv, &j, &e);
+    uint64_t el = dev_ns(f) - t0;
     check_rc(rc, &e);
+    /* bounded: waiting for ring space, one recovery and a margin */
+    FZ_CHECK(el <= f->drv->opts.submit_timeout_ns + f->drv->opts.reset_timeout_ns + 1000000u);
     stats.submits++;
     stats.refused += v != 0;
+    if (stats.verbose)
+        fprintf(stderr, "fuzz_uapi_job: submit: %s\n", rc ? e.msg : "accepted");
     if (v) {
         /* refused: the same answer as validate, nothing reached the device */
         FZ_CHECK(rc == v);
@@ -458,7 +487,7 @@ static void op_submit(fz *f, fz_in *in)
         return;
     }
     FZ_CHECK(rc == 0); /* a port failure would be an environment problem here */
-    FZ_CHECK(j.job_id != 0 && at_drv_jobs_held(f->drv) == held0 + 1);
+    FZ_CHECK(j.job_id != 0 && j.seq != 0 && at_drv_jobs_held(f->drv) == held0 + 1);
     for (int i = 0; i < f->njobs; i++)
         FZ_CHECK(f->jobs[i].id != j.job_id);
     mark_stores(f, cmds, n);
@@ -505,7 +534,10 @@ static int do_wait(fz *f, uint64_t id, uint32_t flags, uint64_t timeout_ns, int 
     if (w.status < 5)
         stats.status[w.status]++;
     switch (w.status) {
-    case AT_UAPI_JOB_DONE: FZ_CHECK(rc == 0); break;
+    case AT_UAPI_JOB_DONE:
+        /* every job runs at least its closing fence: some busy cycles */
+        FZ_CHECK(rc == 0 && w.busy_cycles > 0);
+        break;
     case AT_UAPI_JOB_FAILED:
         /* a validated command can fail on a field value or a scratchpad
          * range; never on its opcode, a memory window or the bus (every
@@ -663,7 +695,7 @@ static void check_order(fz *f)
 
 /* ------------------------------------------------------------ one input */
 
-static fz *fz_open(fz_in *in)
+static fz *fz_open(fz_in *in, int *abandon)
 {
     static at_fdt_device dev; /* the tiny configuration as the probe reports it */
     if (!dev.config.name) {
@@ -685,7 +717,9 @@ static fz *fz_open(fz_in *in)
         abort();
     }
     at_drv_opts o = {0};
-    o.ring_log2 = 2 + u8(in) % 6;         /* 4 .. 128 entries: wraps and streaming */
+    uint32_t b = u8(in);
+    o.ring_log2 = 2 + (b & 0x7f) % 6; /* 4 .. 128 entries: wraps and streaming */
+    *abandon = (b & 0x80) != 0;
     o.bo_arena_bytes = FZ_ARENA_BYTES;
     o.submit_timeout_ns = 2000000;        /* 2 ms of device time for ring space */
     if (at_drv_open_dev(&f->port, &dev, &o, &f->drv, &e)) {
@@ -716,15 +750,20 @@ static void fz_close(fz *f)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fz_in in = {data, size, 0};
-    if (stats.inputs++ == 0 && getenv("ACCELTRAN_FUZZ_STATS"))
+    if (stats.inputs++ == 0 && getenv("ACCELTRAN_FUZZ_STATS")) {
         atexit(stats_print);
-    fz *f = fz_open(&in);
+        stats.verbose = atoi(getenv("ACCELTRAN_FUZZ_STATS")) >= 2;
+    }
+    int abandon = 0;
+    fz *f = fz_open(&in, &abandon);
     at_err e;
 
     /* buffer objects: 1..4 listed ones and the canary (never listed on purpose) */
     int nb = 1 + (int)(u8(&in) % 4);
     for (int i = 0; i < nb; i++) {
-        uint32_t h = bo_create(f, 1 + u16(&in) % 16384, (uint8_t)u8(&in));
+        uint32_t bytes = 1 + u16(&in) % 16384; /* read in order: argument order is unspecified */
+        uint32_t fill = u8(&in);
+        uint32_t h = bo_create(f, bytes, (uint8_t)fill);
         if (h)
             f->bos[f->nbos++] = h;
     }
@@ -748,6 +787,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
 
+    if (abandon) {
+        /* close with whatever is still queued: at_drv_close resets the
+         * device and frees the jobs (LeakSanitizer watches) */
+        mem_check(f);
+        fz_close(f);
+        return 0;
+    }
     /* the end: every job to a final status (a NOT_RUN one is released) */
     for (int i = 0; i < f->njobs; i++) {
         fz_job *j = &f->jobs[i];

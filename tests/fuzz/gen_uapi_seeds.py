@@ -11,8 +11,11 @@ def u8(x): return struct.pack('<B', x & 0xff)
 def u16(x): return struct.pack('<H', x & 0xffff)
 def u32(x): return struct.pack('<I', x & 0xffffffff)
 
-# plausible-command modes: opcode + 8 * 2
-NOP, LOAD, STORE, GEMM, SOFTMAX, LN, FENCE = (16 + op for op in range(7))
+# plausible-command modes: the harness takes opcode = mode % 7 and the kind
+# of command from (mode >> 3) % 4 (2 and 3: plausible), so mode is the one
+# number in 16..23 with mode % 7 == opcode
+NOP, LOAD, STORE, GEMM, SOFTMAX, LN, FENCE = (next(m for m in range(16, 24) if m % 7 == op)
+                                              for op in range(7))
 
 def header(ring=3, bos=((4096, 1), (4096, 2))):
     b = u8(ring - 2) + u8(len(bos) - 1)
@@ -56,7 +59,7 @@ def seeds():
     s['softmax_ln'] = header() + submit([xfer(LOAD, 3, 63, 0, 0, 0), softmax(0, 0, 0, 15),
                                          layernorm(0, 0, 0, 1), xfer(STORE, 3, 31, 0, 75, 1)]) + wait()
     s['fences_nops'] = header(ring=2) + submit([nop(), fence(), nop(), fence(0, 9), nop()] * 2) + wait() + wait()
-    s['spad_range'] = header() + submit([xfer(LOAD, 15, 95, 0, 255, 0)]) + submit([nop()]) + wait(1) + wait(0)
+    s['spad_range'] = header() + submit([xfer(LOAD, 15, 95, 2, 252, 0)]) + submit([nop()]) + wait(1) + wait(0)
     s['timeout_norecover'] = header() + submit([xfer(LOAD, 15, 95, 0, 0, 0)] * 8) + wait(0, 0x01, 3) + wait(0)
     s['reset_requeue'] = header() + submit([nop()] * 3) + submit([nop()]) + u8(8) + u8(7) + u8(1) + u8(1) + wait(1)
     s['bad_reserved'] = header() + submit([nop()], corrupt=(4, 1)) + submit([nop()], corrupt=(15, 3)) + wait()
@@ -65,6 +68,9 @@ def seeds():
         u8(9) + u8(1) + u16(32) + u8(4) + b'abcd' + wait()
     s['canary_listed'] = header() + submit([xfer(STORE, 1, 15, 0, 0, 205)], sel=0x60) + wait()
     s['stream_long'] = header(ring=2) + submit([xfer(LOAD, 1, 15, 0, i, 0) for i in range(12)]) + wait()
+    # user pointers at odd addresses (commands, handle list)
+    s['misaligned_cmds'] = header() + submit([nop(), xfer(LOAD, 3, 31, 0, 0, 0, 0)], corrupt=(19, 0x101)) + wait()
+    s['misaligned_bos'] = header() + submit([xfer(LOAD, 3, 31, 0, 0, 0, 0)], corrupt=(19, 0x001)) + wait()
     return s
 
 def main():
