@@ -242,7 +242,7 @@ fuzz: fuzz-deps
 	    -print_final_stats=1 $$dict -artifact_prefix=$(BUILD)/fuzz/$$n- $$out tests/fuzz/corpus/$$n \
 	    > $(BUILD)/fuzz/$$n.log 2>&1; then \
 	    tail -30 $(BUILD)/fuzz/$$n.log; echo "fuzz: $$h failed, log $(BUILD)/fuzz/$$n.log"; exit 1; fi; \
-	  grep -E '^#[0-9]+ +DONE|^Done|stat::number_of_executed_units' $(BUILD)/fuzz/$$n.log; \
+	  grep -E '^#[0-9]+[[:space:]]+DONE|^Done [0-9]+ runs' $(BUILD)/fuzz/$$n.log; \
 	done
 
 clean:

@@ -10,9 +10,11 @@
  * job (bounded timeout, sometimes a bad wait struct), requeue, release,
  * reset, destroy or write a buffer object. At the end every job left is
  * waited for and released (or, when the header says so, the driver is
- * closed with the jobs still queued). A fresh device and driver per input (the
- * open costs well under a millisecond), so every input replays alone.
- * Seeds: tests/fuzz/corpus/uapi_job/ (written by gen_uapi_seeds.py).
+ * closed with the jobs still queued). A fresh device and driver per input
+ * (the open costs well under a millisecond), so every input replays alone.
+ * Seeds: tests/fuzz/corpus/uapi_job/ (seed_* written by gen_uapi_seeds.py,
+ * the rest merged finds). ACCELTRAN_FUZZ_STATS=1 prints at exit what the
+ * inputs reached (statuses, recoveries); =2 also every submit and wait.
  *
  * Checks (abort on failure):
  *   - every call returns 0 or a negative AT_E* code with a message;
@@ -25,9 +27,10 @@
  *     never the driver's fence), a device error a validated command can
  *     have (ILLEGAL_FIELD, SPAD_RANGE; never ILLEGAL_OPCODE, ADDR_WINDOW
  *     or a bus error), and the device's opcode and tag in the message are
- *     those of that command (attribution); a wait lasts at most its timeout plus one
- *     reset and a margin of device time, a submit at most the submit
- *     timeout (ring space) plus the same;
+ *     those of that command (attribution); DONE has busy cycles; a wait
+ *     lasts at most its timeout plus one reset and a margin of device
+ *     time, a submit at most the submit timeout (ring space) plus the
+ *     same; a retired job is not found by a second wait;
  *   - jobs submitted between two resets end, in submission order, as
  *     DONE* [FAILED | TIMEDOUT] NOT_RUN*;
  *   - at the end every job reached a final status or NOT_RUN, and after
@@ -531,6 +534,10 @@ static int do_wait(fz *f, uint64_t id, uint32_t flags, uint64_t timeout_ns, int 
     /* bounded: the timeout, one recovery (reset) and a margin */
     FZ_CHECK(el <= w.timeout_ns + f->drv->opts.reset_timeout_ns + 1000000u);
     stats.waits++;
+    if (stats.verbose)
+        fprintf(stderr, "fuzz_uapi_job: wait job %llu (timeout %llu ns, %llu ns): status %u: %s\n",
+                (unsigned long long)id, (unsigned long long)w.timeout_ns, (unsigned long long)el, w.status,
+                rc ? e.msg : "ok");
     if (w.status < 5)
         stats.status[w.status]++;
     switch (w.status) {

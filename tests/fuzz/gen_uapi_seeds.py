@@ -68,6 +68,11 @@ def seeds():
         u8(9) + u8(1) + u16(32) + u8(4) + b'abcd' + wait()
     s['canary_listed'] = header() + submit([xfer(STORE, 1, 15, 0, 0, 205)], sel=0x60) + wait()
     s['stream_long'] = header(ring=2) + submit([xfer(LOAD, 1, 15, 0, i, 0) for i in range(12)]) + wait()
+    # a short wait on job 1 (a NOP) runs out while job 0 (long LOADs, healthy)
+    # still runs: job 0 is declared TIMEDOUT, job 1 NOT_RUN, device reset
+    s['timeout_blames_first'] = header(bos=((16384, 1), (16384, 2))) + \
+        submit([xfer(LOAD, 15, 95, 0, 4 * i, i % 2) for i in range(12)]) + submit([nop()]) + \
+        wait(1, 0x00, 20) + wait(0, 0x80, 5000)
     # user pointers at odd addresses (commands, handle list)
     s['misaligned_cmds'] = header() + submit([nop(), xfer(LOAD, 3, 31, 0, 0, 0, 0)], corrupt=(19, 0x101)) + wait()
     s['misaligned_bos'] = header() + submit([xfer(LOAD, 3, 31, 0, 0, 0, 0)], corrupt=(19, 0x001)) + wait()
