@@ -47,6 +47,13 @@ SANLIB_OBJS := $(LIB_SRCS:%.c=$(SANOBJ)/%.o)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(OBJ)/%.o)
 TEST_BINS   := $(TEST_LIB:%.c=$(BUILD)/%)
 SANTEST_BINS:= $(TEST_LIB:%.c=$(BUILD)/asan/%)
+# Fuzz harnesses tests/fuzz/fuzz_<name>.c: besides the libFuzzer builds of
+# `make fuzz`, each is linked with tests/fuzz/fuzz_replay.c (gcc, plain and
+# ASan/UBSan) into fuzz_replay_<name>, a test that replays its committed
+# corpus and crashers.
+FUZZ_HARNESSES := $(filter-out fuzz_replay,$(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c))))
+FUZZ_REPLAY_BINS    := $(FUZZ_HARNESSES:fuzz_%=$(BUILD)/tests/fuzz/fuzz_replay_%)
+SANFUZZ_REPLAY_BINS := $(FUZZ_HARNESSES:fuzz_%=$(BUILD)/asan/tests/fuzz/fuzz_replay_%)
 
 MODEL_DIR := models/all-MiniLM-L6-v2
 export ACCELTRAN_MODEL_DIR ?= $(CURDIR)/$(MODEL_DIR)
@@ -161,11 +168,11 @@ run: deps
 	@echo "== acceltran embed --backend rtl --config tiny (int16 on the Verilated device, about a minute) =="
 	@$(CLI) embed --backend rtl --config tiny $(DEMO)
 
-tests: $(TEST_BINS) $(SANTEST_BINS) $(GEN) $(GEN_ROM) $(CLI) firmware $(RTL_TEST_BINS) $(CUDA_TEST_BINS)
+tests: $(TEST_BINS) $(SANTEST_BINS) $(FUZZ_REPLAY_BINS) $(SANFUZZ_REPLAY_BINS) $(GEN) $(GEN_ROM) $(CLI) firmware $(RTL_TEST_BINS) $(CUDA_TEST_BINS)
 
 test: deps
 	@$(MAKE) --no-print-directory tests
-	@BUILD=$(BUILD) CONFIG=$(CONFIG) tests/run.sh $(TEST_BINS) $(SANTEST_BINS) $(RTL_TEST_BINS) $(CUDA_TEST_BINS) $(TEST_SH)
+	@BUILD=$(BUILD) CONFIG=$(CONFIG) tests/run.sh $(TEST_BINS) $(SANTEST_BINS) $(FUZZ_REPLAY_BINS) $(SANFUZZ_REPLAY_BINS) $(RTL_TEST_BINS) $(CUDA_TEST_BINS) $(TEST_SH)
 
 # ---------------------------------------------------------------- bench
 BENCH_BINS := $(patsubst %.c,$(BUILD)/%,$(wildcard tools/bench/bench_*.c))
@@ -186,15 +193,40 @@ report: deps
 
 # ---------------------------------------------------------------- fuzz
 # Each harness tests/fuzz/fuzz_<name>.c is built with clang's libFuzzer and
-# ASan/UBSan against the library sources and run from a corpus in
-# $(BUILD)/fuzz/<name>/ (seeded by the harness itself, see its header).
+# ASan/UBSan (the library once, in $(BUILD)/fuzz/obj, with
+# -fsanitize=fuzzer-no-link) and run for FUZZ_SECONDS from the committed
+# seeds tests/fuzz/corpus/<name>/ (read only) and tests/fuzz/<name>.dict
+# when present; new inputs go to $(BUILD)/fuzz/corpus/<name>/, crashes to
+# $(BUILD)/fuzz/<name>-crash-*, the log to $(BUILD)/fuzz/<name>.log.
+# docs/results/fuzz.md has the runs and how to fold finds into the corpus.
+# The replay tests (fuzz_replay_<name>, above) are built with the others.
 FUZZ_SECONDS ?= 60
-FUZZ_HARNESSES := $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
-FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(CPPFLAGS)
+FUZZ_FLAGS  := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_OBJ    := $(BUILD)/fuzz/obj
+FUZZ_LIB    := $(BUILD)/fuzz/lib/libacceltran.a
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_OBJ)/%.o)
 
-$(BUILD)/fuzz/bin/%: tests/fuzz/%.c $(LIB_SRCS)
+$(FUZZ_OBJ)/%.o: %.c
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
+	clang -std=c11 -pthread $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/fuzz/bin/%: $(FUZZ_OBJ)/tests/fuzz/%.o $(FUZZ_LIB)
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -fsanitize=fuzzer -pthread -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+
+# The replay tests: the harness object of the normal (or ASan) build plus
+# fuzz_replay.c naming the harness.
+$(BUILD)/tests/fuzz/fuzz_replay_%: tests/fuzz/fuzz_replay.c $(OBJ)/tests/fuzz/fuzz_%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DFUZZ_NAME=$* -o $@ $< $(OBJ)/tests/fuzz/fuzz_$*.o $(LIB) $(LDLIBS)
+
+$(BUILD)/asan/tests/fuzz/fuzz_replay_%: tests/fuzz/fuzz_replay.c $(SANOBJ)/tests/fuzz/fuzz_%.o $(SANLIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -std=c11 -pthread $(WARN) $(SANFLAGS) -DFUZZ_NAME=$* -o $@ $< $(SANOBJ)/tests/fuzz/fuzz_$*.o $(SANLIB) $(LDLIBS)
 
 fuzz-deps:
 	@tools/deps.sh clang libclang-rt-14-dev
@@ -202,13 +234,15 @@ fuzz-deps:
 fuzz: fuzz-deps
 	@$(MAKE) --no-print-directory $(FUZZ_HARNESSES:%=$(BUILD)/fuzz/bin/%)
 	@set -e; for h in $(FUZZ_HARNESSES); do \
-	  mkdir -p $(BUILD)/fuzz/$$h; \
-	  ACCELTRAN_FUZZ_SEED=$(BUILD)/fuzz/$$h/seed $(BUILD)/fuzz/bin/$$h -runs=0 >/dev/null 2>&1; \
+	  n=$${h#fuzz_}; out=$(BUILD)/fuzz/corpus/$$n; mkdir -p $$out; \
+	  ACCELTRAN_FUZZ_SEED=$$out/seed $(BUILD)/fuzz/bin/$$h -runs=0 $$out >/dev/null 2>&1 || true; \
+	  dict=; [ -f tests/fuzz/$$n.dict ] && dict=-dict=tests/fuzz/$$n.dict; \
 	  echo "== $$h ($(FUZZ_SECONDS) s)"; \
-	  if ! $(BUILD)/fuzz/bin/$$h -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -print_final_stats=1 \
-	    -artifact_prefix=$(BUILD)/fuzz/$$h- $(BUILD)/fuzz/$$h > $(BUILD)/fuzz/$$h.log 2>&1; then \
-	    tail -30 $(BUILD)/fuzz/$$h.log; echo "fuzz: $$h failed, log $(BUILD)/fuzz/$$h.log"; exit 1; fi; \
-	  grep -E '^Done|number_of_executed_units' $(BUILD)/fuzz/$$h.log; \
+	  if ! $(BUILD)/fuzz/bin/$$h -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -timeout=30 \
+	    -print_final_stats=1 $$dict -artifact_prefix=$(BUILD)/fuzz/$$n- $$out tests/fuzz/corpus/$$n \
+	    > $(BUILD)/fuzz/$$n.log 2>&1; then \
+	    tail -30 $(BUILD)/fuzz/$$n.log; echo "fuzz: $$h failed, log $(BUILD)/fuzz/$$n.log"; exit 1; fi; \
+	  grep -E '^#[0-9]+[[:space:]]+DONE|^Done [0-9]+ runs' $(BUILD)/fuzz/$$n.log; \
 	done
 
 clean:

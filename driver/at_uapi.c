@@ -241,11 +241,19 @@ int at_drv_validate(const at_drv *d, const struct at_uapi_job *job, at_err *err)
                           job->cmd_size, sizeof(struct at_uapi_cmd));
     if (job->cmds_ptr == 0)
         return at_err_set(err, AT_EINVAL, "job: cmds_ptr is NULL");
+    /* the arrays are read in place: a misaligned one would be undefined
+     * behaviour (found by tests/fuzz/fuzz_uapi_job.c) */
+    if (job->cmds_ptr % _Alignof(struct at_uapi_cmd))
+        return at_err_set(err, AT_EINVAL, "job: cmds_ptr 0x%" PRIx64 " is not %zu-byte aligned", job->cmds_ptr,
+                          _Alignof(struct at_uapi_cmd));
     if (job->num_bos > AT_UAPI_MAX_BOS)
         return at_err_set(err, AT_EINVAL, "job: num_bos %u above %u", job->num_bos, AT_UAPI_MAX_BOS);
     if ((job->num_bos == 0) != (job->bos_ptr == 0))
         return at_err_set(err, AT_EINVAL, "job: bos_ptr must be set exactly when num_bos > 0 (num_bos %u)",
                           job->num_bos);
+    if (job->bos_ptr % _Alignof(uint32_t))
+        return at_err_set(err, AT_EINVAL, "job: bos_ptr 0x%" PRIx64 " is not %zu-byte aligned", job->bos_ptr,
+                          _Alignof(uint32_t));
     const uint32_t *bos = (const uint32_t *)(uintptr_t)job->bos_ptr;
     for (uint32_t k = 0; k < job->num_bos; k++) {
         if (!bo_find(d, bos[k]))

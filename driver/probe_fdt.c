@@ -223,6 +223,12 @@ int at_probe_fdt(const void *fdt, size_t len, at_fdt_device *out, at_err *err)
     if (fdt_totalsize(fdt) > len)
         return at_err_set(err, AT_EFORMAT, "dtb: totalsize %u exceeds the %zu bytes given",
                           fdt_totalsize(fdt), len);
+    /* libfdt 1.6.1 dereferences NULL in fdt_check_full on some blobs of
+     * version < 16 (fdt_get_name fails on a node name without '/'), and
+     * before 17 it does not bound reads by size_dt_struct: dtc writes 17. */
+    if (fdt_version(fdt) < 17)
+        return at_err_set(err, AT_EFORMAT, "dtb: version %u, expected 17 or later",
+                          fdt_version(fdt));
     rc = fdt_check_full(fdt, len);
     if (rc)
         return at_err_set(err, AT_EFORMAT, "dtb: malformed: %s", fdt_strerror(rc));

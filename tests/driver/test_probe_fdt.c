@@ -426,6 +426,42 @@ static void test_truncated_and_garbage(void)
     }
 }
 
+/* Regression (found by tests/fuzz/fuzz_probe_fdt.c): a blob that passes
+ * fdt_check_header with a version below 17 made libfdt 1.6.1's
+ * fdt_check_full dereference NULL (fdt_get_name fails on a node name
+ * without '/' in a version < 16 tree), so `acceltran info --dtb` crashed.
+ * Every version below 17 is refused before libfdt walks the tree. */
+static void test_old_versions(void)
+{
+    const char *crasher = "tests/fuzz/crashers/probe_fdt/version14-nameless-node.dtb";
+    at_fdt_device d;
+    at_err err = {0};
+    int rc = at_probe_fdt_file(crasher, &d, &err);
+    CHECK(rc == AT_EFORMAT && strstr(err.msg, "version 14") && strstr(err.msg, crasher),
+          "%s: rc %d: %s", crasher, rc, err.msg);
+
+    static char buf[BLOB_CAP];
+    knobs k = knobs_default();
+    size_t n = build_blob(buf, sizeof buf, &k);
+    CHECK(n > 0, "blob not built");
+    if (!n)
+        return;
+    for (uint32_t v = 1; v <= 17; v++) {
+        char *copy = malloc(n);
+        memcpy(copy, buf, n);
+        fdt_set_version(copy, v);
+        fdt_set_last_comp_version(copy, v < 16 ? v : 16);
+        memset(&err, 0, sizeof err);
+        rc = at_probe_fdt(copy, n, &d, &err);
+        if (v < 17)
+            CHECK(rc == AT_EFORMAT && (strstr(err.msg, "version") || strstr(err.msg, "bad header")),
+                  "version %u: rc %d: %s", v, rc, err.msg);
+        else
+            CHECK(rc == 0, "version 17: rc %d: %s", rc, err.msg);
+        free(copy);
+    }
+}
+
 static void test_file_errors(void)
 {
     at_fdt_device d;
@@ -535,6 +571,7 @@ int main(void)
     RUN_CASE(test_cells_variants);
     RUN_CASE(test_field_range);
     RUN_CASE(test_truncated_and_garbage);
+    RUN_CASE(test_old_versions);
     RUN_CASE(test_file_errors);
     RUN_CASE(test_check_config);
     return check_finish("probe_fdt");
