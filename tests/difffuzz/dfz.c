@@ -35,14 +35,15 @@ void dfz_fail(dfz_report *r, const char *fmt, ...)
 
 /* ---------------------------------------------------------------- device */
 
-int dfz_dev_open(dfz_dev *d, at_cosim_backend be, at_err *err)
+int dfz_dev_open(dfz_dev *d, at_cosim_backend be, at_cosim_profile prof, at_err *err)
 {
     memset(d, 0, sizeof *d);
-    at_cosim_opts o = {be, "tiny", AT_COSIM_FAST, DFZ_MEM_BASE, DFZ_MEM_BYTES, 1};
+    at_cosim_opts o = {be, "tiny", be == AT_COSIM_RTL ? prof : AT_COSIM_FAST, DFZ_MEM_BASE, DFZ_MEM_BYTES, 1};
     int rc = at_cosim_create(&o, &d->c, err);
     if (rc)
         return rc;
     d->be = be;
+    d->prof = prof;
     d->cfg = at_cosim_config(d->c);
     return 0;
 }
@@ -125,10 +126,11 @@ int dfz_run_case(dfz_dev *d, const dfz_case *c, const uint8_t *img, dfz_obs *o)
     wr(d, o, AT_REG_SOFT_RESET, AT_REG_SOFT_RESET_RESET_MASK);
     if (o->rc || !run_idle(d, o, 100000, "soft reset") || o->rc) {
         at_cosim_backend be = d->be;
+        at_cosim_profile prof = d->prof;
         dfz_dev_close(d);
         memset(o, 0, sizeof *o);
         o->mem = mem;
-        if ((o->rc = dfz_dev_open(d, be, &err))) {
+        if ((o->rc = dfz_dev_open(d, be, prof, &err))) {
             snprintf(o->msg, sizeof o->msg, "create: %.400s", err.msg);
             return o->rc;
         }
@@ -792,7 +794,7 @@ void dfz_compare(const dfz_case *c, const dfz_obs *a, const char *an, const dfz_
 
 /* ---------------------------------------------------------------- runner */
 
-int dfz_runner_open(dfz_runner *r, int with_rtl, at_err *err)
+int dfz_runner_open(dfz_runner *r, int with_rtl, at_cosim_profile prof, at_err *err)
 {
     memset(r, 0, sizeof *r);
     r->img = malloc(DFZ_MEM_BYTES);
@@ -802,14 +804,15 @@ int dfz_runner_open(dfz_runner *r, int with_rtl, at_err *err)
         dfz_runner_close(r);
         return at_err_set(err, AT_ENOMEM, "difffuzz: out of memory");
     }
-    int rc = dfz_dev_open(&r->dev[0], AT_COSIM_FMODEL, err);
+    int rc = dfz_dev_open(&r->dev[0], AT_COSIM_FMODEL, prof, err);
     if (!rc && with_rtl)
-        rc = dfz_dev_open(&r->dev[1], AT_COSIM_RTL, err);
+        rc = dfz_dev_open(&r->dev[1], AT_COSIM_RTL, prof, err);
     if (rc) {
         dfz_runner_close(r);
         return rc;
     }
     r->nbe = with_rtl ? 2 : 1;
+    r->prof = prof;
     r->cfg = r->dev[0].cfg;
     return 0;
 }

@@ -35,6 +35,7 @@ static void usage(FILE *f)
             "  --mode diff    run on fmodel and rtl, check both and compare them\n"
             "  --descs N      stop after at least N descriptors (default 1000)\n"
             "  --case I       run only case I of the seed\n"
+            "  --rtl-debug    the rtl model in its debug profile (assertions, randomized initial state)\n"
             "  --strict-mem-rd-on-halt  compare CNT_MEM_RD_BYTES after decode-time halts too (a known\n"
             "                 fmodel/rtl mismatch, tests/difffuzz/repro/memrd-fetch-ahead-halt.hex)\n"
             "  --strict-counters-on-bus-error  compare MAC_ISSUED, MAC_SKIPPED, PRUNED, MEM_WR_BYTES after bus errors\n"
@@ -77,6 +78,7 @@ int main(int argc, char **argv)
     const char *mode = "fmodel", *repro_dir = "build/difffuzz", *replay = NULL;
     uint64_t seed = (uint64_t)time(NULL), descs = 1000, one = UINT64_MAX, first = 0, max_fail = 5, v;
     int minimize = 1, verbose = 0, strict_mem_rd = 0, strict_bus = 0;
+    at_cosim_profile prof = AT_COSIM_FAST;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 #define NUM(name, dst)                          \
@@ -116,6 +118,8 @@ int main(int argc, char **argv)
             strict_bus = 1;
         } else if (!strcmp(a, "--strict-mem-rd-on-halt")) {
             strict_mem_rd = 1;
+        } else if (!strcmp(a, "--rtl-debug")) {
+            prof = AT_COSIM_DEBUG;
         } else if (!strcmp(a, "--no-minimize")) {
             minimize = 0;
         } else if (!strcmp(a, "--verbose")) {
@@ -144,7 +148,7 @@ int main(int argc, char **argv)
     }
     dfz_runner r;
     at_err err = {0};
-    if (dfz_runner_open(&r, diff, &err)) {
+    if (dfz_runner_open(&r, diff, prof, &err)) {
         fprintf(stderr, "difffuzz: %s\n", err.msg);
         return 1;
     }
@@ -178,7 +182,7 @@ int main(int argc, char **argv)
            diff && !strict_mem_rd ? ", CNT_MEM_RD_BYTES not compared after halts" : "",
            diff && !strict_bus ? ", counters after bus errors limited" : "");
     fflush(stdout);
-    uint64_t ndesc = 0, ncases = 0, nfail = 0, halted = 0, bus = 0;
+    uint64_t ndesc = 0, ncases = 0, nfail = 0, halted = 0, bus = 0, ran = 0;
     uint64_t per_op[8] = {0};
     double t0 = now_s();
     for (uint64_t idx = (one != UINT64_MAX ? one : first);; idx++) {
@@ -194,13 +198,17 @@ int main(int argc, char **argv)
             unsigned op = AT_DGET(c.desc[i], OPCODE);
             per_op[op < 7 ? op : 7]++;
         }
+        ran += f;
         if (f < c.ndesc) {
             halted++;
             unsigned code = AT_GET(AT_REG_ERR_CODE_CODE, r.obs[0].err_code);
             bus += code == AT_DEVERR_BUS_SLVERR || code == AT_DEVERR_BUS_DECERR;
         }
         if (verbose)
-            printf("  case %" PRIu64 ": %u commands, stopped at %u, %s\n", idx, c.ndesc, f, ok ? "ok" : "FAILED");
+            printf("  case %" PRIu64 ": %u commands, stopped at %u (%s, %s %u), %s\n", idx, c.ndesc, f,
+                   f < c.ndesc ? dfz_op_name(AT_DGET(c.desc[f], OPCODE)) : "-",
+                   at_deverr_name(r.obs[0].err_code & 0xff) ? at_deverr_name(r.obs[0].err_code & 0xff) : "?",
+                   r.obs[0].err_info, ok ? "ok" : "FAILED");
         if (ok)
             continue;
         nfail++;
@@ -241,9 +249,9 @@ int main(int argc, char **argv)
         }
     }
     double t = now_s() - t0;
-    printf("difffuzz: %" PRIu64 " descriptors in %" PRIu64 " streams (%" PRIu64 " halted, %" PRIu64
-           " by bus errors) in %.1f s (%.0f descriptors/s); %" PRIu64 " failing\n",
-           ndesc, ncases, halted, bus, t, t > 0 ? ndesc / t : 0.0, nfail);
+    printf("difffuzz: %" PRIu64 " descriptors (%" PRIu64 " before the stopping point) in %" PRIu64 " streams (%" PRIu64
+           " halted, %" PRIu64 " by bus errors) in %.1f s (%.0f descriptors/s); %" PRIu64 " failing\n",
+           ndesc, ran, ncases, halted, bus, t, t > 0 ? ndesc / t : 0.0, nfail);
     printf("difffuzz: per opcode: NOP %" PRIu64 " LOAD %" PRIu64 " STORE %" PRIu64 " GEMM %" PRIu64 " SOFTMAX %" PRIu64
            " LAYERNORM %" PRIu64 " FENCE %" PRIu64 " unknown %" PRIu64 "\n",
            per_op[0], per_op[1], per_op[2], per_op[3], per_op[4], per_op[5], per_op[6], per_op[7]);

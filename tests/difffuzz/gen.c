@@ -52,7 +52,7 @@ static uint64_t ceil_div(uint64_t a, uint64_t b)
 void dfz_knobs_default(dfz_knobs *k)
 {
     memset(k, 0, sizeof *k);
-    k->bad_pct = 10;
+    k->bad_pct = 4;
     k->min_len = 2;
     k->max_len = 24;
     k->fault_pct = 10;
@@ -122,6 +122,10 @@ static void gen_xfer(genctx *g, uint32_t d[AT_DESC_WORDS], unsigned op)
     d_clear(d, op, g->tag);
     unsigned buf = g_pct(r, 55) ? 0 : g_pct(r, 70) ? 1 : 2;
     unsigned rows = g_count(r, 12, 64), cols = g_count(r, 80, 300);
+    if (buf == 2) { /* the mask buffer has activation lines / 16 lines (tiny: 128) */
+        rows = (rows - 1) % 8 + 1;
+        cols = (cols - 1) % 64 + 1;
+    }
     uint64_t ncb = ceil_div(cols, 16);
     uint64_t row_step, cb_step;
     unsigned lay = (unsigned)g_range(r, 0, 9);
@@ -825,21 +829,21 @@ int dfz_case_read(const char *path, dfz_case *c, char *msg, size_t msg_len)
         unsigned u, v;
         uint64_t a, b;
         int ok = 1;
-        if (sscanf(line, " seed %" SCNi64, &a) == 1)
+        if (sscanf(line, " seed %" SCNx64, &a) == 1)
             c->seed = a;
         else if (sscanf(line, " case %" SCNu64, &a) == 1)
             c->index = a;
-        else if (sscanf(line, " mem_seed %" SCNi64, &a) == 1)
+        else if (sscanf(line, " mem_seed %" SCNx64, &a) == 1)
             c->mem_seed = a;
-        else if (sscanf(line, " win %u %" SCNi64 " %" SCNi64, &u, &a, &b) == 3 && u < 4) {
+        else if (sscanf(line, " win %u %" SCNx64 " %" SCNx64, &u, &a, &b) == 3 && u < 4) {
             c->win_base[u] = a;
             c->win_size[u] = b;
-        } else if (sscanf(line, " ring %" SCNi64 " %u", &a, &u) == 2 && u <= 16) {
+        } else if (sscanf(line, " ring %" SCNx64 " %u", &a, &u) == 2 && u <= 16) {
             c->ring_base = a;
             c->ring_log2 = u;
         } else if (sscanf(line, " irq_enable %u", &u) == 1)
             c->irq_enable = u;
-        else if (sscanf(line, " fault %" SCNi64 " %" SCNu64 " %u", &a, &b, &u) == 3) {
+        else if (sscanf(line, " fault %" SCNx64 " %" SCNu64 " %u", &a, &b, &u) == 3) {
             c->fault_addr = a;
             c->fault_len = b;
             c->fault_resp = u;
