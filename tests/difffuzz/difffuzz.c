@@ -9,12 +9,26 @@
  * Every failing case is printed (seed, case, command, both sides),
  * minimized (diff mode) and written as a hex dump under --repro-dir. */
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dfz.h"
+
+/* A host crash names its case: the line is made before each case, the
+ * handler only writes it (write is async-signal-safe) and dies as before. */
+static char crash_line[160];
+
+static void on_crash(int sig)
+{
+    ssize_t n = write(2, crash_line, strlen(crash_line));
+    (void)n;
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
 
 static double now_s(void)
 {
@@ -184,12 +198,21 @@ int main(int argc, char **argv)
     fflush(stdout);
     uint64_t ndesc = 0, ncases = 0, nfail = 0, halted = 0, bus = 0, ran = 0;
     uint64_t per_op[8] = {0};
+    double worst = 0; /* largest share of its cycle budget a stream used */
+    signal(SIGSEGV, on_crash);
+    signal(SIGBUS, on_crash);
+    signal(SIGFPE, on_crash);
+    signal(SIGABRT, on_crash);
     double t0 = now_s();
     for (uint64_t idx = (one != UINT64_MAX ? one : first);; idx++) {
         if (one != UINT64_MAX ? idx != one : ndesc >= descs)
             break;
         dfz_case c;
         dfz_gen_case(seed, idx, &k, r.cfg, &c);
+        snprintf(crash_line, sizeof crash_line,
+                 "difffuzz: host crash in seed 0x%016" PRIx64 " case %" PRIu64 " (replay: --mode %s --seed 0x%" PRIx64
+                 " --case %" PRIu64 ")\n",
+                 seed, idx, mode, seed, idx);
         unsigned f;
         int ok = dfz_runner_case(&r, &c, &rep, &f);
         ncases++;
@@ -199,6 +222,10 @@ int main(int argc, char **argv)
             per_op[op < 7 ? op : 7]++;
         }
         ran += f;
+        for (int b = 0; b < r.nbe; b++) {
+            double u = (double)r.obs[b].cycles / (double)dfz_cycle_budget(&c);
+            worst = u > worst ? u : worst;
+        }
         if (f < c.ndesc) {
             halted++;
             unsigned code = AT_GET(AT_REG_ERR_CODE_CODE, r.obs[0].err_code);
@@ -255,6 +282,7 @@ int main(int argc, char **argv)
     printf("difffuzz: per opcode: NOP %" PRIu64 " LOAD %" PRIu64 " STORE %" PRIu64 " GEMM %" PRIu64 " SOFTMAX %" PRIu64
            " LAYERNORM %" PRIu64 " FENCE %" PRIu64 " unknown %" PRIu64 "\n",
            per_op[0], per_op[1], per_op[2], per_op[3], per_op[4], per_op[5], per_op[6], per_op[7]);
+    printf("difffuzz: the longest stream used %.1f %% of its cycle budget\n", 100.0 * worst);
     for (int b = 0; b < r.nbe; b++)
         printf("difffuzz: %s simulated %" PRIu64 " cycles\n", at_cosim_backend_name(r.dev[b].be), r.dev[b].sim_cycles);
     dfz_runner_close(&r);

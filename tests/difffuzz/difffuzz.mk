@@ -17,6 +17,8 @@ DFZ_TEST    := $(BUILD)/tests/difffuzz/test_difffuzz
 DIFFFUZZ_SEED         ?= $(shell date +%s)
 DIFFFUZZ_FMODEL_DESCS ?= 100000
 DIFFFUZZ_DIFF_DESCS   ?= 1000
+# more injected bus faults in the short diff run, so that it meets some
+DIFFFUZZ_DIFF_ARGS    ?= --fault-pct 25
 
 $(DFZ_BIN): $(OBJ)/tests/difffuzz/difffuzz.o $(DFZ_OBJS) $(LIB) $(COSIM_RTL_LINK)
 	@mkdir -p $(@D)
@@ -37,4 +39,4 @@ fuzz-diff: $(DFZ_BIN)
 	@echo "== difffuzz --mode fmodel ($(DIFFFUZZ_FMODEL_DESCS) descriptors)"
 	@$(DFZ_BIN) --mode fmodel --seed $(DIFFFUZZ_SEED) --descs $(DIFFFUZZ_FMODEL_DESCS) --repro-dir $(BUILD)/difffuzz
 	@echo "== difffuzz --mode diff ($(DIFFFUZZ_DIFF_DESCS) descriptors on fmodel and rtl)"
-	@$(DFZ_BIN) --mode diff --seed $(DIFFFUZZ_SEED) --descs $(DIFFFUZZ_DIFF_DESCS) --repro-dir $(BUILD)/difffuzz
+	@$(DFZ_BIN) --mode diff --seed $(DIFFFUZZ_SEED) --descs $(DIFFFUZZ_DIFF_DESCS) $(DIFFFUZZ_DIFF_ARGS) --repro-dir $(BUILD)/difffuzz
