@@ -118,6 +118,8 @@ $(BUILD)/asan/tests/%: $(SANOBJ)/tests/%.o $(SANLIB)
 	@mkdir -p $(@D)
 	$(CC) $(SANFLAGS) -pthread -o $@ $< $(SANLIB) $(LDLIBS)
 
+include tests/difffuzz/difffuzz.mk
+
 # ---------------------------------------------------------------- one source
 # spec/acceltran.json -> rtl/acceltran_pkg.sv, include/acceltran_hw.h,
 # firmware/<config>.dts, docs/registers.md. Generated files are committed; tests/spec checks
