@@ -22,8 +22,8 @@
  *     RING_TAIL and the jobs the driver holds stay, no job id or seq is
  *     written back;
  *   - wait: rc agrees with the status (DONE 0, FAILED / NOT_RUN
- *     AT_EDEVICE, TIMEDOUT AT_ETIMEDOUT, QUEUED AT_ETIMEDOUT only with
- *     AT_UAPI_WAIT_NO_RECOVER); FAILED names a user command (< num_cmds,
+ *     AT_EDEVICE, TIMEDOUT AT_ETIMEDOUT (the job's own deadline), QUEUED
+ *     AT_ETIMEDOUT "still running" when the wait ran out); FAILED names a user command (< num_cmds,
  *     never the driver's fence), a device error a validated command can
  *     have (ILLEGAL_FIELD, SPAD_RANGE; never ILLEGAL_OPCODE, ADDR_WINDOW
  *     or a bus error), and the device's opcode and tag in the message are
@@ -375,7 +375,7 @@ static void job_corrupt(fz *f, fz_in *in, struct at_uapi_job *j, struct at_uapi_
     case 2: j->version = v; break;
     case 3: j->flags = v | 2u; break;
     case 4: j->reserved0 = v | 1u; break;
-    case 5: j->reserved[v % 4] = (uint64_t)v | 1u; break;
+    case 5: j->reserved[v % 3] = (uint64_t)v | 1u; break;
     case 6: j->job_id = v | 1u; break;
     case 7: j->seq = v | 1u; break;
     case 8: j->num_cmds = v % 2 ? 0 : AT_UAPI_MAX_CMDS + 1 + v % 5; break;
@@ -476,7 +476,7 @@ static void op_submit(fz *f, fz_in *in)
     uint64_t el = dev_ns(f) - t0;
     check_rc(rc, &e);
     /* bounded: waiting for ring space, one recovery and a margin */
-    FZ_CHECK(el <= f->drv->opts.submit_timeout_ns + f->drv->opts.reset_timeout_ns + 1000000u);
+    FZ_CHECK(el <= f->drv->opts.submit_timeout_ns + f->drv->opts.reset_tries * f->drv->opts.reset_timeout_ns + 1000000u);
     stats.submits++;
     stats.refused += v != 0;
     if (stats.verbose)
@@ -531,8 +531,8 @@ static int do_wait(fz *f, uint64_t id, uint32_t flags, uint64_t timeout_ns, int 
     }
     if (rc == AT_ENOTFOUND)
         return -1;
-    /* bounded: the timeout, one recovery (reset) and a margin */
-    FZ_CHECK(el <= w.timeout_ns + f->drv->opts.reset_timeout_ns + 1000000u);
+    /* bounded: the timeout, one recovery (the watchdog's reset, tried reset_tries times) and a margin */
+    FZ_CHECK(el <= w.timeout_ns + f->drv->opts.reset_tries * f->drv->opts.reset_timeout_ns + 1000000u);
     stats.waits++;
     if (stats.verbose)
         fprintf(stderr, "fuzz_uapi_job: wait job %llu (timeout %llu ns, %llu ns): status %u: %s\n",
@@ -568,7 +568,7 @@ static int do_wait(fz *f, uint64_t id, uint32_t flags, uint64_t timeout_ns, int 
         break;
     case AT_UAPI_JOB_TIMEDOUT: FZ_CHECK(rc == AT_ETIMEDOUT); break;
     case AT_UAPI_JOB_NOT_RUN: FZ_CHECK(rc == AT_EDEVICE); break;
-    case AT_UAPI_JOB_QUEUED: FZ_CHECK(rc == AT_ETIMEDOUT && (flags & AT_UAPI_WAIT_NO_RECOVER)); break;
+    case AT_UAPI_JOB_QUEUED: FZ_CHECK(rc == AT_ETIMEDOUT && strstr(e.msg, "still running")); break; /* the wait ran out: nothing reset */
     default: FZ_CHECK(!"unknown status");
     }
     return (int)w.status;
@@ -729,6 +729,7 @@ static fz *fz_open(fz_in *in, int *abandon)
     *abandon = (b & 0x80) != 0;
     o.bo_arena_bytes = FZ_ARENA_BYTES;
     o.submit_timeout_ns = 2000000;        /* 2 ms of device time for ring space */
+    o.job_timeout_ns = 5000000;           /* every job's deadline: the final 20 ms waits end them all */
     if (at_drv_open_dev(&f->port, &dev, &o, &f->drv, &e)) {
         fprintf(stderr, "fuzz_uapi_job: driver: %s\n", e.msg);
         abort();
