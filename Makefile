@@ -246,6 +246,7 @@ fuzz: fuzz-deps
 	    tail -30 $(BUILD)/fuzz/$$n.log; echo "fuzz: $$h failed, log $(BUILD)/fuzz/$$n.log"; exit 1; fi; \
 	  grep -E '^#[0-9]+[[:space:]]+DONE|^Done [0-9]+ runs' $(BUILD)/fuzz/$$n.log; \
 	done
+	@$(MAKE) --no-print-directory fuzz-diff
 
 clean:
 	rm -rf $(BUILD)
