@@ -14,7 +14,12 @@
 // Errors: a B response with SLVERR / DECERR fails the command (DETAIL =
 // low word of its burst address); no new AW is sent, bursts already
 // addressed finish with strobes off, every response is taken, then err_o.
-// quiesce_i (soft reset) does the same without reporting.
+// quiesce_i (soft reset) does the same without reporting. A W beat already
+// presented and not yet taken when the error or quiesce starts is still
+// sent as it is (AXI4: W payload stable until WREADY); the beats after it
+// go with strobes off.
+`include "acceltran_assert.svh"
+
 module acceltran_dma_store #(
   parameter int unsigned MaxBursts = 16,   // power of 2
   localparam int unsigned DataW     = acceltran_pkg::BusBytes * 8,
@@ -85,11 +90,15 @@ module acceltran_dma_store #(
   logic [2:0]  dcnt_q, dcnt_d;
 
   logic        start, aw_hs, w_hs, b_hs, rd_hs, push_d, pop_d, abort;
+  // W side of the abort: follows abort except while a W beat waits for
+  // w_ready_i, which keeps the beat's payload until it is taken
+  logic        w_wait_q, w_ab_q, w_ab;
   logic        aw_seg_left, rd_empty;
   logic [4:0]  rd_nv, w_nv;
 
   assign start = cmd_valid_i && !busy_q;
   assign abort = err_q || quiesce_i;
+  assign w_ab  = w_wait_q ? w_ab_q : abort;
 
   // AW bursts
   acceltran_dma_burst_gen u_burst_gen (
@@ -131,7 +140,7 @@ module acceltran_dma_store #(
     w_data_o  = dfifo_q[dr_q];
     w_strb_o  = '0;
     if (wb_cnt_q != '0) begin
-      if (abort) begin
+      if (w_ab) begin
         w_valid_o = 1'b1;
         w_data_o  = '0;
       end else begin
@@ -144,7 +153,7 @@ module acceltran_dma_store #(
   end
   assign w_last_o  = (w_beat_q == blen_q[w_ptr_q]);
   assign w_hs      = w_valid_o && w_ready_i;
-  assign pop_d     = w_hs && !abort;
+  assign pop_d     = w_hs && !w_ab;
   assign b_ready_o = 1'b1;
   assign b_hs      = b_valid_i && (outst_q != '0);
 
@@ -179,7 +188,7 @@ module acceltran_dma_store #(
       dr_d = dr_q + 2'd1;
     end
     dcnt_d = dcnt_q + 3'(push_d) - 3'(pop_d);
-    if (abort) begin
+    if (w_ab) begin
       dr_d   = '0;
       dw_d   = '0;
       dcnt_d = '0;
@@ -252,6 +261,8 @@ module acceltran_dma_store #(
       dw_q       <= '0;
       dr_q       <= '0;
       dcnt_q     <= '0;
+      w_wait_q   <= 1'b0;
+      w_ab_q     <= 1'b0;
     end else begin
       busy_q     <= busy_d;
       err_q      <= err_d;
@@ -269,6 +280,8 @@ module acceltran_dma_store #(
       dw_q       <= dw_d;
       dr_q       <= dr_d;
       dcnt_q     <= dcnt_d;
+      w_wait_q   <= w_valid_o && !w_ready_i;
+      w_ab_q     <= w_ab;
     end
   end
 
@@ -283,5 +296,23 @@ module acceltran_dma_store #(
       dnv_q[dw_q]   <= infl_nv_q;
     end
   end
+
+  // ---------------------------------------------------------------- assertions
+  // AW to the arbiter: held with a stable burst until taken, except that an
+  // error or quiesce withdraws it (the arbiter's register keeps the bus side
+  // AXI4-legal)
+  `AT_ASSERT(StoreAwHold_A, aw_valid_o && !aw_ready_i |=> aw_valid_o || abort)
+  `AT_ASSERT(StoreAwStable_A, aw_valid_o && !aw_ready_i |=> $stable({aw_addr_o, aw_len_o}))
+  // W goes to the bus combinationally through the arbiter: AXI4 rules
+  `AT_ASSERT_HOLD(StoreWHold_A, w_valid_o, w_ready_i, {w_data_o, w_strb_o, w_last_o})
+  `AT_ASSERT(StoreCmdIdle_A, cmd_valid_i |-> cmd_ready_o)
+  // counts within their limits: responses owed, bursts whose W beats are owed
+  // (never more than the responses owed), the data FIFO
+  `AT_ASSERT(StoreOutstRange_A, 32'(outst_q) <= MaxBursts)
+  `AT_ASSERT(StoreWbBelowOutst_A, wb_cnt_q <= outst_q)
+  `AT_ASSERT(StoreDataFifo_A, (32'(dcnt_q) + 32'(infl_q)) <= DataDepth)
+  `AT_ASSERT(StoreNoStrayB_A, b_valid_i && busy_q |-> (outst_q != '0))
+  `AT_ASSERT(StoreDoneErr_A, !(done_o && err_o))
+  `AT_ASSERT(StoreDoneBusy_A, (done_o || err_o) |-> busy_q)
 
 endmodule
