@@ -4,16 +4,17 @@
 # the RTL (docs/rtl-flow.md "Assertions") checks the device top while it
 # runs GEMMs up to 512^3 with DynaTran, SOFTMAX and LAYERNORM, the error
 # cases (bus errors on LOAD / STORE / FENCE / fetch, bad descriptors, soft
-# reset) and the ring-head protocol. A failing assertion stops the model:
-# the backend reports "the RTL stopped" and the test program fails; the
-# assertion's name is in its output ("Assertion failed in ..."). Each
-# program must also show that it ran the debug profile (the backend prints
-# its random-init seed). About 10 s.
+# reset), the ring-head protocol and W beats under an abort
+# (test_cosim_abort_w: soft reset and bus errors during a STORE). A
+# failing assertion stops the model: the backend reports "the RTL stopped"
+# and the test program fails; the assertion's name is in its output
+# ("Assertion failed in ..."). Each program must also show that it ran the
+# debug profile (the backend prints its random-init seed). About 10 s.
 set -u
 cd "$(dirname "$0")/../.."
 build=${BUILD:-build}
 pass=0; fail=0
-for t in test_cosim_gemm test_cosim_smx_ln test_cosim_errors test_cosim_ring_head; do
+for t in test_cosim_gemm test_cosim_smx_ln test_cosim_errors test_cosim_ring_head test_cosim_abort_w; do
     bin=$build/tests/cosim/$t
     if [ ! -x "$bin" ]; then
         echo "  $bin: not built" >&2; fail=$((fail + 1)); continue
