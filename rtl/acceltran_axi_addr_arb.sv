@@ -6,6 +6,8 @@
 // empty or being taken by the bus this cycle, and room_i says the caller
 // can track one more outstanding burst. accept_o / accept_idx_o pulse with
 // the accepted client so the caller can push it into its routing FIFOs.
+`include "acceltran_assert.svh"
+
 module acceltran_axi_addr_arb #(
   parameter int unsigned NumClients = 2,
   localparam int unsigned IdW = (NumClients > 1) ? $clog2(NumClients) : 1
@@ -89,5 +91,15 @@ module acceltran_axi_addr_arb #(
       rr_q    <= rr_d;
     end
   end
+
+  // ---------------------------------------------------------------- assertions
+  // the registered request on the bus side follows AXI4: valid held until
+  // ready, address and length stable meanwhile
+  `AT_ASSERT_HOLD(AddrArbMHold_A, m_valid_o, m_ready_i, {m_addr_o, m_len_o})
+  // a client is accepted only when it asks, one at a time, with room
+  `AT_ASSERT(AddrArbReadyOneHot_A, $onehot0(c_ready_o))
+  `AT_ASSERT(AddrArbReadyValid_A, (c_ready_o & ~c_valid_i) == '0)
+  `AT_ASSERT(AddrArbAcceptRoom_A, accept_o |-> room_i && c_valid_i[accept_idx_o])
+  `AT_ASSERT(AddrArbRrRange_A, 32'(rr_q) < NumClients)
 
 endmodule

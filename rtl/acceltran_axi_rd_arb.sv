@@ -6,6 +6,8 @@
 // returns bursts in order: one ID) and the head is popped with the burst's
 // last beat. m_axi_rready_o is the head client's ready. bus_idle_o: no
 // request waiting, none in the register and no burst outstanding.
+`include "acceltran_assert.svh"
+
 module acceltran_axi_rd_arb #(
   parameter int unsigned NumClients = 2,
   parameter int unsigned Depth      = 32,   // outstanding bursts
@@ -91,5 +93,12 @@ module acceltran_axi_rd_arb #(
   assign c_rlast_o = m_axi_rlast_i;
 
   assign bus_idle_o = !m_axi_arvalid_o && (cnt == '0) && (c_arvalid_i == '0);
+
+  // ---------------------------------------------------------------- assertions
+  // the memory returns R beats only for bursts addressed here (slave side
+  // of the one-ID contract); a beat goes to exactly the head client
+  `AT_ASSERT(RdArbNoStrayBeat_A, m_axi_rvalid_i |-> (cnt != '0))
+  `AT_ASSERT(RdArbRvalidOneHot_A, $onehot0(c_rvalid_o))
+  `AT_ASSERT(RdArbIdle_A, bus_idle_o |-> !m_axi_rvalid_i)
 
 endmodule

@@ -8,6 +8,8 @@
 // client presents W beats only for bursts whose AW was accepted here.
 // bus_idle_o: no AW waiting or registered and no response outstanding
 // (which covers W beats still owed).
+`include "acceltran_assert.svh"
+
 module acceltran_axi_wr_arb #(
   parameter int unsigned NumClients = 2,
   parameter int unsigned Depth      = 32,   // outstanding bursts
@@ -130,5 +132,15 @@ module acceltran_axi_wr_arb #(
   assign c_bresp_o = m_axi_bresp_i;
 
   assign bus_idle_o = !m_axi_awvalid_o && (b_cnt == '0) && (c_awvalid_i == '0);
+
+  // ---------------------------------------------------------------- assertions
+  // a burst leaves the W FIFO no later than the B FIFO, so the W FIFO has
+  // room whenever the B FIFO has (the comment above u_aw); B only for
+  // bursts whose last W beat was sent (AXI4 slave rule)
+  `AT_ASSERT(WrArbWBelowB_A, w_cnt <= b_cnt)
+  `AT_ASSERT(WrArbNoStrayB_A, m_axi_bvalid_i |-> (b_cnt > w_cnt))
+  // a client presents W beats only for bursts whose AW was accepted here
+  `AT_ASSERT(WrArbWOnlyAddressed_A, (w_cnt == '0) |-> (c_wvalid_i == '0))
+  `AT_ASSERT(WrArbBvalidOneHot_A, $onehot0(c_bvalid_o))
 
 endmodule

@@ -32,6 +32,8 @@
 //         descriptor address and detail, and HEAD and the fetch pointer go
 //         back to the failing index (fetches still in flight drain without
 //         moving HEAD).
+`include "acceltran_assert.svh"
+
 module acceltran_cmdproc #(
   parameter int unsigned NumWindows = acceltran_pkg::NumWindows,
   parameter int unsigned FetchDepth = 4,     // power of 2
@@ -247,11 +249,6 @@ module acceltran_cmdproc #(
 
   // ---------------------------------------------------------------- FENCE and error state
   logic         f_aw_q, f_aw_d, f_w_q, f_w_d;      // write-back address / data sent
-  // AXI4: a beat presented last cycle and not taken stays as it was
-  // (quiesce never withdraws an AR or AW, nor changes a W's strobes)
-  logic         ar_hold_q, ar_hold_d, f_awh_q, f_awh_d, f_wh_q, f_wh_d;
-  logic [StrbW-1:0] f_wstrb_q, f_wstrb_d;
-  logic [63:0]  ar_haddr_q, ar_haddr_d;
   logic         pend_q, pend_d, pend_eng_q, pend_eng_d, halted_q, halted_d;
   logic [7:0]   pend_code_q, pend_code_d, pend_op_q, pend_op_d;
   logic [15:0]  pend_tag_q, pend_tag_d, pend_idx_q, pend_idx_d;
@@ -273,16 +270,17 @@ module acceltran_cmdproc #(
   assign nop_fin       = iss_ok && (chk_err == ErrNone) && (op == OpNop);
   assign cmd_o         = iss_desc_q;
 
-  // FENCE write-back: 4 bytes at f_addr (strobes on its lanes; VALUE in every word)
-  assign aw_valid_o = f_awh_q || (fence_go && f_write && !f_aw_q);
+  // FENCE write-back: 4 bytes at f_addr (strobes on its lanes; VALUE in every word);
+  // quiesce turns the strobes off, but not those of a W beat already
+  // presented and waiting for w_ready_i (AXI4: payload stable until taken)
+  logic fw_wait_q, fw_off_q, fw_off;
+  assign fw_off = fw_wait_q ? fw_off_q : quiesce_i;
+  assign aw_valid_o = fence_go && f_write && !f_aw_q;
   assign aw_addr_o  = f_addr;
   assign aw_len_o   = 8'd0;
   assign w_valid_o  = f_aw_q && !f_w_q;
   assign w_data_o   = {(DataW/32){f_value}};
-  assign w_strb_o   = f_wh_q ? f_wstrb_q : (quiesce_i ? '0 : (StrbW'(4'hf) << f_addr[4:0]));
-  assign f_awh_d    = aw_valid_o && !aw_ready_i;
-  assign f_wh_d     = w_valid_o && !w_ready_i;
-  assign f_wstrb_d  = w_strb_o;
+  assign w_strb_o   = fw_off ? '0 : (StrbW'(4'hf) << f_addr[4:0]);
   assign w_last_o   = 1'b1;
   assign b_ready_o  = 1'b1;
   assign fence_fin  = (fence_go && !f_write) || (f_aw_q && f_w_q && b_valid_i &&
@@ -316,10 +314,8 @@ module acceltran_cmdproc #(
     fetch_bad = (fetch_err != ErrNone);
   end
 
-  assign ar_valid_o = ar_hold_q || (fetch_want && !fetch_bad);
-  assign ar_hold_d  = ar_valid_o && !ar_ready_i;
-  assign ar_haddr_d = ar_addr_o;
-  assign ar_addr_o  = ar_hold_q ? ar_haddr_q : fetch_addr; // a halt may move fhead under a held AR
+  assign ar_valid_o = fetch_want && !fetch_bad;
+  assign ar_addr_o  = fetch_addr;
   assign ar_len_o   = 8'd1;
   assign ar_hs      = ar_valid_o && ar_ready_i;
   assign alloc      = ar_hs || (fetch_want && fetch_bad);
@@ -580,11 +576,6 @@ module acceltran_cmdproc #(
       sl_op_q     <= '0;
       f_aw_q      <= 1'b0;
       f_w_q       <= 1'b0;
-      ar_hold_q   <= 1'b0;
-      ar_haddr_q  <= '0;
-      f_awh_q     <= 1'b0;
-      f_wh_q      <= 1'b0;
-      f_wstrb_q   <= '0;
       pend_q      <= 1'b0;
       pend_eng_q  <= 1'b0;
       pend_code_q <= '0;
@@ -593,6 +584,8 @@ module acceltran_cmdproc #(
       pend_idx_q  <= '0;
       pend_det_q  <= '0;
       halted_q    <= 1'b0;
+      fw_wait_q   <= 1'b0;
+      fw_off_q    <= 1'b0;
     end else begin
       fhead_q     <= fhead_d;
       head_q      <= head_d;
@@ -626,11 +619,6 @@ module acceltran_cmdproc #(
       sl_op_q     <= sl_op_d;
       f_aw_q      <= f_aw_d;
       f_w_q       <= f_w_d;
-      ar_hold_q   <= ar_hold_d;
-      ar_haddr_q  <= ar_haddr_d;
-      f_awh_q     <= f_awh_d;
-      f_wh_q      <= f_wh_d;
-      f_wstrb_q   <= f_wstrb_d;
       pend_q      <= pend_d;
       pend_eng_q  <= pend_eng_d;
       pend_code_q <= pend_code_d;
@@ -639,6 +627,8 @@ module acceltran_cmdproc #(
       pend_idx_q  <= pend_idx_d;
       pend_det_q  <= pend_det_d;
       halted_q    <= halted_d;
+      fw_wait_q   <= w_valid_o && !w_ready_i;
+      fw_off_q    <= fw_off;
     end
   end
 
@@ -652,5 +642,33 @@ module acceltran_cmdproc #(
       end
     end
   end
+
+  // ---------------------------------------------------------------- assertions
+  // FENCE write-back on write client 1: W goes to the bus combinationally
+  // through the arbiter (AXI4 rules); AW only once per FENCE
+  `AT_ASSERT_HOLD(CpFenceWHold_A, w_valid_o, w_ready_i, {w_data_o, w_strb_o, w_last_o})
+  `AT_ASSERT(CpFenceAwOnce_A, aw_valid_o |-> !f_aw_q && !f_w_q)
+  // the fetch buffer: counts in range, no more reads outstanding than
+  // entries, an entry taken only when filled
+  `AT_ASSERT(CpFetchCount_A, 32'(e_cnt_q) <= FetchDepth)
+  `AT_ASSERT(CpFetchOutst_A, fout_q <= e_cnt_q)
+  `AT_ASSERT(CpFetchNoStrayBeat_A, r_valid_i |-> (fout_q != '0))
+  `AT_ASSERT(CpTakeFilled_A, take |-> (e_cnt_q != '0) && e_fill_q[e_rd_q])
+  // the issue register leaves by one path at a time; an engine gets a
+  // command only when its hazard slot is free, and only one engine a cycle
+  `AT_ASSERT(CpOneIssue_A, $onehot0({nop_fin, load_hs, store_hs, comp_hs, fence_fin}))
+  `AT_ASSERT(CpOneEngine_A, $onehot0({load_valid_o, store_valid_o, comp_valid_o}))
+  `AT_ASSERT(CpLoadSlot_A, load_valid_o |-> !sl_valid_q[0])
+  `AT_ASSERT(CpStoreSlot_A, store_valid_o |-> !sl_valid_q[1])
+  `AT_ASSERT(CpCompSlot_A, comp_valid_o |-> !sl_valid_q[2])
+  // engines report completion only for a command they hold
+  `AT_ASSERT(CpLoadDone_A, (load_done_i || load_err_i) |-> sl_valid_q[0])
+  `AT_ASSERT(CpStoreDone_A, (store_done_i || store_err_i) |-> sl_valid_q[1])
+  `AT_ASSERT(CpCompDone_A, (comp_done_i || comp_err_i) |-> sl_valid_q[2])
+  // a halted queue issues nothing; the error pulse is a single cycle
+  `AT_ASSERT(CpHaltedQuiet_A, halted_q |-> !(load_valid_o || store_valid_o || comp_valid_o || aw_valid_o))
+  `AT_ASSERT(CpErrPulse_A, err_valid_o |=> !err_valid_o)
+  // RING_HEAD never passes the fetch pointer: at most FetchDepth slots between them
+  `AT_ASSERT(CpHeadBehindFetch_A, 32'(16'((fhead_q - head_q) & size_mask)) <= FetchDepth)
 
 endmodule

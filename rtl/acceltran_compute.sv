@@ -10,6 +10,8 @@
 // quad is 4).
 // Lint in tiny and edge: the server PE array is too big to elaborate.
 // rtl-lint-configs: tiny edge
+`include "acceltran_assert.svh"
+
 module acceltran_compute #(
   localparam int unsigned ActLines = acceltran_pkg::ActBufKib * 1024 / 32,
   localparam int unsigned WgtLines = acceltran_pkg::WgtBufKib * 1024 / 32,
@@ -273,5 +275,17 @@ module acceltran_compute #(
       cwr_q   <= cwr_d;
     end
   end
+
+  // ---------------------------------------------------------------- assertions
+  // one command at a time: an engine runs only when selected, at most one
+  // runs, completion only for the command held
+  `AT_ASSERT(CompOneEngine_A, $onehot0({g_busy, s_busy, l_busy}))
+  `AT_ASSERT(CompGemmSel_A, g_busy |-> is_g && busy_q)
+  `AT_ASSERT(CompSmxSel_A, s_busy |-> is_s && busy_q)
+  `AT_ASSERT(CompLnSel_A, l_busy |-> is_l && busy_q)
+  `AT_ASSERT(CompDoneBusy_A, (done_o || err_o) |-> busy_q)
+  `AT_ASSERT(CompDoneErr_A, !(done_o && err_o))
+  // the descriptor is stable while the command runs
+  `AT_ASSERT(CompDescStable_A, busy_q && $past(busy_q) |-> $stable(desc_q))
 
 endmodule

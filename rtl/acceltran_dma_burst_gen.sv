@@ -10,6 +10,8 @@
 // segment is left), addr_o and len_o (beats - 1) present the next burst,
 // step_i (its handshake) moves to the one after. valid_o is not an AXI
 // valid: the client gates issuing (errors, quiesce, outstanding limit).
+`include "acceltran_assert.svh"
+
 module acceltran_dma_burst_gen (
   input  logic         clk_i,
   input  logic         rst_ni,
@@ -115,5 +117,12 @@ module acceltran_dma_burst_gen (
   // the descriptor words the memory side does not use
   logic unused;
   assign unused = ^{cmd_i[511:256], cmd_i[63:0], cmd_i[159:96]};
+
+  // ---------------------------------------------------------------- assertions
+  // every burst presented is 1..16 beats and stays inside one 4 KiB page
+  // (AXI4); the client steps only over a presented burst
+  `AT_ASSERT(BurstGenLen_A, valid_o |-> (blen != 5'd0) && (blen <= 5'd16))
+  `AT_ASSERT(BurstGen4k_A, valid_o |-> (13'(addr_q[11:0]) + 13'({blen, 5'd0}) <= 13'd4096))
+  `AT_ASSERT(BurstGenStep_A, step_i |-> valid_o)
 
 endmodule

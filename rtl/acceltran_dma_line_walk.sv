@@ -11,6 +11,8 @@
 // over lines of the transfer (at most ROWS*ncb), so counting the rows left
 // (ROWS, COLS >= 1 after the checks) says "no line left" without a
 // ROWS*ncb multiplier.
+`include "acceltran_assert.svh"
+
 module acceltran_dma_line_walk (
   input  logic         clk_i,
   input  logic         rst_ni,
@@ -107,5 +109,10 @@ module acceltran_dma_line_walk (
   // the descriptor words the scratchpad side does not use
   logic unused;
   assign unused = ^{cmd_i[511:160], cmd_i[31:0], cmd_i[63:56], cmd_i[127:120], cmd_i[159:152]};
+
+  // ---------------------------------------------------------------- assertions
+  // the client steps only over lines of the transfer
+  `AT_ASSERT(LineWalkStep_A, step_i |-> !empty_o)
+  `AT_ASSERT(LineWalkCb_A, !empty_o |-> (cb_q < ncb_q))
 
 endmodule

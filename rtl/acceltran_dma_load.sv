@@ -16,6 +16,8 @@
 // word of its burst address); no new burst is started, every outstanding
 // beat is taken and dropped, then err_o. quiesce_i (soft reset) stops new
 // bursts and drops the remaining beats; the internal reset follows.
+`include "acceltran_assert.svh"
+
 module acceltran_dma_load #(
   parameter int unsigned MaxBursts = 16,   // power of 2
   localparam int unsigned DataW = acceltran_pkg::BusBytes * 8,
@@ -223,5 +225,20 @@ module acceltran_dma_load #(
       baddr_q[bw_q] <= ar_addr_o[31:0];
     end
   end
+
+  // ---------------------------------------------------------------- assertions
+  // AR to the arbiter: held with a stable burst until taken, except that an
+  // error or quiesce withdraws it (the arbiter's register keeps the bus
+  // side AXI4-legal; acceltran_dma_burst_gen: valid_o is not an AXI valid)
+  `AT_ASSERT(LoadArHold_A, ar_valid_o && !ar_ready_i |=> ar_valid_o || err_q || quiesce_i)
+  `AT_ASSERT(LoadArStable_A, ar_valid_o && !ar_ready_i |=> $stable({ar_addr_o, ar_len_o}))
+  // the command processor issues only to an idle engine
+  `AT_ASSERT(LoadCmdIdle_A, cmd_valid_i |-> cmd_ready_o)
+  // bursts outstanding within the limit; R beats only for them
+  `AT_ASSERT(LoadOutstRange_A, 32'(outst_q) <= MaxBursts)
+  `AT_ASSERT(LoadNoStrayBeat_A, r_valid_i && busy_q |-> (outst_q != '0))
+  `AT_ASSERT(LoadDoneErr_A, !(done_o && err_o))
+  `AT_ASSERT(LoadDoneBusy_A, (done_o || err_o) |-> busy_q)
+  `AT_ASSERT(LoadDoneDrained_A, done_o |-> (outst_q == '0) && !ar_seg_left)
 
 endmodule

@@ -14,10 +14,12 @@
 // Errors: a B response with SLVERR / DECERR fails the command (DETAIL =
 // low word of its burst address); no new AW is sent, bursts already
 // addressed finish with strobes off, every response is taken, then err_o.
-// quiesce_i (soft reset) does the same without reporting.
-// AXI4: an AW or W beat once presented stays, payload unchanged, until it
-// is taken; an error or quiesce never withdraws it (the beats after it go
-// with strobes off).
+// quiesce_i (soft reset) does the same without reporting. A W beat already
+// presented and not yet taken when the error or quiesce starts is still
+// sent as it is (AXI4: W payload stable until WREADY); the beats after it
+// go with strobes off.
+`include "acceltran_assert.svh"
+
 module acceltran_dma_store #(
   parameter int unsigned MaxBursts = 16,   // power of 2
   localparam int unsigned DataW     = acceltran_pkg::BusBytes * 8,
@@ -88,15 +90,15 @@ module acceltran_dma_store #(
   logic [2:0]  dcnt_q, dcnt_d;
 
   logic        start, aw_hs, w_hs, b_hs, rd_hs, push_d, pop_d, abort;
-  // the AW / W beat presented last cycle and not taken (held as it was)
-  logic             aw_hold_q, aw_hold_d, w_hold_q, w_hold_d;
-  logic [DataW-1:0] w_hdata_q;
-  logic [StrbW-1:0] w_hstrb_q;
+  // W side of the abort: follows abort except while a W beat waits for
+  // w_ready_i, which keeps the beat's payload until it is taken
+  logic        w_wait_q, w_ab_q, w_ab;
   logic        aw_seg_left, rd_empty;
   logic [4:0]  rd_nv, w_nv;
 
   assign start = cmd_valid_i && !busy_q;
   assign abort = err_q || quiesce_i;
+  assign w_ab  = w_wait_q ? w_ab_q : abort;
 
   // AW bursts
   acceltran_dma_burst_gen u_burst_gen (
@@ -110,9 +112,8 @@ module acceltran_dma_store #(
     .step_i  (aw_hs)
   );
 
-  assign aw_valid_o = aw_hold_q || (busy_q && !abort && aw_seg_left && (outst_q < (PtrW+1)'(MaxBursts)));
+  assign aw_valid_o = busy_q && !abort && aw_seg_left && (outst_q < (PtrW+1)'(MaxBursts));
   assign aw_hs      = aw_valid_o && aw_ready_i;
-  assign aw_hold_d  = aw_valid_o && !aw_ready_i;
 
   // scratchpad reads
   acceltran_dma_line_walk u_line_walk (
@@ -138,12 +139,8 @@ module acceltran_dma_store #(
     w_valid_o = 1'b0;
     w_data_o  = dfifo_q[dr_q];
     w_strb_o  = '0;
-    if (w_hold_q) begin
-      w_valid_o = 1'b1;
-      w_data_o  = w_hdata_q;
-      w_strb_o  = w_hstrb_q;
-    end else if (wb_cnt_q != '0) begin
-      if (abort) begin
+    if (wb_cnt_q != '0) begin
+      if (w_ab) begin
         w_valid_o = 1'b1;
         w_data_o  = '0;
       end else begin
@@ -156,8 +153,7 @@ module acceltran_dma_store #(
   end
   assign w_last_o  = (w_beat_q == blen_q[w_ptr_q]);
   assign w_hs      = w_valid_o && w_ready_i;
-  assign w_hold_d  = w_valid_o && !w_ready_i;
-  assign pop_d     = w_hs && !abort;
+  assign pop_d     = w_hs && !w_ab;
   assign b_ready_o = 1'b1;
   assign b_hs      = b_valid_i && (outst_q != '0);
 
@@ -192,7 +188,7 @@ module acceltran_dma_store #(
       dr_d = dr_q + 2'd1;
     end
     dcnt_d = dcnt_q + 3'(push_d) - 3'(pop_d);
-    if (abort) begin
+    if (w_ab) begin
       dr_d   = '0;
       dw_d   = '0;
       dcnt_d = '0;
@@ -265,8 +261,8 @@ module acceltran_dma_store #(
       dw_q       <= '0;
       dr_q       <= '0;
       dcnt_q     <= '0;
-      aw_hold_q  <= 1'b0;
-      w_hold_q   <= 1'b0;
+      w_wait_q   <= 1'b0;
+      w_ab_q     <= 1'b0;
     end else begin
       busy_q     <= busy_d;
       err_q      <= err_d;
@@ -284,8 +280,8 @@ module acceltran_dma_store #(
       dw_q       <= dw_d;
       dr_q       <= dr_d;
       dcnt_q     <= dcnt_d;
-      aw_hold_q  <= aw_hold_d;
-      w_hold_q   <= w_hold_d;
+      w_wait_q   <= w_valid_o && !w_ready_i;
+      w_ab_q     <= w_ab;
     end
   end
 
@@ -299,8 +295,24 @@ module acceltran_dma_store #(
       dfifo_q[dw_q] <= spad_rdata_i;
       dnv_q[dw_q]   <= infl_nv_q;
     end
-    w_hdata_q <= w_data_o; // read only while w_hold_q
-    w_hstrb_q <= w_strb_o;
   end
+
+  // ---------------------------------------------------------------- assertions
+  // AW to the arbiter: held with a stable burst until taken, except that an
+  // error or quiesce withdraws it (the arbiter's register keeps the bus side
+  // AXI4-legal)
+  `AT_ASSERT(StoreAwHold_A, aw_valid_o && !aw_ready_i |=> aw_valid_o || abort)
+  `AT_ASSERT(StoreAwStable_A, aw_valid_o && !aw_ready_i |=> $stable({aw_addr_o, aw_len_o}))
+  // W goes to the bus combinationally through the arbiter: AXI4 rules
+  `AT_ASSERT_HOLD(StoreWHold_A, w_valid_o, w_ready_i, {w_data_o, w_strb_o, w_last_o})
+  `AT_ASSERT(StoreCmdIdle_A, cmd_valid_i |-> cmd_ready_o)
+  // counts within their limits: responses owed, bursts whose W beats are owed
+  // (never more than the responses owed), the data FIFO
+  `AT_ASSERT(StoreOutstRange_A, 32'(outst_q) <= MaxBursts)
+  `AT_ASSERT(StoreWbBelowOutst_A, wb_cnt_q <= outst_q)
+  `AT_ASSERT(StoreDataFifo_A, (32'(dcnt_q) + 32'(infl_q)) <= DataDepth)
+  `AT_ASSERT(StoreNoStrayB_A, b_valid_i && busy_q |-> (outst_q != '0))
+  `AT_ASSERT(StoreDoneErr_A, !(done_o && err_o))
+  `AT_ASSERT(StoreDoneBusy_A, (done_o || err_o) |-> busy_q)
 
 endmodule

@@ -2,7 +2,12 @@
 // client-routing FIFOs of the AXI arbiters). Head read combinationally,
 // synchronous clear; any Depth >= 1. A push into a full FIFO is taken
 // only when a pop frees the slot in the same cycle; a pop from an empty
-// one is ignored (the users check count_o first).
+// one is ignored (the users check count_o first). Both are protocol
+// errors of the user: the logic ignores them (defined for synthesis) and
+// the assertions FifoNoOverflow_A / FifoNoUnderflow_A fire in simulation
+// (models built with --assert; docs/rtl-flow.md "Assertions").
+`include "acceltran_assert.svh"
+
 module acceltran_fifo #(
   parameter int unsigned Width = 8,
   parameter int unsigned Depth = 4,
@@ -76,5 +81,14 @@ module acceltran_fifo #(
       mem_q[wp_q] <= wdata_i;
     end
   end
+
+  // ---------------------------------------------------------------- assertions
+  // no push into a full FIFO unless a pop frees the slot in the same cycle
+  `AT_ASSERT(FifoNoOverflow_A, push_i && !clr_i && (32'(cnt_q) == Depth) |-> pop_i)
+  // no pop from an empty FIFO
+  `AT_ASSERT(FifoNoUnderflow_A, pop_i && !clr_i |-> (cnt_q != '0))
+  // the count and the pointers agree and stay in range
+  `AT_ASSERT(FifoCountRange_A, (32'(cnt_q) <= Depth) && (32'(wp_q) < Depth) && (32'(rp_q) < Depth))
+  `AT_ASSERT(FifoPtrs_A, 32'(wp_q) == (32'(rp_q) + 32'(cnt_q)) % Depth)
 
 endmodule

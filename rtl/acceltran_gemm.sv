@@ -23,6 +23,8 @@
 // (ACCUM: read the old line, add, write).
 // Lint in tiny and edge: the server PE array is too big to elaborate.
 // rtl-lint-configs: tiny edge
+`include "acceltran_assert.svh"
+
 module acceltran_gemm #(
   parameter int unsigned NumPes   = acceltran_pkg::NumPes,
   parameter int unsigned NumLanes = acceltran_pkg::NumLanes,
@@ -1025,5 +1027,13 @@ module acceltran_gemm #(
       wr_pe_q      <= wr_pe_d;
     end
   end
+
+  // ---------------------------------------------------------------- assertions
+  // start_i only when idle; desc_i stable until done_o (port comment)
+  `AT_ASSERT(GemmStartIdle_A, start_i |-> (state_q == StIdle))
+  `AT_ASSERT(GemmDescStable_A, busy_o && $past(busy_o) |-> $stable(desc_i))
+  `AT_ASSERT(GemmState_A, state_q inside {StIdle, StSetup, StRun, StDone})
+  // the writer writes only while running
+  `AT_ASSERT(GemmWrRun_A, act_wr_req_o |-> run)
 
 endmodule

@@ -18,6 +18,8 @@
 // weight buffer while the output streams out.
 // Lanes past n in the last beat: their x/res are ignored (v = 0), their
 // gamma/beta are forced to 0, so their y is 0.
+`include "acceltran_assert.svh"
+
 module acceltran_layernorm #(
   parameter int unsigned Width = acceltran_pkg::TileSize,  // elements per beat
   parameter int unsigned MaxN  = acceltran_pkg::MaxHidden  // longest row (<= 1024: spec widths)
@@ -534,5 +536,13 @@ module acceltran_layernorm #(
   assign out_last_o  = out_last_q;
   assign out_y_o     = out_y_q;
   assign busy_o      = (phase_q != PhIdle);
+
+  // ---------------------------------------------------------------- assertions
+  // output beats: held with stable data until taken
+  `AT_ASSERT_HOLD(LnOutHold_A, out_valid_o, out_ready_i, {out_y_o, out_last_o})
+  // the phase register holds one of its states
+  `AT_ASSERT(LnPhase_A, phase_q inside {PhIdle, PhSum, PhMul, PhVe, PhNorm, PhSqrt, PhWait, PhOut})
+  // one stream open at a time, by phase
+  `AT_ASSERT(LnReadyPhase_A, $onehot0({cfg_ready_o, in_ready_o, par_ready_o}))
 
 endmodule

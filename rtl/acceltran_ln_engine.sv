@@ -8,6 +8,8 @@
 // - outputs: DST + r*LDD + b after DynaTran (|y| <= LN_TAU -> 0), mask
 //   bit = (element != 0); the pruned elements among the N columns are
 //   counted in cnt_pruned_o when the beat's write is granted.
+`include "acceltran_assert.svh"
+
 module acceltran_ln_engine #(
   parameter int unsigned ActAddrW = 11,
   parameter int unsigned WgtAddrW = 11,
@@ -344,5 +346,9 @@ module acceltran_ln_engine #(
       cprun_q <= cprun_d;
     end
   end
+
+  // ---------------------------------------------------------------- assertions
+  `AT_ASSERT(LnEngStartIdle_A, start_i |-> !busy_o)
+  `AT_ASSERT(LnEngDescStable_A, busy_o && $past(busy_o) |-> $stable(desc_i))
 
 endmodule

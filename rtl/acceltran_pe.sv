@@ -23,6 +23,8 @@
 //   post-processing; acc_* shows the raw accumulators of the row drained.
 // Lanes: all NumLanes lanes are built; a block has BlockRows rows, so with
 // more than 16 lanes (server, 32) the block is 32 rows, one per lane.
+`include "acceltran_assert.svh"
+
 module acceltran_pe #(
   parameter int unsigned NumLanes = acceltran_pkg::NumLanes,
   parameter int unsigned CntW = 48,
@@ -495,5 +497,8 @@ module acceltran_pe #(
       pp_tau_q        <= pp_tau_d;
     end
   end
+
+  // ---------------------------------------------------------------- assertions
+  `AT_ASSERT(PeState_A, state_q inside {StIdle, StComp, StWait, StDrain})
 
 endmodule

@@ -19,6 +19,8 @@
 // every block and every register here goes back to reset, except the
 // AXI-Lite handshake state (clocked on rst_ni only), so the response to
 // the SOFT_RESET write and later accesses proceed normally.
+`include "acceltran_assert.svh"
+
 module acceltran_regs #(
   parameter int unsigned NumWindows = acceltran_pkg::NumWindows,
   localparam int unsigned AW = acceltran_pkg::RegAddrWidth,
@@ -446,5 +448,16 @@ module acceltran_regs #(
       hi_q         <= hi_d;
     end
   end
+
+  // ---------------------------------------------------------------- assertions
+  // AXI4-Lite slave: a response is held, with stable data, until taken;
+  // one write and one read outstanding at a time
+  `AT_ASSERT_HOLD(RegsBHold_A, s_axil_bvalid_o, s_axil_bready_i, s_axil_bresp_o)
+  `AT_ASSERT_HOLD(RegsRHold_A, s_axil_rvalid_o, s_axil_rready_i, {s_axil_rdata_o, s_axil_rresp_o})
+  `AT_ASSERT(RegsOneWrite_A, do_write |-> !bvalid_q)
+  `AT_ASSERT(RegsOneRead_A, do_read |-> !rvalid_q)
+  // the soft reset: the internal reset is one cycle, only when the bus is idle
+  `AT_ASSERT(RegsSrstIdle_A, srst_q |-> $past(bus_idle_i) && $past(resetting_q))
+  `AT_ASSERT(RegsSrstPulse_A, srst_q |=> !srst_q)
 
 endmodule

@@ -8,6 +8,8 @@
 // elements among the row's len valid columns (the unit's out_lanes_o) are
 // counted in cnt_pruned_o when the beat's write is granted. Reads of the
 // next rows go on while earlier rows are in the unit.
+`include "acceltran_assert.svh"
+
 module acceltran_smx_engine #(
   parameter int unsigned ActAddrW = 11,
   parameter int unsigned CntW     = 48,
@@ -337,5 +339,9 @@ module acceltran_smx_engine #(
       cprun_q  <= cprun_d;
     end
   end
+
+  // ---------------------------------------------------------------- assertions
+  `AT_ASSERT(SmxEngStartIdle_A, start_i |-> (st_q == StIdle))
+  `AT_ASSERT(SmxEngDescStable_A, busy_o && $past(busy_o) |-> $stable(desc_i))
 
 endmodule

@@ -21,6 +21,8 @@
 // so the next row's input, exp pass and divide overlap the current row's
 // output. Each slot memory has one write port (IN or EXP) and one read port
 // (EXP or OUT), because a slot is owned by exactly one stage.
+`include "acceltran_assert.svh"
+
 module acceltran_softmax #(
   parameter int unsigned Width    = acceltran_pkg::TileSize,
   parameter int unsigned MaxLen   = acceltran_pkg::MaxSeqLen,
@@ -466,5 +468,12 @@ module acceltran_softmax #(
   assign out_lanes_o = ob_lanes_q;
   assign busy_o      = (slot_state_q != {NumSlots{SlotFree}}) || (in_beat_q != '0) ||
                        oa_valid_q || ob_valid_q;
+
+  // ---------------------------------------------------------------- assertions
+  // output beats: held with stable data until taken
+  `AT_ASSERT_HOLD(SmxOutHold_A, out_valid_o, out_ready_i, {out_data_o, out_last_o, out_lanes_o})
+  // the row config sampled with the first beat: 1 <= len <= n <= MaxLen
+  `AT_ASSERT(SmxInCfg_A, in_fire && (in_beat_q == '0) |->
+             (in_len_i != '0) && (in_len_i <= in_n_i) && (32'(in_n_i) <= MaxLen))
 
 endmodule

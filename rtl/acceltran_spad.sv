@@ -16,6 +16,8 @@
 // after the grant. Writes take effect at the grant edge.
 // Memories are written in their own always_ff (memory inference); they are
 // not reset (contents are undefined after reset, docs/isa.md).
+`include "acceltran_assert.svh"
+
 module acceltran_spad #(
   localparam int unsigned ActLines  = acceltran_pkg::ActBufKib * 1024 / 32,
   localparam int unsigned WgtLines  = acceltran_pkg::WgtBufKib * 1024 / 32,
@@ -254,5 +256,24 @@ module acceltran_spad #(
       cwr_q        <= cwr_d;
     end
   end
+
+  // ---------------------------------------------------------------- assertions
+  // grants only to requests, one winner per shared port
+  `AT_ASSERT(SpadActRdGnt_A, act_rd_gnt_o |-> act_rd_req_i && !ar_dma)
+  `AT_ASSERT(SpadActWrGnt_A, act_wr_gnt_o |-> act_wr_req_i && !aw_dma)
+  `AT_ASSERT(SpadWgtRdGnt_A, wgt_rd_gnt_o |-> wgt_rd_req_i && !wr_dma)
+  `AT_ASSERT(SpadDmaRdGnt_A, dma_rd_gnt_o |-> dma_rd_req_i)
+  `AT_ASSERT(SpadDmaWrGnt_A, dma_wr_gnt_o |-> dma_wr_req_i)
+  // the DMA's 24-bit addresses come from checked descriptors: always inside
+  // their buffer (only the buffer's address bits are used above), and the
+  // buffer field is one of act (0), wgt (1), mask (2)
+  `AT_ASSERT(SpadDmaWrBuf_A, dma_wr_req_i |-> (dma_wr_buf_i != 2'd3))
+  `AT_ASSERT(SpadDmaRdBuf_A, dma_rd_req_i |-> (dma_rd_buf_i != 2'd3))
+  `AT_ASSERT(SpadDmaWrRange_A, dma_wr_req_i |->
+             (32'(dma_wr_addr_i) < ((dma_wr_buf_i == BufWgt) ? WgtLines :
+                                    (dma_wr_buf_i == BufMask) ? MaskLines : ActLines)))
+  `AT_ASSERT(SpadDmaRdRange_A, dma_rd_req_i |->
+             (32'(dma_rd_addr_i) < ((dma_rd_buf_i == BufWgt) ? WgtLines :
+                                    (dma_rd_buf_i == BufMask) ? MaskLines : ActLines)))
 
 endmodule

@@ -11,6 +11,8 @@
 // internal reset rst_int_n (rst_ni, or one cycle at the end of a soft reset).
 // Lint in tiny and edge only (the server PE array is too big to elaborate).
 // rtl-lint-configs: tiny edge
+`include "acceltran_assert.svh"
+
 module acceltran_top #(
   localparam int unsigned AW    = acceltran_pkg::RegAddrWidth,
   localparam int unsigned DataW = acceltran_pkg::BusBytes * 8,
@@ -483,5 +485,22 @@ module acceltran_top #(
   // busy flags are for debug visibility only
   logic unused;
   assign unused = ^{load_busy, store_busy, comp_busy};
+
+  // ---------------------------------------------------------------- assertions
+  // AXI4 master (memory): valid held until ready, payload stable meanwhile,
+  // on AR, AW and W (AXI4 A3.2.1); bursts of 1..16 beats (docs/rtl-top.md)
+  `AT_ASSERT_HOLD(TopArHold_A, m_axi_arvalid_o, m_axi_arready_i, {m_axi_araddr_o, m_axi_arlen_o})
+  `AT_ASSERT_HOLD(TopAwHold_A, m_axi_awvalid_o, m_axi_awready_i, {m_axi_awaddr_o, m_axi_awlen_o})
+  `AT_ASSERT_HOLD(TopWHold_A, m_axi_wvalid_o, m_axi_wready_i, {m_axi_wdata_o, m_axi_wstrb_o, m_axi_wlast_o})
+  `AT_ASSERT(TopArLen_A, m_axi_arvalid_o |-> (m_axi_arlen_o <= 8'd15) && (m_axi_araddr_o[4:0] == 5'd0))
+  `AT_ASSERT(TopAwLen_A, m_axi_awvalid_o |-> (m_axi_awlen_o <= 8'd15))
+  // command processor -> engines: a command is offered only to an idle
+  // engine (its hazard slot mirrors the engine's busy state), so valid
+  // always meets ready
+  `AT_ASSERT(TopLoadIssue_A, load_valid |-> load_ready, clk_i, rst_int_n)
+  `AT_ASSERT(TopStoreIssue_A, store_valid |-> store_ready, clk_i, rst_int_n)
+  `AT_ASSERT(TopCompIssue_A, comp_valid |-> comp_ready, clk_i, rst_int_n)
+  // the soft reset lands only on an idle bus
+  `AT_ASSERT(TopSrstIdle_A, !rst_int_n |-> bus_idle && !m_axi_wvalid_o)
 
 endmodule

@@ -7,11 +7,17 @@
 RTL_PKG     := rtl/acceltran_pkg.sv
 RTL_MODULES := $(filter-out acceltran_pkg,$(basename $(notdir $(wildcard rtl/*.sv))))
 RTL_SRCS    := $(RTL_PKG) $(RTL_MODULES:%=rtl/%.sv)
+RTL_INCS    := $(wildcard rtl/*.svh)
 CONFIG_DEF   = -DACCELTRAN_CONFIG_$(shell echo $(1) | tr a-z A-Z)
 
 VERILATOR   := verilator
 VERILATOR_ROOT_DIR := $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)
-VFLAGS      := -Wall --x-assign fast --x-initial fast -O3 --no-timing
+# --assert: the unit models run the RTL's assertions (rtl/acceltran_assert.svh,
+# docs/rtl-flow.md "Assertions"); a failing one stops the test program.
+# -Wno-SYNCASYNCNET: with --assert, every `disable iff (!rst_ni)` reads the
+# asynchronous reset synchronously, which this warning reports on rst_ni;
+# `make lint` (no --assert) still checks the design logic for it.
+VFLAGS      := -Wall --assert -Wno-SYNCASYNCNET --x-assign fast --x-initial fast -O3 --no-timing
 
 # Every module as its own top, in every configuration.
 # Modules are found by name in rtl/ (-y), so each build parses only the
@@ -49,7 +55,7 @@ $(VLIB): $(VERILATOR_ROOT_DIR)/include/verilated.cpp
 # MAKEFLAGS= on the Verilator line: its --build runs a make -j 2 of its own,
 # which must not look for the parent's jobserver (it is not passed down).
 define VERILATE_RULE
-$(call VMODEL,$(1),$(2)): $(RTL_SRCS)
+$(call VMODEL,$(1),$(2)): $(RTL_SRCS) $(RTL_INCS) rtl/rtl.mk
 	@mkdir -p $$(@D)
 	MAKEFLAGS= $(VERILATOR) --cc $(VFLAGS) $(call CONFIG_DEF,$(1)) --top-module $(2) --Mdir $$(@D) \
 	  --prefix V$(2) --build -j 2 -MAKEFLAGS "-s" -y rtl $(RTL_PKG) rtl/$(2).sv >/dev/null

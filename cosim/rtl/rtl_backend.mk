@@ -22,7 +22,7 @@ ifneq ($(wildcard rtl/acceltran_top.sv),)
 RTLB            := $(BUILD)/verilator/top
 RTLB_VROOT      := $(shell verilator --getenv VERILATOR_ROOT 2>/dev/null)
 RTLB_VLIB       := $(BUILD)/verilator/libverilated.a
-RTLB_RTL_SRCS   := $(wildcard rtl/*.sv) $(wildcard cosim/rtl/*.vlt)
+RTLB_RTL_SRCS   := $(wildcard rtl/*.sv) $(wildcard rtl/*.svh) $(wildcard cosim/rtl/*.vlt)
 RTLB_CXXFLAGS   := -std=c++17 -O2 -g -Wall -Wextra -Icosim/rtl -Icosim -Iinclude \
                    -isystem $(RTLB_VROOT)/include -isystem $(RTLB_VROOT)/include/vltstd
 RTLB_VFLAGS_fast  := -O3 --x-assign fast --x-initial fast
