@@ -167,6 +167,13 @@ int at_host_mem_fault(at_host_mem *m, uint64_t addr, uint64_t n, unsigned resp, 
     return 0;
 }
 
+/* [addr, addr + n) (n >= 1, not wrapping) meets the range [lo, lo + len) (len 0: none). */
+static int touches(uint64_t addr, uint64_t n, uint64_t lo, uint64_t len)
+{
+    uint64_t end = addr + n;
+    return len && end > addr && addr < lo + len && lo < end;
+}
+
 unsigned at_host_mem_bus_resp(const at_host_mem *m, uint64_t addr, uint64_t n)
 {
     if (!m)
@@ -174,7 +181,7 @@ unsigned at_host_mem_bus_resp(const at_host_mem *m, uint64_t addr, uint64_t n)
     if (n == 0)
         n = 1;
     uint64_t end = addr + n; /* a wrapping access is outside memory anyway */
-    if (m->fault_n && addr < m->fault_addr + m->fault_n && m->fault_addr < end && end > addr)
+    if (touches(addr, n, m->fault_addr, m->fault_n))
         return m->fault_resp;
     if (end < addr || !in_mem(m, addr, n))
         return AT_AXI_DECERR;
@@ -201,14 +208,9 @@ int at_host_mem_stall(at_host_mem *m, uint64_t addr, uint64_t n, uint32_t cycles
 
 uint32_t at_host_mem_bus_stall(const at_host_mem *m, uint64_t addr, uint64_t n)
 {
-    if (!m || !m->stall_n)
+    if (!m)
         return 0;
-    if (n == 0)
-        n = 1;
-    uint64_t end = addr + n;
-    if (end > addr && addr < m->stall_addr + m->stall_n && m->stall_addr < end)
-        return m->stall_cycles;
-    return 0;
+    return touches(addr, n ? n : 1, m->stall_addr, m->stall_n) ? m->stall_cycles : 0;
 }
 
 uint32_t at_host_mem_latency(const at_host_mem *m)
