@@ -795,6 +795,40 @@ int at_drv_job_release(at_drv *d, uint64_t job_id, at_err *err)
     return 0;
 }
 
+int at_drv_abandon(at_drv *d, uint64_t job_id, uint32_t *status, at_err *err)
+{
+    if (!d)
+        return at_err_set(err, AT_EINVAL, "at_drv_abandon: NULL driver");
+    size_t pos;
+    drv_job *j = job_find(d, job_id, &pos);
+    if (!j)
+        return at_err_set(err, AT_ENOTFOUND, "job %" PRIu64 ": no such job (never submitted or already retired)",
+                          job_id);
+    if (status)
+        *status = j->status;
+    int rc = 0;
+    if (j->status == AT_UAPI_JOB_QUEUED) {
+        /* its descriptors are in the ring: only a reset stops them. A lost
+         * device (the reset fails) has made every queued job NOT_RUN. */
+        at_err e1 = {0};
+        rc = at_drv_reset(d, &e1);
+        j = job_find(d, job_id, &pos);
+        if (rc && j && j->status == AT_UAPI_JOB_QUEUED) {
+            /* a port error before the reset ran: the device may still run
+             * the job, so nothing is submitted until a reset works */
+            char why[200];
+            snprintf(why, sizeof why, "abandoning job %" PRIu64 ": the reset failed: %.140s", job_id, e1.msg);
+            drv_mark_lost(d, why, NULL);
+        }
+        if (rc)
+            at_err_set(err, rc, "%s", e1.msg);
+    }
+    j = job_find(d, job_id, &pos); /* recovery may have moved it */
+    if (j)
+        job_remove(d, pos);
+    return rc;
+}
+
 int at_drv_wait(at_drv *d, struct at_uapi_wait *w, at_err *err)
 {
     if (!d || !w)

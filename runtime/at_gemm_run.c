@@ -133,10 +133,9 @@ int at_gemm_run(at_drv *drv, const at_gemm_run_opts *o, at_gemm_run_result *r, a
     w.job_id = job.job_id;
     w.timeout_ns = 2 * job.timeout_ns + 1000000; /* outlasts the deadline: the watchdog ends a hung job */
     if ((rc = at_drv_wait(drv, &w, err))) {
-        if (w.status == AT_UAPI_JOB_QUEUED) /* a port error: stop it so the buffer objects can go */
-            at_drv_reset(drv, NULL);
-        if (w.status == AT_UAPI_JOB_NOT_RUN || w.status == AT_UAPI_JOB_QUEUED)
-            at_drv_job_release(drv, job.job_id, NULL);
+        /* QUEUED (a port error) is stopped and NOT_RUN dropped, so the
+         * buffer objects can go; a final status was retired by the wait */
+        at_drv_abandon(drv, job.job_id, NULL, NULL);
         goto out;
     }
     r->host_seconds = wall_s() - t0;

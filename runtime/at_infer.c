@@ -215,10 +215,9 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
                                     at_drv_opcode_name(AT_DGET(sg->buf.cmds[first + w.failed_cmd].desc, OPCODE)), m2);
                 else
                     rc = at_err_set(err, rc, "%s: %s", sg->label, m2);
-                if (w.status == AT_UAPI_JOB_QUEUED) /* a port error: stop it so the next run starts clean */
-                    at_drv_reset(h->drv, NULL);
-                if (w.status == AT_UAPI_JOB_NOT_RUN || w.status == AT_UAPI_JOB_QUEUED)
-                    at_drv_job_release(h->drv, job.job_id, NULL);
+                /* QUEUED (a port error) is stopped so the next run starts
+                 * clean, NOT_RUN dropped; a final status was retired by the wait */
+                at_drv_abandon(h->drv, job.job_id, NULL, NULL);
                 goto done;
             }
             busy += w.busy_cycles;
