@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "at_jobs.h"
+
 static uint64_t sm64(uint64_t *s)
 {
     uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
@@ -117,27 +119,13 @@ int at_gemm_run(at_drv *drv, const at_gemm_run_opts *o, at_gemm_run_result *r, a
     const at_port *port = at_drv_port(drv);
     uint64_t cyc0 = port->ops->cycles ? port->ops->cycles(port->ctx) : 0;
     double t0 = wall_s();
-    struct at_uapi_job job = {0};
-    job.size = sizeof job;
-    job.version = AT_UAPI_VERSION;
-    job.num_cmds = plan.num_cmds;
-    job.cmds_ptr = (uint64_t)(uintptr_t)plan.cmds;
-    job.cmd_size = sizeof(struct at_uapi_cmd);
-    job.num_bos = 3;
-    job.bos_ptr = (uint64_t)(uintptr_t)hb;
-    job.timeout_ns = o->timeout_ns ? o->timeout_ns : 100000000000ull; /* the job's deadline */
-    if ((rc = at_drv_submit(drv, &job, err)))
+    /* a plan longer than a job holds runs as several jobs in a row (the
+     * driver's fence between them changes nothing: at_jobs.h) */
+    at_jobs_opts jo = {.max_cmds = o->max_job_cmds,
+                       .timeout_ns = o->timeout_ns ? o->timeout_ns : 100000000000ull}; /* each job's deadline */
+    at_jobs_result jr;
+    if ((rc = at_jobs_run(drv, plan.cmds, plan.num_cmds, hb, 3, &jo, &jr, err)))
         goto out;
-    struct at_uapi_wait w = {0};
-    w.size = sizeof w;
-    w.job_id = job.job_id;
-    w.timeout_ns = 2 * job.timeout_ns + 1000000; /* outlasts the deadline: the watchdog ends a hung job */
-    if ((rc = at_drv_wait(drv, &w, err))) {
-        /* QUEUED (a port error) is stopped and NOT_RUN dropped, so the
-         * buffer objects can go; a final status was retired by the wait */
-        at_drv_abandon(drv, job.job_id, NULL, NULL);
-        goto out;
-    }
     r->host_seconds = wall_s() - t0;
     r->sim_cycles = port->ops->cycles ? port->ops->cycles(port->ctx) - cyc0 : 0;
     for (int i = 0; i < 5; i++)
@@ -151,7 +139,8 @@ int at_gemm_run(at_drv *drv, const at_gemm_run_opts *o, at_gemm_run_result *r, a
         for (uint32_t j = 0; j < n; j++)
             r->mismatches += c[(size_t)i * ec + j] != cref[(size_t)i * ec + j];
     r->ok = r->mismatches == 0;
-    r->cycles = w.busy_cycles;
+    r->cycles = jr.busy_cycles;
+    r->jobs = jr.jobs;
     r->macs = (uint64_t)m * n * k;
     r->peak_macs_per_cycle = at_hw_peak_macs_per_cycle(cfg);
     r->utilization = r->cycles ? (double)r->macs / ((double)r->cycles * (double)r->peak_macs_per_cycle) : 0;

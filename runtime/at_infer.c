@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "at_jobs.h"
+
 struct at_infer {
     at_drv *drv;
     const at_qmodel *m;
@@ -178,51 +180,19 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
         if ((rc = read_counters(h->drv, c0, err)))
             goto done;
         /* a stage longer than a job holds runs as several jobs in a row
-         * (each ends with the driver's fence, so the split is invisible) */
-        uint64_t busy = 0;
-        for (uint32_t first = 0; first < sg->buf.n; first += AT_UAPI_MAX_CMDS) {
-            uint32_t n = sg->buf.n - first < AT_UAPI_MAX_CMDS ? sg->buf.n - first : AT_UAPI_MAX_CMDS;
-            /* the job's deadline (the driver's watchdog): its share of the
-             * stage's MACs at one MAC lane's rate (16 per cycle, far below
-             * any PE array), plus 4000 cycles per command (a 64 KiB transfer
-             * at 32 bytes per cycle, with latency), plus 1 M cycles; or the
-             * caller's limit */
-            uint64_t bound = sg->macs / 16 * n / sg->buf.n + 4000ull * n + 1000000ull;
-            uint64_t timeout =
-                o->timeout_ns ? o->timeout_ns : bound * 1000ull / (cfg->clock_mhz ? cfg->clock_mhz : 1);
-            struct at_uapi_job job = {.size = sizeof job,
-                                      .version = AT_UAPI_VERSION,
-                                      .num_cmds = n,
-                                      .cmds_ptr = (uint64_t)(uintptr_t)(sg->buf.cmds + first),
-                                      .cmd_size = sizeof(struct at_uapi_cmd),
-                                      .num_bos = 2,
-                                      .bos_ptr = (uint64_t)(uintptr_t)bos,
-                                      .timeout_ns = timeout};
-            if ((rc = at_drv_submit(h->drv, &job, err))) {
-                char m2[sizeof err->msg];
-                snprintf(m2, sizeof m2, "%s", err ? err->msg : "");
-                rc = at_err_set(err, rc, "%s: submit: %s", sg->label, m2);
-                goto done;
-            }
-            /* the wait outlasts the deadline, so the watchdog ends a hung job */
-            struct at_uapi_wait w = {.size = sizeof w, .job_id = job.job_id, .timeout_ns = 2 * timeout + 1000000};
-            if ((rc = at_drv_wait(h->drv, &w, err))) {
-                char m2[sizeof err->msg];
-                snprintf(m2, sizeof m2, "%s", err ? err->msg : "");
-                if (w.status == AT_UAPI_JOB_FAILED && w.failed_cmd < n)
-                    rc = at_err_set(err, rc, "%s: command %u of %u (%s) failed: %s", sg->label,
-                                    first + w.failed_cmd, sg->buf.n,
-                                    at_drv_opcode_name(AT_DGET(sg->buf.cmds[first + w.failed_cmd].desc, OPCODE)), m2);
-                else
-                    rc = at_err_set(err, rc, "%s: %s", sg->label, m2);
-                /* QUEUED (a port error) is stopped so the next run starts
-                 * clean, NOT_RUN dropped; a final status was retired by the wait */
-                at_drv_abandon(h->drv, job.job_id, NULL, NULL);
-                goto done;
-            }
-            busy += w.busy_cycles;
-            st.jobs++;
+         * (each ends with the driver's fence, so the split is invisible);
+         * each job's deadline is the driver's watchdog (at_jobs_deadline_ns
+         * unless the caller gives one) */
+        at_jobs_opts jo = {.timeout_ns = o->timeout_ns, .macs = sg->macs};
+        at_jobs_result jr;
+        if ((rc = at_jobs_run(h->drv, sg->buf.cmds, sg->buf.n, bos, 2, &jo, &jr, err))) {
+            char m2[sizeof err->msg];
+            snprintf(m2, sizeof m2, "%s", err ? err->msg : "");
+            rc = at_err_set(err, rc, "%s: %s", sg->label, m2);
+            goto done;
         }
+        uint64_t busy = jr.busy_cycles;
+        st.jobs += jr.jobs;
         if ((rc = read_counters(h->drv, c1, err)))
             goto done;
         /* the counters are 48 bits wide and may wrap between two reads */

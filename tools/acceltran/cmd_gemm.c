@@ -20,8 +20,9 @@ static void usage(FILE *f)
             "\n"
             "Builds a random int16 GEMM C (MxN) = A (MxK) x B (KxN) (A with a fraction P\n"
             "of zeros), tiles it through the scratchpads (double-buffered LOAD / GEMM /\n"
-            "STORE, docs/driver.md), runs it as one job through the driver and checks C\n"
-            "against the host reference (int64 sums, at_requant, DynaTran).\n"
+            "STORE, docs/driver.md), runs it through the driver (one job, or several in a\n"
+            "row when the plan has more than 65536 commands) and checks C against the\n"
+            "host reference (int64 sums, at_requant, DynaTran).\n"
             "\n"
             "  --backend B      fmodel (default) or rtl\n"
             "  --config C       tiny (default), edge or server\n"
@@ -32,14 +33,14 @@ static void usage(FILE *f)
             "  --order O        loop order of the tiles: auto (default: the one that moves\n"
             "                   fewer bytes), strips (weight strips outer) or rows (row\n"
             "                   blocks outer; needs two weight-strip slots)\n"
-            "  --timeout-ms MS  deadline of the job in device time (default 100000)\n"
+            "  --timeout-ms MS  deadline of each job in device time (default 100000)\n"
             "  --wall-limit S   stop with an error after S seconds of wall time (default:\n"
             "                   3600 on rtl, none on fmodel; 0: none)\n"
             "  --json           print one JSON object (keys: ok, cycles, macs,\n"
             "                   peak_macs_per_cycle, utilization, checksum, ...)\n"
             "  --help           this text\n"
             "\n"
-            "cycles = device busy cycles of the job (CNT_BUSY); macs = M x N x K;\n"
+            "cycles = device busy cycles of the jobs (CNT_BUSY); macs = M x N x K;\n"
             "utilization = macs / (cycles x peak_macs_per_cycle), the dense-equivalent\n"
             "rate (with sparsity it counts the skipped MACs as done).\n"
             "Exit status: 0 ok, 1 run failure or wrong result, 2 bad arguments.\n");
@@ -214,6 +215,7 @@ int cmd_gemm(int argc, char **argv)
         json_object_set_new(j, "mismatches", json_integer((json_int_t)r.mismatches));
         json_object_set_new(j, "checksum", json_string(cks));
         json_object_set_new(j, "commands", json_integer(r.commands));
+        json_object_set_new(j, "jobs", json_integer(r.jobs));
         json_object_set_new(j, "rows_per_block", json_integer(r.plan.rows_per_block));
         json_object_set_new(j, "cols_per_strip", json_integer(16 * r.plan.tiles_per_strip));
         json_object_set_new(j, "weight_slots", json_integer(r.plan.wgt_slots));
@@ -231,9 +233,9 @@ int cmd_gemm(int argc, char **argv)
     } else {
         printf("gemm %ux%ux%u on %s/%s: %s\n", o.m, o.n, o.k, cfg->name, dev.backend,
                r.ok ? "result matches the reference" : "RESULT DIFFERS from the reference");
-        printf("plan       %u-row A blocks x %u-column weight strips (%d weight slot%s), %u strips x %u blocks, %u commands\n",
+        printf("plan       %u-row A blocks x %u-column weight strips (%d weight slot%s), %u strips x %u blocks, %u commands in %u job%s\n",
                r.plan.rows_per_block, 16 * r.plan.tiles_per_strip, r.plan.wgt_slots, r.plan.wgt_slots > 1 ? "s" : "",
-               r.plan.strips, r.plan.blocks, r.commands);
+               r.plan.strips, r.plan.blocks, r.commands, r.jobs, r.jobs == 1 ? "" : "s");
         printf("order      %s outer (plan: %" PRIu64 " bytes strips outer, %" PRIu64 " rows outer)\n",
                r.plan.rows_outer ? "row blocks" : "strips", r.plan.bytes_strips_outer, r.plan.bytes_rows_outer);
         printf("memory     %" PRIu64 " bytes read (descriptors included), %" PRIu64 " written\n", r.mem_rd,
