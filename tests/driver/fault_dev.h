@@ -17,7 +17,7 @@ static inline int fdev_open(fdev *f, const char *backend, const at_drv_opts *o)
 {
     memset(f, 0, sizeof *f);
     at_err err = {0};
-    at_port_cosim_opts po = {backend, "tiny", 0, 0};
+    at_port_cosim_opts po = dt_port_opts(backend, "tiny");
     if (at_port_cosim_open(&po, &f->inner, &err)) {
         fprintf(stderr, "  open: %s\n", err.msg);
         return -1;
