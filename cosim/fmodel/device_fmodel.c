@@ -615,6 +615,15 @@ static int xfer_burst(fm_dev *v, const uint32_t *d, int load, uint64_t g, uint32
     unsigned resp = at_host_mem_bus_resp(v->mem, addr, 32u * beats);
     uint8_t *p = at_host_mem_ptr(v->mem, addr, 32u * beats);
     if (resp != AT_AXI_OKAY || !p) {
+        /* the failing burst still crossed the bus (every R beat comes back
+         * with the error, every W beat is sent before the B response), so
+         * the memory counters count it as the RTL's do (docs/isa.md) */
+        for (unsigned i = 0; i < beats; i++) {
+            if (load)
+                x->delta[CNT_MEM_RD] += 32u;
+            else
+                x->delta[CNT_MEM_WR] += 2u * (unsigned)at_exec_xfer_valid(d, (uint32_t)((g + i) % ncb));
+        }
         x->err = resp == AT_AXI_SLVERR ? AT_DEVERR_BUS_SLVERR : AT_DEVERR_BUS_DECERR;
         x->detail = (uint32_t)addr;
         return x->err;
@@ -800,7 +809,8 @@ static uint64_t softmax_cycles(const fm_dev *v, const uint32_t *d, uint32_t rows
         uint32_t len = AT_DGET(d, SMX_LEN);
         if (AT_DGET(d, SMX_LEN_VEC))
             len = (uint16_t)v->sp.act[AT_DGET(d, SMX_LENS) + r / 16u][r % 16u];
-        uint64_t l = (len + 15u) / 16u;
+        /* a bad length (the failing row) stops the command as soon as it is read */
+        uint64_t l = len == 0 || len > n ? 0 : (len + 15u) / 16u;
         if (r == 0) {
             t += 2 * l + nb + FM_SMX_FIRST_ROW;
         } else {
@@ -898,6 +908,7 @@ static void issue_fence(fm_dev *v, const fm_fetched *f, uint64_t t, uint64_t not
         end = ceil_d(bus_burst(v, &b, addr, 1, 1)) + 1;
         unsigned resp = at_host_mem_bus_resp(v->mem, addr, 4);
         uint8_t *p = at_host_mem_ptr(v->mem, addr, 4);
+        delta[CNT_MEM_WR] += 4; /* the beat is sent whatever the response */
         if (resp != AT_AXI_OKAY || !p) {
             v->fence_until = end;
             raise_error(v, end, f, resp == AT_AXI_SLVERR ? AT_DEVERR_BUS_SLVERR : AT_DEVERR_BUS_DECERR,
@@ -905,7 +916,6 @@ static void issue_fence(fm_dev *v, const fm_fetched *f, uint64_t t, uint64_t not
             return;
         }
         wr = p;
-        delta[CNT_MEM_WR] += 4;
     }
     v->fence_until = end;
     v->issue_free = max_u64(v->issue_free, end);
@@ -1011,7 +1021,9 @@ static void do_issue(fm_dev *v, const issue_plan *p)
     v->qhead = (v->qhead + 1) % FM_FETCH_DEPTH;
     v->qlen--;
     uint64_t delta[CNT_NUM] = {0};
-    delta[CNT_MEM_RD] = f.err ? 0 : AT_DESC_BYTES;
+    /* a fetch that failed a check read nothing; one answered with a bus
+     * error read its two beats */
+    delta[CNT_MEM_RD] = f.err == 0 || f.err == AT_DEVERR_BUS_SLVERR || f.err == AT_DEVERR_BUS_DECERR ? AT_DESC_BYTES : 0;
     delta[CNT_STALL_MEM] = f.stall_mem;
     if (p->err) {
         raise_error(v, p->t, &f, p->err, p->detail, delta);

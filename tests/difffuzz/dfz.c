@@ -551,6 +551,72 @@ static unsigned past_next_fence(const dfz_case *c, unsigned f)
     return e;
 }
 
+/* What the commands in [from, to) may add to the counters. */
+typedef struct dfz_span {
+    uint64_t cmds, rd, wr, macs; /* commands, LOAD bytes, STORE bytes (+ 4 per FENCE write), 16 x NT x M x K */
+    int compute, store;          /* a GEMM / SOFTMAX / LAYERNORM, a STORE among them */
+} dfz_span;
+
+static dfz_span span_of(const dfz_case *c, unsigned from, unsigned to)
+{
+    dfz_span s = {0};
+    for (unsigned i = from; i < to && i < c->ndesc; i++) {
+        const uint32_t *d = c->desc[i];
+        unsigned op = AT_DGET(d, OPCODE);
+        s.cmds++;
+        if (op == AT_OP_LOAD)
+            s.rd += 32ull * AT_DGET(d, XFER_ROWS) * cdiv(AT_DGET(d, XFER_COLS), 16);
+        else if (op == AT_OP_STORE) {
+            s.wr += 2ull * AT_DGET(d, XFER_ROWS) * AT_DGET(d, XFER_COLS);
+            s.store = 1;
+        } else if (op == AT_OP_FENCE && AT_DGET(d, FENCE_WRITE))
+            s.wr += 4;
+        else if (op == AT_OP_GEMM || op == AT_OP_SOFTMAX || op == AT_OP_LAYERNORM) {
+            s.compute = 1;
+            if (op == AT_OP_GEMM)
+                s.macs += 16ull * cdiv(AT_DGET(d, GEMM_N), 16) * AT_DGET(d, GEMM_M) * AT_DGET(d, GEMM_K);
+        }
+    }
+    return s;
+}
+
+static void check_range(dfz_report *r, const char *name, unsigned f, const char *cnt, uint64_t got, uint64_t lo,
+                        uint64_t hi)
+{
+    if (got < lo || got > hi)
+        dfz_fail(r, "%s: halted at command %u: %s %" PRIu64 ", want %" PRIu64 "..%" PRIu64 " (docs/isa.md, Performance counters)",
+                 name, f, cnt, got, lo, hi);
+}
+
+/* docs/isa.md's counter rules after a halt at f; wr, rdb, macs: what the
+ * commands before f give (rdb with 64 per descriptor before f). */
+static void check_halt_counters(const dfz_case *c, unsigned f, const dfz_verdict *x, int rt, const dfz_obs *o,
+                                const char *name, dfz_report *r, uint64_t wr, uint64_t rdb, uint64_t macs)
+{
+    uint64_t mac = o->cnt[DFZ_CNT_MAC_ISSUED] + o->cnt[DFZ_CNT_MAC_SKIPPED];
+    if (!rt) {
+        /* decode-time: nothing after f ran; f's descriptor was read unless
+         * its fetch failed a check, and the fetcher may have read up to
+         * DFZ_FETCH_AHEAD more (none after a failed fetch check) */
+        uint64_t ahead = x->fetch ? 0 : c->ndesc - f - 1;
+        if (ahead > DFZ_FETCH_AHEAD)
+            ahead = DFZ_FETCH_AHEAD;
+        uint64_t lo = rdb + (x->fetch ? 0 : 64);
+        check_range(r, name, f, "CNT_CMDS", o->cnt[DFZ_CNT_CMDS], f, f);
+        check_range(r, name, f, "CNT_MEM_RD_BYTES", o->cnt[DFZ_CNT_MEM_RD], lo, lo + 64 * ahead);
+        return;
+    }
+    /* run-time: the commands after f up to the next FENCE may have run, f
+     * itself part-way (its fetch failed: nothing after it was issued) */
+    unsigned e = past_next_fence(c, f);
+    dfz_span after = x->fetch ? (dfz_span){0} : span_of(c, f + 1, e), self = x->fetch ? (dfz_span){0} : span_of(c, f, f + 1);
+    uint64_t fence_wr = !x->fetch && AT_DGET(c->desc[f], OPCODE) == AT_OP_FENCE ? self.wr : 0; /* the beat was sent */
+    check_range(r, name, f, "CNT_CMDS", o->cnt[DFZ_CNT_CMDS], f, f + after.cmds);
+    check_range(r, name, f, "CNT_MEM_RD_BYTES", o->cnt[DFZ_CNT_MEM_RD], rdb, 64ull * c->ndesc + (rdb - 64ull * f) + self.rd + after.rd);
+    check_range(r, name, f, "CNT_MEM_WR_BYTES", o->cnt[DFZ_CNT_MEM_WR], wr + fence_wr, wr + self.wr + after.wr);
+    check_range(r, name, f, "CNT_MAC_ISSUED + CNT_MAC_SKIPPED", mac, macs, macs + after.macs);
+}
+
 void dfz_check(const dfz_case *c, const at_hw_config *cfg, const uint8_t *img, const dfz_obs *o, const char *name,
                dfz_report *r, unsigned *fail_out, int *bus_out)
 {
@@ -574,8 +640,11 @@ void dfz_check(const dfz_case *c, const at_hw_config *cfg, const uint8_t *img, c
             }
         }
     }
+    /* run-time errors (docs/isa.md, Errors): the bus errors and SOFTMAX's
+     * row length; commands after f up to the next FENCE may have run */
+    int rt = bus || smx_rt;
     *fail_out = f;
-    *bus_out = bus;
+    *bus_out = rt;
     if (o->rc) {
         dfz_fail(r, "%s: host error %d: %s", name, o->rc, o->msg);
         return;
@@ -636,10 +705,7 @@ void dfz_check(const dfz_case *c, const at_hw_config *cfg, const uint8_t *img, c
                      c->ring_base + UINT64_C(64) * f);
         if (o->irq_status != (done | AT_REG_IRQ_STATUS_ERROR_MASK))
             dfz_fail(r, "%s: IRQ_STATUS 0x%x, want 0x%x", name, o->irq_status, done | AT_REG_IRQ_STATUS_ERROR_MASK);
-        if (bus ? o->cnt[DFZ_CNT_CMDS] < f : o->cnt[DFZ_CNT_CMDS] != f)
-            dfz_fail(r, "%s: CNT_CMDS %" PRIu64 ", want %s%u", name, o->cnt[DFZ_CNT_CMDS], bus ? ">= " : "", f);
-        if (!bus && o->cnt[DFZ_CNT_MEM_RD] < rdb)
-            dfz_fail(r, "%s: CNT_MEM_RD_BYTES %" PRIu64 ", want >= %" PRIu64, name, o->cnt[DFZ_CNT_MEM_RD], rdb);
+        check_halt_counters(c, f, x, rt, o, name, r, wr, rdb, macs);
     } else {
         if (o->status != AT_REG_STATUS_IDLE_MASK || o->err_code)
             dfz_fail(r, "%s: no command should fail: STATUS 0x%x ERR_CODE 0x%08x (%s) ERR_INFO 0x%x HEAD %u", name,
@@ -661,17 +727,17 @@ void dfz_check(const dfz_case *c, const at_hw_config *cfg, const uint8_t *img, c
     if (o->irq_line != ((o->irq_status & c->irq_enable) != 0))
         dfz_fail(r, "%s: interrupt line %u with IRQ_STATUS 0x%x IRQ_ENABLE 0x%x", name, o->irq_line, o->irq_status,
                  c->irq_enable);
-    if (!bus && o->cnt[DFZ_CNT_MEM_WR] != wr)
+    if (!rt && o->cnt[DFZ_CNT_MEM_WR] != wr)
         dfz_fail(r, "%s: CNT_MEM_WR_BYTES %" PRIu64 ", want %" PRIu64 " (STORE elements + FENCE writes)", name,
                  o->cnt[DFZ_CNT_MEM_WR], wr);
-    if (!bus && o->cnt[DFZ_CNT_MAC_ISSUED] + o->cnt[DFZ_CNT_MAC_SKIPPED] != macs)
+    if (!rt && o->cnt[DFZ_CNT_MAC_ISSUED] + o->cnt[DFZ_CNT_MAC_SKIPPED] != macs)
         dfz_fail(r, "%s: CNT_MAC_ISSUED + CNT_MAC_SKIPPED %" PRIu64 ", want %" PRIu64 " (16 x NT x M x K per GEMM)", name,
                  o->cnt[DFZ_CNT_MAC_ISSUED] + o->cnt[DFZ_CNT_MAC_SKIPPED], macs);
     /* memory: what changed must be inside an open window and writable by
      * a command that ran (up to the next FENCE after a bus error) */
     static uint8_t map[DFZ_MEM_BYTES];
     memset(map, 0, sizeof map);
-    unsigned end = bus ? past_next_fence(c, f) : f;
+    unsigned end = rt ? past_next_fence(c, f) : f;
     for (unsigned i = 0; i < end && i < c->ndesc; i++)
         if (i < f || AT_DGET(c->desc[i], OPCODE) == AT_OP_STORE)
             mark_writes(c->desc[i], map);
@@ -716,7 +782,7 @@ static int writer_of(const dfz_case *c, unsigned end, uint64_t off)
 }
 
 void dfz_compare(const dfz_case *c, const dfz_obs *a, const char *an, const dfz_obs *b, const char *bn, unsigned fail,
-                 int bus, int mem_rd_on_halt, int strict_bus, dfz_report *r)
+                 int rt, dfz_report *r)
 {
     if (a->rc || b->rc || !a->finished || !b->finished)
         return; /* already reported by dfz_check */
@@ -733,42 +799,35 @@ void dfz_compare(const dfz_case *c, const dfz_obs *a, const char *an, const dfz_
     CMP(head, "RING_HEAD");
     CMP(fence_done, "FENCE_DONE");
 #undef CMP
-    /* docs/isa.md: MAC_ISSUED, MAC_SKIPPED, PRUNED, MEM_WR_BYTES exact in
-     * both backends; CMDS and MEM_RD_BYTES for runs without bus errors */
-    /* After a bus error at fail: the commands up to the next FENCE may have
-     * run on one backend only (docs/isa.md, Errors), so the counters they
-     * change are left out, and so is CNT_MEM_WR_BYTES of a failing STORE or
-     * FENCE write (the rtl counts the strobed bytes of bursts answered with
-     * the error, the fmodel does not: known mismatch 3,
-     * tests/difffuzz/repro/memwr-failed-fence-write.hex). strict: compare
-     * them anyway, as docs/isa.md's counter paragraph reads. */
-    int skip_mac = 0, skip_wr = 0;
-    if (bus && !strict_bus && fail < c->ndesc) {
-        unsigned op = AT_DGET(c->desc[fail], OPCODE);
-        skip_wr = op == AT_OP_STORE || op == AT_OP_FENCE;
-        for (unsigned i = fail + 1; i < c->ndesc && AT_DGET(c->desc[i], OPCODE) != AT_OP_FENCE; i++) {
-            unsigned o2 = AT_DGET(c->desc[i], OPCODE);
-            skip_mac |= o2 == AT_OP_GEMM || o2 == AT_OP_SOFTMAX || o2 == AT_OP_LAYERNORM;
-            skip_wr |= o2 == AT_OP_STORE;
-        }
+    /* docs/isa.md, Performance counters: every counter exact without an
+     * error; after a decode-time halt all but MEM_RD_BYTES (the rtl counts
+     * what its fetcher read ahead); after a run-time error at fail only
+     * the counters that neither the failing command's timing nor the
+     * commands after it up to the next FENCE (which may have run on one
+     * backend only) can change: CMDS when no command is there, MEM_WR_BYTES
+     * when none of them is a STORE and the failing one is not a STORE (a
+     * failing FENCE write counts its beat on both), MAC/PRUNED when none of
+     * them computes. dfz_check holds each backend to the bounds. */
+    int halted = fail < c->ndesc, skip_cmds = 0, skip_mac = 0, skip_wr = 0;
+    if (rt && halted) {
+        dfz_span after = span_of(c, fail + 1, past_next_fence(c, fail));
+        skip_cmds = after.cmds > 0;
+        skip_mac = after.compute;
+        skip_wr = after.store || AT_DGET(c->desc[fail], OPCODE) == AT_OP_STORE;
     }
     for (unsigned k = 0; k < DFZ_NCNT; k++) {
-        if (bus && (k == DFZ_CNT_CMDS || k == DFZ_CNT_MEM_RD))
+        if (halted && k == DFZ_CNT_MEM_RD)
             continue;
-        if (skip_mac && k <= DFZ_CNT_PRUNED)
+        if ((skip_cmds && k == DFZ_CNT_CMDS) || (skip_mac && k <= DFZ_CNT_PRUNED) || (skip_wr && k == DFZ_CNT_MEM_WR))
             continue;
-        if (skip_wr && k == DFZ_CNT_MEM_WR)
-            continue;
-        if (k == DFZ_CNT_MEM_RD && fail < c->ndesc && !mem_rd_on_halt)
-            continue; /* the known fetch-ahead mismatch (dfz.h, strict_mem_rd_on_halt) */
         if (a->cnt[k] != b->cnt[k])
             dfz_fail(r, "command %u: CNT_%s differs: %s %" PRIu64 " vs %s %" PRIu64, fail, cnt_names[k], an, a->cnt[k],
                      bn, b->cnt[k]);
     }
     static uint8_t skip[DFZ_MEM_BYTES];
     memset(skip, 0, sizeof skip);
-    unsigned end = bus ? past_next_fence(c, fail) : fail;
-    for (unsigned i = fail; bus && i < end; i++)
+    unsigned end = rt ? past_next_fence(c, fail) : fail;
+    for (unsigned i = fail; rt && i < end; i++)
         if (AT_DGET(c->desc[i], OPCODE) == AT_OP_STORE)
             mark_writes(c->desc[i], skip);
     for (uint64_t off = 0; off < DFZ_MEM_BYTES; off += 4096) {
@@ -841,7 +900,7 @@ int dfz_runner_case(dfz_runner *r, const dfz_case *c, dfz_report *rep, unsigned 
     if (r->nbe == 2) {
         if (f[0] != f[1])
             dfz_fail(rep, "the streams stopped at different commands: fmodel %u, rtl %u", f[0], f[1]);
-        dfz_compare(c, &r->obs[0], "fmodel", &r->obs[1], "rtl", f[0], bus[0] || bus[1], r->strict_mem_rd_on_halt, r->strict_counters_on_bus_error, rep);
+        dfz_compare(c, &r->obs[0], "fmodel", &r->obs[1], "rtl", f[0], bus[0] || bus[1], rep);
     }
     if (fail_out)
         *fail_out = f[0];
