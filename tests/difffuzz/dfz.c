@@ -112,8 +112,10 @@ static int run_idle(dfz_dev *d, dfz_obs *o, uint64_t max, const char *what)
 }
 
 static const uint32_t cnt_regs[DFZ_NCNT] = {AT_REG_CNT_MAC_ISSUED_LO, AT_REG_CNT_MAC_SKIPPED_LO, AT_REG_CNT_PRUNED_LO,
-                                            AT_REG_CNT_MEM_WR_BYTES_LO, AT_REG_CNT_CMDS_LO, AT_REG_CNT_MEM_RD_BYTES_LO};
-static const char *const cnt_names[DFZ_NCNT] = {"MAC_ISSUED", "MAC_SKIPPED", "PRUNED", "MEM_WR_BYTES", "CMDS", "MEM_RD_BYTES"};
+                                            AT_REG_CNT_SMX_ROWS_LO,   AT_REG_CNT_LN_ROWS_LO,      AT_REG_CNT_MEM_WR_BYTES_LO,
+                                            AT_REG_CNT_CMDS_LO,       AT_REG_CNT_MEM_RD_BYTES_LO};
+static const char *const cnt_names[DFZ_NCNT] = {"MAC_ISSUED", "MAC_SKIPPED", "PRUNED", "SMX_ROWS", "LN_ROWS",
+                                                "MEM_WR_BYTES", "CMDS", "MEM_RD_BYTES"};
 
 int dfz_run_case(dfz_dev *d, const dfz_case *c, const uint8_t *img, dfz_obs *o)
 {
@@ -586,10 +588,16 @@ void dfz_check(const dfz_case *c, const at_hw_config *cfg, const uint8_t *img, c
     }
     uint32_t mask = (1u << c->ring_log2) - 1;
     uint32_t done = 0, last_fence = 0;
-    uint64_t wr = 0, rdb = UINT64_C(64) * f, macs = 0;
+    uint64_t wr = 0, rdb = UINT64_C(64) * f, macs = 0, smx_rows = 0, ln_rows = 0;
     for (unsigned i = 0; i < f; i++) {
         const uint32_t *d = c->desc[i];
         switch (AT_DGET(d, OPCODE)) {
+        case AT_OP_SOFTMAX:
+            smx_rows += AT_DGET(d, SMX_ROWS);
+            break;
+        case AT_OP_LAYERNORM:
+            ln_rows += AT_DGET(d, LN_ROWS);
+            break;
         case AT_OP_FENCE:
             last_fence = AT_DGET(d, FENCE_VALUE);
             if (AT_DGET(d, FENCE_IRQ))
@@ -664,6 +672,15 @@ void dfz_check(const dfz_case *c, const at_hw_config *cfg, const uint8_t *img, c
     if (!bus && o->cnt[DFZ_CNT_MEM_WR] != wr)
         dfz_fail(r, "%s: CNT_MEM_WR_BYTES %" PRIu64 ", want %" PRIu64 " (STORE elements + FENCE writes)", name,
                  o->cnt[DFZ_CNT_MEM_WR], wr);
+    if (!bus && o->cnt[DFZ_CNT_LN_ROWS] != ln_rows)
+        dfz_fail(r, "%s: CNT_LN_ROWS %" PRIu64 ", want %" PRIu64 " (rows of the LAYERNORMs that ran)", name,
+                 o->cnt[DFZ_CNT_LN_ROWS], ln_rows);
+    /* a SOFTMAX stopped by a bad row length wrote the rows before it (the
+     * detail names the row) */
+    uint64_t smx_want = smx_rows + (smx_rt ? o->err_info - 0x10000u : 0);
+    if (!bus && o->cnt[DFZ_CNT_SMX_ROWS] != smx_want)
+        dfz_fail(r, "%s: CNT_SMX_ROWS %" PRIu64 ", want %" PRIu64 " (rows of the SOFTMAXes that ran)", name,
+                 o->cnt[DFZ_CNT_SMX_ROWS], smx_want);
     if (!bus && o->cnt[DFZ_CNT_MAC_ISSUED] + o->cnt[DFZ_CNT_MAC_SKIPPED] != macs)
         dfz_fail(r, "%s: CNT_MAC_ISSUED + CNT_MAC_SKIPPED %" PRIu64 ", want %" PRIu64 " (16 x NT x M x K per GEMM)", name,
                  o->cnt[DFZ_CNT_MAC_ISSUED] + o->cnt[DFZ_CNT_MAC_SKIPPED], macs);
@@ -755,7 +772,7 @@ void dfz_compare(const dfz_case *c, const dfz_obs *a, const char *an, const dfz_
     for (unsigned k = 0; k < DFZ_NCNT; k++) {
         if (bus && (k == DFZ_CNT_CMDS || k == DFZ_CNT_MEM_RD))
             continue;
-        if (skip_mac && k <= DFZ_CNT_PRUNED)
+        if (skip_mac && k <= DFZ_CNT_LN_ROWS)
             continue;
         if (skip_wr && k == DFZ_CNT_MEM_WR)
             continue;

@@ -13,7 +13,8 @@
  *   STATUS, ERR_CODE, ERR_DESC, ERR_INFO, IRQ_STATUS, the interrupt line,
  *   RING_HEAD, FENCE_DONE: defined by docs/isa.md (Errors, The queue, FENCE)
  *   for any run, bus errors included.
- *   CNT_MAC_ISSUED, CNT_MAC_SKIPPED, CNT_PRUNED, CNT_MEM_WR_BYTES, and
+ *   CNT_MAC_ISSUED, CNT_MAC_SKIPPED, CNT_PRUNED, CNT_SMX_ROWS, CNT_LN_ROWS,
+ *   CNT_MEM_WR_BYTES, and
  *   CNT_CMDS and CNT_MEM_RD_BYTES when no bus error (docs/isa.md,
  *   Performance counters: "exact in both backends"), less the known
  *   mismatches of dfz_runner (CNT_MEM_RD_BYTES after a halt; after a bus
@@ -28,8 +29,9 @@
  * code, detail, descriptor address, opcode and tag; else idle with HEAD =
  * the stream's end and FENCE_DONE = the last FENCE's value; no byte changed
  * outside the open windows or outside the ranges the commands that ran may
- * write; CNT_CMDS, CNT_MEM_WR_BYTES, CNT_MEM_RD_BYTES and
- * CNT_MAC_ISSUED + CNT_MAC_SKIPPED as the commands that ran imply. */
+ * write; CNT_CMDS, CNT_MEM_WR_BYTES, CNT_MEM_RD_BYTES,
+ * CNT_MAC_ISSUED + CNT_MAC_SKIPPED and CNT_LN_ROWS (and CNT_SMX_ROWS unless
+ * a SOFTMAX stopped on a bad row length) as the commands that ran imply. */
 #ifndef ACCELTRAN_DIFFFUZZ_DFZ_H
 #define ACCELTRAN_DIFFFUZZ_DFZ_H
 
@@ -51,7 +53,11 @@ typedef struct dfz_dev {
 int dfz_dev_open(dfz_dev *d, at_cosim_backend be, at_cosim_profile prof, at_err *err);
 void dfz_dev_close(dfz_dev *d);
 
-enum { DFZ_CNT_MAC_ISSUED, DFZ_CNT_MAC_SKIPPED, DFZ_CNT_PRUNED, DFZ_CNT_MEM_WR, DFZ_CNT_CMDS, DFZ_CNT_MEM_RD, DFZ_NCNT };
+/* The compared counters; the compute ones first (through DFZ_CNT_LN_ROWS). */
+enum {
+    DFZ_CNT_MAC_ISSUED, DFZ_CNT_MAC_SKIPPED, DFZ_CNT_PRUNED, DFZ_CNT_SMX_ROWS, DFZ_CNT_LN_ROWS,
+    DFZ_CNT_MEM_WR, DFZ_CNT_CMDS, DFZ_CNT_MEM_RD, DFZ_NCNT
+};
 
 /* What one backend did with one case. */
 typedef struct dfz_obs {
