@@ -9,6 +9,7 @@
 
 #include "at_drv.h"
 #include "at_gemm_plan.h"
+#include "at_perf.h"
 
 typedef struct at_gemm_run_opts {
     uint32_t m, n, k;
@@ -30,6 +31,9 @@ typedef struct at_gemm_run_result {
     double utilization;       /* macs / (cycles x peak) */
     uint64_t mac_issued, mac_skipped, pruned; /* device counters, this job */
     uint64_t mem_rd, mem_wr;  /* memory bytes read (descriptors included) and written, this job */
+    uint64_t compute_cycles;  /* CNT_GEMM_BUSY over the job: cycles the GEMM engine held a command */
+    at_roofline roof;         /* at_roofline_make(config, cycles, compute_cycles, macs, mem_rd + mem_wr) */
+    at_counters delta;        /* every counter over the job */
     uint64_t pruned_ref;      /* reference pruned count */
     double sparsity_actual;   /* zeros in A / (M x K) */
     uint64_t checksum;        /* at_gemm_checksum of the device's C */
