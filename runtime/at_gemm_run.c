@@ -1,6 +1,8 @@
 /* See at_gemm_run.h. */
 #include "at_gemm_run.h"
 
+#include "at_cmdbuf.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -104,9 +106,27 @@ int at_gemm_run(at_drv *drv, const at_gemm_run_opts *o, at_gemm_run_result *r, a
 
     at_gemm_spec spec = {.m = m, .n = n, .k = k, .bo_a = hb[0], .bo_b = hb[1], .bo_c = hb[2], .lda = lda,
                          .ldb = tiled ? tile_bytes : ldb, .ldc = ldc, .b_tiled = tiled, .tau = o->tau, .rq = rq,
-                         .order = o->order};
+                         .order = o->order, .b_resident = o->b_preload};
+    if (o->b_preload && !tiled) {
+        rc = at_err_set(err, AT_EUNSUPPORTED, "gemm: preloading B needs K <= 4095 (K %u)", k);
+        goto out;
+    }
     if ((rc = at_gemm_plan_build(pcfg, &spec, &plan, err)))
         goto out;
+    if (o->b_preload) {
+        /* the preload: column tile t at weight line t * 4 ceil(K/4) */
+        at_cmdbuf cb = {0};
+        at_cmdbuf_xfer(&cb, AT_OP_LOAD, 1, 0, nt, 16 * k, (k + 3) / 4 * 4, 1, hb[1], 0, tile_bytes);
+        at_cmdbuf_append(&cb, plan.cmds, plan.num_cmds);
+        if (cb.oom) {
+            free(cb.cmds);
+            rc = at_err_set(err, AT_ENOMEM, "gemm: out of memory");
+            goto out;
+        }
+        free(plan.cmds);
+        plan.cmds = cb.cmds;
+        plan.num_cmds = cb.n;
+    }
 
     at_counters c0, c1;
     if ((rc = at_counters_read(drv, &c0, err)))

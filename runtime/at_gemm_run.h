@@ -20,6 +20,9 @@ typedef struct at_gemm_run_opts {
     int order;           /* AT_GEMM_ORDER_* (0: auto) */
     const at_hw_config *plan_cfg; /* plan for these scratchpads instead of the device's (a what-if; each
                                      buffer at most the device's); NULL: the device's configuration */
+    int b_preload;       /* 1: one LOAD at the head of the job puts all of B (packed in column tiles) at
+                            weight line 0 and the plan uses it there (at_gemm_spec.b_resident, as the
+                            compiler's preloaded weights); needs K <= 4095 and B to fit the weight scratchpad */
 } at_gemm_run_opts;
 
 typedef struct at_gemm_run_result {
@@ -37,7 +40,7 @@ typedef struct at_gemm_run_result {
     uint64_t pruned_ref;      /* reference pruned count */
     double sparsity_actual;   /* zeros in A / (M x K) */
     uint64_t checksum;        /* at_gemm_checksum of the device's C */
-    uint32_t commands;        /* commands in the job (without the fence) */
+    uint32_t commands;        /* commands in the job (without the fence; with b_preload, its LOAD included) */
     at_gemm_plan plan;        /* the plan's numbers (cmds freed: NULL) */
     double host_seconds;      /* wall time of submit + wait */
     uint64_t sim_cycles;      /* port cycles elapsed during submit + wait (0: unknown) */
