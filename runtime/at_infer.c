@@ -208,7 +208,7 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
                 goto done;
             }
             busy += w.busy_cycles;
-            st.jobs++;
+            st.jobs += !sg->preload; /* the totals leave the preload out */
         }
         if ((rc = at_counters_read(h->drv, &c1, err)))
             goto done;

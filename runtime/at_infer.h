@@ -59,7 +59,7 @@ typedef struct at_infer_stats {
     at_counters counters;        /* every counter, summed over the counted stages */
     int weights_preloaded;       /* the weights were loaded by a preload stage left out of the totals */
     at_site_count sites[AT_NUM_SITES]; /* elements written, and zeros among them (CNT_PRUNED) */
-    uint32_t jobs, commands;
+    uint32_t jobs, commands;     /* of the counted stages */
     int resident;                /* activations stayed on chip between stages */
     size_t num_stages;
     at_stage_stats *stages;      /* num_stages entries (owned by the handle; valid until the next run) */
