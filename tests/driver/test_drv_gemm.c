@@ -180,7 +180,7 @@ static void test_order_run(void)
 }
 
 /* B preloaded into the weight scratchpad (at_gemm_spec.b_resident, the
- * compiler's preloaded weights): 512x1024x16 on tiny is 64 column tiles of
+ * compiler's preloaded weights): 192x1024x16 on tiny is 64 column tiles of
  * 16 lines (all of B in 1024 weight lines) cut into two strips by the C
  * slots; both loop orders give the streamed plan's bits, load no weights
  * in the plan, and move the plan's bytes plus B's once. */
@@ -198,7 +198,7 @@ static void test_preload_run(void)
         }
         at_gemm_run_result r[3];
         for (int o = 0; o < 3; o++) {
-            at_gemm_run_opts ro = {.m = 512, .n = 1024, .k = 16, .seed = 11, .b_preload = o > 0,
+            at_gemm_run_opts ro = {.m = 192, .n = 1024, .k = 16, .seed = 11, .b_preload = o > 0,
                                    .order = o == 1 ? AT_GEMM_ORDER_STRIPS : AT_GEMM_ORDER_AUTO};
             at_err err = {0};
             int rc = at_gemm_run(d.drv, &ro, &r[o], &err);
@@ -209,7 +209,7 @@ static void test_preload_run(void)
             const at_gemm_plan *p = &r[o].plan;
             uint64_t est = p->rows_outer ? p->bytes_rows_outer : p->bytes_strips_outer;
             uint64_t moved = r[o].mem_rd - 64ull * (r[o].commands + 1) + r[o].mem_wr - 4;
-            printf("  %s/tiny 512x1024x16 %s, %s outer: %llu cycles, %u strips, %llu bytes moved\n", dt_backends[b],
+            printf("  %s/tiny 192x1024x16 %s, %s outer: %llu cycles, %u strips, %llu bytes moved\n", dt_backends[b],
                    o ? "B preloaded" : "B streamed", p->rows_outer ? "rows" : "strips", (unsigned long long)r[o].cycles,
                    p->strips, (unsigned long long)moved);
             if (o) {
