@@ -8,8 +8,11 @@
  *     meanwhile finishes);
  *   - DONE but not waited for: dropped;
  *   - unknown or already retired: AT_ENOTFOUND; NULL: AT_EINVAL;
- *   - the reset fails on a port error: the error is returned, the job is
- *     dropped anyway and the device marked lost until at_drv_reset works;
+ *   - the reset fails on a port error (before it ran, or its own register
+ *     write): the error is returned, the job is dropped anyway and the
+ *     device marked lost until at_drv_reset works (nothing is submitted to
+ *     a device that may still run the job);
+ *   - QUEUED behind a running job: refused, nothing changed, both finish;
  *   - at_gemm_run after a port error in its wait: nothing of the job or its
  *     buffer objects stays in the driver, and the next run is right. */
 #include "acceltran_cosim.h"
@@ -143,6 +146,62 @@ static void case_reset_port_error(void)
     fdev_close(&f);
 }
 
+/* The SOFT_RESET write itself fails: the device still runs A, so it is
+ * lost (no submit) until a reset works; then it is idle and usable. */
+static void case_reset_write_fails(void)
+{
+    fdev f;
+    if (fdev_open(&f, g_backend, NULL)) {
+        CHECK(0, "open");
+        return;
+    }
+    at_err err = {0};
+    uint32_t a = pattern_bo(f.drv, 1024, 4), src = pattern_bo(f.drv, 64, 5), dst = dt_bo(f.drv, 64 * 64);
+    uint64_t ja, jc;
+    CHECK(long_job(f.drv, a, 40, &ja, &err) == 0, "%s", err.msg);
+    f.fp.fail_reg_write = 1;
+    int rc = at_drv_abandon(f.drv, ja, NULL, &err);
+    CHECK(rc != 0 && strstr(err.msg, "device lost"), "abandon with the reset write failing: rc %d: %s", rc, err.msg);
+    CHECK(at_drv_jobs_held(f.drv) == 0, "held %zu", at_drv_jobs_held(f.drv));
+    rc = copy_job(f.drv, src, dst, 16, 8, 1, &jc, &err);
+    CHECK(rc == AT_EDEVICE && strstr(err.msg, "device lost"), "submit after the failed reset write: rc %d: %s", rc,
+          err.msg);
+    CHECK(at_drv_reset(f.drv, &err) == 0, "reset: %s", err.msg);
+    uint32_t s = 0;
+    at_drv_reg_read(f.drv, AT_REG_STATUS, &s, NULL);
+    CHECK((s & AT_REG_STATUS_IDLE_MASK) && !(s & AT_REG_STATUS_BUSY_MASK), "STATUS 0x%08x after the reset", s);
+    CHECK(copy_job(f.drv, src, dst, 0, 8, 2, &jc, &err) == 0, "submit after the reset: %s", err.msg);
+    struct at_uapi_wait w;
+    CHECK(wait_job(f.drv, jc, T_SEC, &w, &err) == 0, "copy after the reset: %s", err.msg);
+    CHECK(same_rows(f.drv, src, dst, 0, 16), "the copy differs");
+    fdev_close(&f);
+}
+
+/* Abandoning a job queued behind a running one would reset the running
+ * one, which is not at fault: refused, and both still finish. */
+static void case_behind_running(void)
+{
+    dt_dev d;
+    if (dt_open(g_backend, "tiny", NULL, &d)) {
+        CHECK(0, "open");
+        return;
+    }
+    at_err err = {0};
+    uint32_t a = pattern_bo(d.drv, 1024, 4), src = pattern_bo(d.drv, 64, 5), dst = dt_bo(d.drv, 64 * 64);
+    uint64_t ja, jb;
+    dj_timeout_ns = 0;
+    CHECK(long_job(d.drv, a, 40, &ja, &err) == 0, "%s", err.msg);
+    CHECK(copy_job(d.drv, src, dst, 0, 8, 2, &jb, &err) == 0, "%s", err.msg);
+    int rc = at_drv_abandon(d.drv, jb, NULL, &err);
+    CHECK(rc == AT_EINVAL && strstr(err.msg, "queued behind"), "abandon B behind A: rc %d: %s", rc, err.msg);
+    CHECK(at_drv_jobs_held(d.drv) == 2, "held %zu (want A and B)", at_drv_jobs_held(d.drv));
+    struct at_uapi_wait w;
+    CHECK(wait_job(d.drv, ja, 10 * T_SEC, &w, &err) == 0, "A: %s", err.msg);
+    CHECK(wait_job(d.drv, jb, T_SEC, &w, &err) == 0, "B: %s", err.msg);
+    CHECK(same_rows(d.drv, src, dst, 0, 16), "B's copy differs");
+    dt_close(&d);
+}
+
 /* The runtime's use: at_gemm_run's wait fails on the port; afterwards the
  * driver holds no job and every buffer object is gone (a buffer object of
  * the whole arena can be created), and the next run is right. */
@@ -184,6 +243,8 @@ int main(void)
         RUN_CASE(case_queued);
         RUN_CASE(case_not_run_and_done);
         RUN_CASE(case_reset_port_error);
+        RUN_CASE(case_reset_write_fails);
+        RUN_CASE(case_behind_running);
         RUN_CASE(case_gemm_run_port_error);
     }
     return check_finish("drv_abandon");
