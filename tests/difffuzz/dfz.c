@@ -543,8 +543,9 @@ static void mark_writes(const uint32_t *d, uint8_t *map)
     }
 }
 
-/* The index after the first FENCE at or after f (the commands a bus error
- * at f may let run: docs/isa.md, Errors). */
+/* The index of the first FENCE at or after f (ndesc if none): the commands
+ * in [f, it) are the ones a run-time error at f may let run (docs/isa.md,
+ * Errors). */
 static unsigned past_next_fence(const dfz_case *c, unsigned f)
 {
     unsigned e = f;
@@ -598,10 +599,11 @@ static void check_range(dfz_report *r, const char *name, unsigned f, const char 
 /* docs/isa.md's counter rules after a halt at f; wr, rdb, macs, smx_rows
  * (with the rows a SOFTMAX stopped by a bad row length finished), ln_rows:
  * what the commands before f give (rdb with 64 per descriptor before f). */
-static void check_halt_counters(const dfz_case *c, unsigned f, const dfz_verdict *x, int rt, const dfz_obs *o,
+static void check_halt_counters(const dfz_case *c, const dfz_verdict *v, unsigned f, int rt, const dfz_obs *o,
                                 const char *name, dfz_report *r, uint64_t wr, uint64_t rdb, uint64_t macs,
                                 uint64_t smx_rows, uint64_t ln_rows)
 {
+    const dfz_verdict *x = &v[f];
     uint64_t mac = o->cnt[DFZ_CNT_MAC_ISSUED] + o->cnt[DFZ_CNT_MAC_SKIPPED];
     if (!rt) {
         /* decode-time: nothing after f ran; f's descriptor was read unless
@@ -618,10 +620,25 @@ static void check_halt_counters(const dfz_case *c, unsigned f, const dfz_verdict
     /* run-time: the commands after f up to the next FENCE may have run, f
      * itself part-way (its fetch failed: nothing after it was issued) */
     unsigned e = past_next_fence(c, f);
+    /* nothing issues past a later command that fails at decode either */
+    for (unsigned i = f + 1; i < e; i++)
+        if (v[i].kind == DFZ_V_FAIL) {
+            e = i;
+            break;
+        }
     dfz_span after = x->fetch ? (dfz_span){0} : span_of(c, f + 1, e), self = x->fetch ? (dfz_span){0} : span_of(c, f, f + 1);
     uint64_t fence_wr = !x->fetch && AT_DGET(c->desc[f], OPCODE) == AT_OP_FENCE ? self.wr : 0; /* the beat was sent */
+    /* descriptors read: at most those up to the last command that can
+     * issue (e) and the fetch buffer behind it; a fetch answered with a bus
+     * error read its two beats */
+    uint64_t nrd = (uint64_t)e + 1 + DFZ_FETCH_AHEAD;
+    if (nrd > c->ndesc)
+        nrd = c->ndesc;
+    if (x->fetch && nrd > (uint64_t)f + 1 + DFZ_FETCH_AHEAD)
+        nrd = (uint64_t)f + 1 + DFZ_FETCH_AHEAD; /* reads after it may have gone out before its error came back */
     check_range(r, name, f, "CNT_CMDS", o->cnt[DFZ_CNT_CMDS], f, f + after.cmds);
-    check_range(r, name, f, "CNT_MEM_RD_BYTES", o->cnt[DFZ_CNT_MEM_RD], rdb, 64ull * c->ndesc + (rdb - 64ull * f) + self.rd + after.rd);
+    check_range(r, name, f, "CNT_MEM_RD_BYTES", o->cnt[DFZ_CNT_MEM_RD], rdb + (x->fetch ? 64 : 0),
+                64ull * nrd + (rdb - 64ull * f) + self.rd + after.rd);
     check_range(r, name, f, "CNT_MEM_WR_BYTES", o->cnt[DFZ_CNT_MEM_WR], wr + fence_wr, wr + self.wr + after.wr);
     check_range(r, name, f, "CNT_MAC_ISSUED + CNT_MAC_SKIPPED", mac, macs, macs + after.macs);
     check_range(r, name, f, "CNT_SMX_ROWS", o->cnt[DFZ_CNT_SMX_ROWS], smx_rows, smx_rows + after.smx_rows);
@@ -724,7 +741,7 @@ void dfz_check(const dfz_case *c, const at_hw_config *cfg, const uint8_t *img, c
             dfz_fail(r, "%s: IRQ_STATUS 0x%x, want 0x%x", name, o->irq_status, done | AT_REG_IRQ_STATUS_ERROR_MASK);
         /* a SOFTMAX stopped by a bad row length finished the rows before it
          * (the detail names the row) */
-        check_halt_counters(c, f, x, rt, o, name, r, wr, rdb, macs,
+        check_halt_counters(c, v, f, rt, o, name, r, wr, rdb, macs,
                             smx_rows + (smx_rt ? o->err_info - 0x10000u : 0), ln_rows);
     } else {
         if (o->status != AT_REG_STATUS_IDLE_MASK || o->err_code)

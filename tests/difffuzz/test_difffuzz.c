@@ -224,9 +224,28 @@ static void t_repros(void)
         if (rc)
             continue;
         dfz_report rep;
-        CHECK(dfz_runner_case(&r, &c, &rep, NULL), "%s on %s:\n%s", path, with_rtl ? "fmodel vs rtl" : "fmodel",
+        unsigned f = 0;
+        CHECK(dfz_runner_case(&r, &c, &rep, &f), "%s on %s:\n%s", path, with_rtl ? "fmodel vs rtl" : "fmodel",
               rep.text);
         n++;
+        /* the counter bounds after the halt can fail: a tampered count is caught */
+        if (f < c.ndesc) {
+            static const struct {
+                unsigned k;
+                const char *name;
+            } tamper[] = {{DFZ_CNT_CMDS, "CNT_CMDS"}, {DFZ_CNT_MEM_RD, "CNT_MEM_RD_BYTES"}, {DFZ_CNT_MEM_WR, "CNT_MEM_WR_BYTES"}};
+            for (size_t t = 0; t < sizeof tamper / sizeof tamper[0]; t++) {
+                dfz_obs o = r.obs[0];
+                o.cnt[tamper[t].k] += 1000000;
+                dfz_report tr;
+                memset(&tr, 0, sizeof tr);
+                unsigned ff;
+                int bus;
+                dfz_check(&c, r.cfg, r.img, &o, "tampered", &tr, &ff, &bus);
+                CHECK(tr.failed && strstr(tr.text, tamper[t].name), "%s: %s + 10^6 passed the check", path,
+                      tamper[t].name);
+            }
+        }
     }
     closedir(dd);
     CHECK(n >= 1, "no reproducers in %s", dir);
