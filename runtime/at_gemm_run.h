@@ -10,6 +10,7 @@
 
 #include "at_drv.h"
 #include "at_gemm_plan.h"
+#include "at_perf.h"
 
 typedef struct at_gemm_run_opts {
     uint32_t m, n, k;
@@ -22,6 +23,9 @@ typedef struct at_gemm_run_opts {
                               jobs in a row, with the result of one (at_jobs.h) */
     const at_hw_config *plan_cfg; /* plan for these scratchpads instead of the device's (a what-if; each
                                      buffer at most the device's); NULL: the device's configuration */
+    int b_preload;       /* 1: one LOAD at the head of the job puts all of B (packed in column tiles) at
+                            weight line 0 and the plan uses it there (at_gemm_spec.b_resident, as the
+                            compiler's preloaded weights); needs K <= 4095 and B to fit the weight scratchpad */
 } at_gemm_run_opts;
 
 typedef struct at_gemm_run_result {
@@ -33,10 +37,13 @@ typedef struct at_gemm_run_result {
     double utilization;       /* macs / (cycles x peak) */
     uint64_t mac_issued, mac_skipped, pruned; /* device counters over the jobs */
     uint64_t mem_rd, mem_wr;  /* memory bytes read (descriptors and fences included) and written */
+    uint64_t compute_cycles;  /* CNT_GEMM_BUSY over the jobs: cycles the GEMM engine held a command */
+    at_roofline roof;         /* at_roofline_make(config, cycles, compute_cycles, macs, mem_rd + mem_wr) */
+    at_counters delta;        /* every counter over the jobs */
     uint64_t pruned_ref;      /* reference pruned count */
     double sparsity_actual;   /* zeros in A / (M x K) */
     uint64_t checksum;        /* at_gemm_checksum of the device's C */
-    uint32_t commands;        /* commands of the plan (without the jobs' fences) */
+    uint32_t commands;        /* commands of the plan (without the jobs' fences; with b_preload, its LOAD included) */
     uint32_t jobs;            /* jobs they ran as (ceil(commands / max_job_cmds)) */
     at_gemm_plan plan;        /* the plan's numbers (cmds freed: NULL) */
     double host_seconds;      /* wall time of submit + wait */

@@ -83,20 +83,6 @@ static int act_bo(at_infer *h, uint64_t bytes, at_err *err)
     return 0;
 }
 
-static const uint32_t counter_regs[] = {AT_REG_CNT_MAC_ISSUED_LO, AT_REG_CNT_MAC_SKIPPED_LO, AT_REG_CNT_PRUNED_LO,
-                                        AT_REG_CNT_MEM_RD_BYTES_LO, AT_REG_CNT_MEM_WR_BYTES_LO};
-#define NCNT (sizeof counter_regs / sizeof counter_regs[0])
-
-static int read_counters(at_drv *d, uint64_t *v, at_err *err)
-{
-    for (size_t i = 0; i < NCNT; i++) {
-        int rc = at_drv_counter(d, counter_regs[i], &v[i], err);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
 /* Writes rows of int16 (h elements each) into the activation BO at off with stride ld. */
 static int gather(at_infer *h, uint64_t off, uint32_t ld, const int16_t *table, const int32_t *const *ids,
                   const size_t *lens, size_t batch, int positions, at_err *err)
@@ -150,7 +136,7 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
     if ((rc = gather(h, al.word, al.ld_h, m->word, ids, lens, batch, 0, err)) ||
         (rc = gather(h, al.pos, al.ld_h, m->postype, ids, lens, batch, 1, err)))
         goto done;
-    at_compile_opts co = {o->tau, o->sites, h->bo_w, h->bo_a, o->stream};
+    at_compile_opts co = {o->tau, o->sites, h->bo_w, h->bo_a, o->stream, o->preload_weights};
     if ((rc = at_model_compile(m, cfg, &h->wl, &al, lens, batch, &co, &prog, err)))
         goto done;
     if (h->stages_cap < prog.num_stages) {
@@ -176,8 +162,8 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
         ss->commands = sg->buf.n;
         ss->elements = sg->elements;
         ss->macs = sg->macs;
-        uint64_t c0[NCNT], c1[NCNT];
-        if ((rc = read_counters(h->drv, c0, err)))
+        at_counters c0, c1;
+        if ((rc = at_counters_read(h->drv, &c0, err)))
             goto done;
         /* a stage longer than a job holds runs as several jobs in a row
          * (each ends with the driver's fence, so the split is invisible);
@@ -192,17 +178,34 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
             goto done;
         }
         uint64_t busy = jr.busy_cycles;
-        st.jobs += jr.jobs;
-        if ((rc = read_counters(h->drv, c1, err)))
+        st.jobs += sg->preload ? 0 : jr.jobs; /* the totals leave the preload out */
+        if ((rc = at_counters_read(h->drv, &c1, err)))
             goto done;
         /* the counters are 48 bits wide and may wrap between two reads */
-        const uint64_t m48 = (1ull << 48) - 1;
+        at_counters_delta(&c0, &c1, &ss->delta);
+        const uint64_t *dv = ss->delta.v;
         ss->cycles = busy;
-        ss->mac_issued = (c1[0] - c0[0]) & m48;
-        ss->mac_skipped = (c1[1] - c0[1]) & m48;
-        ss->pruned = (c1[2] - c0[2]) & m48;
-        ss->mem_rd = (c1[3] - c0[3]) & m48;
-        ss->mem_wr = (c1[4] - c0[4]) & m48;
+        ss->mac_issued = dv[AT_CNT_MAC_ISSUED];
+        ss->mac_skipped = dv[AT_CNT_MAC_SKIPPED];
+        ss->pruned = dv[AT_CNT_PRUNED];
+        ss->mem_rd = dv[AT_CNT_MEM_RD_BYTES];
+        ss->mem_wr = dv[AT_CNT_MEM_WR_BYTES];
+        ss->gemm_busy = dv[AT_CNT_GEMM_BUSY];
+        ss->smx_busy = dv[AT_CNT_SMX_BUSY];
+        ss->ln_busy = dv[AT_CNT_LN_BUSY];
+        ss->load_busy = dv[AT_CNT_LOAD_BUSY];
+        ss->store_busy = dv[AT_CNT_STORE_BUSY];
+        ss->dma_only = dv[AT_CNT_DMA_ONLY];
+        ss->smx_rows = dv[AT_CNT_SMX_ROWS];
+        ss->ln_rows = dv[AT_CNT_LN_ROWS];
+        ss->counted = !sg->preload;
+        if (o->progress)
+            o->progress(o->progress_ctx, sg->label, i + 1, prog.num_stages);
+        if (!ss->counted) {
+            st.weights_preloaded = 1;
+            continue;
+        }
+        at_counters_add(&st.counters, &ss->delta);
         st.cycles += ss->cycles;
         st.mac_issued += ss->mac_issued;
         st.mac_skipped += ss->mac_skipped;
@@ -213,8 +216,6 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
             st.sites[sg->site].zeros += ss->pruned;
         }
         st.commands += sg->buf.n;
-        if (o->progress)
-            o->progress(o->progress_ctx, sg->label, i + 1, prog.num_stages);
     }
     /* the last hidden states */
     out = malloc(T * (size_t)H * sizeof *out);
@@ -237,6 +238,11 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
     st.skipped_fraction = st.macs ? (double)st.mac_skipped / (double)st.macs : 0.0;
     st.utilization = st.cycles && peak ? (double)st.useful_macs / ((double)st.cycles * (double)peak) : 0.0;
     st.device_seconds = (double)st.cycles / (cfg->clock_mhz * 1e6);
+    st.compute_cycles = st.counters.v[AT_CNT_GEMM_BUSY];
+    st.smx_rows = st.counters.v[AT_CNT_SMX_ROWS];
+    st.ln_rows = st.counters.v[AT_CNT_LN_ROWS];
+    if ((rc = at_unit_cycles_make(st.cycles, &st.counters, &st.units, err)))
+        goto done;
     st.num_stages = prog.num_stages;
     st.resident = prog.resident;
     st.stages = h->stages;

@@ -678,6 +678,7 @@ static int exec_softmax(const uint32_t *d, at_spad *sp, at_exec_counts *cnt, uin
         cnt->pruned += pr > 0 ? (uint64_t)pr : 0;
         write_row(sp, s.dst + (uint64_t)r * s.ldd, s.nb, s.n, y);
         cnt->spad_wr += s.nb;
+        cnt->smx_rows++;
     }
     return AT_DEVERR_NONE;
 }
@@ -713,6 +714,7 @@ static int exec_layernorm(const uint32_t *d, at_spad *sp, at_exec_counts *cnt)
         cnt->pruned += pr > 0 ? (uint64_t)pr : 0;
         write_row(sp, l.dst + (uint64_t)r * l.ldd, l.nb, l.n, y);
         cnt->spad_wr += l.nb;
+        cnt->ln_rows++;
     }
     return AT_DEVERR_NONE;
 }

@@ -31,11 +31,16 @@
 
 enum { ENG_LOAD, ENG_STORE, ENG_COMPUTE, ENG_NUM };
 
-/* Counters in register order: CNT_x_LO = 0x100 + 8 * index. */
+/* Counters in register order (generated indices: CNT_x_LO = AT_CNT_REG(index)). */
 enum {
-    CNT_CYCLES, CNT_BUSY, CNT_STALL_DEP, CNT_STALL_MEM, CNT_STALL_WGT, CNT_STALL_ACT,
-    CNT_PE_BUSY, CNT_MAC_ISSUED, CNT_MAC_SKIPPED, CNT_PRUNED, CNT_SPAD_RD, CNT_SPAD_WR,
-    CNT_MEM_RD, CNT_MEM_WR, CNT_CMDS, CNT_NUM
+    CNT_CYCLES = AT_CNT_CYCLES, CNT_BUSY = AT_CNT_BUSY, CNT_STALL_DEP = AT_CNT_STALL_DEP,
+    CNT_STALL_MEM = AT_CNT_STALL_MEM, CNT_STALL_WGT = AT_CNT_STALL_WGT, CNT_STALL_ACT = AT_CNT_STALL_ACT,
+    CNT_PE_BUSY = AT_CNT_PE_BUSY, CNT_MAC_ISSUED = AT_CNT_MAC_ISSUED, CNT_MAC_SKIPPED = AT_CNT_MAC_SKIPPED,
+    CNT_PRUNED = AT_CNT_PRUNED, CNT_SPAD_RD = AT_CNT_SPAD_RD, CNT_SPAD_WR = AT_CNT_SPAD_WR,
+    CNT_MEM_RD = AT_CNT_MEM_RD_BYTES, CNT_MEM_WR = AT_CNT_MEM_WR_BYTES, CNT_CMDS = AT_CNT_CMDS,
+    CNT_GEMM_BUSY = AT_CNT_GEMM_BUSY, CNT_SMX_BUSY = AT_CNT_SMX_BUSY, CNT_LN_BUSY = AT_CNT_LN_BUSY,
+    CNT_LOAD_BUSY = AT_CNT_LOAD_BUSY, CNT_STORE_BUSY = AT_CNT_STORE_BUSY, CNT_DMA_ONLY = AT_CNT_DMA_ONLY,
+    CNT_SMX_ROWS = AT_CNT_SMX_ROWS, CNT_LN_ROWS = AT_CNT_LN_ROWS, CNT_NUM = AT_NUM_COUNTERS
 };
 #define CNT_MASK ((UINT64_C(1) << 48) - 1)
 
@@ -135,9 +140,10 @@ typedef struct fm_held {
     xfer_state xs;       /* XFER */
 } fm_held;
 
-/* The last command of an engine (the only one that may still run). */
+/* The last command of an engine (the only one that may still run): it
+ * holds the engine over [start, end). */
 typedef struct fm_engine {
-    uint64_t end;
+    uint64_t start, end;
     int nr;
     at_spad_range r[8]; /* mask-buffer intervals converted to activation lines */
     int mem;            /* 1: LOAD/STORE with [mlo, mhi) */
@@ -331,13 +337,46 @@ static void event_apply(fm_dev *v, fm_event e)
     }
 }
 
+/* Length of [lo, hi) within [a, b). */
+static uint64_t span_in(uint64_t a, uint64_t b, uint64_t lo, uint64_t hi)
+{
+    lo = lo > a ? lo : a;
+    hi = hi < b ? hi : b;
+    return hi > lo ? hi - lo : 0;
+}
+
+static void cnt_add(fm_dev *v, int i, uint64_t n)
+{
+    v->cnt[i] = (v->cnt[i] + n) & CNT_MASK;
+}
+
+/* The unit counters over [a, b): each engine holds its last command over
+ * [start, end); DMA_ONLY = |(load U store) \ compute|. */
+static void count_units(fm_dev *v, uint64_t a, uint64_t b)
+{
+    const fm_engine *L = &v->eng[ENG_LOAD], *S = &v->eng[ENG_STORE], *C = &v->eng[ENG_COMPUTE];
+    uint64_t l = span_in(a, b, L->start, L->end), s = span_in(a, b, S->start, S->end);
+    uint64_t c = span_in(a, b, C->start, C->end);
+    cnt_add(v, CNT_LOAD_BUSY, l);
+    cnt_add(v, CNT_STORE_BUSY, s);
+    if (c)
+        cnt_add(v, C->op == AT_OP_GEMM ? CNT_GEMM_BUSY : C->op == AT_OP_SOFTMAX ? CNT_SMX_BUSY : CNT_LN_BUSY, c);
+    uint64_t ls_lo = max_u64(L->start, S->start), ls_hi = L->end < S->end ? L->end : S->end;
+    uint64_t ls = span_in(a, b, ls_lo, ls_hi);
+    uint64_t lc = span_in(a, b, max_u64(L->start, C->start), L->end < C->end ? L->end : C->end);
+    uint64_t sc = span_in(a, b, max_u64(S->start, C->start), S->end < C->end ? S->end : C->end);
+    uint64_t lsc = span_in(a, b, max_u64(ls_lo, C->start), ls_hi < C->end ? ls_hi : C->end);
+    cnt_add(v, CNT_DMA_ONLY, (l + s - ls) - (lc + sc - lsc));
+}
+
 /* Moves the clock to t (>= now), counting busy cycles. */
 static void clock_to(fm_dev *v, uint64_t t)
 {
     if (t <= v->now)
         return;
     if (dev_busy(v))
-        v->cnt[CNT_BUSY] = (v->cnt[CNT_BUSY] + (t - v->now)) & CNT_MASK;
+        cnt_add(v, CNT_BUSY, t - v->now);
+    count_units(v, v->now, t);
     v->now = t;
 }
 
@@ -870,9 +909,10 @@ static uint64_t layernorm_cycles(const fm_dev *v, const uint32_t *d)
 
 /* ================================================================ issue */
 
-static void engine_set(fm_dev *v, int e, unsigned op, uint64_t end, const issue_plan *p)
+static void engine_set(fm_dev *v, int e, unsigned op, uint64_t start, uint64_t end, const issue_plan *p)
 {
     fm_engine *g = &v->eng[e];
+    g->start = start;
     g->end = end;
     g->op = op;
     g->nr = p->nr;
@@ -937,8 +977,9 @@ static void issue_compute(fm_dev *v, const fm_fetched *f, uint64_t t, const issu
     else if (op == AT_OP_SOFTMAX) {
         uint32_t good = softmax_good_rows(v, f->d);
         dur = softmax_cycles(v, f->d, good < AT_DGET(f->d, SMX_ROWS) ? good + 1 : good);
-    } else
+    } else {
         dur = layernorm_cycles(v, f->d);
+    }
     at_exec_counts c = {0};
     uint32_t detail = 0;
     int rc = at_exec_compute(f->d, &v->sp, &c, &detail);
@@ -947,8 +988,10 @@ static void issue_compute(fm_dev *v, const fm_fetched *f, uint64_t t, const issu
     delta[CNT_PRUNED] += c.pruned;
     delta[CNT_SPAD_RD] += c.spad_rd;
     delta[CNT_SPAD_WR] += c.spad_wr;
+    delta[CNT_SMX_ROWS] += c.smx_rows;
+    delta[CNT_LN_ROWS] += c.ln_rows;
     uint64_t end = t + dur;
-    engine_set(v, ENG_COMPUTE, op, end, p);
+    engine_set(v, ENG_COMPUTE, op, t, end, p);
     if (rc > 0) {
         raise_error(v, end, f, rc, detail, delta);
         return;
@@ -965,7 +1008,7 @@ static void xfer_done(fm_dev *v, const fm_fetched *f, const issue_plan *p, const
     unsigned op = AT_DGET(f->d, OPCODE);
     for (int i = 0; i < CNT_NUM; i++)
         delta[i] += x->delta[i];
-    engine_set(v, engine_of(op), op, x->end, p);
+    engine_set(v, engine_of(op), op, xs->t, x->end, p);
     if (x->err) {
         raise_error(v, x->end, f, x->err, x->detail, delta);
         return;
@@ -1047,7 +1090,7 @@ static void do_issue(fm_dev *v, const issue_plan *p)
             h->f = f;
             h->p = *p;
             memcpy(h->delta, delta, sizeof h->delta);
-            engine_set(v, engine_of(op), op, T_NEVER, p);
+            engine_set(v, engine_of(op), op, t, T_NEVER, p);
             return;
         }
         xfer_done(v, &f, p, &xs, delta);
@@ -1162,7 +1205,7 @@ static void dev_reset_state(fm_dev *v)
     v->rd_free = v->wr_free = v->bw_free = (double)v->now;
     memset(v->eng, 0, sizeof v->eng);
     for (int e = 0; e < ENG_NUM; e++)
-        v->eng[e].end = v->now;
+        v->eng[e].start = v->eng[e].end = v->now;
     v->reset_at = v->now;
 }
 
@@ -1233,8 +1276,8 @@ static uint32_t reg_read(fm_dev *v, uint32_t off)
     uint32_t k = at_hw_reg_expected(v->cfg, off, &known);
     if (known)
         return k;
-    if (off >= AT_REG_CNT_CYCLES_LO && off < AT_REG_CNT_CYCLES_LO + 8u * CNT_NUM) {
-        int i = (int)((off - AT_REG_CNT_CYCLES_LO) / 8u);
+    if (off >= AT_CNT_BASE && off < AT_CNT_REG(CNT_NUM)) {
+        int i = (int)((off - AT_CNT_BASE) / 8u);
         if (off % 8u)
             return v->cnt_hi[i];
         uint64_t c = counter(v, i);

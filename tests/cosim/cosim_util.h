@@ -186,7 +186,14 @@ static inline at_cosim_why cu_kick_wait(cdev *d, uint64_t max_cycles)
 /* The exact counters compared across backends. */
 typedef struct cu_counts {
     uint64_t mac_issued, mac_skipped, pruned, mem_wr_bytes, cmds, mem_rd_bytes;
+    uint64_t smx_rows, ln_rows;
 } cu_counts;
+
+/* The unit counters (the fmodel's estimate in fmodel; checked for
+ * consistency, not compared exactly across backends). */
+typedef struct cu_units {
+    uint64_t busy, gemm, smx, ln, load, store, dma_only;
+} cu_units;
 
 static inline void cu_read_counts(cdev *d, cu_counts *c)
 {
@@ -196,6 +203,40 @@ static inline void cu_read_counts(cdev *d, cu_counts *c)
     c->mem_wr_bytes = cu_cnt(d, AT_REG_CNT_MEM_WR_BYTES_LO);
     c->cmds = cu_cnt(d, AT_REG_CNT_CMDS_LO);
     c->mem_rd_bytes = cu_cnt(d, AT_REG_CNT_MEM_RD_BYTES_LO);
+    c->smx_rows = cu_cnt(d, AT_REG_CNT_SMX_ROWS_LO);
+    c->ln_rows = cu_cnt(d, AT_REG_CNT_LN_ROWS_LO);
+}
+
+static inline void cu_read_units(cdev *d, cu_units *u)
+{
+    u->busy = cu_cnt(d, AT_REG_CNT_BUSY_LO);
+    u->gemm = cu_cnt(d, AT_REG_CNT_GEMM_BUSY_LO);
+    u->smx = cu_cnt(d, AT_REG_CNT_SMX_BUSY_LO);
+    u->ln = cu_cnt(d, AT_REG_CNT_LN_BUSY_LO);
+    u->load = cu_cnt(d, AT_REG_CNT_LOAD_BUSY_LO);
+    u->store = cu_cnt(d, AT_REG_CNT_STORE_BUSY_LO);
+    u->dma_only = cu_cnt(d, AT_REG_CNT_DMA_ONLY_LO);
+}
+
+/* What holds for the unit counters of any run: the compute engine runs one
+ * command at a time inside the busy time, DMA_ONLY is the part of the
+ * DMA engines' time without compute. `has` (bit 0 GEMM, 1 SOFTMAX, 2
+ * LAYERNORM, 3 LOAD, 4 STORE) says which must be non-zero; the others
+ * must be 0. */
+static inline void cu_check_units(const char *what, const char *bn, const cu_units *u, unsigned has)
+{
+    const uint64_t v[5] = {u->gemm, u->smx, u->ln, u->load, u->store};
+    static const char *const nm[5] = {"GEMM_BUSY", "SMX_BUSY", "LN_BUSY", "LOAD_BUSY", "STORE_BUSY"};
+    for (int i = 0; i < 5; i++)
+        CHECK(((has >> i) & 1u) ? v[i] > 0 : v[i] == 0, "%s on %s: CNT_%s %" PRIu64 " (want %s)", what, bn, nm[i],
+              v[i], ((has >> i) & 1u) ? "> 0" : "0");
+    uint64_t comp = u->gemm + u->smx + u->ln, dma = u->load > u->store ? u->load : u->store;
+    CHECK(comp + u->dma_only <= u->busy, "%s on %s: GEMM+SMX+LN_BUSY %" PRIu64 " + DMA_ONLY %" PRIu64 " > BUSY %" PRIu64,
+          what, bn, comp, u->dma_only, u->busy);
+    CHECK(u->dma_only <= u->load + u->store && u->dma_only + comp >= dma,
+          "%s on %s: DMA_ONLY %" PRIu64 " outside [max(LOAD %" PRIu64 ", STORE %" PRIu64 ") - compute %" PRIu64
+          ", LOAD + STORE]",
+          what, bn, u->dma_only, u->load, u->store, comp);
 }
 
 /* CHECKs every counter of got against want (names both sides). */
@@ -210,6 +251,8 @@ static inline void cu_check_counts(const char *what, const char *gname, const cu
     CU_CMP(pruned);
     CU_CMP(mem_wr_bytes);
     CU_CMP(cmds);
+    CU_CMP(smx_rows);
+    CU_CMP(ln_rows);
     if (with_rd)
         CU_CMP(mem_rd_bytes);
 #undef CU_CMP

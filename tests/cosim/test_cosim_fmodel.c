@@ -303,12 +303,12 @@ static void test_registers(void)
         AT_REG_ERR_DESC_LO, AT_REG_ERR_DESC_HI, AT_REG_ERR_INFO, AT_REG_IRQ_STATUS,
         AT_REG_IRQ_ENABLE, AT_REG_RING_BASE_LO, AT_REG_RING_BASE_HI, AT_REG_RING_SIZE,
         AT_REG_RING_HEAD, AT_REG_RING_TAIL, AT_REG_FENCE_DONE, 0x30, 0x3c, 0x5c, 0x88, 0x8c,
-        0xd0, 0x17c, 0x180, 0x800, 0xffc};
+        0xd0, AT_CNT_REG(AT_NUM_COUNTERS), AT_CNT_REG(AT_NUM_COUNTERS) + 4, 0x800, 0xffc};
     for (size_t i = 0; i < sizeof zero_regs / sizeof zero_regs[0]; i++)
         CHECK(rd(c, zero_regs[i]) == 0, "reset %#x = %#x", zero_regs[i], rd(c, zero_regs[i]));
     for (uint32_t off = AT_REG_WIN0_BASE_LO; off <= AT_REG_WIN3_SIZE_HI; off += 4)
         CHECK(rd(c, off) == 0, "reset window reg %#x", off);
-    for (uint32_t off = AT_REG_CNT_BUSY_LO; off <= AT_REG_CNT_CMDS_HI; off += 4)
+    for (uint32_t off = AT_REG_CNT_BUSY_LO; off < AT_CNT_REG(AT_NUM_COUNTERS); off += 4)
         CHECK(rd(c, off) == 0, "reset counter %#x = %u", off, rd(c, off));
     /* rw with field masks */
     wr(c, AT_REG_CTRL, 0xfffffffe);
@@ -486,6 +486,17 @@ static void test_ring_gemm(void)
     CHECK(busy > 0 && busy <= cyc && pe > 0, "CYCLES %llu BUSY %llu PE_BUSY %llu", (unsigned long long)cyc,
           (unsigned long long)busy, (unsigned long long)pe);
     CHECK(cnt(c, AT_REG_CNT_STALL_DEP_LO) > 0, "the GEMM waited for its loads: STALL_DEP 0");
+    /* unit counters: LOAD A, LOAD B, then the GEMM (waits for both), then
+     * the STORE (waits for the GEMM): nothing overlaps the compute */
+    uint64_t gb = cnt(c, AT_REG_CNT_GEMM_BUSY_LO), lb = cnt(c, AT_REG_CNT_LOAD_BUSY_LO);
+    uint64_t sb = cnt(c, AT_REG_CNT_STORE_BUSY_LO), dma = cnt(c, AT_REG_CNT_DMA_ONLY_LO);
+    CHECK(gb > 0 && lb > 0 && sb > 0 && dma == lb + sb && gb + dma <= busy && pe <= gb * 4 &&
+              cnt(c, AT_REG_CNT_SMX_BUSY_LO) == 0 && cnt(c, AT_REG_CNT_LN_BUSY_LO) == 0 &&
+              cnt(c, AT_REG_CNT_SMX_ROWS_LO) == 0 && cnt(c, AT_REG_CNT_LN_ROWS_LO) == 0,
+          "GEMM_BUSY %llu LOAD_BUSY %llu STORE_BUSY %llu DMA_ONLY %llu BUSY %llu PE_BUSY %llu SMX %llu LN %llu",
+          (unsigned long long)gb, (unsigned long long)lb, (unsigned long long)sb, (unsigned long long)dma,
+          (unsigned long long)busy, (unsigned long long)pe, (unsigned long long)cnt(c, AT_REG_CNT_SMX_BUSY_LO),
+          (unsigned long long)cnt(c, AT_REG_CNT_LN_BUSY_LO));
     CHECK(rd(c, AT_REG_RING_HEAD) == 5 && rd(c, AT_REG_STATUS) == AT_REG_STATUS_IDLE_MASK,
           "HEAD %u STATUS %#x", rd(c, AT_REG_RING_HEAD), rd(c, AT_REG_STATUS));
     /* w1c */

@@ -112,8 +112,10 @@ static int run_idle(dfz_dev *d, dfz_obs *o, uint64_t max, const char *what)
 }
 
 static const uint32_t cnt_regs[DFZ_NCNT] = {AT_REG_CNT_MAC_ISSUED_LO, AT_REG_CNT_MAC_SKIPPED_LO, AT_REG_CNT_PRUNED_LO,
-                                            AT_REG_CNT_MEM_WR_BYTES_LO, AT_REG_CNT_CMDS_LO, AT_REG_CNT_MEM_RD_BYTES_LO};
-static const char *const cnt_names[DFZ_NCNT] = {"MAC_ISSUED", "MAC_SKIPPED", "PRUNED", "MEM_WR_BYTES", "CMDS", "MEM_RD_BYTES"};
+                                            AT_REG_CNT_SMX_ROWS_LO,   AT_REG_CNT_LN_ROWS_LO,      AT_REG_CNT_MEM_WR_BYTES_LO,
+                                            AT_REG_CNT_CMDS_LO,       AT_REG_CNT_MEM_RD_BYTES_LO};
+static const char *const cnt_names[DFZ_NCNT] = {"MAC_ISSUED", "MAC_SKIPPED", "PRUNED", "SMX_ROWS", "LN_ROWS",
+                                                "MEM_WR_BYTES", "CMDS", "MEM_RD_BYTES"};
 
 int dfz_run_case(dfz_dev *d, const dfz_case *c, const uint8_t *img, dfz_obs *o)
 {
@@ -554,6 +556,7 @@ static unsigned past_next_fence(const dfz_case *c, unsigned f)
 /* What the commands in [from, to) may add to the counters. */
 typedef struct dfz_span {
     uint64_t cmds, rd, wr, macs; /* commands, LOAD bytes, STORE bytes (+ 4 per FENCE write), 16 x NT x M x K */
+    uint64_t smx_rows, ln_rows;  /* rows of the SOFTMAXes, LAYERNORMs */
     int compute, store;          /* a GEMM / SOFTMAX / LAYERNORM, a STORE among them */
 } dfz_span;
 
@@ -575,6 +578,10 @@ static dfz_span span_of(const dfz_case *c, unsigned from, unsigned to)
             s.compute = 1;
             if (op == AT_OP_GEMM)
                 s.macs += 16ull * cdiv(AT_DGET(d, GEMM_N), 16) * AT_DGET(d, GEMM_M) * AT_DGET(d, GEMM_K);
+            else if (op == AT_OP_SOFTMAX)
+                s.smx_rows += AT_DGET(d, SMX_ROWS);
+            else
+                s.ln_rows += AT_DGET(d, LN_ROWS);
         }
     }
     return s;
@@ -588,10 +595,12 @@ static void check_range(dfz_report *r, const char *name, unsigned f, const char 
                  name, f, cnt, got, lo, hi);
 }
 
-/* docs/isa.md's counter rules after a halt at f; wr, rdb, macs: what the
- * commands before f give (rdb with 64 per descriptor before f). */
+/* docs/isa.md's counter rules after a halt at f; wr, rdb, macs, smx_rows
+ * (with the rows a SOFTMAX stopped by a bad row length finished), ln_rows:
+ * what the commands before f give (rdb with 64 per descriptor before f). */
 static void check_halt_counters(const dfz_case *c, unsigned f, const dfz_verdict *x, int rt, const dfz_obs *o,
-                                const char *name, dfz_report *r, uint64_t wr, uint64_t rdb, uint64_t macs)
+                                const char *name, dfz_report *r, uint64_t wr, uint64_t rdb, uint64_t macs,
+                                uint64_t smx_rows, uint64_t ln_rows)
 {
     uint64_t mac = o->cnt[DFZ_CNT_MAC_ISSUED] + o->cnt[DFZ_CNT_MAC_SKIPPED];
     if (!rt) {
@@ -615,6 +624,8 @@ static void check_halt_counters(const dfz_case *c, unsigned f, const dfz_verdict
     check_range(r, name, f, "CNT_MEM_RD_BYTES", o->cnt[DFZ_CNT_MEM_RD], rdb, 64ull * c->ndesc + (rdb - 64ull * f) + self.rd + after.rd);
     check_range(r, name, f, "CNT_MEM_WR_BYTES", o->cnt[DFZ_CNT_MEM_WR], wr + fence_wr, wr + self.wr + after.wr);
     check_range(r, name, f, "CNT_MAC_ISSUED + CNT_MAC_SKIPPED", mac, macs, macs + after.macs);
+    check_range(r, name, f, "CNT_SMX_ROWS", o->cnt[DFZ_CNT_SMX_ROWS], smx_rows, smx_rows + after.smx_rows);
+    check_range(r, name, f, "CNT_LN_ROWS", o->cnt[DFZ_CNT_LN_ROWS], ln_rows, ln_rows + after.ln_rows);
 }
 
 void dfz_check(const dfz_case *c, const at_hw_config *cfg, const uint8_t *img, const dfz_obs *o, const char *name,
@@ -655,10 +666,16 @@ void dfz_check(const dfz_case *c, const at_hw_config *cfg, const uint8_t *img, c
     }
     uint32_t mask = (1u << c->ring_log2) - 1;
     uint32_t done = 0, last_fence = 0;
-    uint64_t wr = 0, rdb = UINT64_C(64) * f, macs = 0;
+    uint64_t wr = 0, rdb = UINT64_C(64) * f, macs = 0, smx_rows = 0, ln_rows = 0;
     for (unsigned i = 0; i < f; i++) {
         const uint32_t *d = c->desc[i];
         switch (AT_DGET(d, OPCODE)) {
+        case AT_OP_SOFTMAX:
+            smx_rows += AT_DGET(d, SMX_ROWS);
+            break;
+        case AT_OP_LAYERNORM:
+            ln_rows += AT_DGET(d, LN_ROWS);
+            break;
         case AT_OP_FENCE:
             last_fence = AT_DGET(d, FENCE_VALUE);
             if (AT_DGET(d, FENCE_IRQ))
@@ -705,7 +722,10 @@ void dfz_check(const dfz_case *c, const at_hw_config *cfg, const uint8_t *img, c
                      c->ring_base + UINT64_C(64) * f);
         if (o->irq_status != (done | AT_REG_IRQ_STATUS_ERROR_MASK))
             dfz_fail(r, "%s: IRQ_STATUS 0x%x, want 0x%x", name, o->irq_status, done | AT_REG_IRQ_STATUS_ERROR_MASK);
-        check_halt_counters(c, f, x, rt, o, name, r, wr, rdb, macs);
+        /* a SOFTMAX stopped by a bad row length finished the rows before it
+         * (the detail names the row) */
+        check_halt_counters(c, f, x, rt, o, name, r, wr, rdb, macs,
+                            smx_rows + (smx_rt ? o->err_info - 0x10000u : 0), ln_rows);
     } else {
         if (o->status != AT_REG_STATUS_IDLE_MASK || o->err_code)
             dfz_fail(r, "%s: no command should fail: STATUS 0x%x ERR_CODE 0x%08x (%s) ERR_INFO 0x%x HEAD %u", name,
@@ -730,6 +750,12 @@ void dfz_check(const dfz_case *c, const at_hw_config *cfg, const uint8_t *img, c
     if (!rt && o->cnt[DFZ_CNT_MEM_WR] != wr)
         dfz_fail(r, "%s: CNT_MEM_WR_BYTES %" PRIu64 ", want %" PRIu64 " (STORE elements + FENCE writes)", name,
                  o->cnt[DFZ_CNT_MEM_WR], wr);
+    if (!rt && o->cnt[DFZ_CNT_LN_ROWS] != ln_rows)
+        dfz_fail(r, "%s: CNT_LN_ROWS %" PRIu64 ", want %" PRIu64 " (rows of the LAYERNORMs that ran)", name,
+                 o->cnt[DFZ_CNT_LN_ROWS], ln_rows);
+    if (!rt && o->cnt[DFZ_CNT_SMX_ROWS] != smx_rows)
+        dfz_fail(r, "%s: CNT_SMX_ROWS %" PRIu64 ", want %" PRIu64 " (rows of the SOFTMAXes that ran)", name,
+                 o->cnt[DFZ_CNT_SMX_ROWS], smx_rows);
     if (!rt && o->cnt[DFZ_CNT_MAC_ISSUED] + o->cnt[DFZ_CNT_MAC_SKIPPED] != macs)
         dfz_fail(r, "%s: CNT_MAC_ISSUED + CNT_MAC_SKIPPED %" PRIu64 ", want %" PRIu64 " (16 x NT x M x K per GEMM)", name,
                  o->cnt[DFZ_CNT_MAC_ISSUED] + o->cnt[DFZ_CNT_MAC_SKIPPED], macs);
@@ -818,7 +844,7 @@ void dfz_compare(const dfz_case *c, const dfz_obs *a, const char *an, const dfz_
     for (unsigned k = 0; k < DFZ_NCNT; k++) {
         if (halted && k == DFZ_CNT_MEM_RD)
             continue;
-        if ((skip_cmds && k == DFZ_CNT_CMDS) || (skip_mac && k <= DFZ_CNT_PRUNED) || (skip_wr && k == DFZ_CNT_MEM_WR))
+        if ((skip_cmds && k == DFZ_CNT_CMDS) || (skip_mac && k <= DFZ_CNT_LN_ROWS) || (skip_wr && k == DFZ_CNT_MEM_WR))
             continue;
         if (a->cnt[k] != b->cnt[k])
             dfz_fail(r, "command %u: CNT_%s differs: %s %" PRIu64 " vs %s %" PRIu64, fail, cnt_names[k], an, a->cnt[k],

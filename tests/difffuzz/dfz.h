@@ -13,13 +13,13 @@
  *   STATUS, ERR_CODE, ERR_DESC, ERR_INFO, IRQ_STATUS, the interrupt line,
  *   RING_HEAD, FENCE_DONE: defined by docs/isa.md (Errors, The queue, FENCE)
  *   for any run, run-time errors included.
- *   The counters CMDS, MAC_ISSUED, MAC_SKIPPED, PRUNED, MEM_RD_BYTES,
- *   MEM_WR_BYTES where docs/isa.md (Performance counters) says they are
+ *   The counters CMDS, MAC_ISSUED, MAC_SKIPPED, PRUNED, SMX_ROWS, LN_ROWS,
+ *   MEM_RD_BYTES, MEM_WR_BYTES where docs/isa.md (Performance counters) says they are
  *   exact: every one without an error, all but MEM_RD_BYTES after a
  *   decode-time halt, and after a run-time error (bus error, SOFTMAX row
  *   length) those that no command that may have run on one backend only
- *   changes (dfz_compare). Each backend is held to the bounds of the
- *   others (dfz_check). The cycle counters and SPAD_RD/SPAD_WR are not
+ *   changes (dfz_compare). Each backend is held to the bounds on its own
+ *   (dfz_check). The cycle counters and SPAD_RD/SPAD_WR are not
  *   exact.
  *   All of host memory, byte for byte, except after a run-time error the
  *   ranges of the STOREs from the failing command up to the next FENCE (a
@@ -30,8 +30,8 @@
  * code, detail, descriptor address, opcode and tag; else idle with HEAD =
  * the stream's end and FENCE_DONE = the last FENCE's value; no byte changed
  * outside the open windows or outside the ranges the commands that ran may
- * write; CNT_CMDS, CNT_MEM_WR_BYTES, CNT_MEM_RD_BYTES and
- * CNT_MAC_ISSUED + CNT_MAC_SKIPPED as the commands that ran imply, within
+ * write; CNT_CMDS, CNT_MEM_WR_BYTES, CNT_MEM_RD_BYTES,
+ * CNT_MAC_ISSUED + CNT_MAC_SKIPPED, CNT_SMX_ROWS and CNT_LN_ROWS as the commands that ran imply, within
  * docs/isa.md's bounds after a halt. */
 #ifndef ACCELTRAN_DIFFFUZZ_DFZ_H
 #define ACCELTRAN_DIFFFUZZ_DFZ_H
@@ -59,7 +59,11 @@ void dfz_dev_close(dfz_dev *d);
  * decode-time halt. */
 #define DFZ_FETCH_AHEAD 4u
 
-enum { DFZ_CNT_MAC_ISSUED, DFZ_CNT_MAC_SKIPPED, DFZ_CNT_PRUNED, DFZ_CNT_MEM_WR, DFZ_CNT_CMDS, DFZ_CNT_MEM_RD, DFZ_NCNT };
+/* The compared counters; the compute ones first (through DFZ_CNT_LN_ROWS). */
+enum {
+    DFZ_CNT_MAC_ISSUED, DFZ_CNT_MAC_SKIPPED, DFZ_CNT_PRUNED, DFZ_CNT_SMX_ROWS, DFZ_CNT_LN_ROWS,
+    DFZ_CNT_MEM_WR, DFZ_CNT_CMDS, DFZ_CNT_MEM_RD, DFZ_NCNT
+};
 
 /* What one backend did with one case. */
 typedef struct dfz_obs {

@@ -279,6 +279,53 @@ static void test_split_default(void)
     dt_close(&d);
 }
 
+/* B preloaded into the weight scratchpad (at_gemm_spec.b_resident, the
+ * compiler's preloaded weights): 192x1024x16 on tiny is 64 column tiles of
+ * 16 lines (all of B in 1024 weight lines) cut into two strips by the C
+ * slots; both loop orders give the streamed plan's bits, load no weights
+ * in the plan, and move the plan's bytes plus B's once. */
+static void test_preload_run(void)
+{
+    for (int b = 0; b < 2; b++) {
+        if (!at_port_cosim_available(dt_backends[b], "tiny")) {
+            check_skip(1, "%s/tiny preloaded B: the backend is not in this build", dt_backends[b]);
+            continue;
+        }
+        dt_dev d;
+        if (dt_open(dt_backends[b], "tiny", NULL, &d)) {
+            CHECK(0, "open %s/tiny", dt_backends[b]);
+            continue;
+        }
+        at_gemm_run_result r[3];
+        for (int o = 0; o < 3; o++) {
+            at_gemm_run_opts ro = {.m = 192, .n = 1024, .k = 16, .seed = 11, .b_preload = o > 0,
+                                   .order = o == 1 ? AT_GEMM_ORDER_STRIPS : AT_GEMM_ORDER_AUTO};
+            at_err err = {0};
+            int rc = at_gemm_run(d.drv, &ro, &r[o], &err);
+            CHECK(rc == 0 && r[o].ok, "%s preload %d: rc %d, %llu mismatches: %s", dt_backends[b], o, rc,
+                  (unsigned long long)r[o].mismatches, err.msg);
+            if (rc)
+                break;
+            const at_gemm_plan *p = &r[o].plan;
+            uint64_t est = p->rows_outer ? p->bytes_rows_outer : p->bytes_strips_outer;
+            uint64_t moved = r[o].mem_rd - 64ull * (r[o].commands + 1) + r[o].mem_wr - 4;
+            printf("  %s/tiny 192x1024x16 %s, %s outer: %llu cycles, %u strips, %llu bytes moved\n", dt_backends[b],
+                   o ? "B preloaded" : "B streamed", p->rows_outer ? "rows" : "strips", (unsigned long long)r[o].cycles,
+                   p->strips, (unsigned long long)moved);
+            if (o) {
+                CHECK(p->strips == 2 && p->wgt_lines_used == 0 && p->rows_outer == (o == 2),
+                      "preloaded plan: %u strips, %u weight lines, rows_outer %d", p->strips, p->wgt_lines_used,
+                      p->rows_outer);
+                CHECK(moved == est + 64ull * 32 * 16, "%s: moved %llu bytes, want the plan's %llu + B's 32768",
+                      dt_backends[b], (unsigned long long)moved, (unsigned long long)est);
+                CHECK(r[o].checksum == r[0].checksum, "%s: preloaded checksum %llx, streamed %llx", dt_backends[b],
+                      (unsigned long long)r[o].checksum, (unsigned long long)r[0].checksum);
+            }
+        }
+        dt_close(&d);
+    }
+}
+
 static void test_utilization_512(void)
 {
     at_gemm_run_result r;
@@ -292,6 +339,7 @@ int main(void)
     RUN_CASE(test_plan_tiny);
     RUN_CASE(test_plan_order);
     RUN_CASE(test_order_run);
+    RUN_CASE(test_preload_run);
     RUN_CASE(test_shapes);
     RUN_CASE(test_split_jobs);
     RUN_CASE(test_split_default);

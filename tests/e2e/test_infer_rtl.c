@@ -59,6 +59,19 @@ static void compare(const char *what, at_session *rtl, at_session *fm, const cha
     CHECK(sr.mac_issued == sf.mac_issued && sr.mac_skipped == sf.mac_skipped,
           "%s: MAC counters rtl %llu/%llu fmodel %llu/%llu", what, (unsigned long long)sr.mac_issued,
           (unsigned long long)sr.mac_skipped, (unsigned long long)sf.mac_issued, (unsigned long long)sf.mac_skipped);
+    CHECK(sr.smx_rows == sf.smx_rows && sr.ln_rows == sf.ln_rows && sr.smx_rows == 12ull * 6 * b.tokens &&
+              sr.ln_rows == 13ull * b.tokens,
+          "%s: SMX_ROWS rtl %llu fmodel %llu, LN_ROWS rtl %llu fmodel %llu (want %llu, %llu)", what,
+          (unsigned long long)sr.smx_rows, (unsigned long long)sf.smx_rows, (unsigned long long)sr.ln_rows,
+          (unsigned long long)sf.ln_rows, 12ull * 6 * b.tokens, 13ull * b.tokens);
+    /* the unit counters are the fmodel's estimate: GEMM_BUSY within 5 % */
+    double gr = sr.compute_cycles ? (double)sf.compute_cycles / (double)sr.compute_cycles : 0;
+    printf("  %s: units rtl gemm %llu softmax %llu layernorm %llu dma %llu idle %llu; fmodel %llu %llu %llu %llu %llu\n",
+           what, (unsigned long long)sr.units.gemm, (unsigned long long)sr.units.softmax,
+           (unsigned long long)sr.units.layernorm, (unsigned long long)sr.units.dma, (unsigned long long)sr.units.idle,
+           (unsigned long long)sf.units.gemm, (unsigned long long)sf.units.softmax,
+           (unsigned long long)sf.units.layernorm, (unsigned long long)sf.units.dma, (unsigned long long)sf.units.idle);
+    CHECK(gr >= 0.95 && gr <= 1.05, "%s: fmodel/rtl GEMM_BUSY %.4f outside 0.95..1.05", what, gr);
     for (int i = 0; i < AT_NUM_SITES; i++)
         CHECK(sr.sites[i].zeros == sf.sites[i].zeros, "%s: site %s zeros rtl %llu fmodel %llu", what,
               at_site_name((at_site)i), (unsigned long long)sr.sites[i].zeros,

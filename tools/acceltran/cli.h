@@ -13,6 +13,7 @@
 
 int cmd_tokenize(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
+int cmd_perf(int argc, char **argv);
 
 /* Model directory: --model-dir if given, else $ACCELTRAN_MODEL_DIR, else
  * models/all-MiniLM-L6-v2 next to the repository the binary was built in

@@ -37,12 +37,20 @@ static void usage(FILE *f)
             "  --wall-limit S   stop with an error after S seconds of wall time (default:\n"
             "                   3600 on rtl, none on fmodel; 0: none)\n"
             "  --json           print one JSON object (keys: ok, cycles, macs,\n"
-            "                   peak_macs_per_cycle, utilization, checksum, ...)\n"
+            "                   peak_macs_per_cycle, utilization, compute_cycles,\n"
+            "                   compute_utilization, dram_bytes, roofline_cycles,\n"
+            "                   roofline_ratio, checksum, ...)\n"
             "  --help           this text\n"
             "\n"
             "cycles = device busy cycles of the jobs (CNT_BUSY); macs = M x N x K;\n"
             "utilization = macs / (cycles x peak_macs_per_cycle), the dense-equivalent\n"
-            "rate (with sparsity it counts the skipped MACs as done).\n"
+            "rate (with sparsity it counts the skipped MACs as done);\n"
+            "compute_cycles = cycles the GEMM engine held a command (CNT_GEMM_BUSY),\n"
+            "compute_utilization = macs / (compute_cycles x peak_macs_per_cycle);\n"
+            "dram_bytes = memory bytes read and written (descriptors included);\n"
+            "roofline_cycles = max(macs / peak_macs_per_cycle, dram_bytes / bytes_per_cycle)\n"
+            "with bytes_per_cycle = the configuration's mem_bw_mbps / clock_mhz;\n"
+            "roofline_ratio = cycles / roofline_cycles.\n"
             "Exit status: 0 ok, 1 run failure or wrong result, 2 bad arguments.\n");
 }
 
@@ -221,9 +229,15 @@ int cmd_gemm(int argc, char **argv)
         json_object_set_new(j, "weight_slots", json_integer(r.plan.wgt_slots));
         json_object_set_new(j, "order", json_string(r.plan.rows_outer ? "rows" : "strips"));
         json_object_set_new(j, "dram_bytes", json_integer((json_int_t)(r.mem_rd + r.mem_wr)));
+        json_object_set_new(j, "compute_cycles", json_integer((json_int_t)r.compute_cycles));
+        json_object_set_new(j, "compute_utilization", json_real(r.roof.compute_utilization));
+        json_object_set_new(j, "bytes_per_cycle", json_real(r.roof.bytes_per_cycle));
+        json_object_set_new(j, "roofline_cycles", json_real(r.roof.roofline_cycles));
+        json_object_set_new(j, "roofline_ratio", json_real(r.roof.roofline_ratio));
+        json_object_set_new(j, "memory_bound", json_boolean(r.roof.memory_bound));
         json_object_set_new(j, "host_seconds", json_real(r.host_seconds));
         json_object_set_new(j, "sim_cycles", json_integer((json_int_t)r.sim_cycles));
-        char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
+        char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(9));
         json_decref(j);
         if (s) {
             puts(s);
@@ -245,6 +259,11 @@ int cmd_gemm(int argc, char **argv)
                r.mac_skipped);
         printf("utilization %.4f = MACs / (cycles x %" PRIu64 " peak MACs/cycle)\n", r.utilization,
                r.peak_macs_per_cycle);
+        printf("compute    %" PRIu64 " cycles with the GEMM engine busy: utilization %.4f of them\n",
+               r.compute_cycles, r.roof.compute_utilization);
+        printf("roofline   %.0f cycles (%s-bound: %.0f compute, %.0f memory at %.2f bytes/cycle); ratio %.3f\n",
+               r.roof.roofline_cycles, r.roof.memory_bound ? "memory" : "compute", r.roof.compute_bound_cycles,
+               r.roof.memory_bound_cycles, r.roof.bytes_per_cycle, r.roof.roofline_ratio);
         printf("sparsity   %.4f of A is zero (asked %.4f); pruned %" PRIu64 " (reference %" PRIu64 ")\n",
                r.sparsity_actual, o.sparsity, r.pruned, r.pruned_ref);
         printf("checksum   %s; mismatches %" PRIu64 "\n", cks, r.mismatches);
