@@ -14,6 +14,38 @@ const char *at_energy_unit_name(int unit)
     return unit >= 0 && unit < AT_ENERGY_NUM_UNITS ? UNIT_NAMES[unit] : NULL;
 }
 
+void at_energy_activity_from_counters(const at_counters *delta, uint64_t cycles, at_energy_activity *a)
+{
+    const uint64_t *v = delta->v;
+    *a = (at_energy_activity){
+        .cycles = cycles,
+        .mac_issued = v[AT_CNT_MAC_ISSUED],
+        .pe_busy = v[AT_CNT_PE_BUSY],
+        .smx_busy = v[AT_CNT_SMX_BUSY],
+        .ln_busy = v[AT_CNT_LN_BUSY],
+        .load_busy = v[AT_CNT_LOAD_BUSY],
+        .store_busy = v[AT_CNT_STORE_BUSY],
+        .act_rd = v[AT_CNT_SPAD_ACT_RD],
+        .act_wr = v[AT_CNT_SPAD_ACT_WR],
+        .wgt_rd = v[AT_CNT_SPAD_WGT_RD],
+        .wgt_wr = v[AT_CNT_SPAD_WGT_WR],
+        .mask_rd = v[AT_CNT_SPAD_MASK_RD],
+        .mask_wr = v[AT_CNT_SPAD_MASK_WR],
+        .mem_rd_bytes = v[AT_CNT_MEM_RD_BYTES],
+        .mem_wr_bytes = v[AT_CNT_MEM_WR_BYTES],
+    };
+}
+
+int at_energy_from_counters(const at_hw_config *cfg, const at_counters *delta, uint64_t cycles, at_energy *out,
+                            at_err *err)
+{
+    if (!delta)
+        return at_err_set(err, AT_EINVAL, "energy: NULL counters");
+    at_energy_activity a;
+    at_energy_activity_from_counters(delta, cycles, &a);
+    return at_energy_estimate(cfg, &a, out, err);
+}
+
 /* nJ of one active cycle of module m */
 static double nj_per_cycle(int m)
 {

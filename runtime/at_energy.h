@@ -13,6 +13,7 @@
 #include "acceltran_hw.h"
 #include "at_energy_table.h"
 #include "at_error.h"
+#include "at_perf.h"
 
 /* A run's activity, each field the counter (docs/isa.md, Performance
  * counters) that the action is mapped to. */
@@ -23,12 +24,17 @@ typedef struct at_energy_activity {
     uint64_t smx_busy;              /* CNT_SMX_BUSY: cycles the softmax engine holds a command */
     uint64_t ln_busy;               /* CNT_LN_BUSY: cycles the layer-norm engine holds a command */
     uint64_t load_busy, store_busy; /* CNT_LOAD_BUSY, CNT_STORE_BUSY: DMA engine cycles */
-    uint64_t act_rd, act_wr;        /* activation lines read / written (16 elements each) */
-    uint64_t wgt_rd, wgt_wr;        /* weight lines read / written (a quad read is 4) */
-    uint64_t mask_rd, mask_wr;      /* mask words read / written (the masks of 16 elements) */
+    uint64_t act_rd, act_wr;        /* CNT_SPAD_ACT_RD/WR: activation lines (16 elements each) */
+    uint64_t wgt_rd, wgt_wr;        /* CNT_SPAD_WGT_RD/WR: weight lines (a quad read is 4) */
+    uint64_t mask_rd, mask_wr;      /* CNT_SPAD_MASK_RD/WR: mask words (the masks of 16 elements) */
     uint64_t mem_rd_bytes;          /* CNT_MEM_RD_BYTES: bus read traffic, descriptors included */
     uint64_t mem_wr_bytes;          /* CNT_MEM_WR_BYTES: bus write traffic (strobed bytes) */
 } at_energy_activity;
+
+/* The activity of a run from its counters (deltas over the run, at_perf.h)
+ * and its time in cycles (the cycles the run reports: CNT_BUSY over its
+ * jobs). */
+void at_energy_activity_from_counters(const at_counters *delta, uint64_t cycles, at_energy_activity *a);
 
 /* The units of energy_by_unit: the dynamic energy of each unit, then the
  * leakage of the whole device as one entry (split in leakage_by_unit_mj). */
@@ -70,6 +76,10 @@ int at_energy_leakage_mw(const at_hw_config *cfg, double by_unit_mw[AT_ENERGY_NU
  * argument or a zero clock, AT_ENOTFOUND for a configuration without a
  * memory in spec/energy.json. */
 int at_energy_estimate(const at_hw_config *cfg, const at_energy_activity *a, at_energy *out, at_err *err);
+
+/* at_energy_activity_from_counters + at_energy_estimate. */
+int at_energy_from_counters(const at_hw_config *cfg, const at_counters *delta, uint64_t cycles, at_energy *out,
+                            at_err *err);
 
 /* Adds "energy_mj", "energy_by_unit" {unit: mJ} and "energy_model" (the data
  * file, "estimate", the memory, the leakage power and its split) to obj.

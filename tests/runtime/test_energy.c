@@ -207,6 +207,35 @@ static void test_errors(void)
             CHECK(strcmp(at_energy_unit_name(i), at_energy_unit_name(j)), "unit names %d and %d repeat", i, j);
 }
 
+/* Every action reads its counter (docs/energy.md, Actions and their counters). */
+static void test_from_counters(void)
+{
+    at_counters c;
+    for (unsigned i = 0; i < AT_NUM_COUNTERS; i++)
+        c.v[i] = 1000003u * (i + 1); /* distinct per counter */
+    at_energy_activity a;
+    at_energy_activity_from_counters(&c, 777, &a);
+    struct {
+        uint64_t got;
+        unsigned cnt;
+    } m[] = {{a.mac_issued, AT_CNT_MAC_ISSUED}, {a.pe_busy, AT_CNT_PE_BUSY},
+             {a.smx_busy, AT_CNT_SMX_BUSY},     {a.ln_busy, AT_CNT_LN_BUSY},
+             {a.load_busy, AT_CNT_LOAD_BUSY},   {a.store_busy, AT_CNT_STORE_BUSY},
+             {a.act_rd, AT_CNT_SPAD_ACT_RD},    {a.act_wr, AT_CNT_SPAD_ACT_WR},
+             {a.wgt_rd, AT_CNT_SPAD_WGT_RD},    {a.wgt_wr, AT_CNT_SPAD_WGT_WR},
+             {a.mask_rd, AT_CNT_SPAD_MASK_RD},  {a.mask_wr, AT_CNT_SPAD_MASK_WR},
+             {a.mem_rd_bytes, AT_CNT_MEM_RD_BYTES}, {a.mem_wr_bytes, AT_CNT_MEM_WR_BYTES}};
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+        CHECK(m[i].got == c.v[m[i].cnt], "activity from CNT_%s: %llu, want %llu", at_counter_name(m[i].cnt),
+              (unsigned long long)m[i].got, (unsigned long long)c.v[m[i].cnt]);
+    CHECK(a.cycles == 777, "cycles %llu", (unsigned long long)a.cycles);
+    at_energy e1, e2;
+    CHECK(at_energy_from_counters(at_hw_config_find("edge"), &c, 777, &e1, NULL) == 0 &&
+              at_energy_estimate(at_hw_config_find("edge"), &a, &e2, NULL) == 0 && e1.energy_mj == e2.energy_mj,
+          "at_energy_from_counters %g vs the estimate of its activity %g", e1.energy_mj, e2.energy_mj);
+    CHECK(at_energy_from_counters(at_hw_config_find("edge"), NULL, 777, &e1, NULL) == AT_EINVAL, "NULL counters");
+}
+
 static void test_json(void)
 {
     at_energy_activity a = edge_activity();
@@ -245,6 +274,7 @@ int main(void)
     RUN_CASE(test_zero_and_linear);
     RUN_CASE(test_lane_width);
     RUN_CASE(test_errors);
+    RUN_CASE(test_from_counters);
     RUN_CASE(test_json);
     return check_finish("energy");
 }
