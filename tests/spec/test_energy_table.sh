@@ -21,36 +21,44 @@ else
 fi
 
 # Malformed energy specs: each must fail (exit non-zero) with a message
-# naming the problem, and write nothing.
-mutate() { # name, python expression over dict e (energy) and s (acceltran spec), expected message fragment
-    python3 - "$tmp/$1.json" "$tmp/$1_spec.json" "$2" <<'PY'
-import json, sys
-e = json.load(open("spec/energy.json"))
-s = json.load(open("spec/acceltran.json"))
-exec(sys.argv[3])
-json.dump(e, open(sys.argv[1], "w"))
-json.dump(s, open(sys.argv[2], "w"))
+# naming the problem, and write nothing. One python run writes every
+# mutated pair (energy, acceltran spec); name|python over e and s|message.
+mutations='
+negative|e["modules"][0]["dynamic_mw"]=-1|must be positive
+zero|e["memories"][0]["nj_per_block"]=0|must be positive
+nosource|del e["buffers"][1]["source"]|missing key '"'"'source'"'"'
+badsource|e["modules"][2]["source"]="nowhere"|is not in '"'"'sources'"'"'
+unused|e["sources"].append({"id": "x", "text": "y"})|cited by no entry
+nomodule|e["modules"]=[m for m in e["modules"] if m["name"]!="softmax"]|missing module '"'"'softmax'"'"'
+extramod|e["modules"].append(dict(e["modules"][1], name="gpu"))|not one the energy model uses
+dupmod|e["modules"].append(dict(e["modules"][1]))|repeats
+badper|e["modules"][0]["instances"]["per"]="rack"|lane, pe or device
+badsize|e["buffers"][0]["size"]="nope_kib"|is not a parameter
+notkib|e["buffers"][0]["size"]="pes"|size in KiB
+nomem|e["config_memory"][1]["memory"]="sram"|is not in '"'"'memories'"'"'
+nocfgmem|e["config_memory"].pop()|each needs its memory
+newcfg|s["configs"].append(dict(s["configs"][0], name="huge"))|each needs its memory
+cfgorder|e["config_memory"].reverse()|the order of
+unknown|e["bogus"]=1|unknown key '"'"'bogus'"'"'
+quote|e["modules"][0]["desc"]="a \"b\""|must not hold
+'
+python3 - "$tmp" "$mutations" <<'PY'
+import copy, json, sys
+e0 = json.load(open("spec/energy.json"))
+s0 = json.load(open("spec/acceltran.json"))
+for line in sys.argv[2].strip().split("\n"):
+    name, expr, _ = line.split("|")
+    e, s = copy.deepcopy(e0), copy.deepcopy(s0)
+    exec(expr)
+    json.dump(e, open(f"{sys.argv[1]}/{name}.json", "w"))
+    json.dump(s, open(f"{sys.argv[1]}/{name}_spec.json", "w"))
 PY
-    out=$("$gen" "$tmp/$1.json" "$tmp/$1_spec.json" "$tmp/m_$1" 2>&1)
-    if [ $? -ne 0 ] && grep -q -- "$3" <<<"$out" && [ ! -e "$tmp/m_$1" ]; then ok; else bad "energy mutation $1: want failure mentioning '$3', got: $out"; fi
-}
-mutate negative  'e["modules"][0]["dynamic_mw"]=-1' "must be positive"
-mutate zero      'e["memories"][0]["nj_per_block"]=0' "must be positive"
-mutate nosource  'del e["buffers"][1]["source"]' "missing key 'source'"
-mutate badsource 'e["modules"][2]["source"]="nowhere"' "is not in 'sources'"
-mutate unused    'e["sources"].append({"id": "x", "text": "y"})' "cited by no entry"
-mutate nomodule  'e["modules"]=[m for m in e["modules"] if m["name"]!="softmax"]' "missing module 'softmax'"
-mutate extramod  'e["modules"].append(dict(e["modules"][1], name="gpu"))' "not one the energy model uses"
-mutate dupmod    'e["modules"].append(dict(e["modules"][1]))' "repeats"
-mutate badper    'e["modules"][0]["instances"]["per"]="rack"' "lane, pe or device"
-mutate badsize   'e["buffers"][0]["size"]="nope_kib"' "is not a parameter"
-mutate notkib    'e["buffers"][0]["size"]="pes"' "size in KiB"
-mutate nomem     'e["config_memory"][1]["memory"]="sram"' "is not in 'memories'"
-mutate nocfgmem  'e["config_memory"].pop()' "each needs its memory"
-mutate newcfg    's["configs"].append(dict(s["configs"][0], name="huge"))' "each needs its memory"
-mutate cfgorder  'e["config_memory"].reverse()' "the order of"
-mutate unknown   'e["bogus"]=1' "unknown key 'bogus'"
-mutate quote     'e["modules"][0]["desc"]="a \"b\""' "must not hold"
+while IFS='|' read -r name expr msg; do
+    [ -n "$name" ] || continue
+    out=$("$gen" "$tmp/$name.json" "$tmp/${name}_spec.json" "$tmp/m_$name" 2>&1)
+    if [ $? -ne 0 ] && grep -q -- "$msg" <<<"$out" && [ ! -e "$tmp/m_$name" ]; then ok
+    else bad "energy mutation $name: want failure mentioning '$msg', got: $out"; fi
+done <<<"$mutations"
 printf '{"clock_mhz": ' > "$tmp/trunc.json"
 out=$("$gen" "$tmp/trunc.json" spec/acceltran.json "$tmp/m_trunc" 2>&1)
 if [ $? -ne 0 ] && grep -q "line" <<<"$out" && [ ! -e "$tmp/m_trunc" ]; then ok; else bad "truncated energy spec: $out"; fi
