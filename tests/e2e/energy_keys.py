@@ -1,7 +1,7 @@
 """The energy keys of an `acceltran embed|perf|gemm --json` object
 (docs/energy.md), checked by the CLI tests:
 
-    python3 tests/e2e/energy_keys.py JSON CONFIG
+    python3 tests/e2e/energy_keys.py JSON CONFIG   (or import it: energy_keys.check(d, config))
 
 energy_mj positive and the sum of energy_by_unit (the eight units, none
 negative); energy_model labelled an estimate from spec/energy.json with the
