@@ -11,7 +11,7 @@
 #define AT_COMPATIBLE "acceltran,accel-0.1"
 #define AT_DEVICE_ID 0x41435452u
 #define AT_VERSION_MAJOR 0u
-#define AT_VERSION_MINOR 3u
+#define AT_VERSION_MINOR 4u
 #define AT_VERSION_PATCH 0u
 #define AT_MMIO_BASE 0x40000000ull
 #define AT_MMIO_BYTES 0x1000u
@@ -419,6 +419,54 @@
 #define AT_REG_CNT_LN_ROWS_HI_VALUE_LSB 0
 #define AT_REG_CNT_LN_ROWS_HI_VALUE_WIDTH 16
 #define AT_REG_CNT_LN_ROWS_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_SPAD_ACT_RD_LO 0x1b8u /* rh: Counter SPAD_ACT_RD, bits 31:0: activation-buffer lines read (compute reads and STOREs from the activation buffer). Reading LO latches bits 47:32 into SPAD_ACT_RD_HI. */
+#define AT_REG_CNT_SPAD_ACT_RD_LO_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_ACT_RD_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_SPAD_ACT_RD_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_SPAD_ACT_RD_HI 0x1bcu /* rh: Counter SPAD_ACT_RD, bits 47:32, as latched by the last read of CNT_SPAD_ACT_RD_LO. */
+#define AT_REG_CNT_SPAD_ACT_RD_HI_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_ACT_RD_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_SPAD_ACT_RD_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_SPAD_ACT_WR_LO 0x1c0u /* rh: Counter SPAD_ACT_WR, bits 31:0: activation-buffer lines written (compute writes and LOADs into the activation buffer). Reading LO latches bits 47:32 into SPAD_ACT_WR_HI. */
+#define AT_REG_CNT_SPAD_ACT_WR_LO_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_ACT_WR_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_SPAD_ACT_WR_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_SPAD_ACT_WR_HI 0x1c4u /* rh: Counter SPAD_ACT_WR, bits 47:32, as latched by the last read of CNT_SPAD_ACT_WR_LO. */
+#define AT_REG_CNT_SPAD_ACT_WR_HI_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_ACT_WR_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_SPAD_ACT_WR_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_SPAD_WGT_RD_LO 0x1c8u /* rh: Counter SPAD_WGT_RD, bits 31:0: weight-buffer lines read (a quad read counts 4; STOREs from the weight buffer count 1 per line). Reading LO latches bits 47:32 into SPAD_WGT_RD_HI. */
+#define AT_REG_CNT_SPAD_WGT_RD_LO_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_WGT_RD_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_SPAD_WGT_RD_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_SPAD_WGT_RD_HI 0x1ccu /* rh: Counter SPAD_WGT_RD, bits 47:32, as latched by the last read of CNT_SPAD_WGT_RD_LO. */
+#define AT_REG_CNT_SPAD_WGT_RD_HI_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_WGT_RD_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_SPAD_WGT_RD_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_SPAD_WGT_WR_LO 0x1d0u /* rh: Counter SPAD_WGT_WR, bits 31:0: weight-buffer lines written (LOADs into the weight buffer). Reading LO latches bits 47:32 into SPAD_WGT_WR_HI. */
+#define AT_REG_CNT_SPAD_WGT_WR_LO_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_WGT_WR_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_SPAD_WGT_WR_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_SPAD_WGT_WR_HI 0x1d4u /* rh: Counter SPAD_WGT_WR, bits 47:32, as latched by the last read of CNT_SPAD_WGT_WR_LO. */
+#define AT_REG_CNT_SPAD_WGT_WR_HI_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_WGT_WR_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_SPAD_WGT_WR_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_SPAD_MASK_RD_LO 0x1d8u /* rh: Counter SPAD_MASK_RD, bits 31:0: mask words read (the masks of 16 elements): one with each compute read of an activation line, 16 per mask-buffer line a STORE reads. Reading LO latches bits 47:32 into SPAD_MASK_RD_HI. */
+#define AT_REG_CNT_SPAD_MASK_RD_LO_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_MASK_RD_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_SPAD_MASK_RD_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_SPAD_MASK_RD_HI 0x1dcu /* rh: Counter SPAD_MASK_RD, bits 47:32, as latched by the last read of CNT_SPAD_MASK_RD_LO. */
+#define AT_REG_CNT_SPAD_MASK_RD_HI_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_MASK_RD_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_SPAD_MASK_RD_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_SPAD_MASK_WR_LO 0x1e0u /* rh: Counter SPAD_MASK_WR, bits 31:0: mask words written: one with each compute write of an activation line and each LOAD line into the activation buffer without KEEP_MASK, 16 per mask-buffer line a LOAD writes. Reading LO latches bits 47:32 into SPAD_MASK_WR_HI. */
+#define AT_REG_CNT_SPAD_MASK_WR_LO_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_MASK_WR_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_SPAD_MASK_WR_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_SPAD_MASK_WR_HI 0x1e4u /* rh: Counter SPAD_MASK_WR, bits 47:32, as latched by the last read of CNT_SPAD_MASK_WR_LO. */
+#define AT_REG_CNT_SPAD_MASK_WR_HI_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_MASK_WR_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_SPAD_MASK_WR_HI_VALUE_MASK 0x0000ffffu
 
 typedef struct at_hw_reg_info {
     const char *name;
@@ -426,7 +474,7 @@ typedef struct at_hw_reg_info {
     const char *access;
 } at_hw_reg_info;
 
-#define AT_HW_NUM_REGS 88
+#define AT_HW_NUM_REGS 100
 static const at_hw_reg_info at_hw_regs[AT_HW_NUM_REGS] = {
     {"ID", 0x000u, "ro"},
     {"VERSION", 0x004u, "ro"},
@@ -516,10 +564,22 @@ static const at_hw_reg_info at_hw_regs[AT_HW_NUM_REGS] = {
     {"CNT_SMX_ROWS_HI", 0x1acu, "rh"},
     {"CNT_LN_ROWS_LO", 0x1b0u, "rh"},
     {"CNT_LN_ROWS_HI", 0x1b4u, "rh"},
+    {"CNT_SPAD_ACT_RD_LO", 0x1b8u, "rh"},
+    {"CNT_SPAD_ACT_RD_HI", 0x1bcu, "rh"},
+    {"CNT_SPAD_ACT_WR_LO", 0x1c0u, "rh"},
+    {"CNT_SPAD_ACT_WR_HI", 0x1c4u, "rh"},
+    {"CNT_SPAD_WGT_RD_LO", 0x1c8u, "rh"},
+    {"CNT_SPAD_WGT_RD_HI", 0x1ccu, "rh"},
+    {"CNT_SPAD_WGT_WR_LO", 0x1d0u, "rh"},
+    {"CNT_SPAD_WGT_WR_HI", 0x1d4u, "rh"},
+    {"CNT_SPAD_MASK_RD_LO", 0x1d8u, "rh"},
+    {"CNT_SPAD_MASK_RD_HI", 0x1dcu, "rh"},
+    {"CNT_SPAD_MASK_WR_LO", 0x1e0u, "rh"},
+    {"CNT_SPAD_MASK_WR_HI", 0x1e4u, "rh"},
 };
 
 /* Performance counters (48 bits): counter i is CNT_x_LO at AT_CNT_REG(i), HI at +4. */
-#define AT_NUM_COUNTERS 23
+#define AT_NUM_COUNTERS 29
 #define AT_CNT_BASE 0x100u
 #define AT_CNT_REG(i) (AT_CNT_BASE + 8u * (uint32_t)(i))
 enum at_counter {
@@ -546,12 +606,18 @@ enum at_counter {
     AT_CNT_DMA_ONLY = 20,
     AT_CNT_SMX_ROWS = 21,
     AT_CNT_LN_ROWS = 22,
+    AT_CNT_SPAD_ACT_RD = 23,
+    AT_CNT_SPAD_ACT_WR = 24,
+    AT_CNT_SPAD_WGT_RD = 25,
+    AT_CNT_SPAD_WGT_WR = 26,
+    AT_CNT_SPAD_MASK_RD = 27,
+    AT_CNT_SPAD_MASK_WR = 28,
 };
 
 /* Name of counter i ("MAC_ISSUED"), or NULL. */
 static inline const char *at_counter_name(unsigned i)
 {
-    static const char *const names[AT_NUM_COUNTERS] = {"CYCLES", "BUSY", "STALL_DEP", "STALL_MEM", "STALL_WGT", "STALL_ACT", "PE_BUSY", "MAC_ISSUED", "MAC_SKIPPED", "PRUNED", "SPAD_RD", "SPAD_WR", "MEM_RD_BYTES", "MEM_WR_BYTES", "CMDS", "GEMM_BUSY", "SMX_BUSY", "LN_BUSY", "LOAD_BUSY", "STORE_BUSY", "DMA_ONLY", "SMX_ROWS", "LN_ROWS"};
+    static const char *const names[AT_NUM_COUNTERS] = {"CYCLES", "BUSY", "STALL_DEP", "STALL_MEM", "STALL_WGT", "STALL_ACT", "PE_BUSY", "MAC_ISSUED", "MAC_SKIPPED", "PRUNED", "SPAD_RD", "SPAD_WR", "MEM_RD_BYTES", "MEM_WR_BYTES", "CMDS", "GEMM_BUSY", "SMX_BUSY", "LN_BUSY", "LOAD_BUSY", "STORE_BUSY", "DMA_ONLY", "SMX_ROWS", "LN_ROWS", "SPAD_ACT_RD", "SPAD_ACT_WR", "SPAD_WGT_RD", "SPAD_WGT_WR", "SPAD_MASK_RD", "SPAD_MASK_WR"};
     return i < AT_NUM_COUNTERS ? names[i] : 0;
 }
 
@@ -945,7 +1011,7 @@ static inline uint32_t at_hw_reg_expected(const at_hw_config *c, uint32_t offset
         return AT_PUT(AT_REG_ID_MAGIC, 1094931538u);
     case AT_REG_VERSION:
         return AT_PUT(AT_REG_VERSION_PATCH, 0u) |
-               AT_PUT(AT_REG_VERSION_MINOR, 3u) |
+               AT_PUT(AT_REG_VERSION_MINOR, 4u) |
                AT_PUT(AT_REG_VERSION_MAJOR, 0u);
     case AT_REG_CONFIG_ARRAY:
         return AT_PUT(AT_REG_CONFIG_ARRAY_PES, c->pes) |

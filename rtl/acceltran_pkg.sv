@@ -12,7 +12,7 @@ package acceltran_pkg;
   // Device identity
   localparam logic [31:0] DeviceId = 32'h41435452;
   localparam int unsigned VersionMajor = 0;
-  localparam int unsigned VersionMinor = 3;
+  localparam int unsigned VersionMinor = 4;
   localparam int unsigned VersionPatch = 0;
 
   // Configuration
@@ -457,12 +457,60 @@ package acceltran_pkg;
   localparam logic [RegAddrWidth-1:0] RegCntLnRowsHiOffset = 12'h1b4;
   localparam int unsigned RegCntLnRowsHiValueLsb = 0;
   localparam int unsigned RegCntLnRowsHiValueWidth = 16;
+  // CNT_SPAD_ACT_RD_LO (rh): Counter SPAD_ACT_RD, bits 31:0: activation-buffer lines read (compute reads and STOREs from the activation buffer). Reading LO latches bits 47:32 into SPAD_ACT_RD_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadActRdLoOffset = 12'h1b8;
+  localparam int unsigned RegCntSpadActRdLoValueLsb = 0;
+  localparam int unsigned RegCntSpadActRdLoValueWidth = 32;
+  // CNT_SPAD_ACT_RD_HI (rh): Counter SPAD_ACT_RD, bits 47:32, as latched by the last read of CNT_SPAD_ACT_RD_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadActRdHiOffset = 12'h1bc;
+  localparam int unsigned RegCntSpadActRdHiValueLsb = 0;
+  localparam int unsigned RegCntSpadActRdHiValueWidth = 16;
+  // CNT_SPAD_ACT_WR_LO (rh): Counter SPAD_ACT_WR, bits 31:0: activation-buffer lines written (compute writes and LOADs into the activation buffer). Reading LO latches bits 47:32 into SPAD_ACT_WR_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadActWrLoOffset = 12'h1c0;
+  localparam int unsigned RegCntSpadActWrLoValueLsb = 0;
+  localparam int unsigned RegCntSpadActWrLoValueWidth = 32;
+  // CNT_SPAD_ACT_WR_HI (rh): Counter SPAD_ACT_WR, bits 47:32, as latched by the last read of CNT_SPAD_ACT_WR_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadActWrHiOffset = 12'h1c4;
+  localparam int unsigned RegCntSpadActWrHiValueLsb = 0;
+  localparam int unsigned RegCntSpadActWrHiValueWidth = 16;
+  // CNT_SPAD_WGT_RD_LO (rh): Counter SPAD_WGT_RD, bits 31:0: weight-buffer lines read (a quad read counts 4; STOREs from the weight buffer count 1 per line). Reading LO latches bits 47:32 into SPAD_WGT_RD_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadWgtRdLoOffset = 12'h1c8;
+  localparam int unsigned RegCntSpadWgtRdLoValueLsb = 0;
+  localparam int unsigned RegCntSpadWgtRdLoValueWidth = 32;
+  // CNT_SPAD_WGT_RD_HI (rh): Counter SPAD_WGT_RD, bits 47:32, as latched by the last read of CNT_SPAD_WGT_RD_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadWgtRdHiOffset = 12'h1cc;
+  localparam int unsigned RegCntSpadWgtRdHiValueLsb = 0;
+  localparam int unsigned RegCntSpadWgtRdHiValueWidth = 16;
+  // CNT_SPAD_WGT_WR_LO (rh): Counter SPAD_WGT_WR, bits 31:0: weight-buffer lines written (LOADs into the weight buffer). Reading LO latches bits 47:32 into SPAD_WGT_WR_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadWgtWrLoOffset = 12'h1d0;
+  localparam int unsigned RegCntSpadWgtWrLoValueLsb = 0;
+  localparam int unsigned RegCntSpadWgtWrLoValueWidth = 32;
+  // CNT_SPAD_WGT_WR_HI (rh): Counter SPAD_WGT_WR, bits 47:32, as latched by the last read of CNT_SPAD_WGT_WR_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadWgtWrHiOffset = 12'h1d4;
+  localparam int unsigned RegCntSpadWgtWrHiValueLsb = 0;
+  localparam int unsigned RegCntSpadWgtWrHiValueWidth = 16;
+  // CNT_SPAD_MASK_RD_LO (rh): Counter SPAD_MASK_RD, bits 31:0: mask words read (the masks of 16 elements): one with each compute read of an activation line, 16 per mask-buffer line a STORE reads. Reading LO latches bits 47:32 into SPAD_MASK_RD_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadMaskRdLoOffset = 12'h1d8;
+  localparam int unsigned RegCntSpadMaskRdLoValueLsb = 0;
+  localparam int unsigned RegCntSpadMaskRdLoValueWidth = 32;
+  // CNT_SPAD_MASK_RD_HI (rh): Counter SPAD_MASK_RD, bits 47:32, as latched by the last read of CNT_SPAD_MASK_RD_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadMaskRdHiOffset = 12'h1dc;
+  localparam int unsigned RegCntSpadMaskRdHiValueLsb = 0;
+  localparam int unsigned RegCntSpadMaskRdHiValueWidth = 16;
+  // CNT_SPAD_MASK_WR_LO (rh): Counter SPAD_MASK_WR, bits 31:0: mask words written: one with each compute write of an activation line and each LOAD line into the activation buffer without KEEP_MASK, 16 per mask-buffer line a LOAD writes. Reading LO latches bits 47:32 into SPAD_MASK_WR_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadMaskWrLoOffset = 12'h1e0;
+  localparam int unsigned RegCntSpadMaskWrLoValueLsb = 0;
+  localparam int unsigned RegCntSpadMaskWrLoValueWidth = 32;
+  // CNT_SPAD_MASK_WR_HI (rh): Counter SPAD_MASK_WR, bits 47:32, as latched by the last read of CNT_SPAD_MASK_WR_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadMaskWrHiOffset = 12'h1e4;
+  localparam int unsigned RegCntSpadMaskWrHiValueLsb = 0;
+  localparam int unsigned RegCntSpadMaskWrHiValueWidth = 16;
 
   // Performance counters: counter k is CNT_x_LO/HI at RegCntBaseOffset + 8k
-  localparam int unsigned NumCounters = 23;
+  localparam int unsigned NumCounters = 29;
   localparam int unsigned CntIdxWidth = 5;  // $clog2(NumCounters)
   localparam logic [RegAddrWidth-1:0] RegCntBaseOffset = 12'h100;
-  localparam logic [RegAddrWidth-1:0] RegCntEndOffset = 12'h1b8;  // one past the last
+  localparam logic [RegAddrWidth-1:0] RegCntEndOffset = 12'h1e8;  // one past the last
   localparam int unsigned CntCyclesIndex = 0;
   localparam int unsigned CntBusyIndex = 1;
   localparam int unsigned CntStallDepIndex = 2;
@@ -486,6 +534,12 @@ package acceltran_pkg;
   localparam int unsigned CntDmaOnlyIndex = 20;
   localparam int unsigned CntSmxRowsIndex = 21;
   localparam int unsigned CntLnRowsIndex = 22;
+  localparam int unsigned CntSpadActRdIndex = 23;
+  localparam int unsigned CntSpadActWrIndex = 24;
+  localparam int unsigned CntSpadWgtRdIndex = 25;
+  localparam int unsigned CntSpadWgtWrIndex = 26;
+  localparam int unsigned CntSpadMaskRdIndex = 27;
+  localparam int unsigned CntSpadMaskWrIndex = 28;
 
   // Command descriptor: 64 bytes, 16 little-endian 32-bit words
   localparam int unsigned DescBytes = 64;

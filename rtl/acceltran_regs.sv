@@ -15,7 +15,8 @@
 // engine holds a command; DMA_ONLY: a DMA engine holds one and the compute
 // engine none) and the row counters (SMX_ROWS, LN_ROWS: an engine wrote a
 // row's last beat) are counted here from events; the others are running
-// sums from the compute engine and scratchpad. Reading CNT_x_LO returns bits 31:0 and
+// sums from the compute engine and scratchpad (SPAD_ACT/WGT/MASK_RD/WR:
+// the scratchpad's per-buffer sums). Reading CNT_x_LO returns bits 31:0 and
 // latches bits 47:32, which CNT_x_HI returns.
 //
 // Soft reset: a write of SOFT_RESET.RESET = 1 sets RESETTING, which raises
@@ -97,6 +98,12 @@ module acceltran_regs #(
   input  logic [CntW-1:0]           cnt_pruned_i,
   input  logic [CntW-1:0]           cnt_spad_rd_i,
   input  logic [CntW-1:0]           cnt_spad_wr_i,
+  input  logic [CntW-1:0]           cnt_spad_act_rd_i,
+  input  logic [CntW-1:0]           cnt_spad_act_wr_i,
+  input  logic [CntW-1:0]           cnt_spad_wgt_rd_i,
+  input  logic [CntW-1:0]           cnt_spad_wgt_wr_i,
+  input  logic [CntW-1:0]           cnt_spad_mask_rd_i,
+  input  logic [CntW-1:0]           cnt_spad_mask_wr_i,
   // soft reset
   output logic                      quiesce_o,
   input  logic                      bus_idle_i,
@@ -212,6 +219,12 @@ module acceltran_regs #(
     cnt_all[acceltran_pkg::CntDmaOnlyIndex*CntW +: CntW]    = c_dma_q;
     cnt_all[acceltran_pkg::CntSmxRowsIndex*CntW +: CntW]    = c_sr_q;
     cnt_all[acceltran_pkg::CntLnRowsIndex*CntW +: CntW]     = c_lr_q;
+    cnt_all[acceltran_pkg::CntSpadActRdIndex*CntW +: CntW]  = cnt_spad_act_rd_i;
+    cnt_all[acceltran_pkg::CntSpadActWrIndex*CntW +: CntW]  = cnt_spad_act_wr_i;
+    cnt_all[acceltran_pkg::CntSpadWgtRdIndex*CntW +: CntW]  = cnt_spad_wgt_rd_i;
+    cnt_all[acceltran_pkg::CntSpadWgtWrIndex*CntW +: CntW]  = cnt_spad_wgt_wr_i;
+    cnt_all[acceltran_pkg::CntSpadMaskRdIndex*CntW +: CntW] = cnt_spad_mask_rd_i;
+    cnt_all[acceltran_pkg::CntSpadMaskWrIndex*CntW +: CntW] = cnt_spad_mask_wr_i;
   end
 
   logic        status_idle;

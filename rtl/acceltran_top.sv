@@ -92,6 +92,7 @@ module acceltran_top #(
   logic [CntW-1:0]          cnt_mac_issued, cnt_mac_skipped, cnt_pruned, cnt_stall_wgt;
   logic [CntW-1:0]          cnt_stall_act, cnt_pe_busy, cnt_c_spad_rd, cnt_c_spad_wr;
   logic [CntW-1:0]          cnt_d_spad_rd, cnt_d_spad_wr;
+  logic [CntW-1:0]          cnt_act_rd, cnt_act_wr, cnt_wgt_rd, cnt_wgt_wr, cnt_mask_rd, cnt_mask_wr;
   logic                     gemm_busy, smx_busy, ln_busy, smx_row, ln_row;
   logic                     load_busy, store_busy;
 
@@ -168,6 +169,12 @@ module acceltran_top #(
     .cnt_pruned_i      (cnt_pruned),
     .cnt_spad_rd_i     (cnt_c_spad_rd + cnt_d_spad_rd),
     .cnt_spad_wr_i     (cnt_c_spad_wr + cnt_d_spad_wr),
+    .cnt_spad_act_rd_i  (cnt_act_rd),
+    .cnt_spad_act_wr_i  (cnt_act_wr),
+    .cnt_spad_wgt_rd_i  (cnt_wgt_rd),
+    .cnt_spad_wgt_wr_i  (cnt_wgt_wr),
+    .cnt_spad_mask_rd_i (cnt_mask_rd),
+    .cnt_spad_mask_wr_i (cnt_mask_wr),
     .quiesce_o         (quiesce),
     .bus_idle_i        (bus_idle),
     .rst_int_no        (rst_int_n)
@@ -451,7 +458,13 @@ module acceltran_top #(
     .dma_rvalid_o     (dma_rvalid),
     .dma_rdata_o      (dma_rdata),
     .cnt_spad_rd_o    (cnt_d_spad_rd),
-    .cnt_spad_wr_o    (cnt_d_spad_wr)
+    .cnt_spad_wr_o    (cnt_d_spad_wr),
+    .cnt_act_rd_o     (cnt_act_rd),
+    .cnt_act_wr_o     (cnt_act_wr),
+    .cnt_wgt_rd_o     (cnt_wgt_rd),
+    .cnt_wgt_wr_o     (cnt_wgt_wr),
+    .cnt_mask_rd_o    (cnt_mask_rd),
+    .cnt_mask_wr_o    (cnt_mask_wr)
   );
 
   acceltran_compute u_compute (

@@ -39,7 +39,7 @@ int at_perf_figures(const at_hw_config *cfg, const at_infer_stats *st, size_t ba
     r->commands = st->commands;
     r->resident = st->resident;
     at_roofline_make(cfg, st->cycles, st->compute_cycles, st->macs, st->dram_bytes, &r->roof);
-    return 0;
+    return at_energy_from_counters(cfg, &st->counters, st->cycles, &r->energy, err);
 }
 
 /* Simulated host memory for the run: the packed weights and the batch's

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "at_energy.h"
 #include "at_error.h"
 #include "at_infer.h"
 #include "at_perf.h"
@@ -49,6 +50,7 @@ typedef struct at_perf_result {
     uint32_t stages, jobs, commands;
     int resident;                 /* activations stayed on chip between stages */
     double host_seconds;          /* wall time of the device run (not of the calibration) */
+    at_energy energy;             /* the energy estimate of the counted stages (at_energy.h) */
 } at_perf_result;
 
 /* Validates the options (AT_EINVAL naming the bad one), builds the model
@@ -56,7 +58,7 @@ typedef struct at_perf_result {
 int at_perf_run(const at_perf_opts *o, at_perf_result *r, at_err *err);
 
 /* The figures of r derived from its counters: units' sum, roofline,
- * time at the clock (used by at_perf_run; exposed for the tests). */
+ * energy estimate, time at the clock (used by at_perf_run; exposed for the tests). */
 int at_perf_figures(const at_hw_config *cfg, const at_infer_stats *st, size_t batch, at_perf_result *r,
                     at_err *err);
 

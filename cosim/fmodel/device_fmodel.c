@@ -40,7 +40,9 @@ enum {
     CNT_MEM_RD = AT_CNT_MEM_RD_BYTES, CNT_MEM_WR = AT_CNT_MEM_WR_BYTES, CNT_CMDS = AT_CNT_CMDS,
     CNT_GEMM_BUSY = AT_CNT_GEMM_BUSY, CNT_SMX_BUSY = AT_CNT_SMX_BUSY, CNT_LN_BUSY = AT_CNT_LN_BUSY,
     CNT_LOAD_BUSY = AT_CNT_LOAD_BUSY, CNT_STORE_BUSY = AT_CNT_STORE_BUSY, CNT_DMA_ONLY = AT_CNT_DMA_ONLY,
-    CNT_SMX_ROWS = AT_CNT_SMX_ROWS, CNT_LN_ROWS = AT_CNT_LN_ROWS, CNT_NUM = AT_NUM_COUNTERS
+    CNT_SMX_ROWS = AT_CNT_SMX_ROWS, CNT_LN_ROWS = AT_CNT_LN_ROWS, CNT_ACT_RD = AT_CNT_SPAD_ACT_RD,
+    CNT_ACT_WR = AT_CNT_SPAD_ACT_WR, CNT_WGT_RD = AT_CNT_SPAD_WGT_RD, CNT_WGT_WR = AT_CNT_SPAD_WGT_WR,
+    CNT_MASK_RD = AT_CNT_SPAD_MASK_RD, CNT_MASK_WR = AT_CNT_SPAD_MASK_WR, CNT_NUM = AT_NUM_COUNTERS
 };
 #define CNT_MASK ((UINT64_C(1) << 48) - 1)
 
@@ -677,12 +679,17 @@ static int xfer_burst(fm_dev *v, const uint32_t *d, int load, uint64_t g, uint32
             spad_put_line(v, buf, line, p + 32u * i, valid, keep);
             x->delta[CNT_SPAD_WR]++;
             x->delta[CNT_MEM_RD] += 32u;
+            /* by buffer: a mask-buffer line is 16 mask words; an activation
+             * line writes its mask word unless KEEP_MASK */
+            x->delta[buf == 0 ? CNT_ACT_WR : buf == 1 ? CNT_WGT_WR : CNT_MASK_WR] += buf == 2 ? 16u : 1u;
+            x->delta[CNT_MASK_WR] += buf == 0 && !keep;
         } else {
             uint8_t tmp[32];
             spad_get_line(v, buf, line, tmp);
             memcpy(p + 32u * i, tmp, 2u * (unsigned)valid);
             x->delta[CNT_SPAD_RD]++;
             x->delta[CNT_MEM_WR] += 2u * (unsigned)valid;
+            x->delta[buf == 0 ? CNT_ACT_RD : buf == 1 ? CNT_WGT_RD : CNT_MASK_RD] += buf == 2 ? 16u : 1u;
         }
     }
     return 0;
@@ -988,6 +995,11 @@ static void issue_compute(fm_dev *v, const fm_fetched *f, uint64_t t, const issu
     delta[CNT_PRUNED] += c.pruned;
     delta[CNT_SPAD_RD] += c.spad_rd;
     delta[CNT_SPAD_WR] += c.spad_wr;
+    delta[CNT_ACT_RD] += c.act_rd;
+    delta[CNT_MASK_RD] += c.act_rd; /* the line's mask word comes with it */
+    delta[CNT_WGT_RD] += c.wgt_rd;
+    delta[CNT_ACT_WR] += c.act_wr;
+    delta[CNT_MASK_WR] += c.act_wr;
     delta[CNT_SMX_ROWS] += c.smx_rows;
     delta[CNT_LN_ROWS] += c.ln_rows;
     uint64_t end = t + dur;

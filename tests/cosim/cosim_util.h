@@ -218,6 +218,70 @@ static inline void cu_read_units(cdev *d, cu_units *u)
     u->dma_only = cu_cnt(d, AT_REG_CNT_DMA_ONLY_LO);
 }
 
+/* The scratchpad counters (docs/isa.md): SPAD_RD / SPAD_WR and the
+ * per-buffer ones. Writes are exact in both backends; the compute engine's
+ * reads are exact in rtl and the command semantics' count in fmodel. */
+typedef struct cu_spad {
+    uint64_t rd, wr, act_rd, act_wr, wgt_rd, wgt_wr, mask_rd, mask_wr;
+} cu_spad;
+
+static inline void cu_read_spad(cdev *d, cu_spad *s)
+{
+    s->rd = cu_cnt(d, AT_REG_CNT_SPAD_RD_LO);
+    s->wr = cu_cnt(d, AT_REG_CNT_SPAD_WR_LO);
+    s->act_rd = cu_cnt(d, AT_REG_CNT_SPAD_ACT_RD_LO);
+    s->act_wr = cu_cnt(d, AT_REG_CNT_SPAD_ACT_WR_LO);
+    s->wgt_rd = cu_cnt(d, AT_REG_CNT_SPAD_WGT_RD_LO);
+    s->wgt_wr = cu_cnt(d, AT_REG_CNT_SPAD_WGT_WR_LO);
+    s->mask_rd = cu_cnt(d, AT_REG_CNT_SPAD_MASK_RD_LO);
+    s->mask_wr = cu_cnt(d, AT_REG_CNT_SPAD_MASK_WR_LO);
+}
+
+/* What one job's commands give the scratchpad counters: the DMA's lines by
+ * buffer (exact on both backends), the compute engine's writes (exact) and
+ * its reads as the command semantics touch them (the fmodel's count; the
+ * rtl reads at least these). */
+typedef struct cu_spad_want {
+    uint64_t dma_act_rd, dma_wgt_rd, dma_mask_rd; /* STORE lines from each buffer */
+    uint64_t dma_act_wr, dma_act_wr_mask, dma_wgt_wr, dma_mask_wr; /* LOAD lines (_mask: without KEEP_MASK) */
+    uint64_t c_act_rd, c_wgt_rd, c_act_wr; /* the compute engine's lines */
+} cu_spad_want;
+
+/* CHECKs s against w: the writes exactly, the DMA reads exactly (a compute
+ * activation read takes its mask word, so MASK_RD - 16 x the mask lines
+ * STOREd is the compute's activation reads, and ACT_RD less that is the
+ * STOREs' lines), the compute reads exactly when `exact_rd` (fmodel) or at
+ * least (rtl), and the sums SPAD_RD / SPAD_WR. */
+static inline void cu_check_spad(const char *what, const char *bn, const cu_spad *s, const cu_spad_want *w,
+                                 int exact_rd)
+{
+    uint64_t act_wr = w->dma_act_wr + w->c_act_wr, mask_wr = w->dma_act_wr_mask + w->c_act_wr + 16 * w->dma_mask_wr;
+    CHECK(s->act_wr == act_wr && s->wgt_wr == w->dma_wgt_wr && s->mask_wr == mask_wr,
+          "%s on %s: SPAD_ACT_WR %" PRIu64 " WGT_WR %" PRIu64 " MASK_WR %" PRIu64 ", want %" PRIu64 " %" PRIu64
+          " %" PRIu64,
+          what, bn, s->act_wr, s->wgt_wr, s->mask_wr, act_wr, w->dma_wgt_wr, mask_wr);
+    CHECK(s->wr == s->act_wr + s->wgt_wr + w->dma_mask_wr, "%s on %s: SPAD_WR %" PRIu64 " != ACT_WR + WGT_WR + %" PRIu64
+          " mask lines", what, bn, s->wr, w->dma_mask_wr);
+    CHECK(s->rd == s->act_rd + s->wgt_rd + w->dma_mask_rd, "%s on %s: SPAD_RD %" PRIu64 " != ACT_RD %" PRIu64
+          " + WGT_RD %" PRIu64 " + %" PRIu64 " mask lines", what, bn, s->rd, s->act_rd, s->wgt_rd, w->dma_mask_rd);
+    uint64_t c_ar = s->mask_rd - 16 * w->dma_mask_rd;
+    CHECK(s->mask_rd >= 16 * w->dma_mask_rd && s->act_rd - c_ar == w->dma_act_rd,
+          "%s on %s: SPAD_ACT_RD %" PRIu64 " MASK_RD %" PRIu64 ": the STOREs' activation lines %" PRIu64
+          " and mask lines %" PRIu64 " do not follow",
+          what, bn, s->act_rd, s->mask_rd, w->dma_act_rd, w->dma_mask_rd);
+    uint64_t c_wr = s->wgt_rd - w->dma_wgt_rd;
+    if (exact_rd)
+        CHECK(c_ar == w->c_act_rd && c_wr == w->c_wgt_rd,
+              "%s on %s: compute reads: activation %" PRIu64 " weight %" PRIu64 ", the commands touch %" PRIu64
+              " %" PRIu64,
+              what, bn, c_ar, c_wr, w->c_act_rd, w->c_wgt_rd);
+    else
+        CHECK(c_ar >= w->c_act_rd && c_wr >= w->c_wgt_rd && s->wgt_rd >= w->dma_wgt_rd,
+              "%s on %s: compute reads: activation %" PRIu64 " weight %" PRIu64 ", fewer than the %" PRIu64 " %" PRIu64
+              " the commands touch",
+              what, bn, c_ar, c_wr, w->c_act_rd, w->c_wgt_rd);
+}
+
 /* What holds for the unit counters of any run: the compute engine runs one
  * command at a time inside the busy time, DMA_ONLY is the part of the
  * DMA engines' time without compute. `has` (bit 0 GEMM, 1 SOFTMAX, 2

@@ -4,7 +4,8 @@
 # configuration is refused with the mismatching register), `gemm` on small
 # shapes with --json checked (ok true, the keys, utilization, compute
 # utilization and the roofline consistent with cycles, compute_cycles and
-# dram_bytes), on rtl too when this build has it, and bad arguments
+# dram_bytes, the energy estimate's keys: energy_keys.py), on rtl too when
+# this build has it, and bad arguments
 # exiting 2 with a message.
 set -u
 cd "$(dirname "$0")/../.."
@@ -62,6 +63,14 @@ roof = max(d["macs"] / peak, d["dram_bytes"] / bpc)
 assert abs(d["roofline_cycles"] - roof) < 1e-3 * max(1, roof), (d["roofline_cycles"], roof)
 assert abs(d["roofline_ratio"] - d["cycles"] / roof) < 1e-5 * d["cycles"] / roof, d
 assert d["memory_bound"] is (d["dram_bytes"] / bpc > d["macs"] / peak), d
+# the energy estimate: a GEMM spends in the lanes, the sparsity modules, the
+# buffers and the DMA, not in the softmax or layer-norm engines
+u = d["energy_by_unit"]
+assert u["mac_lanes"] > 0 and u["sparsity"] > 0 and u["buffers"] > 0 and u["dma"] > 0, u
+assert u["softmax"] == 0 and u["layernorm"] == 0, u
+sys.path.insert(0, "tests/e2e")
+import energy_keys
+energy_keys.check(d, "tiny")
 ' "$out"; then ok; else bad "gemm --backend $be --json $args -> rc $rc: $out"; fi
     done
 done

@@ -2,7 +2,8 @@
 # `acceltran perf` on the fmodel: a synthetic BERT-tiny (batch 2 x 32 tokens
 # on edge) with --json: every key, cycles_by_unit summing to cycles, the
 # roofline, utilization, time and throughput following from the other keys
-# and the configuration, the row counters equal to the model's rows; the
+# and the configuration, the row counters equal to the model's rows, the
+# energy estimate's keys (energy_keys.py; every unit spends); the
 # same with --exclude-weight-load (weights_loaded false, fewer cycles and
 # bytes, the same MACs); all-MiniLM-L6-v2 with its real weights (skipped
 # without the model); the text output; bad arguments exiting 2 and a run
@@ -54,6 +55,10 @@ assert d["ln_rows"] == (1 + 2 * d["layers"]) * T, d["ln_rows"]
 H, I, NH, L = d["hidden"], d["intermediate"], d["heads"], d["layers"]
 want = L * (T * (4 * H * H + 2 * H * I) + batch * 2 * NH * seq * seq * (H // NH))
 assert d["useful_macs"] == want, (d["useful_macs"], want)
+sys.path.insert(0, "tests/e2e")
+import energy_keys
+energy_keys.check(d, d["config"])
+assert all(v > 0 for v in d["energy_by_unit"].values()), d["energy_by_unit"]
 PY
 }
 
@@ -68,6 +73,9 @@ import json, sys
 a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 assert b["cycles"] < a["cycles"] and b["dram_bytes"] < a["dram_bytes"], (a["cycles"], b["cycles"])
 assert a["macs"] == b["macs"] and a["mac_skipped"] == b["mac_skipped"] and a["smx_rows"] == b["smx_rows"], "work differs"
+# the weights loaded cost main-memory energy and time: less of both without them
+ea, eb = a["energy_by_unit"], b["energy_by_unit"]
+assert b["energy_mj"] < a["energy_mj"] and eb["main_memory"] < ea["main_memory"], (a["energy_mj"], b["energy_mj"])
 # bert-tiny packed weights: 2 layers x (4 x 128^2 + 2 x 128 x 512) int16 = 786,432 bytes
 assert a["dram_bytes"] - b["dram_bytes"] >= 786432, (a["dram_bytes"], b["dram_bytes"])
 ' "$j1" "$j2" 2>/dev/null; then ok; else bad "excluding the weight load: $j1 vs $j2"; fi
@@ -90,7 +98,8 @@ fi
 
 # text output
 out=$("$cli" perf --model bert-tiny --batch 1 --seq 8 --config edge 2>&1); rc=$?
-if [ $rc -eq 0 ] && grep -q "^by unit     gemm" <<<"$out" && grep -q "^roofline" <<<"$out"; then ok; else bad "text: rc $rc: $out"; fi
+if [ $rc -eq 0 ] && grep -q "^by unit     gemm" <<<"$out" && grep -q "^roofline" <<<"$out" &&
+   grep -Eq "^energy      [0-9.e+-]+ mJ, an estimate \(spec/energy.json; lpddr3 memory" <<<"$out"; then ok; else bad "text: rc $rc: $out"; fi
 
 # bad arguments: exit 2 and the CLI's JSON error object naming the problem
 err_case() { # want_rc, message fragment, args...

@@ -9,11 +9,13 @@
  *     hardware counters (MACs skipped, zeros per site), its activations
  *     resident in the scratchpad between stages;
  *   - the fmodel's cycle estimate of the whole model is within 5 % of the
- *     RTL's cycles.
+ *     RTL's cycles, and so is its energy estimate (docs/energy.md), with
+ *     the scratchpad writes by buffer the same on both.
  * Reports itself skipped when this build has no rtl backend (the sanitizer
  * build). */
 #include "infer_util.h"
 
+#include "at_energy.h"
 #include "at_port_cosim.h"
 
 static const char *const five[5] = {"The weather is lovely today.", "It's so sunny outside!",
@@ -80,6 +82,22 @@ static void compare(const char *what, at_session *rtl, at_session *fm, const cha
     printf("  %s: %zu sentences, %zu tokens: rtl %llu cycles, fmodel %llu (fmodel/rtl %.4f), skipped %.4f\n", what,
            n, b.tokens, (unsigned long long)sr.cycles, (unsigned long long)sf.cycles, ratio, sr.skipped_fraction);
     CHECK(ratio >= 0.95 && ratio <= 1.05, "%s: fmodel/rtl cycles %.4f outside 0.95..1.05", what, ratio);
+    /* the energy estimate: the counts are exact but for the cycle counters
+     * and the compute's scratchpad reads (docs/isa.md), so within 5 % too */
+    static const unsigned wr[3] = {AT_CNT_SPAD_ACT_WR, AT_CNT_SPAD_WGT_WR, AT_CNT_SPAD_MASK_WR};
+    for (int i = 0; i < 3; i++)
+        CHECK(sr.counters.v[wr[i]] == sf.counters.v[wr[i]], "%s: CNT_%s rtl %llu fmodel %llu", what,
+              at_counter_name(wr[i]), (unsigned long long)sr.counters.v[wr[i]],
+              (unsigned long long)sf.counters.v[wr[i]]);
+    at_energy enr, enf;
+    const at_hw_config *cfg = at_hw_config_find("tiny");
+    CHECK(at_energy_from_counters(cfg, &sr.counters, sr.cycles, &enr, &err) == 0 &&
+              at_energy_from_counters(cfg, &sf.counters, sf.cycles, &enf, &err) == 0,
+          "energy: %s", err.msg);
+    double er_ = enr.energy_mj > 0 ? enf.energy_mj / enr.energy_mj : 0;
+    printf("  %s: energy estimate rtl %.5f mJ, fmodel %.5f mJ (fmodel/rtl %.4f)\n", what, enr.energy_mj, enf.energy_mj,
+           er_);
+    CHECK(er_ >= 0.95 && er_ <= 1.05, "%s: fmodel/rtl energy %.4f outside 0.95..1.05", what, er_);
     if (sr.num_stages == ns && sf.num_stages == ns) {
         double lo = 9, hi = 0;
         size_t ilo = 0, ihi = 0;

@@ -41,6 +41,11 @@ int cli_exit(const char *cmd, int rc);
  * of wall time (0: no limit); what names the run, e.g. "rtl simulation". */
 int cli_wall_limit(const char *cmd, const char *what, unsigned seconds);
 
+/* Prints the "energy" line of a command's text output: the estimate's total
+ * and its units (cli_energy.c). */
+struct at_energy;
+void cli_print_energy(const struct at_energy *e);
+
 /* Parses a positive integer option value; prints an error and returns -1 if
  * it is not one in [lo, hi]. */
 long cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long hi);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "at_energy.h"
 #include "at_gemm_run.h"
 #include "cli.h"
 #include "cli_device.h"
@@ -39,7 +40,7 @@ static void usage(FILE *f)
             "  --json           print one JSON object (keys: ok, cycles, macs,\n"
             "                   peak_macs_per_cycle, utilization, compute_cycles,\n"
             "                   compute_utilization, dram_bytes, roofline_cycles,\n"
-            "                   roofline_ratio, checksum, ...)\n"
+            "                   roofline_ratio, checksum, energy_mj, energy_by_unit, ...)\n"
             "  --help           this text\n"
             "\n"
             "cycles = device busy cycles of the jobs (CNT_BUSY); macs = M x N x K;\n"
@@ -50,7 +51,9 @@ static void usage(FILE *f)
             "dram_bytes = memory bytes read and written (descriptors included);\n"
             "roofline_cycles = max(macs / peak_macs_per_cycle, dram_bytes / bytes_per_cycle)\n"
             "with bytes_per_cycle = the configuration's mem_bw_mbps / clock_mhz;\n"
-            "roofline_ratio = cycles / roofline_cycles.\n"
+            "roofline_ratio = cycles / roofline_cycles;\n"
+            "energy_mj, energy_by_unit = the energy estimate from the job's counters\n"
+            "(AccelTran's 14 nm figures, spec/energy.json; docs/energy.md).\n"
             "Exit status: 0 ok, 1 run failure or wrong result, 2 bad arguments.\n");
 }
 
@@ -198,6 +201,12 @@ int cmd_gemm(int argc, char **argv)
         cli_device_close(&dev);
         return CLI_RUN_ERROR;
     }
+    at_energy en;
+    if (at_energy_from_counters(cfg, &r.delta, r.cycles, &en, &err)) {
+        cli_error("gemm", "%s", err.msg);
+        cli_device_close(&dev);
+        return CLI_RUN_ERROR;
+    }
     char cks[32];
     snprintf(cks, sizeof cks, "%016" PRIx64, r.checksum);
     if (json) {
@@ -237,6 +246,8 @@ int cmd_gemm(int argc, char **argv)
         json_object_set_new(j, "memory_bound", json_boolean(r.roof.memory_bound));
         json_object_set_new(j, "host_seconds", json_real(r.host_seconds));
         json_object_set_new(j, "sim_cycles", json_integer((json_int_t)r.sim_cycles));
+        if (at_energy_json_add(j, &en))
+            cli_error("gemm", "out of memory for the energy keys");
         char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(9));
         json_decref(j);
         if (s) {
@@ -267,6 +278,7 @@ int cmd_gemm(int argc, char **argv)
         printf("sparsity   %.4f of A is zero (asked %.4f); pruned %" PRIu64 " (reference %" PRIu64 ")\n",
                r.sparsity_actual, o.sparsity, r.pruned, r.pruned_ref);
         printf("checksum   %s; mismatches %" PRIu64 "\n", cks, r.mismatches);
+        cli_print_energy(&en);
         printf("host       %.3f s for %" PRIu64 " simulated cycles\n", r.host_seconds, r.sim_cycles);
     }
     if (!r.ok) {

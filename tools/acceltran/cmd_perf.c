@@ -62,7 +62,11 @@ static void usage(FILE *f)
             "roofline_cycles (max(macs / peak_macs_per_cycle, dram_bytes /\n"
             "bytes_per_cycle), bytes_per_cycle = the configuration's memory bandwidth at\n"
             "its clock); roofline_ratio (cycles / roofline_cycles); and the run's shape,\n"
-            "smx_rows / ln_rows (CNT_SMX_ROWS, CNT_LN_ROWS), stages, jobs, commands.\n"
+            "smx_rows / ln_rows (CNT_SMX_ROWS, CNT_LN_ROWS), stages, jobs, commands;\n"
+            "energy_mj and energy_by_unit {mac_lanes, sparsity, softmax, layernorm, dma,\n"
+            "buffers, main_memory, leakage}, summing to energy_mj: an estimate from the\n"
+            "counters with AccelTran's 14 nm figures (energy_model names the data file,\n"
+            "spec/energy.json, and the method, docs/energy.md).\n"
             "On fmodel the cycle figures are the functional model's estimate\n"
             "(docs/cosim.md). Exit status: 0 ok, 1 run failure, 2 bad arguments.\n");
 }
@@ -230,6 +234,8 @@ static void print_json(const perf_args *a, const at_perf_result *r)
     json_object_set_new(j, "commands", json_integer(r->commands));
     json_object_set_new(j, "resident", json_boolean(r->resident));
     json_object_set_new(j, "host_seconds", json_real(r->host_seconds));
+    if (at_energy_json_add(j, &r->energy))
+        cli_error("perf", "out of memory for the energy keys");
     char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(9));
     json_decref(j);
     if (s) {
@@ -266,6 +272,7 @@ static void print_text(const at_perf_result *r)
     printf("rows        %llu softmax, %llu layer-norm; %u stages, %u jobs, %u commands; activations %s\n",
            (unsigned long long)r->smx_rows, (unsigned long long)r->ln_rows, r->stages, r->jobs, r->commands,
            r->resident ? "on chip" : "streamed");
+    cli_print_energy(&r->energy);
 }
 
 int cmd_perf(int argc, char **argv)
