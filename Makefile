@@ -65,7 +65,7 @@ help:
 	@echo "make run     deps, build, then embed demo sentences (float reference and the RTL device)"
 	@echo "make test    deps, build, then every test (plain and ASan/UBSan)"
 	@echo "make all     build library, CLI, firmware (.dtb) and tests"
-	@echo "make gen     regenerate files from spec/acceltran.json"
+	@echo "make gen     regenerate files from spec/acceltran.json and spec/energy.json"
 	@echo "make lint    verilator --lint-only -Wall on every RTL file"
 	@echo "make synth   Yosys synthesis of the RTL on sky130 cells (per module; -j2 runs two), summary in $(BUILD)/synth/"
 	@echo "make bench   benchmarks: float reference, numerics error, PE cycles vs sparsity"
@@ -124,7 +124,8 @@ include tests/difffuzz/difffuzz.mk
 # spec/acceltran.json -> rtl/acceltran_pkg.sv, include/acceltran_hw.h,
 # firmware/<config>.dts, docs/registers.md. Generated files are committed; tests/spec checks
 # that they are fresh.
-GENERATED := rtl/acceltran_pkg.sv include/acceltran_hw.h $(CONFIGS:%=firmware/%.dts) docs/registers.md rtl/acceltran_gelu_rom.sv
+GENERATED := rtl/acceltran_pkg.sv include/acceltran_hw.h $(CONFIGS:%=firmware/%.dts) docs/registers.md rtl/acceltran_gelu_rom.sv \
+             runtime/at_energy_table.h docs/energy-table.md
 
 $(GEN): $(GEN_SRCS)
 	@mkdir -p $(@D)
@@ -136,10 +137,19 @@ $(GEN_ROM): tools/gen/gen_gelu_rom.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+# spec/energy.json (+ the configurations of spec/acceltran.json) ->
+# runtime/at_energy_table.h, docs/energy-table.md (docs/energy.md).
+GEN_ENERGY := $(BUILD)/bin/gen_energy
+
+$(GEN_ENERGY): tools/gen/gen_energy.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ -ljansson
+
 # rtl/acceltran_gelu_rom.sv is generated from at_gelu_lut in common/numerics.c.
-gen: $(GEN) $(GEN_ROM)
+gen: $(GEN) $(GEN_ROM) $(GEN_ENERGY)
 	$(GEN) spec/acceltran.json .
 	$(GEN_ROM) rtl/acceltran_gelu_rom.sv
+	$(GEN_ENERGY) spec/energy.json spec/acceltran.json .
 
 DTBS := $(CONFIGS:%=$(BUILD)/firmware/%.dtb)
 firmware: $(DTBS)
@@ -170,7 +180,7 @@ run: deps
 	@echo "== acceltran embed --backend rtl --config tiny (int16 on the Verilated device, about a minute) =="
 	@$(CLI) embed --backend rtl --config tiny $(DEMO)
 
-tests: $(TEST_BINS) $(SANTEST_BINS) $(FUZZ_REPLAY_BINS) $(SANFUZZ_REPLAY_BINS) $(GEN) $(GEN_ROM) $(CLI) firmware $(RTL_TEST_BINS) $(CUDA_TEST_BINS)
+tests: $(TEST_BINS) $(SANTEST_BINS) $(FUZZ_REPLAY_BINS) $(SANFUZZ_REPLAY_BINS) $(GEN) $(GEN_ROM) $(GEN_ENERGY) $(CLI) firmware $(RTL_TEST_BINS) $(CUDA_TEST_BINS)
 
 test: deps
 	@$(MAKE) --no-print-directory tests

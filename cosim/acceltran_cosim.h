@@ -82,8 +82,9 @@ uint64_t at_cosim_mem_size(const at_cosim *c);
 int at_cosim_mem_fault(at_cosim *c, uint64_t addr, uint64_t n, unsigned resp, at_err *err);
 /* Stall injection for tests: bus bursts touching [addr, addr + n) answer
  * `cycles` late (UINT32_MAX: not until the stall is removed; 0 removes it).
- * Both backends; with a response held forever the device hangs and its
- * soft reset waits for it (docs/cosim.md, "Fault injection"). */
+ * Both backends; a held response holds its command (the device stays
+ * busy, a soft reset waits for it) until the stall is removed, then the
+ * command completes (docs/cosim.md, "Fault injection"). */
 int at_cosim_mem_stall(at_cosim *c, uint64_t addr, uint64_t n, uint32_t cycles, at_err *err);
 
 /* Runs the clock until the stop condition holds or max_cycles pass.

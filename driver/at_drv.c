@@ -195,8 +195,14 @@ static int drv_hw_reset(at_drv *d, at_err *err)
         snprintf(why, sizeof why, "%u soft resets did not complete (%.180s)", d->opts.reset_tries, e1.msg);
         return drv_mark_lost(d, why, err);
     }
-    if (rc)
-        return at_err_set(err, rc, "%s", e1.msg);
+    if (rc) {
+        /* a port error left the reset undone: the device may still be
+         * running what was queued, so nothing may be submitted (or a job's
+         * buffers freed) until a reset works */
+        char why[sizeof d->lost_msg];
+        snprintf(why, sizeof why, "the soft reset failed on the port (%.180s)", e1.msg);
+        return drv_mark_lost(d, why, err);
+    }
     d->resets++;
     d->lost = 0;
     d->lost_msg[0] = 0;
@@ -793,6 +799,48 @@ int at_drv_job_release(at_drv *d, uint64_t job_id, at_err *err)
         return at_err_set(err, AT_EINVAL, "job %" PRIu64 " is still queued: wait for it first", job_id);
     job_remove(d, pos);
     return 0;
+}
+
+int at_drv_abandon(at_drv *d, uint64_t job_id, uint32_t *status, at_err *err)
+{
+    if (!d)
+        return at_err_set(err, AT_EINVAL, "at_drv_abandon: NULL driver");
+    size_t pos;
+    drv_job *j = job_find(d, job_id, &pos);
+    if (!j)
+        return at_err_set(err, AT_ENOTFOUND, "job %" PRIu64 ": no such job (never submitted or already retired)",
+                          job_id);
+    if (status)
+        *status = j->status;
+    int rc = 0;
+    if (j->status == AT_UAPI_JOB_QUEUED && !d->lost) {
+        /* its descriptors are in the ring: only a reset stops them, and a
+         * reset stops the job running ahead of it too, which is not at
+         * fault: refused (wait for that one first) */
+        drv_job *run = drv_running(d, NULL);
+        if (run && run != j)
+            return at_err_set(err, AT_EINVAL,
+                              "job %" PRIu64 " is queued behind job %" PRIu64
+                              ", which the reset that abandoning it needs would stop: wait for job %" PRIu64 " first",
+                              job_id, run->id, run->id);
+        /* a reset that fails marks the device lost (every queued job
+         * NOT_RUN, nothing submitted until at_drv_reset works) */
+        at_err e1 = {0};
+        rc = at_drv_reset(d, &e1);
+        if (rc && !d->lost) {
+            /* the port failed before the reset ran (collecting finished
+             * jobs): the device may still run the job */
+            char why[200];
+            snprintf(why, sizeof why, "abandoning job %" PRIu64 ": the reset failed: %.140s", job_id, e1.msg);
+            drv_mark_lost(d, why, NULL);
+        }
+        if (rc)
+            at_err_set(err, rc, "%s", e1.msg);
+    }
+    j = job_find(d, job_id, &pos); /* recovery may have moved it */
+    if (j)
+        job_remove(d, pos);
+    return rc;
 }
 
 int at_drv_wait(at_drv *d, struct at_uapi_wait *w, at_err *err)

@@ -114,6 +114,23 @@ int at_drv_wait(at_drv *d, struct at_uapi_wait *w, at_err *err);
 int at_drv_requeue(at_drv *d, uint64_t job_id, uint64_t *new_id, at_err *err);
 /* Retires a job that has a final status or NOT_RUN (drops its commands). */
 int at_drv_job_release(at_drv *d, uint64_t job_id, at_err *err);
+/* Gives up a job the caller will not wait for again (after a failed wait
+ * or submit) and retires it, whatever its status:
+ *   - QUEUED and running (the first queued job; a port error in its wait,
+ *     or still running): its commands are in the ring, so the device is
+ *     reset first (at_drv_reset: every queued job becomes NOT_RUN; the
+ *     others stay held for requeue or release);
+ *   - QUEUED behind another queued job: refused with AT_EINVAL, nothing
+ *     changed (the reset would stop the job ahead, which is not at fault:
+ *     wait for that one first);
+ *   - NOT_RUN, or DONE / FAILED / TIMEDOUT not yet waited for: dropped.
+ * *status (may be NULL) gets the status it had. Afterwards the
+ * driver holds nothing of the job, so its buffer objects can be destroyed.
+ * Returns 0; AT_ENOTFOUND when no such job is held (e.g. its wait already
+ * retired it); the reset's error when the device could not be reset (the
+ * job is retired anyway and the device is marked lost, so nothing runs
+ * until at_drv_reset succeeds). */
+int at_drv_abandon(at_drv *d, uint64_t job_id, uint32_t *status, at_err *err);
 /* Jobs the driver holds (queued + not-run + final but not waited). */
 size_t at_drv_jobs_held(const at_drv *d);
 

@@ -11,7 +11,7 @@
 #define AT_COMPATIBLE "acceltran,accel-0.1"
 #define AT_DEVICE_ID 0x41435452u
 #define AT_VERSION_MAJOR 0u
-#define AT_VERSION_MINOR 2u
+#define AT_VERSION_MINOR 4u
 #define AT_VERSION_PATCH 0u
 #define AT_MMIO_BASE 0x40000000ull
 #define AT_MMIO_BYTES 0x1000u
@@ -355,6 +355,118 @@
 #define AT_REG_CNT_CMDS_HI_VALUE_LSB 0
 #define AT_REG_CNT_CMDS_HI_VALUE_WIDTH 16
 #define AT_REG_CNT_CMDS_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_GEMM_BUSY_LO 0x178u /* rh: Counter GEMM_BUSY, bits 31:0: cycles the GEMM engine holds a command (from its issue to the grant of its last scratchpad write). Reading LO latches bits 47:32 into GEMM_BUSY_HI. */
+#define AT_REG_CNT_GEMM_BUSY_LO_VALUE_LSB 0
+#define AT_REG_CNT_GEMM_BUSY_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_GEMM_BUSY_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_GEMM_BUSY_HI 0x17cu /* rh: Counter GEMM_BUSY, bits 47:32, as latched by the last read of CNT_GEMM_BUSY_LO. */
+#define AT_REG_CNT_GEMM_BUSY_HI_VALUE_LSB 0
+#define AT_REG_CNT_GEMM_BUSY_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_GEMM_BUSY_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_SMX_BUSY_LO 0x180u /* rh: Counter SMX_BUSY, bits 31:0: cycles the softmax engine holds a SOFTMAX command. Reading LO latches bits 47:32 into SMX_BUSY_HI. */
+#define AT_REG_CNT_SMX_BUSY_LO_VALUE_LSB 0
+#define AT_REG_CNT_SMX_BUSY_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_SMX_BUSY_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_SMX_BUSY_HI 0x184u /* rh: Counter SMX_BUSY, bits 47:32, as latched by the last read of CNT_SMX_BUSY_LO. */
+#define AT_REG_CNT_SMX_BUSY_HI_VALUE_LSB 0
+#define AT_REG_CNT_SMX_BUSY_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_SMX_BUSY_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_LN_BUSY_LO 0x188u /* rh: Counter LN_BUSY, bits 31:0: cycles the layer-norm engine holds a LAYERNORM command. Reading LO latches bits 47:32 into LN_BUSY_HI. */
+#define AT_REG_CNT_LN_BUSY_LO_VALUE_LSB 0
+#define AT_REG_CNT_LN_BUSY_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_LN_BUSY_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_LN_BUSY_HI 0x18cu /* rh: Counter LN_BUSY, bits 47:32, as latched by the last read of CNT_LN_BUSY_LO. */
+#define AT_REG_CNT_LN_BUSY_HI_VALUE_LSB 0
+#define AT_REG_CNT_LN_BUSY_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_LN_BUSY_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_LOAD_BUSY_LO 0x190u /* rh: Counter LOAD_BUSY, bits 31:0: cycles the DMA load engine holds a LOAD command. Reading LO latches bits 47:32 into LOAD_BUSY_HI. */
+#define AT_REG_CNT_LOAD_BUSY_LO_VALUE_LSB 0
+#define AT_REG_CNT_LOAD_BUSY_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_LOAD_BUSY_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_LOAD_BUSY_HI 0x194u /* rh: Counter LOAD_BUSY, bits 47:32, as latched by the last read of CNT_LOAD_BUSY_LO. */
+#define AT_REG_CNT_LOAD_BUSY_HI_VALUE_LSB 0
+#define AT_REG_CNT_LOAD_BUSY_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_LOAD_BUSY_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_STORE_BUSY_LO 0x198u /* rh: Counter STORE_BUSY, bits 31:0: cycles the DMA store engine holds a STORE command. Reading LO latches bits 47:32 into STORE_BUSY_HI. */
+#define AT_REG_CNT_STORE_BUSY_LO_VALUE_LSB 0
+#define AT_REG_CNT_STORE_BUSY_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_STORE_BUSY_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_STORE_BUSY_HI 0x19cu /* rh: Counter STORE_BUSY, bits 47:32, as latched by the last read of CNT_STORE_BUSY_LO. */
+#define AT_REG_CNT_STORE_BUSY_HI_VALUE_LSB 0
+#define AT_REG_CNT_STORE_BUSY_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_STORE_BUSY_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_DMA_ONLY_LO 0x1a0u /* rh: Counter DMA_ONLY, bits 31:0: cycles the load or the store engine holds a command while the compute engine holds none (for attributing cycles to units). Reading LO latches bits 47:32 into DMA_ONLY_HI. */
+#define AT_REG_CNT_DMA_ONLY_LO_VALUE_LSB 0
+#define AT_REG_CNT_DMA_ONLY_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_DMA_ONLY_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_DMA_ONLY_HI 0x1a4u /* rh: Counter DMA_ONLY, bits 47:32, as latched by the last read of CNT_DMA_ONLY_LO. */
+#define AT_REG_CNT_DMA_ONLY_HI_VALUE_LSB 0
+#define AT_REG_CNT_DMA_ONLY_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_DMA_ONLY_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_SMX_ROWS_LO 0x1a8u /* rh: Counter SMX_ROWS, bits 31:0: rows the softmax engine finished (last output beat written; a row stopped by a bad length is not counted). Reading LO latches bits 47:32 into SMX_ROWS_HI. */
+#define AT_REG_CNT_SMX_ROWS_LO_VALUE_LSB 0
+#define AT_REG_CNT_SMX_ROWS_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_SMX_ROWS_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_SMX_ROWS_HI 0x1acu /* rh: Counter SMX_ROWS, bits 47:32, as latched by the last read of CNT_SMX_ROWS_LO. */
+#define AT_REG_CNT_SMX_ROWS_HI_VALUE_LSB 0
+#define AT_REG_CNT_SMX_ROWS_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_SMX_ROWS_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_LN_ROWS_LO 0x1b0u /* rh: Counter LN_ROWS, bits 31:0: rows the layer-norm engine finished (last output beat written). Reading LO latches bits 47:32 into LN_ROWS_HI. */
+#define AT_REG_CNT_LN_ROWS_LO_VALUE_LSB 0
+#define AT_REG_CNT_LN_ROWS_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_LN_ROWS_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_LN_ROWS_HI 0x1b4u /* rh: Counter LN_ROWS, bits 47:32, as latched by the last read of CNT_LN_ROWS_LO. */
+#define AT_REG_CNT_LN_ROWS_HI_VALUE_LSB 0
+#define AT_REG_CNT_LN_ROWS_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_LN_ROWS_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_SPAD_ACT_RD_LO 0x1b8u /* rh: Counter SPAD_ACT_RD, bits 31:0: activation-buffer lines read (compute reads and STOREs from the activation buffer). Reading LO latches bits 47:32 into SPAD_ACT_RD_HI. */
+#define AT_REG_CNT_SPAD_ACT_RD_LO_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_ACT_RD_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_SPAD_ACT_RD_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_SPAD_ACT_RD_HI 0x1bcu /* rh: Counter SPAD_ACT_RD, bits 47:32, as latched by the last read of CNT_SPAD_ACT_RD_LO. */
+#define AT_REG_CNT_SPAD_ACT_RD_HI_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_ACT_RD_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_SPAD_ACT_RD_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_SPAD_ACT_WR_LO 0x1c0u /* rh: Counter SPAD_ACT_WR, bits 31:0: activation-buffer lines written (compute writes and LOADs into the activation buffer). Reading LO latches bits 47:32 into SPAD_ACT_WR_HI. */
+#define AT_REG_CNT_SPAD_ACT_WR_LO_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_ACT_WR_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_SPAD_ACT_WR_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_SPAD_ACT_WR_HI 0x1c4u /* rh: Counter SPAD_ACT_WR, bits 47:32, as latched by the last read of CNT_SPAD_ACT_WR_LO. */
+#define AT_REG_CNT_SPAD_ACT_WR_HI_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_ACT_WR_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_SPAD_ACT_WR_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_SPAD_WGT_RD_LO 0x1c8u /* rh: Counter SPAD_WGT_RD, bits 31:0: weight-buffer lines read (a quad read counts 4; STOREs from the weight buffer count 1 per line). Reading LO latches bits 47:32 into SPAD_WGT_RD_HI. */
+#define AT_REG_CNT_SPAD_WGT_RD_LO_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_WGT_RD_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_SPAD_WGT_RD_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_SPAD_WGT_RD_HI 0x1ccu /* rh: Counter SPAD_WGT_RD, bits 47:32, as latched by the last read of CNT_SPAD_WGT_RD_LO. */
+#define AT_REG_CNT_SPAD_WGT_RD_HI_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_WGT_RD_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_SPAD_WGT_RD_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_SPAD_WGT_WR_LO 0x1d0u /* rh: Counter SPAD_WGT_WR, bits 31:0: weight-buffer lines written (LOADs into the weight buffer). Reading LO latches bits 47:32 into SPAD_WGT_WR_HI. */
+#define AT_REG_CNT_SPAD_WGT_WR_LO_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_WGT_WR_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_SPAD_WGT_WR_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_SPAD_WGT_WR_HI 0x1d4u /* rh: Counter SPAD_WGT_WR, bits 47:32, as latched by the last read of CNT_SPAD_WGT_WR_LO. */
+#define AT_REG_CNT_SPAD_WGT_WR_HI_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_WGT_WR_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_SPAD_WGT_WR_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_SPAD_MASK_RD_LO 0x1d8u /* rh: Counter SPAD_MASK_RD, bits 31:0: mask words read (the masks of 16 elements): one with each compute read of an activation line, 16 per mask-buffer line a STORE reads. Reading LO latches bits 47:32 into SPAD_MASK_RD_HI. */
+#define AT_REG_CNT_SPAD_MASK_RD_LO_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_MASK_RD_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_SPAD_MASK_RD_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_SPAD_MASK_RD_HI 0x1dcu /* rh: Counter SPAD_MASK_RD, bits 47:32, as latched by the last read of CNT_SPAD_MASK_RD_LO. */
+#define AT_REG_CNT_SPAD_MASK_RD_HI_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_MASK_RD_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_SPAD_MASK_RD_HI_VALUE_MASK 0x0000ffffu
+#define AT_REG_CNT_SPAD_MASK_WR_LO 0x1e0u /* rh: Counter SPAD_MASK_WR, bits 31:0: mask words written: one with each compute write of an activation line and each LOAD line into the activation buffer without KEEP_MASK, 16 per mask-buffer line a LOAD writes. Reading LO latches bits 47:32 into SPAD_MASK_WR_HI. */
+#define AT_REG_CNT_SPAD_MASK_WR_LO_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_MASK_WR_LO_VALUE_WIDTH 32
+#define AT_REG_CNT_SPAD_MASK_WR_LO_VALUE_MASK 0xffffffffu
+#define AT_REG_CNT_SPAD_MASK_WR_HI 0x1e4u /* rh: Counter SPAD_MASK_WR, bits 47:32, as latched by the last read of CNT_SPAD_MASK_WR_LO. */
+#define AT_REG_CNT_SPAD_MASK_WR_HI_VALUE_LSB 0
+#define AT_REG_CNT_SPAD_MASK_WR_HI_VALUE_WIDTH 16
+#define AT_REG_CNT_SPAD_MASK_WR_HI_VALUE_MASK 0x0000ffffu
 
 typedef struct at_hw_reg_info {
     const char *name;
@@ -362,7 +474,7 @@ typedef struct at_hw_reg_info {
     const char *access;
 } at_hw_reg_info;
 
-#define AT_HW_NUM_REGS 72
+#define AT_HW_NUM_REGS 100
 static const at_hw_reg_info at_hw_regs[AT_HW_NUM_REGS] = {
     {"ID", 0x000u, "ro"},
     {"VERSION", 0x004u, "ro"},
@@ -436,7 +548,78 @@ static const at_hw_reg_info at_hw_regs[AT_HW_NUM_REGS] = {
     {"CNT_MEM_WR_BYTES_HI", 0x16cu, "rh"},
     {"CNT_CMDS_LO", 0x170u, "rh"},
     {"CNT_CMDS_HI", 0x174u, "rh"},
+    {"CNT_GEMM_BUSY_LO", 0x178u, "rh"},
+    {"CNT_GEMM_BUSY_HI", 0x17cu, "rh"},
+    {"CNT_SMX_BUSY_LO", 0x180u, "rh"},
+    {"CNT_SMX_BUSY_HI", 0x184u, "rh"},
+    {"CNT_LN_BUSY_LO", 0x188u, "rh"},
+    {"CNT_LN_BUSY_HI", 0x18cu, "rh"},
+    {"CNT_LOAD_BUSY_LO", 0x190u, "rh"},
+    {"CNT_LOAD_BUSY_HI", 0x194u, "rh"},
+    {"CNT_STORE_BUSY_LO", 0x198u, "rh"},
+    {"CNT_STORE_BUSY_HI", 0x19cu, "rh"},
+    {"CNT_DMA_ONLY_LO", 0x1a0u, "rh"},
+    {"CNT_DMA_ONLY_HI", 0x1a4u, "rh"},
+    {"CNT_SMX_ROWS_LO", 0x1a8u, "rh"},
+    {"CNT_SMX_ROWS_HI", 0x1acu, "rh"},
+    {"CNT_LN_ROWS_LO", 0x1b0u, "rh"},
+    {"CNT_LN_ROWS_HI", 0x1b4u, "rh"},
+    {"CNT_SPAD_ACT_RD_LO", 0x1b8u, "rh"},
+    {"CNT_SPAD_ACT_RD_HI", 0x1bcu, "rh"},
+    {"CNT_SPAD_ACT_WR_LO", 0x1c0u, "rh"},
+    {"CNT_SPAD_ACT_WR_HI", 0x1c4u, "rh"},
+    {"CNT_SPAD_WGT_RD_LO", 0x1c8u, "rh"},
+    {"CNT_SPAD_WGT_RD_HI", 0x1ccu, "rh"},
+    {"CNT_SPAD_WGT_WR_LO", 0x1d0u, "rh"},
+    {"CNT_SPAD_WGT_WR_HI", 0x1d4u, "rh"},
+    {"CNT_SPAD_MASK_RD_LO", 0x1d8u, "rh"},
+    {"CNT_SPAD_MASK_RD_HI", 0x1dcu, "rh"},
+    {"CNT_SPAD_MASK_WR_LO", 0x1e0u, "rh"},
+    {"CNT_SPAD_MASK_WR_HI", 0x1e4u, "rh"},
 };
+
+/* Performance counters (48 bits): counter i is CNT_x_LO at AT_CNT_REG(i), HI at +4. */
+#define AT_NUM_COUNTERS 29
+#define AT_CNT_BASE 0x100u
+#define AT_CNT_REG(i) (AT_CNT_BASE + 8u * (uint32_t)(i))
+enum at_counter {
+    AT_CNT_CYCLES = 0,
+    AT_CNT_BUSY = 1,
+    AT_CNT_STALL_DEP = 2,
+    AT_CNT_STALL_MEM = 3,
+    AT_CNT_STALL_WGT = 4,
+    AT_CNT_STALL_ACT = 5,
+    AT_CNT_PE_BUSY = 6,
+    AT_CNT_MAC_ISSUED = 7,
+    AT_CNT_MAC_SKIPPED = 8,
+    AT_CNT_PRUNED = 9,
+    AT_CNT_SPAD_RD = 10,
+    AT_CNT_SPAD_WR = 11,
+    AT_CNT_MEM_RD_BYTES = 12,
+    AT_CNT_MEM_WR_BYTES = 13,
+    AT_CNT_CMDS = 14,
+    AT_CNT_GEMM_BUSY = 15,
+    AT_CNT_SMX_BUSY = 16,
+    AT_CNT_LN_BUSY = 17,
+    AT_CNT_LOAD_BUSY = 18,
+    AT_CNT_STORE_BUSY = 19,
+    AT_CNT_DMA_ONLY = 20,
+    AT_CNT_SMX_ROWS = 21,
+    AT_CNT_LN_ROWS = 22,
+    AT_CNT_SPAD_ACT_RD = 23,
+    AT_CNT_SPAD_ACT_WR = 24,
+    AT_CNT_SPAD_WGT_RD = 25,
+    AT_CNT_SPAD_WGT_WR = 26,
+    AT_CNT_SPAD_MASK_RD = 27,
+    AT_CNT_SPAD_MASK_WR = 28,
+};
+
+/* Name of counter i ("MAC_ISSUED"), or NULL. */
+static inline const char *at_counter_name(unsigned i)
+{
+    static const char *const names[AT_NUM_COUNTERS] = {"CYCLES", "BUSY", "STALL_DEP", "STALL_MEM", "STALL_WGT", "STALL_ACT", "PE_BUSY", "MAC_ISSUED", "MAC_SKIPPED", "PRUNED", "SPAD_RD", "SPAD_WR", "MEM_RD_BYTES", "MEM_WR_BYTES", "CMDS", "GEMM_BUSY", "SMX_BUSY", "LN_BUSY", "LOAD_BUSY", "STORE_BUSY", "DMA_ONLY", "SMX_ROWS", "LN_ROWS", "SPAD_ACT_RD", "SPAD_ACT_WR", "SPAD_WGT_RD", "SPAD_WGT_WR", "SPAD_MASK_RD", "SPAD_MASK_WR"};
+    return i < AT_NUM_COUNTERS ? names[i] : 0;
+}
 
 /* Command descriptor: 64 bytes, little-endian 32-bit words. */
 #define AT_DESC_BYTES 64u
@@ -828,7 +1011,7 @@ static inline uint32_t at_hw_reg_expected(const at_hw_config *c, uint32_t offset
         return AT_PUT(AT_REG_ID_MAGIC, 1094931538u);
     case AT_REG_VERSION:
         return AT_PUT(AT_REG_VERSION_PATCH, 0u) |
-               AT_PUT(AT_REG_VERSION_MINOR, 2u) |
+               AT_PUT(AT_REG_VERSION_MINOR, 4u) |
                AT_PUT(AT_REG_VERSION_MAJOR, 0u);
     case AT_REG_CONFIG_ARRAY:
         return AT_PUT(AT_REG_CONFIG_ARRAY_PES, c->pes) |

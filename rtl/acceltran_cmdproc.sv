@@ -254,6 +254,17 @@ module acceltran_cmdproc #(
   logic [15:0]  pend_tag_q, pend_tag_d, pend_idx_q, pend_idx_d;
   logic [31:0]  pend_det_q, pend_det_d;
 
+  // Engine errors are ranked by age in ring order: distance behind RING_HEAD
+  // (every issued command's slot is behind it), larger = older. The oldest
+  // failing command is the one reported (docs/isa.md, Errors), whatever the
+  // order its engine finds the error in.
+  logic [15:0]  age_pend, age_ld, age_st, age_cp, err_age;
+  logic         err_have;
+  assign age_pend = (head_q - pend_idx_q) & size_mask;
+  assign age_ld   = (head_q - sl_idx_q[0 +: 16]) & size_mask;
+  assign age_st   = (head_q - sl_idx_q[16 +: 16]) & size_mask;
+  assign age_cp   = (head_q - sl_idx_q[32 +: 16]) & size_mask;
+
   logic         iss_ok, slots_empty, fence_go, fence_fin, nop_fin, leave;
   logic         load_hs, store_hs, comp_hs;
 
@@ -496,16 +507,24 @@ module acceltran_cmdproc #(
     if (comp_done_i || comp_err_i) begin
       sl_valid_d[2] = 1'b0;
     end
-    if (!quiesce_i && (!pend_q || !pend_eng_q)) begin
-      if (load_err_i) begin
+    // a pending decode-time error is younger than any engine's command; a
+    // pending engine error gives way to an older one found later
+    err_have = pend_q && pend_eng_q;
+    err_age  = age_pend;
+    if (!quiesce_i) begin
+      if (load_err_i && (!err_have || (age_ld > err_age))) begin
+        err_have = 1'b1; err_age = age_ld;
         pend_d = 1'b1; pend_eng_d = 1'b1;
         pend_code_d = load_err_code_i;  pend_det_d = load_err_detail_i;
         pend_op_d = sl_op_q[0 +: 8]; pend_tag_d = sl_tag_q[0 +: 16]; pend_idx_d = sl_idx_q[0 +: 16];
-      end else if (store_err_i) begin
+      end
+      if (store_err_i && (!err_have || (age_st > err_age))) begin
+        err_have = 1'b1; err_age = age_st;
         pend_d = 1'b1; pend_eng_d = 1'b1;
         pend_code_d = store_err_code_i; pend_det_d = store_err_detail_i;
         pend_op_d = sl_op_q[8 +: 8]; pend_tag_d = sl_tag_q[16 +: 16]; pend_idx_d = sl_idx_q[16 +: 16];
-      end else if (comp_err_i) begin
+      end
+      if (comp_err_i && (!err_have || (age_cp > err_age))) begin
         pend_d = 1'b1; pend_eng_d = 1'b1;
         pend_code_d = 8'(acceltran_pkg::ErrIllegalField); pend_det_d = comp_err_detail_i;
         pend_op_d = sl_op_q[16 +: 8]; pend_tag_d = sl_tag_q[32 +: 16]; pend_idx_d = sl_idx_q[32 +: 16];

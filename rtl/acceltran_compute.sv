@@ -7,7 +7,10 @@
 // scratchpad write has been granted. Counters: the PE array's (from the
 // GEMM engine), CNT_PRUNED = the sum of the GEMM, SOFTMAX and LAYERNORM
 // engines' pruned counts, and this engine's scratchpad accesses (lines: a
-// quad is 4).
+// quad is 4). Unit events for the register block's counters: which opcode
+// the engine holds (gemm/smx/ln_busy_o, from the command's acceptance to
+// its done_o or err_o) and the rows the softmax and layer-norm engines
+// finish (smx/ln_row_o).
 // Lint in tiny and edge: the server PE array is too big to elaborate.
 // rtl-lint-configs: tiny edge
 `include "acceltran_assert.svh"
@@ -51,6 +54,11 @@ module acceltran_compute #(
   output logic [CntW-1:0]       cnt_pe_busy_o,
   output logic [CntW-1:0]       cnt_spad_rd_o,
   output logic [CntW-1:0]       cnt_spad_wr_o,
+  output logic                  gemm_busy_o,
+  output logic                  smx_busy_o,
+  output logic                  ln_busy_o,
+  output logic                  smx_row_o,
+  output logic                  ln_row_o,
   output logic                  busy_o
 );
 
@@ -84,6 +92,9 @@ module acceltran_compute #(
 
   assign cmd_ready_o = !busy_q;
   assign busy_o      = busy_q;
+  assign gemm_busy_o = busy_q && is_g;
+  assign smx_busy_o  = busy_q && is_s;
+  assign ln_busy_o   = busy_q && is_l;
 
   always_comb begin
     desc_d  = desc_q;
@@ -170,6 +181,7 @@ module acceltran_compute #(
     .act_wr_addr_o (s_aw_addr),
     .act_wr_data_o (s_aw_data),
     .act_wr_mask_o (s_aw_mask),
+    .row_done_o    (smx_row_o),
     .cnt_pruned_o  (s_prun)
   );
 
@@ -199,6 +211,7 @@ module acceltran_compute #(
     .wgt_rd_quad_o (l_w_quad),
     .wgt_rvalid_i  (wgt_rvalid_i && is_l),
     .wgt_rdata_i   (wgt_rdata_i),
+    .row_done_o    (ln_row_o),
     .cnt_pruned_o  (l_prun)
   );
 

@@ -7,7 +7,8 @@
 //   beta = lines 1-2), one per beat of every row, into a 2-entry FIFO;
 // - outputs: DST + r*LDD + b after DynaTran (|y| <= LN_TAU -> 0), mask
 //   bit = (element != 0); the pruned elements among the N columns are
-//   counted in cnt_pruned_o when the beat's write is granted.
+//   counted in cnt_pruned_o when the beat's write is granted; row_done_o
+//   pulses when a row's last beat is written (CNT_LN_ROWS).
 `include "acceltran_assert.svh"
 
 module acceltran_ln_engine #(
@@ -41,6 +42,7 @@ module acceltran_ln_engine #(
   output logic [QuadW-1:0]    wgt_rd_quad_o,
   input  logic                wgt_rvalid_i,
   input  logic [4*LineW-1:0]  wgt_rdata_i,
+  output logic                row_done_o,
   output logic [CntW-1:0]     cnt_pruned_o
 );
 
@@ -294,6 +296,7 @@ module acceltran_ln_engine #(
   /* verilator lint_on UNUSEDSIGNAL */
   assign unused_l3 = wgt_rdata_i[3*LineW +: LineW];
 
+  assign row_done_o = out_valid && act_wr_gnt_i && (bo_q == nb - 7'd1);
   assign busy_o = run_q || done_q;
   assign done_o = done_q;
 

@@ -12,7 +12,7 @@ package acceltran_pkg;
   // Device identity
   localparam logic [31:0] DeviceId = 32'h41435452;
   localparam int unsigned VersionMajor = 0;
-  localparam int unsigned VersionMinor = 2;
+  localparam int unsigned VersionMinor = 4;
   localparam int unsigned VersionPatch = 0;
 
   // Configuration
@@ -393,6 +393,153 @@ package acceltran_pkg;
   localparam logic [RegAddrWidth-1:0] RegCntCmdsHiOffset = 12'h174;
   localparam int unsigned RegCntCmdsHiValueLsb = 0;
   localparam int unsigned RegCntCmdsHiValueWidth = 16;
+  // CNT_GEMM_BUSY_LO (rh): Counter GEMM_BUSY, bits 31:0: cycles the GEMM engine holds a command (from its issue to the grant of its last scratchpad write). Reading LO latches bits 47:32 into GEMM_BUSY_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntGemmBusyLoOffset = 12'h178;
+  localparam int unsigned RegCntGemmBusyLoValueLsb = 0;
+  localparam int unsigned RegCntGemmBusyLoValueWidth = 32;
+  // CNT_GEMM_BUSY_HI (rh): Counter GEMM_BUSY, bits 47:32, as latched by the last read of CNT_GEMM_BUSY_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntGemmBusyHiOffset = 12'h17c;
+  localparam int unsigned RegCntGemmBusyHiValueLsb = 0;
+  localparam int unsigned RegCntGemmBusyHiValueWidth = 16;
+  // CNT_SMX_BUSY_LO (rh): Counter SMX_BUSY, bits 31:0: cycles the softmax engine holds a SOFTMAX command. Reading LO latches bits 47:32 into SMX_BUSY_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntSmxBusyLoOffset = 12'h180;
+  localparam int unsigned RegCntSmxBusyLoValueLsb = 0;
+  localparam int unsigned RegCntSmxBusyLoValueWidth = 32;
+  // CNT_SMX_BUSY_HI (rh): Counter SMX_BUSY, bits 47:32, as latched by the last read of CNT_SMX_BUSY_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntSmxBusyHiOffset = 12'h184;
+  localparam int unsigned RegCntSmxBusyHiValueLsb = 0;
+  localparam int unsigned RegCntSmxBusyHiValueWidth = 16;
+  // CNT_LN_BUSY_LO (rh): Counter LN_BUSY, bits 31:0: cycles the layer-norm engine holds a LAYERNORM command. Reading LO latches bits 47:32 into LN_BUSY_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntLnBusyLoOffset = 12'h188;
+  localparam int unsigned RegCntLnBusyLoValueLsb = 0;
+  localparam int unsigned RegCntLnBusyLoValueWidth = 32;
+  // CNT_LN_BUSY_HI (rh): Counter LN_BUSY, bits 47:32, as latched by the last read of CNT_LN_BUSY_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntLnBusyHiOffset = 12'h18c;
+  localparam int unsigned RegCntLnBusyHiValueLsb = 0;
+  localparam int unsigned RegCntLnBusyHiValueWidth = 16;
+  // CNT_LOAD_BUSY_LO (rh): Counter LOAD_BUSY, bits 31:0: cycles the DMA load engine holds a LOAD command. Reading LO latches bits 47:32 into LOAD_BUSY_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntLoadBusyLoOffset = 12'h190;
+  localparam int unsigned RegCntLoadBusyLoValueLsb = 0;
+  localparam int unsigned RegCntLoadBusyLoValueWidth = 32;
+  // CNT_LOAD_BUSY_HI (rh): Counter LOAD_BUSY, bits 47:32, as latched by the last read of CNT_LOAD_BUSY_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntLoadBusyHiOffset = 12'h194;
+  localparam int unsigned RegCntLoadBusyHiValueLsb = 0;
+  localparam int unsigned RegCntLoadBusyHiValueWidth = 16;
+  // CNT_STORE_BUSY_LO (rh): Counter STORE_BUSY, bits 31:0: cycles the DMA store engine holds a STORE command. Reading LO latches bits 47:32 into STORE_BUSY_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntStoreBusyLoOffset = 12'h198;
+  localparam int unsigned RegCntStoreBusyLoValueLsb = 0;
+  localparam int unsigned RegCntStoreBusyLoValueWidth = 32;
+  // CNT_STORE_BUSY_HI (rh): Counter STORE_BUSY, bits 47:32, as latched by the last read of CNT_STORE_BUSY_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntStoreBusyHiOffset = 12'h19c;
+  localparam int unsigned RegCntStoreBusyHiValueLsb = 0;
+  localparam int unsigned RegCntStoreBusyHiValueWidth = 16;
+  // CNT_DMA_ONLY_LO (rh): Counter DMA_ONLY, bits 31:0: cycles the load or the store engine holds a command while the compute engine holds none (for attributing cycles to units). Reading LO latches bits 47:32 into DMA_ONLY_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntDmaOnlyLoOffset = 12'h1a0;
+  localparam int unsigned RegCntDmaOnlyLoValueLsb = 0;
+  localparam int unsigned RegCntDmaOnlyLoValueWidth = 32;
+  // CNT_DMA_ONLY_HI (rh): Counter DMA_ONLY, bits 47:32, as latched by the last read of CNT_DMA_ONLY_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntDmaOnlyHiOffset = 12'h1a4;
+  localparam int unsigned RegCntDmaOnlyHiValueLsb = 0;
+  localparam int unsigned RegCntDmaOnlyHiValueWidth = 16;
+  // CNT_SMX_ROWS_LO (rh): Counter SMX_ROWS, bits 31:0: rows the softmax engine finished (last output beat written; a row stopped by a bad length is not counted). Reading LO latches bits 47:32 into SMX_ROWS_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntSmxRowsLoOffset = 12'h1a8;
+  localparam int unsigned RegCntSmxRowsLoValueLsb = 0;
+  localparam int unsigned RegCntSmxRowsLoValueWidth = 32;
+  // CNT_SMX_ROWS_HI (rh): Counter SMX_ROWS, bits 47:32, as latched by the last read of CNT_SMX_ROWS_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntSmxRowsHiOffset = 12'h1ac;
+  localparam int unsigned RegCntSmxRowsHiValueLsb = 0;
+  localparam int unsigned RegCntSmxRowsHiValueWidth = 16;
+  // CNT_LN_ROWS_LO (rh): Counter LN_ROWS, bits 31:0: rows the layer-norm engine finished (last output beat written). Reading LO latches bits 47:32 into LN_ROWS_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntLnRowsLoOffset = 12'h1b0;
+  localparam int unsigned RegCntLnRowsLoValueLsb = 0;
+  localparam int unsigned RegCntLnRowsLoValueWidth = 32;
+  // CNT_LN_ROWS_HI (rh): Counter LN_ROWS, bits 47:32, as latched by the last read of CNT_LN_ROWS_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntLnRowsHiOffset = 12'h1b4;
+  localparam int unsigned RegCntLnRowsHiValueLsb = 0;
+  localparam int unsigned RegCntLnRowsHiValueWidth = 16;
+  // CNT_SPAD_ACT_RD_LO (rh): Counter SPAD_ACT_RD, bits 31:0: activation-buffer lines read (compute reads and STOREs from the activation buffer). Reading LO latches bits 47:32 into SPAD_ACT_RD_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadActRdLoOffset = 12'h1b8;
+  localparam int unsigned RegCntSpadActRdLoValueLsb = 0;
+  localparam int unsigned RegCntSpadActRdLoValueWidth = 32;
+  // CNT_SPAD_ACT_RD_HI (rh): Counter SPAD_ACT_RD, bits 47:32, as latched by the last read of CNT_SPAD_ACT_RD_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadActRdHiOffset = 12'h1bc;
+  localparam int unsigned RegCntSpadActRdHiValueLsb = 0;
+  localparam int unsigned RegCntSpadActRdHiValueWidth = 16;
+  // CNT_SPAD_ACT_WR_LO (rh): Counter SPAD_ACT_WR, bits 31:0: activation-buffer lines written (compute writes and LOADs into the activation buffer). Reading LO latches bits 47:32 into SPAD_ACT_WR_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadActWrLoOffset = 12'h1c0;
+  localparam int unsigned RegCntSpadActWrLoValueLsb = 0;
+  localparam int unsigned RegCntSpadActWrLoValueWidth = 32;
+  // CNT_SPAD_ACT_WR_HI (rh): Counter SPAD_ACT_WR, bits 47:32, as latched by the last read of CNT_SPAD_ACT_WR_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadActWrHiOffset = 12'h1c4;
+  localparam int unsigned RegCntSpadActWrHiValueLsb = 0;
+  localparam int unsigned RegCntSpadActWrHiValueWidth = 16;
+  // CNT_SPAD_WGT_RD_LO (rh): Counter SPAD_WGT_RD, bits 31:0: weight-buffer lines read (a quad read counts 4; STOREs from the weight buffer count 1 per line). Reading LO latches bits 47:32 into SPAD_WGT_RD_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadWgtRdLoOffset = 12'h1c8;
+  localparam int unsigned RegCntSpadWgtRdLoValueLsb = 0;
+  localparam int unsigned RegCntSpadWgtRdLoValueWidth = 32;
+  // CNT_SPAD_WGT_RD_HI (rh): Counter SPAD_WGT_RD, bits 47:32, as latched by the last read of CNT_SPAD_WGT_RD_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadWgtRdHiOffset = 12'h1cc;
+  localparam int unsigned RegCntSpadWgtRdHiValueLsb = 0;
+  localparam int unsigned RegCntSpadWgtRdHiValueWidth = 16;
+  // CNT_SPAD_WGT_WR_LO (rh): Counter SPAD_WGT_WR, bits 31:0: weight-buffer lines written (LOADs into the weight buffer). Reading LO latches bits 47:32 into SPAD_WGT_WR_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadWgtWrLoOffset = 12'h1d0;
+  localparam int unsigned RegCntSpadWgtWrLoValueLsb = 0;
+  localparam int unsigned RegCntSpadWgtWrLoValueWidth = 32;
+  // CNT_SPAD_WGT_WR_HI (rh): Counter SPAD_WGT_WR, bits 47:32, as latched by the last read of CNT_SPAD_WGT_WR_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadWgtWrHiOffset = 12'h1d4;
+  localparam int unsigned RegCntSpadWgtWrHiValueLsb = 0;
+  localparam int unsigned RegCntSpadWgtWrHiValueWidth = 16;
+  // CNT_SPAD_MASK_RD_LO (rh): Counter SPAD_MASK_RD, bits 31:0: mask words read (the masks of 16 elements): one with each compute read of an activation line, 16 per mask-buffer line a STORE reads. Reading LO latches bits 47:32 into SPAD_MASK_RD_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadMaskRdLoOffset = 12'h1d8;
+  localparam int unsigned RegCntSpadMaskRdLoValueLsb = 0;
+  localparam int unsigned RegCntSpadMaskRdLoValueWidth = 32;
+  // CNT_SPAD_MASK_RD_HI (rh): Counter SPAD_MASK_RD, bits 47:32, as latched by the last read of CNT_SPAD_MASK_RD_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadMaskRdHiOffset = 12'h1dc;
+  localparam int unsigned RegCntSpadMaskRdHiValueLsb = 0;
+  localparam int unsigned RegCntSpadMaskRdHiValueWidth = 16;
+  // CNT_SPAD_MASK_WR_LO (rh): Counter SPAD_MASK_WR, bits 31:0: mask words written: one with each compute write of an activation line and each LOAD line into the activation buffer without KEEP_MASK, 16 per mask-buffer line a LOAD writes. Reading LO latches bits 47:32 into SPAD_MASK_WR_HI.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadMaskWrLoOffset = 12'h1e0;
+  localparam int unsigned RegCntSpadMaskWrLoValueLsb = 0;
+  localparam int unsigned RegCntSpadMaskWrLoValueWidth = 32;
+  // CNT_SPAD_MASK_WR_HI (rh): Counter SPAD_MASK_WR, bits 47:32, as latched by the last read of CNT_SPAD_MASK_WR_LO.
+  localparam logic [RegAddrWidth-1:0] RegCntSpadMaskWrHiOffset = 12'h1e4;
+  localparam int unsigned RegCntSpadMaskWrHiValueLsb = 0;
+  localparam int unsigned RegCntSpadMaskWrHiValueWidth = 16;
+
+  // Performance counters: counter k is CNT_x_LO/HI at RegCntBaseOffset + 8k
+  localparam int unsigned NumCounters = 29;
+  localparam int unsigned CntIdxWidth = 5;  // $clog2(NumCounters)
+  localparam logic [RegAddrWidth-1:0] RegCntBaseOffset = 12'h100;
+  localparam logic [RegAddrWidth-1:0] RegCntEndOffset = 12'h1e8;  // one past the last
+  localparam int unsigned CntCyclesIndex = 0;
+  localparam int unsigned CntBusyIndex = 1;
+  localparam int unsigned CntStallDepIndex = 2;
+  localparam int unsigned CntStallMemIndex = 3;
+  localparam int unsigned CntStallWgtIndex = 4;
+  localparam int unsigned CntStallActIndex = 5;
+  localparam int unsigned CntPeBusyIndex = 6;
+  localparam int unsigned CntMacIssuedIndex = 7;
+  localparam int unsigned CntMacSkippedIndex = 8;
+  localparam int unsigned CntPrunedIndex = 9;
+  localparam int unsigned CntSpadRdIndex = 10;
+  localparam int unsigned CntSpadWrIndex = 11;
+  localparam int unsigned CntMemRdBytesIndex = 12;
+  localparam int unsigned CntMemWrBytesIndex = 13;
+  localparam int unsigned CntCmdsIndex = 14;
+  localparam int unsigned CntGemmBusyIndex = 15;
+  localparam int unsigned CntSmxBusyIndex = 16;
+  localparam int unsigned CntLnBusyIndex = 17;
+  localparam int unsigned CntLoadBusyIndex = 18;
+  localparam int unsigned CntStoreBusyIndex = 19;
+  localparam int unsigned CntDmaOnlyIndex = 20;
+  localparam int unsigned CntSmxRowsIndex = 21;
+  localparam int unsigned CntLnRowsIndex = 22;
+  localparam int unsigned CntSpadActRdIndex = 23;
+  localparam int unsigned CntSpadActWrIndex = 24;
+  localparam int unsigned CntSpadWgtRdIndex = 25;
+  localparam int unsigned CntSpadWgtWrIndex = 26;
+  localparam int unsigned CntSpadMaskRdIndex = 27;
+  localparam int unsigned CntSpadMaskWrIndex = 28;
 
   // Command descriptor: 64 bytes, 16 little-endian 32-bit words
   localparam int unsigned DescBytes = 64;

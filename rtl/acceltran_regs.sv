@@ -9,9 +9,14 @@
 // outstanding read). Unmapped reads return 0, unmapped writes are ignored,
 // every response is OKAY. Byte strobes apply to every register.
 //
-// Counters: CYCLES, BUSY, STALL_DEP, STALL_MEM, MEM_RD_BYTES, MEM_WR_BYTES
-// and CMDS are counted here from events; the others are running sums from
-// the compute engine and scratchpad. Reading CNT_x_LO returns bits 31:0 and
+// Counters: CYCLES, BUSY, STALL_DEP, STALL_MEM, MEM_RD_BYTES, MEM_WR_BYTES,
+// CMDS, the unit counters (GEMM_BUSY, SMX_BUSY, LN_BUSY: the compute
+// engine holds a command of that opcode; LOAD_BUSY, STORE_BUSY: the DMA
+// engine holds a command; DMA_ONLY: a DMA engine holds one and the compute
+// engine none) and the row counters (SMX_ROWS, LN_ROWS: an engine wrote a
+// row's last beat) are counted here from events; the others are running
+// sums from the compute engine and scratchpad (SPAD_ACT/WGT/MASK_RD/WR:
+// the scratchpad's per-buffer sums). Reading CNT_x_LO returns bits 31:0 and
 // latches bits 47:32, which CNT_x_HI returns.
 //
 // Soft reset: a write of SOFT_RESET.RESET = 1 sets RESETTING, which raises
@@ -25,7 +30,8 @@ module acceltran_regs #(
   parameter int unsigned NumWindows = acceltran_pkg::NumWindows,
   localparam int unsigned AW = acceltran_pkg::RegAddrWidth,
   localparam int unsigned CntW = 48,
-  localparam int unsigned NumCnt = 15
+  localparam int unsigned NumCnt = acceltran_pkg::NumCounters,
+  localparam int unsigned CntIdxW = acceltran_pkg::CntIdxWidth
 ) (
   input  logic                      clk_i,
   input  logic                      rst_ni,
@@ -76,6 +82,13 @@ module acceltran_regs #(
   input  logic [2:0]                cmd_done_i,     // commands completed this cycle
   input  logic                      rd_beat_i,      // a 32-byte R beat was taken
   input  logic [5:0]                wr_bytes_i,     // strobed bytes of the W beat taken
+  input  logic                      gemm_busy_i,    // the compute engine holds a GEMM
+  input  logic                      smx_busy_i,     // ... a SOFTMAX
+  input  logic                      ln_busy_i,      // ... a LAYERNORM
+  input  logic                      load_busy_i,    // the load engine holds a LOAD
+  input  logic                      store_busy_i,   // the store engine holds a STORE
+  input  logic                      smx_row_i,      // the softmax engine finished a row
+  input  logic                      ln_row_i,       // the layer-norm engine finished a row
   // running sums from the blocks
   input  logic [CntW-1:0]           cnt_stall_wgt_i,
   input  logic [CntW-1:0]           cnt_stall_act_i,
@@ -85,6 +98,12 @@ module acceltran_regs #(
   input  logic [CntW-1:0]           cnt_pruned_i,
   input  logic [CntW-1:0]           cnt_spad_rd_i,
   input  logic [CntW-1:0]           cnt_spad_wr_i,
+  input  logic [CntW-1:0]           cnt_spad_act_rd_i,
+  input  logic [CntW-1:0]           cnt_spad_act_wr_i,
+  input  logic [CntW-1:0]           cnt_spad_wgt_rd_i,
+  input  logic [CntW-1:0]           cnt_spad_wgt_wr_i,
+  input  logic [CntW-1:0]           cnt_spad_mask_rd_i,
+  input  logic [CntW-1:0]           cnt_spad_mask_wr_i,
   // soft reset
   output logic                      quiesce_o,
   input  logic                      bus_idle_i,
@@ -165,6 +184,9 @@ module acceltran_regs #(
   // own counters: CYCLES, BUSY, STALL_DEP, STALL_MEM, MEM_RD_BYTES, MEM_WR_BYTES, CMDS
   logic [CntW-1:0]          c_cyc_q, c_cyc_d, c_busy_q, c_busy_d, c_dep_q, c_dep_d;
   logic [CntW-1:0]          c_mem_q, c_mem_d, c_rd_q, c_rd_d, c_wr_q, c_wr_d, c_cmd_q, c_cmd_d;
+  // unit and row counters: GEMM_BUSY, SMX_BUSY, LN_BUSY, LOAD_BUSY, STORE_BUSY, DMA_ONLY, SMX_ROWS, LN_ROWS
+  logic [CntW-1:0]          c_gb_q, c_gb_d, c_sb_q, c_sb_d, c_lb_q, c_lb_d, c_ldb_q, c_ldb_d;
+  logic [CntW-1:0]          c_stb_q, c_stb_d, c_dma_q, c_dma_d, c_sr_q, c_sr_d, c_lr_q, c_lr_d;
   logic [NumCnt*16-1:0]     hi_q, hi_d;
 
   assign rst_int_n  = rst_ni & ~srst_q;
@@ -172,9 +194,38 @@ module acceltran_regs #(
 
   // counter k (offset CNT_CYCLES_LO + 8k) at [k*CntW +: CntW], in register-map order
   logic [NumCnt*CntW-1:0] cnt_all;
-  assign cnt_all = {c_cmd_q, c_wr_q, c_rd_q, cnt_spad_wr_i, cnt_spad_rd_i, cnt_pruned_i,
-                    cnt_mac_skipped_i, cnt_mac_issued_i, cnt_pe_busy_i, cnt_stall_act_i,
-                    cnt_stall_wgt_i, c_mem_q, c_dep_q, c_busy_q, c_cyc_q};
+  always_comb begin
+    cnt_all = '0;
+    cnt_all[acceltran_pkg::CntCyclesIndex*CntW +: CntW]     = c_cyc_q;
+    cnt_all[acceltran_pkg::CntBusyIndex*CntW +: CntW]       = c_busy_q;
+    cnt_all[acceltran_pkg::CntStallDepIndex*CntW +: CntW]   = c_dep_q;
+    cnt_all[acceltran_pkg::CntStallMemIndex*CntW +: CntW]   = c_mem_q;
+    cnt_all[acceltran_pkg::CntStallWgtIndex*CntW +: CntW]   = cnt_stall_wgt_i;
+    cnt_all[acceltran_pkg::CntStallActIndex*CntW +: CntW]   = cnt_stall_act_i;
+    cnt_all[acceltran_pkg::CntPeBusyIndex*CntW +: CntW]     = cnt_pe_busy_i;
+    cnt_all[acceltran_pkg::CntMacIssuedIndex*CntW +: CntW]  = cnt_mac_issued_i;
+    cnt_all[acceltran_pkg::CntMacSkippedIndex*CntW +: CntW] = cnt_mac_skipped_i;
+    cnt_all[acceltran_pkg::CntPrunedIndex*CntW +: CntW]     = cnt_pruned_i;
+    cnt_all[acceltran_pkg::CntSpadRdIndex*CntW +: CntW]     = cnt_spad_rd_i;
+    cnt_all[acceltran_pkg::CntSpadWrIndex*CntW +: CntW]     = cnt_spad_wr_i;
+    cnt_all[acceltran_pkg::CntMemRdBytesIndex*CntW +: CntW] = c_rd_q;
+    cnt_all[acceltran_pkg::CntMemWrBytesIndex*CntW +: CntW] = c_wr_q;
+    cnt_all[acceltran_pkg::CntCmdsIndex*CntW +: CntW]       = c_cmd_q;
+    cnt_all[acceltran_pkg::CntGemmBusyIndex*CntW +: CntW]   = c_gb_q;
+    cnt_all[acceltran_pkg::CntSmxBusyIndex*CntW +: CntW]    = c_sb_q;
+    cnt_all[acceltran_pkg::CntLnBusyIndex*CntW +: CntW]     = c_lb_q;
+    cnt_all[acceltran_pkg::CntLoadBusyIndex*CntW +: CntW]   = c_ldb_q;
+    cnt_all[acceltran_pkg::CntStoreBusyIndex*CntW +: CntW]  = c_stb_q;
+    cnt_all[acceltran_pkg::CntDmaOnlyIndex*CntW +: CntW]    = c_dma_q;
+    cnt_all[acceltran_pkg::CntSmxRowsIndex*CntW +: CntW]    = c_sr_q;
+    cnt_all[acceltran_pkg::CntLnRowsIndex*CntW +: CntW]     = c_lr_q;
+    cnt_all[acceltran_pkg::CntSpadActRdIndex*CntW +: CntW]  = cnt_spad_act_rd_i;
+    cnt_all[acceltran_pkg::CntSpadActWrIndex*CntW +: CntW]  = cnt_spad_act_wr_i;
+    cnt_all[acceltran_pkg::CntSpadWgtRdIndex*CntW +: CntW]  = cnt_spad_wgt_rd_i;
+    cnt_all[acceltran_pkg::CntSpadWgtWrIndex*CntW +: CntW]  = cnt_spad_wgt_wr_i;
+    cnt_all[acceltran_pkg::CntSpadMaskRdIndex*CntW +: CntW] = cnt_spad_mask_rd_i;
+    cnt_all[acceltran_pkg::CntSpadMaskWrIndex*CntW +: CntW] = cnt_spad_mask_wr_i;
+  end
 
   logic        status_idle;
   assign status_idle = idle_i && !resetting_q;
@@ -187,8 +238,8 @@ module acceltran_regs #(
     end
   endfunction
 
-  localparam logic [AW-1:0] CntBase = acceltran_pkg::RegCntCyclesLoOffset;
-  localparam logic [AW-1:0] CntEnd  = acceltran_pkg::RegCntCmdsHiOffset + AW'(4);
+  localparam logic [AW-1:0] CntBase = acceltran_pkg::RegCntBaseOffset;
+  localparam logic [AW-1:0] CntEnd  = acceltran_pkg::RegCntEndOffset;
   localparam logic [AW-1:0] WinBase = acceltran_pkg::RegWin0BaseLoOffset;
   localparam logic [AW-1:0] WinEnd  = acceltran_pkg::RegWin0BaseLoOffset + AW'(16 * NumWindows);
 
@@ -196,7 +247,7 @@ module acceltran_regs #(
   logic [31:0]   id_rdata;
   logic          id_hit;
   logic [AW-1:0] win_off;
-  logic [3:0]    cnt_idx;
+  logic [CntIdxW-1:0] cnt_idx;
   logic [7:0]    win_idx;
 
   acceltran_id_regs u_id_regs (
@@ -209,7 +260,7 @@ module acceltran_regs #(
     rdata   = 32'd0;
     hi_d    = hi_q;
     win_off = s_axil_araddr_i - WinBase;
-    cnt_idx = 4'((s_axil_araddr_i - CntBase) >> 3);
+    cnt_idx = CntIdxW'((s_axil_araddr_i - CntBase) >> 3);
     win_idx = 8'(win_off >> 4);
     if (id_hit) begin
       rdata = id_rdata;
@@ -363,6 +414,14 @@ module acceltran_regs #(
     c_rd_d   = c_rd_q + (rd_beat_i ? CntW'(acceltran_pkg::BusBytes) : CntW'(0));
     c_wr_d   = c_wr_q + CntW'(wr_bytes_i);
     c_cmd_d  = c_cmd_q + CntW'(cmd_done_i);
+    c_gb_d   = c_gb_q + CntW'(gemm_busy_i);
+    c_sb_d   = c_sb_q + CntW'(smx_busy_i);
+    c_lb_d   = c_lb_q + CntW'(ln_busy_i);
+    c_ldb_d  = c_ldb_q + CntW'(load_busy_i);
+    c_stb_d  = c_stb_q + CntW'(store_busy_i);
+    c_dma_d  = c_dma_q + CntW'((load_busy_i || store_busy_i) && !(gemm_busy_i || smx_busy_i || ln_busy_i));
+    c_sr_d   = c_sr_q + CntW'(smx_row_i);
+    c_lr_d   = c_lr_q + CntW'(ln_row_i);
   end
 
   assign srst_d = resetting_q && bus_idle_i && !srst_q;
@@ -423,6 +482,14 @@ module acceltran_regs #(
       c_rd_q       <= '0;
       c_wr_q       <= '0;
       c_cmd_q      <= '0;
+      c_gb_q       <= '0;
+      c_sb_q       <= '0;
+      c_lb_q       <= '0;
+      c_ldb_q      <= '0;
+      c_stb_q      <= '0;
+      c_dma_q      <= '0;
+      c_sr_q       <= '0;
+      c_lr_q       <= '0;
       hi_q         <= '0;
     end else begin
       resetting_q  <= resetting_d;
@@ -445,6 +512,14 @@ module acceltran_regs #(
       c_rd_q       <= c_rd_d;
       c_wr_q       <= c_wr_d;
       c_cmd_q      <= c_cmd_d;
+      c_gb_q       <= c_gb_d;
+      c_sb_q       <= c_sb_d;
+      c_lb_q       <= c_lb_d;
+      c_ldb_q      <= c_ldb_d;
+      c_stb_q      <= c_stb_d;
+      c_dma_q      <= c_dma_d;
+      c_sr_q       <= c_sr_d;
+      c_lr_q       <= c_lr_d;
       hi_q         <= hi_d;
     end
   end
@@ -459,5 +534,7 @@ module acceltran_regs #(
   // the soft reset: the internal reset is one cycle, only when the bus is idle
   `AT_ASSERT(RegsSrstIdle_A, srst_q |-> $past(bus_idle_i) && $past(resetting_q))
   `AT_ASSERT(RegsSrstPulse_A, srst_q |=> !srst_q)
+  // the compute engine holds one command at a time
+  `AT_ASSERT(RegsOneCompute_A, $onehot0({gemm_busy_i, smx_busy_i, ln_busy_i}))
 
 endmodule

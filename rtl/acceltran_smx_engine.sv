@@ -7,7 +7,8 @@
 // DynaTran (y <= SMX_TAU -> 0), with mask bit = (element != 0). Pruned
 // elements among the row's len valid columns (the unit's out_lanes_o) are
 // counted in cnt_pruned_o when the beat's write is granted. Reads of the
-// next rows go on while earlier rows are in the unit.
+// next rows go on while earlier rows are in the unit. row_done_o pulses
+// when a row's last output beat is written (CNT_SMX_ROWS).
 `include "acceltran_assert.svh"
 
 module acceltran_smx_engine #(
@@ -36,6 +37,7 @@ module acceltran_smx_engine #(
   output logic [ActAddrW-1:0] act_wr_addr_o,
   output logic [LineW-1:0]    act_wr_data_o,
   output logic [Width-1:0]    act_wr_mask_o,
+  output logic                row_done_o,
   output logic [CntW-1:0]     cnt_pruned_o
 );
 
@@ -293,6 +295,7 @@ module acceltran_smx_engine #(
     end
   end
 
+  assign row_done_o   = u_out_valid && act_wr_gnt_i && u_out_last;
   assign busy_o       = (st_q != StIdle);
   assign done_o       = done_q;
   assign err_o        = err_q;

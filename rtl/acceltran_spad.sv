@@ -16,6 +16,11 @@
 // after the grant. Writes take effect at the grant edge.
 // Memories are written in their own always_ff (memory inference); they are
 // not reset (contents are undefined after reset, docs/isa.md).
+// Counters (docs/isa.md, Performance counters): cnt_spad_rd_o / _wr_o are
+// the DMA side's lines; the per-buffer ones count every granted access by
+// the buffer it is for: activation and weight lines (a quad read is 4) and
+// mask words (16 per mask-buffer line; one with each compute activation
+// access, and with each DMA activation write that writes the mask word).
 `include "acceltran_assert.svh"
 
 module acceltran_spad #(
@@ -62,7 +67,13 @@ module acceltran_spad #(
   output logic                dma_rvalid_o,
   output logic [255:0]        dma_rdata_o,
   output logic [CntW-1:0]     cnt_spad_rd_o,
-  output logic [CntW-1:0]     cnt_spad_wr_o
+  output logic [CntW-1:0]     cnt_spad_wr_o,
+  output logic [CntW-1:0]     cnt_act_rd_o,
+  output logic [CntW-1:0]     cnt_act_wr_o,
+  output logic [CntW-1:0]     cnt_wgt_rd_o,
+  output logic [CntW-1:0]     cnt_wgt_wr_o,
+  output logic [CntW-1:0]     cnt_mask_rd_o,
+  output logic [CntW-1:0]     cnt_mask_wr_o
 );
 
   localparam logic [1:0] BufWgt  = 2'd1;
@@ -185,6 +196,8 @@ module acceltran_spad #(
   logic          dsrc_w_d, dsrc_w_q;  // the DMA read came from the weight port
   logic [1:0]    dsel_d, dsel_q;      // its line within the quad
   logic [CntW-1:0] crd_d, crd_q, cwr_d, cwr_q;
+  logic [CntW-1:0] car_d, car_q, caw_d, caw_q, cwgr_d, cwgr_q, cwgw_d, cwgw_q, cmr_d, cmr_q, cmw_d, cmw_q;
+  logic            dma_rd_mask;  // the DMA reads a mask-buffer line this cycle
 
   always_comb begin
     logic [ActAddrW-1:0] ra;
@@ -213,6 +226,14 @@ module acceltran_spad #(
     dsel_d   = dra_w[1:0];
     crd_d    = crd_q + {{(CntW-1){1'b0}}, dma_rd_gnt_o};
     cwr_d    = cwr_q + {{(CntW-1){1'b0}}, dma_wr_gnt_o};
+    // per buffer (the writes' enables come from the write block above)
+    dma_rd_mask = ar_dma && (dma_rd_buf_i == BufMask);
+    car_d  = car_q + CntW'(act_rd_gnt_o) + CntW'(ar_dma && !dma_rd_mask);
+    caw_d  = caw_q + CntW'(a_we);
+    cwgr_d = cwgr_q + (CntW'(wgt_rd_gnt_o) << 2) + CntW'(wr_dma);
+    cwgw_d = cwgw_q + CntW'(w_we);
+    cmr_d  = cmr_q + CntW'(act_rd_gnt_o) + (CntW'(dma_rd_mask) << 4);
+    cmw_d  = cmw_q + CntW'(m_we_word) + (CntW'(m_we_line) << 4);
   end
 
   assign act_rvalid_o  = arv_q;
@@ -224,6 +245,12 @@ module acceltran_spad #(
   assign dma_rdata_o   = dsrc_w_q ? wp_q[32'(dsel_q)*256 +: 256] : ap_q;
   assign cnt_spad_rd_o = crd_q;
   assign cnt_spad_wr_o = cwr_q;
+  assign cnt_act_rd_o  = car_q;
+  assign cnt_act_wr_o  = caw_q;
+  assign cnt_wgt_rd_o  = cwgr_q;
+  assign cnt_wgt_wr_o  = cwgw_q;
+  assign cnt_mask_rd_o = cmr_q;
+  assign cnt_mask_wr_o = cmw_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -240,6 +267,12 @@ module acceltran_spad #(
       dsel_q       <= '0;
       crd_q        <= '0;
       cwr_q        <= '0;
+      car_q        <= '0;
+      caw_q        <= '0;
+      cwgr_q       <= '0;
+      cwgw_q       <= '0;
+      cmr_q        <= '0;
+      cmw_q        <= '0;
     end else begin
       ar_dma_pri_q <= ar_dma_pri_d;
       wr_dma_pri_q <= wr_dma_pri_d;
@@ -254,6 +287,12 @@ module acceltran_spad #(
       dsel_q       <= dsel_d;
       crd_q        <= crd_d;
       cwr_q        <= cwr_d;
+      car_q        <= car_d;
+      caw_q        <= caw_d;
+      cwgr_q       <= cwgr_d;
+      cwgw_q       <= cwgw_d;
+      cmr_q        <= cmr_d;
+      cmw_q        <= cmw_d;
     end
   end
 

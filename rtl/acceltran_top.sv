@@ -92,6 +92,9 @@ module acceltran_top #(
   logic [CntW-1:0]          cnt_mac_issued, cnt_mac_skipped, cnt_pruned, cnt_stall_wgt;
   logic [CntW-1:0]          cnt_stall_act, cnt_pe_busy, cnt_c_spad_rd, cnt_c_spad_wr;
   logic [CntW-1:0]          cnt_d_spad_rd, cnt_d_spad_wr;
+  logic [CntW-1:0]          cnt_act_rd, cnt_act_wr, cnt_wgt_rd, cnt_wgt_wr, cnt_mask_rd, cnt_mask_wr;
+  logic                     gemm_busy, smx_busy, ln_busy, smx_row, ln_row;
+  logic                     load_busy, store_busy;
 
   always_comb begin
     wr_bytes = '0;
@@ -151,6 +154,13 @@ module acceltran_top #(
     .cmd_done_i        (cmd_done),
     .rd_beat_i         (m_axi_rvalid_i && m_axi_rready_o),
     .wr_bytes_i        (wr_bytes),
+    .gemm_busy_i       (gemm_busy),
+    .smx_busy_i        (smx_busy),
+    .ln_busy_i         (ln_busy),
+    .load_busy_i       (load_busy),
+    .store_busy_i      (store_busy),
+    .smx_row_i         (smx_row),
+    .ln_row_i          (ln_row),
     .cnt_stall_wgt_i   (cnt_stall_wgt),
     .cnt_stall_act_i   (cnt_stall_act),
     .cnt_pe_busy_i     (cnt_pe_busy),
@@ -159,6 +169,12 @@ module acceltran_top #(
     .cnt_pruned_i      (cnt_pruned),
     .cnt_spad_rd_i     (cnt_c_spad_rd + cnt_d_spad_rd),
     .cnt_spad_wr_i     (cnt_c_spad_wr + cnt_d_spad_wr),
+    .cnt_spad_act_rd_i  (cnt_act_rd),
+    .cnt_spad_act_wr_i  (cnt_act_wr),
+    .cnt_spad_wgt_rd_i  (cnt_wgt_rd),
+    .cnt_spad_wgt_wr_i  (cnt_wgt_wr),
+    .cnt_spad_mask_rd_i (cnt_mask_rd),
+    .cnt_spad_mask_wr_i (cnt_mask_wr),
     .quiesce_o         (quiesce),
     .bus_idle_i        (bus_idle),
     .rst_int_no        (rst_int_n)
@@ -330,7 +346,6 @@ module acceltran_top #(
   logic [1:0]        dma_rd_buf;
   logic [23:0]       dma_rd_addr;
   logic [DataW-1:0]  dma_rdata;
-  logic              load_busy, store_busy;
 
   acceltran_dma_load #(
     .MaxBursts (16)
@@ -443,7 +458,13 @@ module acceltran_top #(
     .dma_rvalid_o     (dma_rvalid),
     .dma_rdata_o      (dma_rdata),
     .cnt_spad_rd_o    (cnt_d_spad_rd),
-    .cnt_spad_wr_o    (cnt_d_spad_wr)
+    .cnt_spad_wr_o    (cnt_d_spad_wr),
+    .cnt_act_rd_o     (cnt_act_rd),
+    .cnt_act_wr_o     (cnt_act_wr),
+    .cnt_wgt_rd_o     (cnt_wgt_rd),
+    .cnt_wgt_wr_o     (cnt_wgt_wr),
+    .cnt_mask_rd_o    (cnt_mask_rd),
+    .cnt_mask_wr_o    (cnt_mask_wr)
   );
 
   acceltran_compute u_compute (
@@ -479,12 +500,18 @@ module acceltran_top #(
     .cnt_pe_busy_o     (cnt_pe_busy),
     .cnt_spad_rd_o     (cnt_c_spad_rd),
     .cnt_spad_wr_o     (cnt_c_spad_wr),
+    .gemm_busy_o       (gemm_busy),
+    .smx_busy_o        (smx_busy),
+    .ln_busy_o         (ln_busy),
+    .smx_row_o         (smx_row),
+    .ln_row_o          (ln_row),
     .busy_o            (comp_busy)
   );
 
-  // busy flags are for debug visibility only
+  // the compute engine's busy flag is for debug visibility only (the unit
+  // counters use the per-opcode flags)
   logic unused;
-  assign unused = ^{load_busy, store_busy, comp_busy};
+  assign unused = comp_busy;
 
   // ---------------------------------------------------------------- assertions
   // AXI4 master (memory): valid held until ready, payload stable meanwhile,

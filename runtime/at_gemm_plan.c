@@ -193,7 +193,15 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
                               "cover their rows (%u and %u lines), fit the %u activation lines and not overlap",
                               s->a_line, s->a_ld, s->c_line, s->c_ld, kc, nt, act_lines);
     }
-    if (tl > wgt_lines)
+    if (s->b_resident) {
+        uint64_t b_end = (uint64_t)s->b_line + (uint64_t)nt * kq, p_end = (uint64_t)s->p_line + 4ull * nt;
+        if (!s->b_tiled || s->b_line % 4 || s->p_line % 4 || b_end > wgt_lines || (s->bo_p && p_end > wgt_lines) ||
+            (s->bo_p && s->b_line < p_end && s->p_line < b_end))
+            return at_err_set(err, AT_EINVAL,
+                              "gemm plan: preloaded B (weight line %u, %u tiles of %u lines) and its parameter "
+                              "blocks (line %u) must be tiled, quad-aligned, inside the %u weight lines and apart",
+                              s->b_line, nt, kq, s->p_line, wgt_lines);
+    } else if (tl > wgt_lines)
         return at_err_set(err, AT_EUNSUPPORTED,
                           "gemm plan: K = %u needs %u weight lines per column tile (with its parameters); "
                           "the %s weight scratchpad has %u",
@@ -204,7 +212,10 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
     uint32_t t1 = wgt_lines / tl, t2 = wgt_lines / (2 * tl);
     uint32_t ts;
     int slots;
-    if (nt <= t1) {
+    if (s->b_resident) {
+        ts = nt; /* the whole of B is there: strips only bound the C slots */
+        slots = 1;
+    } else if (nt <= t1) {
         ts = nt;
         slots = 1; /* one strip: nothing to overlap */
     } else if (t2 >= want) {
@@ -264,12 +275,12 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
      * once per strip; rows outer loads A once and every strip once per
      * block (both strips stay when there are two), and needs two weight
      * slots so that the next strip loads while one computes. */
-    uint64_t w_bytes = (uint64_t)nt * 32u * (s->k + (s->bo_p ? 4u : 0u));
+    uint64_t w_bytes = s->b_resident ? 0 : (uint64_t)nt * 32u * (s->k + (s->bo_p ? 4u : 0u));
     uint64_t a_bytes = a_mem ? (uint64_t)s->m * kc * 32u : 0;
     uint64_t c_bytes = c_mem ? (uint64_t)s->m * nt * 32u : 0;
     uint64_t cost_strips = w_bytes + (uint64_t)strips * a_bytes + c_bytes;
     uint64_t cost_rows = a_bytes + (strips <= 2 ? 1 : (uint64_t)blocks) * w_bytes + c_bytes;
-    int can_rows = a_mem && strips > 1 && slots == 2;
+    int can_rows = a_mem && strips > 1 && (slots == 2 || s->b_resident);
     if (s->order == AT_GEMM_ORDER_ROWS && !can_rows && strips > 1)
         return at_err_set(err, AT_EUNSUPPORTED,
                           "gemm plan: rows-outer needs A in memory and two weight-strip slots (%s: %d slot%s for "
@@ -285,16 +296,20 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
 #define STRIP_TILES(st) ((STRIP_COLS(st) + 15) / 16)
 #define ROW0(bl) ((bl) * r)
 #define ROWS(bl) (s->m - ROW0(bl) < r ? s->m - ROW0(bl) : r)
+/* preloaded B: strip st's tiles and parameter blocks where they lie */
+#define RES_W(st) (s->b_line + STRIP_COL0(st) / 16u * kq)
+#define RES_P(st) (s->p_line + 4u * (STRIP_COL0(st) / 16u))
     if (rows_outer) {
         /* per block: A(bl) in its slot (the next block loads at the block's
          * first strip), each strip in turn, the next one loading into the
          * other weight slot while this one computes */
         uint32_t holds[2] = {0, UINT32_MAX}, ws = 0;
-        load_strip(&b, s, w_base[0], p_base[0], 0, STRIP_TILES(0), 0, kq);
+        if (!s->b_resident)
+            load_strip(&b, s, w_base[0], p_base[0], 0, STRIP_TILES(0), 0, kq);
         at_cmdbuf_xfer(&b, AT_OP_LOAD, 0, a_base[0], ROWS(0), s->k, kc, 1, s->bo_a, s->off_a, s->lda);
         for (uint32_t i = 0; i < items && !b.oom; i++) {
             uint32_t bl = i / strips, st = i % strips, nws = ws;
-            if (i + 1 < items) {
+            if (i + 1 < items && !s->b_resident) {
                 uint32_t st1 = (i + 1) % strips;
                 nws = 1 - ws;
                 if (holds[nws] != st1) {
@@ -305,8 +320,8 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
             if (st == 0 && bl + 1 < blocks)
                 at_cmdbuf_xfer(&b, AT_OP_LOAD, 0, a_base[(bl + 1) % 2], ROWS(bl + 1), s->k, kc, 1, s->bo_a,
                                s->off_a + (uint64_t)ROW0(bl + 1) * s->lda, s->lda);
-            push_gemm(&b, s, a_base[bl % 2], kc, w_base[ws], kq, p_base[ws], c_base[i % 2], ts, ROWS(bl),
-                      STRIP_COLS(st));
+            push_gemm(&b, s, a_base[bl % 2], kc, s->b_resident ? RES_W(st) : w_base[ws], kq,
+                      s->b_resident ? RES_P(st) : p_base[ws], c_base[i % 2], ts, ROWS(bl), STRIP_COLS(st));
             at_cmdbuf_xfer(&b, AT_OP_STORE, 0, c_base[i % 2], ROWS(bl), STRIP_COLS(st), ts, 1, s->bo_c,
                            s->off_c + (uint64_t)ROW0(bl) * s->ldc + 2ull * STRIP_COL0(st), s->ldc);
             ws = nws;
@@ -314,7 +329,8 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
         goto emitted;
     }
     /* strips outer. Prologue: strip 0 weights, A block 0 */
-    load_strip(&b, s, w_base[0], p_base[0], 0, STRIP_TILES(0), 0, kq);
+    if (!s->b_resident)
+        load_strip(&b, s, w_base[0], p_base[0], 0, STRIP_TILES(0), 0, kq);
     if (a_mem)
         at_cmdbuf_xfer(&b, AT_OP_LOAD, 0, a_base[0], ROWS(0), s->k, kc, 1, s->bo_a, s->off_a, s->lda);
     uint32_t next_tile = 0; /* double slots: next strip's tiles already loaded */
@@ -341,9 +357,9 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
         uint32_t ga = s->resident ? s->a_line + ROW0(bl) * s->a_ld : a_base[i % 2];
         uint32_t gc = s->resident ? s->c_line + ROW0(bl) * s->c_ld + st * ts : c_base[i % 2];
         uint32_t gldc = s->resident ? s->c_ld : ts;
-        push_gemm(&b, s, ga, s->resident ? s->a_ld : kc, w_base[ws], kq, p_base[ws], gc, gldc, ROWS(bl),
-                  STRIP_COLS(st));
-        if (slots == 1 && i + 1 < items && (i + 1) / blocks != st)
+        push_gemm(&b, s, ga, s->resident ? s->a_ld : kc, s->b_resident ? RES_W(st) : w_base[ws], kq,
+                  s->b_resident ? RES_P(st) : p_base[ws], gc, gldc, ROWS(bl), STRIP_COLS(st));
+        if (slots == 1 && !s->b_resident && i + 1 < items && (i + 1) / blocks != st)
             load_strip(&b, s, w_base[0], p_base[0], 0, STRIP_TILES(st + 1), STRIP_COL0(st + 1) / 16, kq);
         if (c_mem)
             at_cmdbuf_xfer(&b, AT_OP_STORE, 0, gc, ROWS(bl), STRIP_COLS(st), gldc, 1, s->bo_c,
@@ -355,6 +371,8 @@ emitted:
 #undef STRIP_TILES
 #undef ROW0
 #undef ROWS
+#undef RES_W
+#undef RES_P
     if (b.oom) {
         free(b.cmds);
         return at_err_set(err, AT_ENOMEM, "gemm plan: out of memory");
@@ -367,7 +385,7 @@ emitted:
     out->kc = kc;
     out->kq = kq;
     out->act_lines_used = 2 * (a_slot + c_slot);
-    out->wgt_lines_used = slots * ts * tl;
+    out->wgt_lines_used = s->b_resident ? 0 : slots * ts * tl;
     out->rows_outer = rows_outer;
     out->bytes_strips_outer = cost_strips;
     out->bytes_rows_outer = can_rows ? cost_rows : cost_strips;

@@ -71,6 +71,13 @@ typedef struct at_gemm_spec {
      * unless c_store also STOREs each C block to memory. */
     int resident, c_store;
     uint32_t a_line, a_ld, c_line, c_ld;
+    /* Preloaded weights (the compiler's at_compile_opts.preload_weights):
+     * with `b_resident`, B (needs b_tiled) is already in the weight
+     * scratchpad, column tile t at weight line b_line + t * 4 ceil(K/4),
+     * and its parameter blocks (with bo_p) at p_line + 4 t; the plan loads
+     * no weights and bo_b/off_b/ldb/off_p are unused. */
+    int b_resident;
+    uint32_t b_line, p_line;
     int order;                        /* AT_GEMM_ORDER_*; AT_GEMM_ORDER_ROWS with more than one strip needs A
                                          in memory and two weight slots (else AT_EUNSUPPORTED) */
 } at_gemm_spec;

@@ -1,9 +1,13 @@
 /* See at_gemm_run.h. */
 #include "at_gemm_run.h"
 
+#include "at_cmdbuf.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "at_jobs.h"
 
 static uint64_t sm64(uint64_t *s)
 {
@@ -104,46 +108,45 @@ int at_gemm_run(at_drv *drv, const at_gemm_run_opts *o, at_gemm_run_result *r, a
 
     at_gemm_spec spec = {.m = m, .n = n, .k = k, .bo_a = hb[0], .bo_b = hb[1], .bo_c = hb[2], .lda = lda,
                          .ldb = tiled ? tile_bytes : ldb, .ldc = ldc, .b_tiled = tiled, .tau = o->tau, .rq = rq,
-                         .order = o->order};
+                         .order = o->order, .b_resident = o->b_preload};
+    if (o->b_preload && !tiled) {
+        rc = at_err_set(err, AT_EUNSUPPORTED, "gemm: preloading B needs K <= 4095 (K %u)", k);
+        goto out;
+    }
     if ((rc = at_gemm_plan_build(pcfg, &spec, &plan, err)))
         goto out;
-
-    uint64_t c0[5] = {0}, c1[5] = {0};
-    static const uint32_t cnt[5] = {AT_REG_CNT_MAC_ISSUED_LO, AT_REG_CNT_MAC_SKIPPED_LO, AT_REG_CNT_PRUNED_LO,
-                                    AT_REG_CNT_MEM_RD_BYTES_LO, AT_REG_CNT_MEM_WR_BYTES_LO};
-    for (int i = 0; i < 5; i++)
-        if ((rc = at_drv_counter(drv, cnt[i], &c0[i], err)))
+    if (o->b_preload) {
+        /* the preload: column tile t at weight line t * 4 ceil(K/4) */
+        at_cmdbuf cb = {0};
+        at_cmdbuf_xfer(&cb, AT_OP_LOAD, 1, 0, nt, 16 * k, (k + 3) / 4 * 4, 1, hb[1], 0, tile_bytes);
+        at_cmdbuf_append(&cb, plan.cmds, plan.num_cmds);
+        if (cb.oom) {
+            free(cb.cmds);
+            rc = at_err_set(err, AT_ENOMEM, "gemm: out of memory");
             goto out;
+        }
+        free(plan.cmds);
+        plan.cmds = cb.cmds;
+        plan.num_cmds = cb.n;
+    }
+
+    at_counters c0, c1;
+    if ((rc = at_counters_read(drv, &c0, err)))
+        goto out;
     const at_port *port = at_drv_port(drv);
     uint64_t cyc0 = port->ops->cycles ? port->ops->cycles(port->ctx) : 0;
     double t0 = wall_s();
-    struct at_uapi_job job = {0};
-    job.size = sizeof job;
-    job.version = AT_UAPI_VERSION;
-    job.num_cmds = plan.num_cmds;
-    job.cmds_ptr = (uint64_t)(uintptr_t)plan.cmds;
-    job.cmd_size = sizeof(struct at_uapi_cmd);
-    job.num_bos = 3;
-    job.bos_ptr = (uint64_t)(uintptr_t)hb;
-    job.timeout_ns = o->timeout_ns ? o->timeout_ns : 100000000000ull; /* the job's deadline */
-    if ((rc = at_drv_submit(drv, &job, err)))
+    /* a plan longer than a job holds runs as several jobs in a row (the
+     * driver's fence between them changes nothing: at_jobs.h) */
+    at_jobs_opts jo = {.max_cmds = o->max_job_cmds,
+                       .timeout_ns = o->timeout_ns ? o->timeout_ns : 100000000000ull}; /* each job's deadline */
+    at_jobs_result jr;
+    if ((rc = at_jobs_run(drv, plan.cmds, plan.num_cmds, hb, 3, &jo, &jr, err)))
         goto out;
-    struct at_uapi_wait w = {0};
-    w.size = sizeof w;
-    w.job_id = job.job_id;
-    w.timeout_ns = 2 * job.timeout_ns + 1000000; /* outlasts the deadline: the watchdog ends a hung job */
-    if ((rc = at_drv_wait(drv, &w, err))) {
-        if (w.status == AT_UAPI_JOB_QUEUED) /* a port error: stop it so the buffer objects can go */
-            at_drv_reset(drv, NULL);
-        if (w.status == AT_UAPI_JOB_NOT_RUN || w.status == AT_UAPI_JOB_QUEUED)
-            at_drv_job_release(drv, job.job_id, NULL);
-        goto out;
-    }
     r->host_seconds = wall_s() - t0;
     r->sim_cycles = port->ops->cycles ? port->ops->cycles(port->ctx) - cyc0 : 0;
-    for (int i = 0; i < 5; i++)
-        if ((rc = at_drv_counter(drv, cnt[i], &c1[i], err)))
-            goto out;
+    if ((rc = at_counters_read(drv, &c1, err)))
+        goto out;
     if ((rc = at_drv_bo_read(drv, hb[2], 0, c, sz[2], err)))
         goto out;
 
@@ -152,17 +155,19 @@ int at_gemm_run(at_drv *drv, const at_gemm_run_opts *o, at_gemm_run_result *r, a
         for (uint32_t j = 0; j < n; j++)
             r->mismatches += c[(size_t)i * ec + j] != cref[(size_t)i * ec + j];
     r->ok = r->mismatches == 0;
-    r->cycles = w.busy_cycles;
+    r->cycles = jr.busy_cycles;
+    r->jobs = jr.jobs;
     r->macs = (uint64_t)m * n * k;
     r->peak_macs_per_cycle = at_hw_peak_macs_per_cycle(cfg);
     r->utilization = r->cycles ? (double)r->macs / ((double)r->cycles * (double)r->peak_macs_per_cycle) : 0;
-    for (int i = 0; i < 5; i++) /* the counters are 48 bits wide and may wrap between two reads */
-        c1[i] = (c1[i] - c0[i]) & ((1ull << 48) - 1);
-    r->mac_issued = c1[0];
-    r->mac_skipped = c1[1];
-    r->pruned = c1[2];
-    r->mem_rd = c1[3];
-    r->mem_wr = c1[4];
+    at_counters_delta(&c0, &c1, &r->delta); /* 48 bits wide: they may wrap between two reads */
+    r->mac_issued = r->delta.v[AT_CNT_MAC_ISSUED];
+    r->mac_skipped = r->delta.v[AT_CNT_MAC_SKIPPED];
+    r->pruned = r->delta.v[AT_CNT_PRUNED];
+    r->mem_rd = r->delta.v[AT_CNT_MEM_RD_BYTES];
+    r->mem_wr = r->delta.v[AT_CNT_MEM_WR_BYTES];
+    r->compute_cycles = r->delta.v[AT_CNT_GEMM_BUSY];
+    at_roofline_make(cfg, r->cycles, r->compute_cycles, r->macs, r->mem_rd + r->mem_wr, &r->roof);
     r->sparsity_actual = (double)zeros / ((double)m * k);
     r->checksum = at_gemm_checksum(c, ec, m, n);
     r->commands = plan.num_cmds;

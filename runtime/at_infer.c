@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "at_jobs.h"
+
 struct at_infer {
     at_drv *drv;
     const at_qmodel *m;
@@ -81,20 +83,6 @@ static int act_bo(at_infer *h, uint64_t bytes, at_err *err)
     return 0;
 }
 
-static const uint32_t counter_regs[] = {AT_REG_CNT_MAC_ISSUED_LO, AT_REG_CNT_MAC_SKIPPED_LO, AT_REG_CNT_PRUNED_LO,
-                                        AT_REG_CNT_MEM_RD_BYTES_LO, AT_REG_CNT_MEM_WR_BYTES_LO};
-#define NCNT (sizeof counter_regs / sizeof counter_regs[0])
-
-static int read_counters(at_drv *d, uint64_t *v, at_err *err)
-{
-    for (size_t i = 0; i < NCNT; i++) {
-        int rc = at_drv_counter(d, counter_regs[i], &v[i], err);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
 /* Writes rows of int16 (h elements each) into the activation BO at off with stride ld. */
 static int gather(at_infer *h, uint64_t off, uint32_t ld, const int16_t *table, const int32_t *const *ids,
                   const size_t *lens, size_t batch, int positions, at_err *err)
@@ -148,7 +136,7 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
     if ((rc = gather(h, al.word, al.ld_h, m->word, ids, lens, batch, 0, err)) ||
         (rc = gather(h, al.pos, al.ld_h, m->postype, ids, lens, batch, 1, err)))
         goto done;
-    at_compile_opts co = {o->tau, o->sites, h->bo_w, h->bo_a, o->stream};
+    at_compile_opts co = {o->tau, o->sites, h->bo_w, h->bo_a, o->stream, o->preload_weights};
     if ((rc = at_model_compile(m, cfg, &h->wl, &al, lens, batch, &co, &prog, err)))
         goto done;
     if (h->stages_cap < prog.num_stages) {
@@ -174,66 +162,50 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
         ss->commands = sg->buf.n;
         ss->elements = sg->elements;
         ss->macs = sg->macs;
-        uint64_t c0[NCNT], c1[NCNT];
-        if ((rc = read_counters(h->drv, c0, err)))
+        at_counters c0, c1;
+        if ((rc = at_counters_read(h->drv, &c0, err)))
             goto done;
         /* a stage longer than a job holds runs as several jobs in a row
-         * (each ends with the driver's fence, so the split is invisible) */
-        uint64_t busy = 0;
-        for (uint32_t first = 0; first < sg->buf.n; first += AT_UAPI_MAX_CMDS) {
-            uint32_t n = sg->buf.n - first < AT_UAPI_MAX_CMDS ? sg->buf.n - first : AT_UAPI_MAX_CMDS;
-            /* the job's deadline (the driver's watchdog): its share of the
-             * stage's MACs at one MAC lane's rate (16 per cycle, far below
-             * any PE array), plus 4000 cycles per command (a 64 KiB transfer
-             * at 32 bytes per cycle, with latency), plus 1 M cycles; or the
-             * caller's limit */
-            uint64_t bound = sg->macs / 16 * n / sg->buf.n + 4000ull * n + 1000000ull;
-            uint64_t timeout =
-                o->timeout_ns ? o->timeout_ns : bound * 1000ull / (cfg->clock_mhz ? cfg->clock_mhz : 1);
-            struct at_uapi_job job = {.size = sizeof job,
-                                      .version = AT_UAPI_VERSION,
-                                      .num_cmds = n,
-                                      .cmds_ptr = (uint64_t)(uintptr_t)(sg->buf.cmds + first),
-                                      .cmd_size = sizeof(struct at_uapi_cmd),
-                                      .num_bos = 2,
-                                      .bos_ptr = (uint64_t)(uintptr_t)bos,
-                                      .timeout_ns = timeout};
-            if ((rc = at_drv_submit(h->drv, &job, err))) {
-                char m2[sizeof err->msg];
-                snprintf(m2, sizeof m2, "%s", err ? err->msg : "");
-                rc = at_err_set(err, rc, "%s: submit: %s", sg->label, m2);
-                goto done;
-            }
-            /* the wait outlasts the deadline, so the watchdog ends a hung job */
-            struct at_uapi_wait w = {.size = sizeof w, .job_id = job.job_id, .timeout_ns = 2 * timeout + 1000000};
-            if ((rc = at_drv_wait(h->drv, &w, err))) {
-                char m2[sizeof err->msg];
-                snprintf(m2, sizeof m2, "%s", err ? err->msg : "");
-                if (w.status == AT_UAPI_JOB_FAILED && w.failed_cmd < n)
-                    rc = at_err_set(err, rc, "%s: command %u of %u (%s) failed: %s", sg->label,
-                                    first + w.failed_cmd, sg->buf.n,
-                                    at_drv_opcode_name(AT_DGET(sg->buf.cmds[first + w.failed_cmd].desc, OPCODE)), m2);
-                else
-                    rc = at_err_set(err, rc, "%s: %s", sg->label, m2);
-                if (w.status == AT_UAPI_JOB_QUEUED) /* a port error: stop it so the next run starts clean */
-                    at_drv_reset(h->drv, NULL);
-                if (w.status == AT_UAPI_JOB_NOT_RUN || w.status == AT_UAPI_JOB_QUEUED)
-                    at_drv_job_release(h->drv, job.job_id, NULL);
-                goto done;
-            }
-            busy += w.busy_cycles;
-            st.jobs++;
+         * (each ends with the driver's fence, so the split is invisible);
+         * each job's deadline is the driver's watchdog (at_jobs_deadline_ns
+         * unless the caller gives one) */
+        at_jobs_opts jo = {.timeout_ns = o->timeout_ns, .macs = sg->macs};
+        at_jobs_result jr;
+        if ((rc = at_jobs_run(h->drv, sg->buf.cmds, sg->buf.n, bos, 2, &jo, &jr, err))) {
+            char m2[sizeof err->msg];
+            snprintf(m2, sizeof m2, "%s", err ? err->msg : "");
+            rc = at_err_set(err, rc, "%s: %s", sg->label, m2);
+            goto done;
         }
-        if ((rc = read_counters(h->drv, c1, err)))
+        uint64_t busy = jr.busy_cycles;
+        st.jobs += sg->preload ? 0 : jr.jobs; /* the totals leave the preload out */
+        if ((rc = at_counters_read(h->drv, &c1, err)))
             goto done;
         /* the counters are 48 bits wide and may wrap between two reads */
-        const uint64_t m48 = (1ull << 48) - 1;
+        at_counters_delta(&c0, &c1, &ss->delta);
+        const uint64_t *dv = ss->delta.v;
         ss->cycles = busy;
-        ss->mac_issued = (c1[0] - c0[0]) & m48;
-        ss->mac_skipped = (c1[1] - c0[1]) & m48;
-        ss->pruned = (c1[2] - c0[2]) & m48;
-        ss->mem_rd = (c1[3] - c0[3]) & m48;
-        ss->mem_wr = (c1[4] - c0[4]) & m48;
+        ss->mac_issued = dv[AT_CNT_MAC_ISSUED];
+        ss->mac_skipped = dv[AT_CNT_MAC_SKIPPED];
+        ss->pruned = dv[AT_CNT_PRUNED];
+        ss->mem_rd = dv[AT_CNT_MEM_RD_BYTES];
+        ss->mem_wr = dv[AT_CNT_MEM_WR_BYTES];
+        ss->gemm_busy = dv[AT_CNT_GEMM_BUSY];
+        ss->smx_busy = dv[AT_CNT_SMX_BUSY];
+        ss->ln_busy = dv[AT_CNT_LN_BUSY];
+        ss->load_busy = dv[AT_CNT_LOAD_BUSY];
+        ss->store_busy = dv[AT_CNT_STORE_BUSY];
+        ss->dma_only = dv[AT_CNT_DMA_ONLY];
+        ss->smx_rows = dv[AT_CNT_SMX_ROWS];
+        ss->ln_rows = dv[AT_CNT_LN_ROWS];
+        ss->counted = !sg->preload;
+        if (o->progress)
+            o->progress(o->progress_ctx, sg->label, i + 1, prog.num_stages);
+        if (!ss->counted) {
+            st.weights_preloaded = 1;
+            continue;
+        }
+        at_counters_add(&st.counters, &ss->delta);
         st.cycles += ss->cycles;
         st.mac_issued += ss->mac_issued;
         st.mac_skipped += ss->mac_skipped;
@@ -244,8 +216,6 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
             st.sites[sg->site].zeros += ss->pruned;
         }
         st.commands += sg->buf.n;
-        if (o->progress)
-            o->progress(o->progress_ctx, sg->label, i + 1, prog.num_stages);
     }
     /* the last hidden states */
     out = malloc(T * (size_t)H * sizeof *out);
@@ -268,6 +238,11 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
     st.skipped_fraction = st.macs ? (double)st.mac_skipped / (double)st.macs : 0.0;
     st.utilization = st.cycles && peak ? (double)st.useful_macs / ((double)st.cycles * (double)peak) : 0.0;
     st.device_seconds = (double)st.cycles / (cfg->clock_mhz * 1e6);
+    st.compute_cycles = st.counters.v[AT_CNT_GEMM_BUSY];
+    st.smx_rows = st.counters.v[AT_CNT_SMX_ROWS];
+    st.ln_rows = st.counters.v[AT_CNT_LN_ROWS];
+    if ((rc = at_unit_cycles_make(st.cycles, &st.counters, &st.units, err)))
+        goto done;
     st.num_stages = prog.num_stages;
     st.resident = prog.resident;
     st.stages = h->stages;

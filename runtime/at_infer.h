@@ -21,6 +21,7 @@
 #include "at_drv.h"
 #include "at_error.h"
 #include "at_model.h"
+#include "at_perf.h"
 #include "at_qref.h"
 #include "at_quant.h"
 #include "at_sites.h"
@@ -37,6 +38,10 @@ typedef struct at_stage_stats {
     uint64_t mem_rd, mem_wr;     /* bytes */
     uint64_t elements;           /* outputs the stage wrote */
     uint64_t macs;               /* useful MACs (M N K); the PE counters are mac_issued/mac_skipped */
+    uint64_t gemm_busy, smx_busy, ln_busy, load_busy, store_busy, dma_only; /* CNT_*_BUSY, CNT_DMA_ONLY */
+    uint64_t smx_rows, ln_rows;  /* CNT_SMX_ROWS, CNT_LN_ROWS */
+    int counted;                 /* 0: the weights' preload, left out of the run's totals */
+    at_counters delta;           /* every counter over the stage's jobs */
 } at_stage_stats;
 
 typedef struct at_infer_stats {
@@ -48,8 +53,13 @@ typedef struct at_infer_stats {
     double skipped_fraction;     /* mac_skipped / macs */
     double utilization;          /* useful_macs / (cycles x peak MACs per cycle) */
     uint64_t dram_bytes;         /* read + written */
+    uint64_t compute_cycles;     /* CNT_GEMM_BUSY: cycles the GEMM engine held a command */
+    uint64_t smx_rows, ln_rows;  /* rows the softmax / layer-norm engine finished */
+    at_unit_cycles units;        /* the cycles by unit (at_perf.h; they sum to cycles) */
+    at_counters counters;        /* every counter, summed over the counted stages */
+    int weights_preloaded;       /* the weights were loaded by a preload stage left out of the totals */
     at_site_count sites[AT_NUM_SITES]; /* elements written, and zeros among them (CNT_PRUNED) */
-    uint32_t jobs, commands;
+    uint32_t jobs, commands;     /* of the counted stages */
     int resident;                /* activations stayed on chip between stages */
     size_t num_stages;
     at_stage_stats *stages;      /* num_stages entries (owned by the handle; valid until the next run) */
@@ -64,6 +74,10 @@ typedef struct at_infer_opts {
                                     at 16 per cycle + 4000 cycles per command + 1 M cycles) */
     int stream;                  /* 1: activations through memory between stages even when they fit
                                     the activation scratchpad (at_compile_opts.stream) */
+    int preload_weights;         /* 1: a first stage loads every weight into the weight scratchpad
+                                    (at_compile_opts.preload_weights; AT_EUNSUPPORTED when they do not
+                                    fit) and the totals leave it out: the figures of a run whose weights
+                                    are already on chip */
     at_infer_progress progress;  /* called after each stage (may be NULL) */
     void *progress_ctx;
 } at_infer_opts;

@@ -159,6 +159,13 @@ typedef struct cctx {
     int res;
     uint32_t hl, il, rx, rh1, ra, rb, rbig, res_lines;
     uint32_t *sp_line;
+    /* preloaded weights: every tensor's weight line (tiles, parameter
+     * blocks of the six dense layers q k v o ffn1 ffn2; layer-norms) */
+    int wres;
+    uint32_t w_emb_ln;
+    struct {
+        uint32_t t[6], p[6], ln1, ln2;
+    } wline[64];
 } cctx;
 
 /* A T-row tensor of the batch: where it lies in device memory and, when
@@ -220,9 +227,10 @@ static uint32_t rows_fit(const cctx *c, uint64_t budget, uint32_t lines_per_row,
     return (uint32_t)r;
 }
 
-/* store: with resident activations, also STORE the output to memory */
+/* store: with resident activations, also STORE the output to memory.
+ * b_line / p_line: where the preloaded weights lie (with c->wres). */
 static int dense_stage(cctx *c, emit *e, const at_qdense *d, const at_dense_loc *loc, tens in, tens out,
-                       int store, uint16_t tau)
+                       int store, uint16_t tau, uint32_t b_line, uint32_t p_line)
 {
     if (d->k > 4095 || c->T > 65535)
         return at_err_set(c->err, AT_EUNSUPPORTED,
@@ -253,6 +261,9 @@ static int dense_stage(cctx *c, emit *e, const at_qdense *d, const at_dense_loc 
     s.off_p = loc->params;
     s.gelu = d->gelu;
     s.gelu_p = d->gelu_p;
+    s.b_resident = c->wres;
+    s.b_line = b_line;
+    s.p_line = p_line;
     at_gemm_plan plan;
     int rc = at_gemm_plan_build(c->cfg, &s, &plan, c->err);
     if (rc)
@@ -268,7 +279,7 @@ static int dense_stage(cctx *c, emit *e, const at_qdense *d, const at_dense_loc 
  * weight scratchpad once, then row blocks (x and res in two slots each,
  * normalised in place) double-buffered. */
 static void ln_cmd(emit *e, const at_qln *q, uint32_t src, uint32_t lds, uint32_t res, uint32_t ldr, uint32_t dst,
-                   uint32_t ldd, uint32_t rows, uint16_t tau)
+                   uint32_t ldd, uint32_t rows, uint16_t tau, uint32_t params)
 {
     struct at_uapi_cmd *cmd = push(e);
     if (!cmd)
@@ -284,7 +295,7 @@ static void ln_cmd(emit *e, const at_qln *q, uint32_t src, uint32_t lds, uint32_
     AT_DPUT(d, LN_LDR, ldr);
     AT_DPUT(d, LN_ROWS, rows);
     AT_DPUT(d, LN_N, q->n);
-    AT_DPUT(d, LN_PARAMS, 0);
+    AT_DPUT(d, LN_PARAMS, params);
     AT_DPUT(d, LN_OUT_M, q->p.out.m);
     AT_DPUT(d, LN_OUT_S, q->p.out.s);
     AT_DPUT(d, LN_EPS_LO, (uint32_t)q->p.eps_q);
@@ -295,14 +306,24 @@ static void ln_cmd(emit *e, const at_qln *q, uint32_t src, uint32_t lds, uint32_
 /* Resident layer-norm: out = LN(x + res) in the activation scratchpad, in
  * row blocks; operands flagged *_mem are LOADed into their lines first (the
  * embeddings), and with store the output is STOREd too (the last layer). */
-static int ln_stage_res(cctx *c, emit *e, const at_qln *q, uint64_t params, tens x, int x_mem, tens res,
-                        int res_mem, tens out, int store, uint16_t tau)
+/* The parameters of a layer-norm: LOADed to weight line 0, or preloaded
+ * at pline (c->wres); returns the line. */
+static uint32_t ln_params(cctx *c, emit *e, uint32_t nb, uint64_t params, uint32_t pline)
+{
+    if (c->wres)
+        return pline;
+    xfer(e, AT_OP_LOAD, 1, 0, nb, 64, 4, 1, c->bo_w, params, 128);
+    return 0;
+}
+
+static int ln_stage_res(cctx *c, emit *e, const at_qln *q, uint64_t params, uint32_t pline, tens x, int x_mem,
+                        tens res, int res_mem, tens out, int store, uint16_t tau)
 {
     uint32_t nb = ceil16(q->n);
     if (q->n > c->cfg->max_hidden || 4u * nb > c->wgt_lines)
         return at_err_set(c->err, AT_EUNSUPPORTED, "compile: layer-norm of %u columns does not fit %s", q->n,
                           c->cfg->name);
-    xfer(e, AT_OP_LOAD, 1, 0, nb, 64, 4, 1, c->bo_w, params, 128);
+    uint32_t pl = ln_params(c, e, nb, params, pline);
     const uint32_t r = 256; /* blocks, so that loads and stores overlap the unit */
     for (size_t r0 = 0; r0 < c->T; r0 += r) {
         uint32_t rows = (uint32_t)(c->T - r0 < r ? c->T - r0 : r);
@@ -312,7 +333,7 @@ static int ln_stage_res(cctx *c, emit *e, const at_qln *q, uint64_t params, tens
             xfer(e, AT_OP_LOAD, 0, xs, rows, q->n, x.lpr, 1, c->bo_a, x.off + r0 * x.ld, x.ld);
         if (res_mem)
             xfer(e, AT_OP_LOAD, 0, rs, rows, q->n, res.lpr, 1, c->bo_a, res.off + r0 * res.ld, res.ld);
-        ln_cmd(e, q, xs, x.lpr, rs, res.lpr, os, out.lpr, rows, tau);
+        ln_cmd(e, q, xs, x.lpr, rs, res.lpr, os, out.lpr, rows, tau, pl);
         if (store)
             xfer(e, AT_OP_STORE, 0, os, rows, q->n, out.lpr, 1, c->bo_a, out.off + r0 * out.ld, out.ld);
     }
@@ -320,8 +341,8 @@ static int ln_stage_res(cctx *c, emit *e, const at_qln *q, uint64_t params, tens
     return 0;
 }
 
-static int ln_stage(cctx *c, emit *e, const at_qln *q, uint64_t params, uint64_t x_off, uint64_t res_off,
-                    uint64_t out_off, uint32_t ld, uint16_t tau)
+static int ln_stage(cctx *c, emit *e, const at_qln *q, uint64_t params, uint32_t pline, uint64_t x_off,
+                    uint64_t res_off, uint64_t out_off, uint32_t ld, uint16_t tau)
 {
     uint32_t nb = ceil16(q->n);
     if (q->n > c->cfg->max_hidden || 4u * nb > c->wgt_lines)
@@ -330,7 +351,7 @@ static int ln_stage(cctx *c, emit *e, const at_qln *q, uint64_t params, uint64_t
     uint32_t r = rows_fit(c, c->act_lines / 2, 2 * nb, 256);
     if (!r)
         return at_err_set(c->err, AT_EUNSUPPORTED, "compile: layer-norm rows do not fit %s", c->cfg->name);
-    xfer(e, AT_OP_LOAD, 1, 0, nb, 64, 4, 1, c->bo_w, params, 128);
+    uint32_t pl = ln_params(c, e, nb, params, pline);
     uint32_t slot = r * 2 * nb;
     size_t i = 0;
     for (size_t r0 = 0; r0 < c->T; r0 += r, i++) {
@@ -338,7 +359,7 @@ static int ln_stage(cctx *c, emit *e, const at_qln *q, uint64_t params, uint64_t
         uint32_t xs = (uint32_t)(i % 2) * slot, rs = xs + r * nb;
         xfer(e, AT_OP_LOAD, 0, xs, rows, q->n, nb, 1, c->bo_a, x_off + r0 * ld, ld);
         xfer(e, AT_OP_LOAD, 0, rs, rows, q->n, nb, 1, c->bo_a, res_off + r0 * ld, ld);
-        ln_cmd(e, q, xs, nb, rs, nb, xs, nb, rows, tau);
+        ln_cmd(e, q, xs, nb, rs, nb, xs, nb, rows, tau, pl);
         xfer(e, AT_OP_STORE, 0, xs, rows, q->n, nb, 1, c->bo_a, out_off + r0 * ld, ld);
     }
     e->st->elements += (uint64_t)c->T * q->n;
@@ -487,6 +508,67 @@ static int probs_stage(cctx *c, emit *e, const at_qlayer *ly, uint16_t tau)
     return 0;
 }
 
+/* Preloaded weights: lays every tensor out in the weight scratchpad above
+ * the attention's two K/V slots (weight lines [0, 2 ceil16(D) ceil4(L)) for
+ * the longest sequence) and emits the preload stage's LOADs (the packed
+ * layout of at_model_layout_make: a dense layer's column tiles are K rows
+ * of 32 bytes each, its parameter blocks and a layer-norm's 128 bytes per
+ * 16 columns). */
+static int preload_stage(cctx *c, emit *e, const at_model_layout *wl)
+{
+    const at_qmodel *m = c->m;
+    uint32_t lmax = 0;
+    for (size_t b = 0; b < c->batch; b++)
+        lmax = (uint32_t)c->lens[b] > lmax ? (uint32_t)c->lens[b] : lmax;
+    const uint32_t hb = ceil16((uint32_t)m->cfg.hidden);
+    const uint64_t base = 2ull * ceil16(m->head_dim) * ceil4x(lmax);
+    uint64_t need = base + 4ull * hb;
+    for (int l = 0; l < m->cfg.layers; l++) {
+        const at_qlayer *ly = &m->layers[l];
+        const at_qdense *ds[6] = {&ly->q, &ly->k, &ly->v, &ly->o, &ly->ffn1, &ly->ffn2};
+        for (int i = 0; i < 6; i++) {
+            if (ds[i]->k > 4095)
+                return at_err_set(c->err, AT_EUNSUPPORTED, "compile: preload: a dense layer with K = %u (K <= 4095)",
+                                  ds[i]->k);
+            need += (uint64_t)ceil16(ds[i]->n) * (ceil4x(ds[i]->k) + 4u);
+        }
+        need += 8ull * hb;
+    }
+    if (need > c->wgt_lines)
+        return at_err_set(c->err, AT_EUNSUPPORTED,
+                          "compile: preloading the weights needs %llu weight lines (%.1f MiB: the packed weights "
+                          "and the attention's K/V slots); %s has %u (%u KiB)",
+                          (unsigned long long)need, (double)need * 32.0 / 1048576.0, c->cfg->name, c->wgt_lines,
+                          c->cfg->wgt_buf_kib);
+    uint32_t line = (uint32_t)base;
+    c->w_emb_ln = line;
+    xfer(e, AT_OP_LOAD, 1, line, hb, 64, 4, 1, c->bo_w, wl->emb_ln, 128);
+    line += 4u * hb;
+    for (int l = 0; l < m->cfg.layers; l++) {
+        const at_qlayer *ly = &m->layers[l];
+        const at_qdense *ds[6] = {&ly->q, &ly->k, &ly->v, &ly->o, &ly->ffn1, &ly->ffn2};
+        const at_dense_loc *locs[6] = {&wl->layer[l].q, &wl->layer[l].k, &wl->layer[l].v,
+                                       &wl->layer[l].o, &wl->layer[l].ffn1, &wl->layer[l].ffn2};
+        for (int i = 0; i < 6; i++) {
+            const at_qdense *d = ds[i];
+            uint32_t nt = ceil16(d->n), kq = ceil4x(d->k);
+            c->wline[l].t[i] = line;
+            xfer(e, AT_OP_LOAD, 1, line, nt, 16 * d->k, kq, 1, c->bo_w, locs[i]->tiles, 32u * d->k);
+            line += nt * kq;
+            c->wline[l].p[i] = line;
+            xfer(e, AT_OP_LOAD, 1, line, nt, 64, 4, 1, c->bo_w, locs[i]->params, 128);
+            line += 4u * nt;
+        }
+        c->wline[l].ln1 = line;
+        xfer(e, AT_OP_LOAD, 1, line, hb, 64, 4, 1, c->bo_w, wl->layer[l].ln1, 128);
+        line += 4u * hb;
+        c->wline[l].ln2 = line;
+        xfer(e, AT_OP_LOAD, 1, line, hb, 64, 4, 1, c->bo_w, wl->layer[l].ln2, 128);
+        line += 4u * hb;
+    }
+    return 0;
+}
+
 void at_program_free(at_program *p)
 {
     if (!p)
@@ -511,7 +593,7 @@ int at_model_compile(const at_qmodel *m, const at_hw_config *cfg, const at_model
         return at_err_set(err, AT_EUNSUPPORTED,
                           "compile: head size %u is not a multiple of 16 (heads are 16-element column blocks)",
                           m->head_dim);
-    out->stages = calloc((size_t)(1 + 11 * NL), sizeof *out->stages);
+    out->stages = calloc((size_t)(2 + 11 * NL), sizeof *out->stages);
     if (!out->stages)
         return at_err_set(err, AT_ENOMEM, "compile: out of memory");
     cctx c = {.m = m,
@@ -534,6 +616,7 @@ int at_model_compile(const at_qmodel *m, const at_hw_config *cfg, const at_model
         return at_err_set(err, AT_ENOMEM, "compile: out of memory");
     }
     c.res = !o->stream && res_layout(&c);
+    c.wres = o->preload_weights;
     out->resident = c.res;
     out->resident_lines = c.res ? c.res_lines : 0;
     const uint32_t hl = c.hl, il = c.il, ldh = al->ld_h, ldi = al->ld_i;
@@ -547,27 +630,36 @@ int at_model_compile(const at_qmodel *m, const at_hw_config *cfg, const at_model
     uint32_t mask = o->sites;
     int rc = 0;
     emit e = {0};
-    e.st = new_stage(out, -1, AT_SITE_LN, "ln");
-    if (c.res)
-        rc = ln_stage_res(&c, &e, &m->emb_ln, wl->emb_ln, word, 1, pos, 1, x, 0,
+    if (c.wres) {
+        e.st = new_stage(out, -1, -1, "weights");
+        snprintf(e.st->label, sizeof e.st->label, "weights preload");
+        e.st->preload = 1;
+        rc = preload_stage(&c, &e, wl);
+    }
+    if (!rc) {
+        e.st = new_stage(out, -1, AT_SITE_LN, "ln");
+        if (c.res)
+            rc = ln_stage_res(&c, &e, &m->emb_ln, wl->emb_ln, c.w_emb_ln, word, 1, pos, 1, x, 0,
+                              at_site_tau(m, -1, AT_SITE_LN, 0, tau, mask));
+        else
+            rc = ln_stage(&c, &e, &m->emb_ln, wl->emb_ln, c.w_emb_ln, al->word, al->pos, al->x, ldh,
                           at_site_tau(m, -1, AT_SITE_LN, 0, tau, mask));
-    else
-        rc = ln_stage(&c, &e, &m->emb_ln, wl->emb_ln, al->word, al->pos, al->x, ldh,
-                      at_site_tau(m, -1, AT_SITE_LN, 0, tau, mask));
+    }
     for (int l = 0; l < NL && !rc; l++) {
         const at_qlayer *ly = &m->layers[l];
         const at_dense_loc *w = &wl->layer[l].q;
 #define TAU(site, w) at_site_tau(m, l, site, w, tau, mask)
 #define STAGE(site, what) (e.st = new_stage(out, l, site, what))
+#define WL(i) c.wline[l].t[i], c.wline[l].p[i]
         STAGE(AT_SITE_Q, "q");
-        if ((rc = dense_stage(&c, &e, &ly->q, w, x, q, 0, TAU(AT_SITE_Q, 0))))
+        if ((rc = dense_stage(&c, &e, &ly->q, w, x, q, 0, TAU(AT_SITE_Q, 0), WL(0))))
             break;
         /* K and V reach the weight scratchpad through memory */
         STAGE(AT_SITE_K, "k");
-        if ((rc = dense_stage(&c, &e, &ly->k, &wl->layer[l].k, x, k, 1, TAU(AT_SITE_K, 0))))
+        if ((rc = dense_stage(&c, &e, &ly->k, &wl->layer[l].k, x, k, 1, TAU(AT_SITE_K, 0), WL(1))))
             break;
         STAGE(AT_SITE_V, "v");
-        if ((rc = dense_stage(&c, &e, &ly->v, &wl->layer[l].v, x, v, 1, TAU(AT_SITE_V, 0))))
+        if ((rc = dense_stage(&c, &e, &ly->v, &wl->layer[l].v, x, v, 1, TAU(AT_SITE_V, 0), WL(2))))
             break;
         STAGE(AT_SITE_SCORES, "scores");
         if ((rc = attn_gemm_stage(&c, &e, ly, TAU(AT_SITE_SCORES, 0), 0)))
@@ -579,24 +671,25 @@ int at_model_compile(const at_qmodel *m, const at_hw_config *cfg, const at_model
         if ((rc = attn_gemm_stage(&c, &e, ly, TAU(AT_SITE_CONTEXT, 0), 1)))
             break;
         STAGE(AT_SITE_ATTN_OUT, "attn_out");
-        if ((rc = dense_stage(&c, &e, &ly->o, &wl->layer[l].o, ctx, ao, 0, TAU(AT_SITE_ATTN_OUT, 0))))
+        if ((rc = dense_stage(&c, &e, &ly->o, &wl->layer[l].o, ctx, ao, 0, TAU(AT_SITE_ATTN_OUT, 0), WL(3))))
             break;
         STAGE(AT_SITE_LN, "ln1");
-        rc = c.res ? ln_stage_res(&c, &e, &ly->ln1, wl->layer[l].ln1, ao, 0, x, 0, h1, 0, TAU(AT_SITE_LN, 0))
-                   : ln_stage(&c, &e, &ly->ln1, wl->layer[l].ln1, al->ao, al->x, al->h1, ldh, TAU(AT_SITE_LN, 0));
+        rc = c.res ? ln_stage_res(&c, &e, &ly->ln1, wl->layer[l].ln1, c.wline[l].ln1, ao, 0, x, 0, h1, 0, TAU(AT_SITE_LN, 0))
+                   : ln_stage(&c, &e, &ly->ln1, wl->layer[l].ln1, c.wline[l].ln1, al->ao, al->x, al->h1, ldh, TAU(AT_SITE_LN, 0));
         if (rc)
             break;
         STAGE(AT_SITE_FFN_MID, "ffn_mid");
-        if ((rc = dense_stage(&c, &e, &ly->ffn1, &wl->layer[l].ffn1, h1, mid, 0, TAU(AT_SITE_FFN_MID, 0))))
+        if ((rc = dense_stage(&c, &e, &ly->ffn1, &wl->layer[l].ffn1, h1, mid, 0, TAU(AT_SITE_FFN_MID, 0), WL(4))))
             break;
         STAGE(AT_SITE_FFN_OUT, "ffn_out");
-        if ((rc = dense_stage(&c, &e, &ly->ffn2, &wl->layer[l].ffn2, mid, fo, 0, TAU(AT_SITE_FFN_OUT, 0))))
+        if ((rc = dense_stage(&c, &e, &ly->ffn2, &wl->layer[l].ffn2, mid, fo, 0, TAU(AT_SITE_FFN_OUT, 0), WL(5))))
             break;
         STAGE(AT_SITE_LN, "ln2");
         /* the last layer's output goes to memory for the host's pooling */
-        rc = c.res ? ln_stage_res(&c, &e, &ly->ln2, wl->layer[l].ln2, fo, 0, h1, 0, x, l == NL - 1, TAU(AT_SITE_LN, 1))
-                   : ln_stage(&c, &e, &ly->ln2, wl->layer[l].ln2, al->fo, al->h1, al->x, ldh, TAU(AT_SITE_LN, 1));
+        rc = c.res ? ln_stage_res(&c, &e, &ly->ln2, wl->layer[l].ln2, c.wline[l].ln2, fo, 0, h1, 0, x, l == NL - 1, TAU(AT_SITE_LN, 1))
+                   : ln_stage(&c, &e, &ly->ln2, wl->layer[l].ln2, c.wline[l].ln2, al->fo, al->h1, al->x, ldh, TAU(AT_SITE_LN, 1));
 #undef STAGE
+#undef WL
 #undef TAU
     }
     free(c.sp_line);

@@ -79,10 +79,11 @@ typedef struct at_stage {
     uint64_t elements;            /* outputs the stage writes (valid elements) */
     uint64_t macs;                /* useful MACs (sum of M N K) */
     at_cmdbuf buf;                /* the stage's commands (buf.n of them) */
+    int preload;                  /* 1: the weights' preload (at_compile_opts.preload_weights) */
 } at_stage;
 
 typedef struct at_program {
-    size_t num_stages;
+    size_t num_stages;            /* with preload_weights, stage 0 is the preload */
     at_stage *stages;
     uint64_t macs;                /* sum over stages */
     int resident;                 /* activations kept in the activation scratchpad between stages */
@@ -94,6 +95,11 @@ typedef struct at_compile_opts {
     uint32_t sites;               /* at_sites.h mask */
     uint32_t bo_weights, bo_act;  /* buffer objects */
     int stream;                   /* 1: activations through memory between stages even when they fit on chip */
+    int preload_weights;          /* 1: a first stage ("weights preload", at_stage.preload) LOADs every
+                                     dense layer's tiles and parameter blocks and every layer-norm's
+                                     parameters into the weight scratchpad, above the attention's K/V
+                                     slots, and the stages use them there (no weight loads);
+                                     AT_EUNSUPPORTED when they do not fit */
 } at_compile_opts;
 
 /* Compiles the batch for configuration cfg. AT_EUNSUPPORTED when a

@@ -247,9 +247,32 @@ int at_quant_build_ids(const char *model_dir, const int32_t *const *ids, const s
                        const at_quant_opts *opts, at_qmodel **out, at_err *err)
 {
     *out = NULL;
+    if (!model_dir)
+        return at_err_set(err, AT_EINVAL, "quantize: no model folder");
+    char path[4096];
+    bert_config cfg;
+    snprintf(path, sizeof path, "%s/config.json", model_dir);
+    int rc = bert_config_load(path, &cfg, err);
+    if (rc)
+        return rc;
+    snprintf(path, sizeof path, "%s/model.safetensors", model_dir);
+    st_file *st = NULL;
+    if ((rc = st_open(path, &st, err)))
+        return rc;
+    rc = at_quant_build_st(&cfg, st, ids, lens, n, opts, out, err);
+    st_close(st);
+    return rc;
+}
+
+int at_quant_build_st(const bert_config *cfg, const st_file *st, const int32_t *const *ids, const size_t *lens,
+                      size_t n, const at_quant_opts *opts, at_qmodel **out, at_err *err)
+{
+    *out = NULL;
+    if (!cfg || !st)
+        return at_err_set(err, AT_EINVAL, "quantize: NULL argument");
     double headroom = opts && opts->headroom > 0 ? opts->headroom : 1.25;
     bert_model *fm = NULL;
-    int rc = bert_model_load(model_dir, &fm, err);
+    int rc = bert_model_from_st(cfg, st, &fm, err);
     if (rc)
         return rc;
     at_qmodel *m = calloc(1, sizeof *m);
@@ -286,11 +309,6 @@ int at_quant_build_ids(const char *model_dir, const int32_t *const *ids, const s
         goto fail;
 
     /* weights */
-    char path[4096];
-    snprintf(path, sizeof path, "%s/model.safetensors", model_dir);
-    st_file *st = NULL;
-    if ((rc = st_open(path, &st, err)))
-        goto fail;
     bert_tensors ld;
     bert_tensors_init(&ld, st, err);
     const uint32_t H = (uint32_t)c->hidden, I = (uint32_t)c->intermediate;
@@ -375,7 +393,6 @@ wfail: /* the float tensors are released on success and failure alike */
     free(type);
     free(eg);
     free(eb);
-    st_close(st);
     if (!rc) {
         *out = m;
         return 0;

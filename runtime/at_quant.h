@@ -24,6 +24,7 @@
 #include "at_error.h"
 #include "bert_config.h"
 #include "numerics.h"
+#include "safetensors.h"
 
 /* Bytes of a GEMM parameter block / layer-norm parameter block per 16
  * columns (one weight quad: docs/isa.md). */
@@ -91,6 +92,10 @@ typedef struct at_quant_opts {
  * and quantizes. Errors name the file or tensor. */
 int at_quant_build_ids(const char *model_dir, const int32_t *const *ids, const size_t *lens, size_t n,
                        const at_quant_opts *opts, at_qmodel **out, at_err *err);
+/* The same from a configuration and an open tensor file (the weights of
+ * a synthetic model, runtime/at_synth.h); st stays the caller's. */
+int at_quant_build_st(const bert_config *cfg, const st_file *st, const int32_t *const *ids, const size_t *lens,
+                      size_t n, const at_quant_opts *opts, at_qmodel **out, at_err *err);
 void at_quant_free(at_qmodel *m);
 void at_qdense_free(at_qdense *d);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "at_port_cosim.h"
+#include "at_synth.h"
 
 void at_batch_free(at_batch *b)
 {
@@ -22,6 +23,8 @@ void at_batch_free(at_batch *b)
 int at_session_tokenize(const at_session *s, const char *const *texts, size_t n, at_batch *b, at_err *err)
 {
     memset(b, 0, sizeof *b);
+    if (!s->tok)
+        return at_err_set(err, AT_EINVAL, "tokenize: the session's model has no tokenizer (synthetic model)");
     b->ids = calloc(n ? n : 1, sizeof *b->ids);
     b->lens = calloc(n ? n : 1, sizeof *b->lens);
     if (!b->ids || !b->lens) {
@@ -63,8 +66,11 @@ void at_session_close(at_session *s)
 int at_session_open(const at_session_opts *o, at_session **out, at_err *err)
 {
     *out = NULL;
-    if (!o || !o->model_dir)
+    if (!o || (!o->model_dir && !o->synth))
         return at_err_set(err, AT_EINVAL, "session: no model folder");
+    const at_synth_shape *shape = NULL;
+    if (o->synth && !(shape = at_synth_find(o->synth)))
+        return at_err_set(err, AT_EINVAL, "session: unknown synthetic model '%s' (bert-tiny, bert-base)", o->synth);
     at_session *s = calloc(1, sizeof *s);
     if (!s)
         return at_err_set(err, AT_ENOMEM, "session: out of memory");
@@ -73,10 +79,18 @@ int at_session_open(const at_session_opts *o, at_session **out, at_err *err)
     /* the calibration sentences are always cut at the same length, so the
      * scales do not depend on the caller's max_len */
     s->max_len = AT_SESSION_CALIB_LEN;
+    int rc;
+    if (shape) {
+        at_quant_opts sq = {.headroom = o->headroom, .threads = o->threads};
+        if ((rc = at_synth_qmodel(shape, o->synth_seed, &sq, &s->model, err)))
+            goto fail;
+        s->max_len = o->max_len ? o->max_len : AT_SESSION_CALIB_LEN;
+        goto device;
+    }
     char path[4096];
     snprintf(path, sizeof path, "%s/vocab.txt", o->model_dir);
     at_tokenizer_opts to = {.lowercase = 1, .tokenize_cjk = 1, .max_len = s->max_len};
-    int rc = at_vocab_load(path, &s->vocab, err);
+    rc = at_vocab_load(path, &s->vocab, err);
     if (!rc)
         rc = at_tokenizer_new(s->vocab, &to, &s->tok, err);
     if (rc)
@@ -95,7 +109,10 @@ int at_session_open(const at_session_opts *o, at_session **out, at_err *err)
         to.max_len = o->max_len;
         rc = at_tokenizer_new(s->vocab, &to, &s->tok, err);
     }
-    if (rc || o->no_device)
+    if (rc)
+        goto fail;
+device:
+    if (o->no_device)
         goto done;
     uint64_t mem = o->mem_bytes ? o->mem_bytes : 256ull << 20;
     at_port_cosim_opts po = {s->backend, s->config, mem, 0};

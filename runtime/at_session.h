@@ -20,6 +20,9 @@
 
 typedef struct at_session_opts {
     const char *model_dir;   /* config.json, model.safetensors, vocab.txt */
+    const char *synth;       /* instead of model_dir: a synthetic model (at_synth.h: "bert-tiny",
+                                "bert-base") with seeded weights; no tokenizer (feed token ids) */
+    uint64_t synth_seed;     /* its weights' seed */
     const char *backend;     /* "fmodel" (NULL) or "rtl" */
     const char *config;      /* "tiny" (NULL), "edge", "server" */
     const char *dtb;         /* NULL: $BUILD/firmware/<config>.dtb, BUILD defaulting to "build" */
@@ -31,8 +34,8 @@ typedef struct at_session_opts {
 } at_session_opts;
 
 typedef struct at_session {
-    at_vocab *vocab;
-    at_tokenizer *tok;
+    at_vocab *vocab;         /* NULL for a synthetic model */
+    at_tokenizer *tok;       /* NULL for a synthetic model */
     at_qmodel *model;
     at_port port;
     at_drv *drv;

@@ -151,6 +151,43 @@ void bert_model_free(bert_model *m)
     free(m);
 }
 
+int bert_model_from_st(const bert_config *cfg, const st_file *st, bert_model **out, at_err *err)
+{
+    if (!out)
+        return at_err_set(err, AT_EINVAL, "bert_model_from_st: out is NULL");
+    *out = NULL;
+    if (!cfg || !st)
+        return at_err_set(err, AT_EINVAL, "bert_model_from_st: NULL argument");
+    bert_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return at_err_set(err, AT_ENOMEM, "bert_model_load: out of memory");
+    m->cfg = *cfg;
+    const bert_config *c = &m->cfg;
+    bert_tensors ld;
+    bert_tensors_init(&ld, st, err);
+    const int64_t H = c->hidden;
+    int rc;
+    if ((rc = bert_tensors_read(&ld, "embeddings.word_embeddings.weight", 2, c->vocab_size, H, &m->word)) ||
+        (rc = bert_tensors_read(&ld, "embeddings.position_embeddings.weight", 2, c->max_positions, H, &m->pos)) ||
+        (rc = bert_tensors_read(&ld, "embeddings.token_type_embeddings.weight", 2, c->type_vocab, H, &m->type)) ||
+        (rc = bert_tensors_read(&ld, "embeddings.LayerNorm.weight", 1, H, 0, &m->emb_ln_g)) ||
+        (rc = bert_tensors_read(&ld, "embeddings.LayerNorm.bias", 1, H, 0, &m->emb_ln_b)))
+        goto fail;
+    m->layers = calloc((size_t)c->layers, sizeof *m->layers);
+    if (!m->layers) {
+        rc = at_err_set(err, AT_ENOMEM, "%s: out of memory", st_path(st));
+        goto fail;
+    }
+    for (int l = 0; l < c->layers; l++)
+        if ((rc = ld_layer(&ld, c, l, &m->layers[l])))
+            goto fail;
+    *out = m;
+    return AT_OK;
+fail:
+    bert_model_free(m);
+    return rc;
+}
+
 int bert_model_load(const char *dir, bert_model **out, at_err *err)
 {
     if (!out)
@@ -163,57 +200,19 @@ int bert_model_load(const char *dir, bert_model **out, at_err *err)
     char *path = malloc(dl + 32);
     if (!path)
         return at_err_set(err, AT_ENOMEM, "bert_model_load: out of memory");
-    bert_model *m = calloc(1, sizeof *m);
-    if (!m) {
-        free(path);
-        return at_err_set(err, AT_ENOMEM, "bert_model_load: out of memory");
-    }
-
+    bert_config cfg;
     snprintf(path, dl + 32, "%s/config.json", dir);
-    int rc = bert_config_load(path, &m->cfg, err);
+    int rc = bert_config_load(path, &cfg, err);
     if (rc)
-        goto fail;
-    const bert_config *c = &m->cfg;
-
+        goto done;
     snprintf(path, dl + 32, "%s/model.safetensors", dir);
     st_file *st = NULL;
-    rc = st_open(path, &st, err);
-    if (rc)
-        goto fail;
-
-    bert_tensors ld;
-    bert_tensors_init(&ld, st, err);
-
-    const int64_t H = c->hidden;
-    if ((rc = bert_tensors_read(&ld, "embeddings.word_embeddings.weight", 2, c->vocab_size, H, &m->word)) ||
-        (rc = bert_tensors_read(&ld, "embeddings.position_embeddings.weight", 2, c->max_positions, H, &m->pos)) ||
-        (rc = bert_tensors_read(&ld, "embeddings.token_type_embeddings.weight", 2, c->type_vocab, H, &m->type)) ||
-        (rc = bert_tensors_read(&ld, "embeddings.LayerNorm.weight", 1, H, 0, &m->emb_ln_g)) ||
-        (rc = bert_tensors_read(&ld, "embeddings.LayerNorm.bias", 1, H, 0, &m->emb_ln_b))) {
-        st_close(st);
-        goto fail;
-    }
-    m->layers = calloc((size_t)c->layers, sizeof *m->layers);
-    if (!m->layers) {
-        st_close(st);
-        rc = at_err_set(err, AT_ENOMEM, "%s: out of memory", path);
-        goto fail;
-    }
-    for (int l = 0; l < c->layers; l++) {
-        rc = ld_layer(&ld, c, l, &m->layers[l]);
-        if (rc) {
-            st_close(st);
-            goto fail;
-        }
-    }
+    if ((rc = st_open(path, &st, err)))
+        goto done;
+    rc = bert_model_from_st(&cfg, st, out, err);
     st_close(st);
+done:
     free(path);
-    *out = m;
-    return AT_OK;
-
-fail:
-    free(path);
-    bert_model_free(m);
     return rc;
 }
 

@@ -17,12 +17,16 @@
 
 #include "at_error.h"
 #include "bert_config.h"
+#include "safetensors.h"
 
 typedef struct bert_model bert_model;
 
 /* Loads dir/config.json and dir/model.safetensors; every tensor's shape is
  * checked against the config; a missing tensor is AT_ENOTFOUND naming it. */
 int bert_model_load(const char *dir, bert_model **out, at_err *err);
+/* The same from a configuration and an open tensor file (for example the
+ * in-memory weights of a synthetic model, runtime/at_synth.h). */
+int bert_model_from_st(const bert_config *cfg, const st_file *st, bert_model **out, at_err *err);
 void bert_model_free(bert_model *m);
 const bert_config *bert_model_config(const bert_model *m);
 

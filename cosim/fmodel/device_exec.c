@@ -620,15 +620,20 @@ static int exec_gemm(const uint32_t *d, at_spad *sp, at_exec_counts *cnt)
         }
         int pr = at_postproc_row(w.acc, w.bias, (int)g.n, &pp, w.y, w.mask);
         cnt->pruned += pr > 0 ? (uint64_t)pr : 0;
-        cnt->spad_wr += gemm_write_row(&g, sp, i, w.y, w.mask);
+        uint64_t wr = gemm_write_row(&g, sp, i, w.y, w.mask);
+        cnt->spad_wr += wr;
+        cnt->act_wr += wr;
     }
     uint64_t total = (uint64_t)g.m * g.k;
     cnt->mac_issued += 16u * g.nt * nnz;
     cnt->mac_skipped += 16u * g.nt * (total - nnz);
-    cnt->spad_rd += (uint64_t)g.m * g.kc;                                  /* A */
-    cnt->spad_rd += g.trans_b ? g.kc * 4u * ceil4(g.n) : g.nt * 4u * ceil4(g.k); /* B */
-    cnt->spad_rd += g.params_en ? 4u * g.nt : 0;                          /* params */
-    cnt->spad_rd += g.accum ? (uint64_t)g.m * g.nt : 0;                   /* old C */
+    uint64_t a_rd = (uint64_t)g.m * g.kc;                                   /* A */
+    uint64_t b_rd = g.trans_b ? g.kc * 4u * ceil4(g.n) : g.nt * 4u * ceil4(g.k); /* B */
+    b_rd += g.params_en ? 4u * g.nt : 0;                                   /* params */
+    a_rd += g.accum ? (uint64_t)g.m * g.nt : 0;                            /* old C */
+    cnt->spad_rd += a_rd + b_rd;
+    cnt->act_rd += a_rd;
+    cnt->wgt_rd += b_rd;
     gemm_work_free(&w);
     return AT_DEVERR_NONE;
 }
@@ -664,20 +669,25 @@ static int exec_softmax(const uint32_t *d, at_spad *sp, at_exec_counts *cnt, uin
         unsigned len = s.len;
         if (s.len_vec) {
             len = (uint16_t)sp->act[s.lens + r / 16u][r % 16u];
-            if (r % 16u == 0)
+            if (r % 16u == 0) {
                 cnt->spad_rd++;
+                cnt->act_rd++;
+            }
         }
         if (len == 0 || len > s.n)
             return fail(detail, AT_DEVERR_ILLEGAL_FIELD, 0x10000u + r);
         memset(x, 0, sizeof x);
         read_row(sp, s.src + (uint64_t)r * s.lds, len, x);
         cnt->spad_rd += ceil16(len);
+        cnt->act_rd += ceil16(len);
         at_softmax_row(x, (int)s.n, (int)len, &s.p, y);
         /* DynaTran on the len valid columns (the padding is 0, not counted). */
         int pr = at_dynatran_row(y, (int)len, s.tau, NULL);
         cnt->pruned += pr > 0 ? (uint64_t)pr : 0;
         write_row(sp, s.dst + (uint64_t)r * s.ldd, s.nb, s.n, y);
         cnt->spad_wr += s.nb;
+        cnt->act_wr += s.nb;
+        cnt->smx_rows++;
     }
     return AT_DEVERR_NONE;
 }
@@ -701,18 +711,23 @@ static int exec_layernorm(const uint32_t *d, at_spad *sp, at_exec_counts *cnt)
     int32_t beta[AT_LN_MAX_N];
     ln_params(&l, sp, gamma, beta);
     cnt->spad_rd += 4u * l.nb;
+    cnt->wgt_rd += 4u * l.nb;
     for (unsigned r = 0; r < l.rows; r++) {
         read_row(sp, l.src + (uint64_t)r * l.lds, l.n, x);
         cnt->spad_rd += l.nb;
+        cnt->act_rd += l.nb;
         if (l.residual) {
             read_row(sp, l.res + (uint64_t)r * l.ldr, l.n, res);
             cnt->spad_rd += l.nb;
+            cnt->act_rd += l.nb;
         }
         at_layernorm_row(x, l.residual ? res : NULL, (int)l.n, gamma, beta, &l.p, y);
         int pr = at_dynatran_row(y, (int)l.n, l.tau, NULL);
         cnt->pruned += pr > 0 ? (uint64_t)pr : 0;
         write_row(sp, l.dst + (uint64_t)r * l.ldd, l.nb, l.n, y);
         cnt->spad_wr += l.nb;
+        cnt->act_wr += l.nb;
+        cnt->ln_rows++;
     }
     return AT_DEVERR_NONE;
 }

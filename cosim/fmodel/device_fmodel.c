@@ -26,18 +26,23 @@
 #include "pe_model.h"
 
 #define T_NEVER UINT64_MAX
-/* completion time of a burst whose response an injected stall holds */
-#define FM_NEVER_D 1e18
 #define FM_MAX_EVENTS 32
 #define FM_NUM_WINDOWS 4u
 
 enum { ENG_LOAD, ENG_STORE, ENG_COMPUTE, ENG_NUM };
 
-/* Counters in register order: CNT_x_LO = 0x100 + 8 * index. */
+/* Counters in register order (generated indices: CNT_x_LO = AT_CNT_REG(index)). */
 enum {
-    CNT_CYCLES, CNT_BUSY, CNT_STALL_DEP, CNT_STALL_MEM, CNT_STALL_WGT, CNT_STALL_ACT,
-    CNT_PE_BUSY, CNT_MAC_ISSUED, CNT_MAC_SKIPPED, CNT_PRUNED, CNT_SPAD_RD, CNT_SPAD_WR,
-    CNT_MEM_RD, CNT_MEM_WR, CNT_CMDS, CNT_NUM
+    CNT_CYCLES = AT_CNT_CYCLES, CNT_BUSY = AT_CNT_BUSY, CNT_STALL_DEP = AT_CNT_STALL_DEP,
+    CNT_STALL_MEM = AT_CNT_STALL_MEM, CNT_STALL_WGT = AT_CNT_STALL_WGT, CNT_STALL_ACT = AT_CNT_STALL_ACT,
+    CNT_PE_BUSY = AT_CNT_PE_BUSY, CNT_MAC_ISSUED = AT_CNT_MAC_ISSUED, CNT_MAC_SKIPPED = AT_CNT_MAC_SKIPPED,
+    CNT_PRUNED = AT_CNT_PRUNED, CNT_SPAD_RD = AT_CNT_SPAD_RD, CNT_SPAD_WR = AT_CNT_SPAD_WR,
+    CNT_MEM_RD = AT_CNT_MEM_RD_BYTES, CNT_MEM_WR = AT_CNT_MEM_WR_BYTES, CNT_CMDS = AT_CNT_CMDS,
+    CNT_GEMM_BUSY = AT_CNT_GEMM_BUSY, CNT_SMX_BUSY = AT_CNT_SMX_BUSY, CNT_LN_BUSY = AT_CNT_LN_BUSY,
+    CNT_LOAD_BUSY = AT_CNT_LOAD_BUSY, CNT_STORE_BUSY = AT_CNT_STORE_BUSY, CNT_DMA_ONLY = AT_CNT_DMA_ONLY,
+    CNT_SMX_ROWS = AT_CNT_SMX_ROWS, CNT_LN_ROWS = AT_CNT_LN_ROWS, CNT_ACT_RD = AT_CNT_SPAD_ACT_RD,
+    CNT_ACT_WR = AT_CNT_SPAD_ACT_WR, CNT_WGT_RD = AT_CNT_SPAD_WGT_RD, CNT_WGT_WR = AT_CNT_SPAD_WGT_WR,
+    CNT_MASK_RD = AT_CNT_SPAD_MASK_RD, CNT_MASK_WR = AT_CNT_SPAD_MASK_WR, CNT_NUM = AT_NUM_COUNTERS
 };
 #define CNT_MASK ((UINT64_C(1) << 48) - 1)
 
@@ -71,9 +76,76 @@ typedef struct fm_fetched {
     uint32_t err_detail;
 } fm_fetched;
 
-/* The last command of an engine (the only one that may still run). */
-typedef struct fm_engine {
+/* Read bursts of one command: requests one per cycle from t0, at most
+ * FM_RD_OUTSTANDING in flight, data latency after the request, beats at
+ * the bus rate. */
+typedef struct bus_seq {
+    uint64_t req;          /* next request cycle */
+    double done[16];       /* completion of the last bursts (ring) */
+    unsigned n;            /* bursts so far */
+    unsigned limit;
+    double last;           /* last completion */
+    uint64_t beats;
+} bus_seq;
+
+typedef struct issue_plan {
+    uint64_t t_dec;   /* decoded and checked */
+    uint64_t t;       /* issue (or error) cycle */
+    int err;
+    uint32_t detail;
+    int nr;
+    at_spad_range r[8];
+    int mem, wraps;
+    uint64_t mlo, mhi;
+} issue_plan;
+
+typedef struct xfer_result {
     uint64_t end;
+    int err;
+    uint32_t detail;
+    uint64_t delta[CNT_NUM];
+} xfer_result;
+
+/* A LOAD or STORE in progress: where its bursts have got to (resumable
+ * when a burst's response is held). */
+typedef struct xfer_state {
+    uint32_t d[AT_DESC_WORDS];
+    uint64_t t;          /* issue cycle */
+    int load;
+    uint32_t ncb;
+    uint64_t seg, total; /* beats per segment, in all */
+    uint64_t s0, g;      /* the segment and the beat of the next burst */
+    bus_seq b;
+    xfer_result x;
+} xfer_state;
+
+/* A bus burst whose response an injected stall holds until it is removed
+ * (at_host_mem_stall with AT_HOST_MEM_STALL_FOREVER), and what waits for
+ * it: a descriptor fetch or a LOAD (reads), a STORE or a FENCE's
+ * write-back (writes); a LOAD / STORE stops before the held burst. One
+ * per direction: responses come in order, so a held read holds every
+ * later read (no fetch or LOAD issues meanwhile) and a held write every
+ * later write (no STORE); the other direction and compute go on, and no
+ * FENCE issues while anything is held. When the stall goes, the burst is
+ * requested at that cycle and the work continues (docs/cosim.md, "Fault
+ * injection"). */
+enum { HELD_NONE, HELD_FETCH, HELD_XFER, HELD_FENCE };
+enum { DIR_RD, DIR_WR };
+typedef struct fm_held {
+    int kind;
+    uint64_t addr, n;    /* the held burst's bytes (32-byte aligned) */
+    uint64_t t;          /* FETCH: the fetch cycle; FENCE: its issue cycle */
+    unsigned qslot;      /* FETCH: its entry in q */
+    fm_fetched f;        /* XFER / FENCE: the command */
+    issue_plan p;        /* XFER: its scratchpad ranges */
+    uint64_t delta[CNT_NUM]; /* XFER / FENCE: counter increments before the transfer */
+    xfer_state xs;       /* XFER */
+} fm_held;
+
+/* The last command of an engine (the only one that may still run): it
+ * holds the engine over [start, end). */
+typedef struct fm_engine {
+    uint64_t start, end;
     int nr;
     at_spad_range r[8]; /* mask-buffer intervals converted to activation lines */
     int mem;            /* 1: LOAD/STORE with [mlo, mhi) */
@@ -101,8 +173,7 @@ typedef struct fm_dev {
     uint32_t err_code, err_info;
     uint64_t err_desc;
     int halted, resetting;
-    int stuck;                   /* a burst's response is held by an injected stall (forever) */
-    uint64_t stuck_addr, stuck_n;
+    fm_held held[2];             /* DIR_RD / DIR_WR: a burst's response held by an injected stall */
     uint64_t cnt[CNT_NUM];
     uint32_t cnt_hi[CNT_NUM];
 
@@ -156,14 +227,15 @@ static uint64_t ring_base(const fm_dev *v)
 static int fetch_possible(const fm_dev *v)
 {
     return (v->ctrl & 1u) && !v->halted && !v->resetting && !v->stopping && !v->fetch_blocked &&
-           v->head != (v->tail & ring_mask(v));
+           !v->held[DIR_RD].kind && v->head != (v->tail & ring_mask(v));
 }
 
 static int dev_busy(const fm_dev *v)
 {
     if (v->halted || v->resetting)
         return 0;
-    return v->nev > 0 || v->qlen > 0 || v->stopping || fetch_possible(v);
+    return v->nev > 0 || v->qlen > 0 || v->stopping || v->held[DIR_RD].kind || v->held[DIR_WR].kind ||
+           fetch_possible(v);
 }
 
 static int dev_idle(const fm_dev *v)
@@ -267,13 +339,46 @@ static void event_apply(fm_dev *v, fm_event e)
     }
 }
 
+/* Length of [lo, hi) within [a, b). */
+static uint64_t span_in(uint64_t a, uint64_t b, uint64_t lo, uint64_t hi)
+{
+    lo = lo > a ? lo : a;
+    hi = hi < b ? hi : b;
+    return hi > lo ? hi - lo : 0;
+}
+
+static void cnt_add(fm_dev *v, int i, uint64_t n)
+{
+    v->cnt[i] = (v->cnt[i] + n) & CNT_MASK;
+}
+
+/* The unit counters over [a, b): each engine holds its last command over
+ * [start, end); DMA_ONLY = |(load U store) \ compute|. */
+static void count_units(fm_dev *v, uint64_t a, uint64_t b)
+{
+    const fm_engine *L = &v->eng[ENG_LOAD], *S = &v->eng[ENG_STORE], *C = &v->eng[ENG_COMPUTE];
+    uint64_t l = span_in(a, b, L->start, L->end), s = span_in(a, b, S->start, S->end);
+    uint64_t c = span_in(a, b, C->start, C->end);
+    cnt_add(v, CNT_LOAD_BUSY, l);
+    cnt_add(v, CNT_STORE_BUSY, s);
+    if (c)
+        cnt_add(v, C->op == AT_OP_GEMM ? CNT_GEMM_BUSY : C->op == AT_OP_SOFTMAX ? CNT_SMX_BUSY : CNT_LN_BUSY, c);
+    uint64_t ls_lo = max_u64(L->start, S->start), ls_hi = L->end < S->end ? L->end : S->end;
+    uint64_t ls = span_in(a, b, ls_lo, ls_hi);
+    uint64_t lc = span_in(a, b, max_u64(L->start, C->start), L->end < C->end ? L->end : C->end);
+    uint64_t sc = span_in(a, b, max_u64(S->start, C->start), S->end < C->end ? S->end : C->end);
+    uint64_t lsc = span_in(a, b, max_u64(ls_lo, C->start), ls_hi < C->end ? ls_hi : C->end);
+    cnt_add(v, CNT_DMA_ONLY, (l + s - ls) - (lc + sc - lsc));
+}
+
 /* Moves the clock to t (>= now), counting busy cycles. */
 static void clock_to(fm_dev *v, uint64_t t)
 {
     if (t <= v->now)
         return;
     if (dev_busy(v))
-        v->cnt[CNT_BUSY] = (v->cnt[CNT_BUSY] + (t - v->now)) & CNT_MASK;
+        cnt_add(v, CNT_BUSY, t - v->now);
+    count_units(v, v->now, t);
     v->now = t;
 }
 
@@ -308,18 +413,6 @@ static void raise_error(fm_dev *v, uint64_t t, const fm_fetched *f, int code, ui
 
 /* ================================================================ bus timing */
 
-/* Read bursts of one command: requests one per cycle from t0, at most
- * FM_RD_OUTSTANDING in flight, data latency after the request, beats at
- * the bus rate. */
-typedef struct bus_seq {
-    uint64_t req;          /* next request cycle */
-    double done[16];       /* completion of the last bursts (ring) */
-    unsigned n;            /* bursts so far */
-    unsigned limit;
-    double last;           /* last completion */
-    uint64_t beats;
-} bus_seq;
-
 static void bus_seq_init(bus_seq *b, uint64_t t0, unsigned limit)
 {
     memset(b, 0, sizeof *b);
@@ -328,8 +421,24 @@ static void bus_seq_init(bus_seq *b, uint64_t t0, unsigned limit)
     b->last = (double)t0;
 }
 
-/* One burst of `beats`; returns its completion time (last beat + 1, or
- * for writes the B response). */
+/* 1 when an injected stall holds the response of the burst at addr until
+ * the stall is removed (the caller then holds its work: fm_held). */
+static int burst_held(const fm_dev *v, uint64_t addr, unsigned beats)
+{
+    return at_host_mem_bus_stall(v->mem, addr & ~(uint64_t)31u, 32ull * beats) == AT_HOST_MEM_STALL_FOREVER;
+}
+
+static fm_held *hold(fm_dev *v, int dir, int kind, uint64_t addr, unsigned beats)
+{
+    fm_held *h = &v->held[dir];
+    h->kind = kind;
+    h->addr = addr & ~(uint64_t)31u;
+    h->n = 32ull * beats;
+    return h;
+}
+
+/* One burst of `beats` (not held: burst_held); returns its completion time
+ * (last beat + 1, or for writes the B response). */
 static double bus_burst(fm_dev *v, bus_seq *b, uint64_t addr, unsigned beats, int write)
 {
     double req = (double)b->req;
@@ -341,18 +450,14 @@ static double bus_burst(fm_dev *v, bus_seq *b, uint64_t addr, unsigned beats, in
     /* an injected stall delays the response (reads: the first beat; writes: B) */
     uint64_t lo = addr & ~(uint64_t)31u;
     uint32_t st = at_host_mem_bus_stall(v->mem, lo, 32ull * beats);
-    int forever = st == AT_HOST_MEM_STALL_FOREVER;
-    if (forever && !v->stuck) {
-        v->stuck = 1;
-        v->stuck_addr = lo;
-        v->stuck_n = 32ull * beats;
-    }
-    if (!write && !forever)
+    if (st == AT_HOST_MEM_STALL_FOREVER) /* the callers hold such a burst instead */
+        st = 0;
+    if (!write)
         first += (double)st;
-    double end = forever ? FM_NEVER_D : first + (double)beats * v->cpb;
+    double end = first + (double)beats * v->cpb;
     *dir = end;
-    v->bw_free = forever ? FM_NEVER_D : first + (double)beats * v->bw_cpb;
-    double done = forever ? FM_NEVER_D : write ? end + FM_WR_RESP_LATENCY + (double)st : end;
+    v->bw_free = first + (double)beats * v->bw_cpb;
+    double done = write ? end + FM_WR_RESP_LATENCY + (double)st : end;
     b->done[b->n % 16u] = done;
     b->n++;
     b->req = ceil_d(req) + 1;
@@ -363,14 +468,37 @@ static double bus_burst(fm_dev *v, bus_seq *b, uint64_t addr, unsigned beats, in
 
 /* ================================================================ fetch */
 
+/* The descriptor's read burst, requested at `req` (the fetch started at t),
+ * and its bytes. */
+static void fetch_read(fm_dev *v, fm_fetched *f, uint64_t t, uint64_t req)
+{
+    bus_seq b;
+    bus_seq_init(&b, req, FM_RD_OUTSTANDING);
+    f->arrive = ceil_d(bus_burst(v, &b, f->addr, AT_DESC_BYTES / 32u, 0));
+    f->stall_mem = f->arrive - t - AT_DESC_BYTES / 32u;
+    unsigned resp = at_host_mem_bus_resp(v->mem, f->addr, AT_DESC_BYTES);
+    const uint8_t *p = at_host_mem_ptr(v->mem, f->addr, AT_DESC_BYTES);
+    if (resp != AT_AXI_OKAY || !p) {
+        f->err = resp == AT_AXI_SLVERR ? AT_DEVERR_BUS_SLVERR : AT_DEVERR_BUS_DECERR;
+        f->err_detail = (uint32_t)f->addr;
+    } else {
+        for (unsigned w = 0; w < AT_DESC_WORDS; w++)
+            f->d[w] = (uint32_t)p[4 * w] | (uint32_t)p[4 * w + 1] << 8 | (uint32_t)p[4 * w + 2] << 16 |
+                      (uint32_t)p[4 * w + 3] << 24;
+    }
+    if (f->err) {
+        memset(f->d, 0, sizeof f->d);
+        v->fetch_blocked = 1;
+    }
+}
+
 static void do_fetch(fm_dev *v, uint64_t t)
 {
-    fm_fetched *f = &v->q[(v->qhead + v->qlen) % FM_FETCH_DEPTH];
+    unsigned slot = (v->qhead + v->qlen) % FM_FETCH_DEPTH;
+    fm_fetched *f = &v->q[slot];
     memset(f, 0, sizeof *f);
     f->index = v->head;
     f->addr = ring_base(v) + (uint64_t)AT_DESC_BYTES * v->head;
-    bus_seq b;
-    bus_seq_init(&b, t, FM_RD_OUTSTANDING);
     if (ring_base(v) % 64u) {
         f->err = AT_DEVERR_ILLEGAL_FIELD;
         f->err_detail = 0;
@@ -379,19 +507,14 @@ static void do_fetch(fm_dev *v, uint64_t t)
         f->err = AT_DEVERR_ADDR_WINDOW;
         f->err_detail = (uint32_t)f->addr;
         f->arrive = t;
+    } else if (burst_held(v, f->addr, AT_DESC_BYTES / 32u)) {
+        /* the data comes once the stall is removed (held_release) */
+        f->arrive = T_NEVER;
+        fm_held *h = hold(v, DIR_RD, HELD_FETCH, f->addr, AT_DESC_BYTES / 32u);
+        h->t = t;
+        h->qslot = slot;
     } else {
-        f->arrive = ceil_d(bus_burst(v, &b, f->addr, AT_DESC_BYTES / 32u, 0));
-        f->stall_mem = f->arrive - t - AT_DESC_BYTES / 32u;
-        unsigned resp = at_host_mem_bus_resp(v->mem, f->addr, AT_DESC_BYTES);
-        const uint8_t *p = at_host_mem_ptr(v->mem, f->addr, AT_DESC_BYTES);
-        if (resp != AT_AXI_OKAY || !p) {
-            f->err = resp == AT_AXI_SLVERR ? AT_DEVERR_BUS_SLVERR : AT_DEVERR_BUS_DECERR;
-            f->err_detail = (uint32_t)f->addr;
-        } else {
-            for (unsigned w = 0; w < AT_DESC_WORDS; w++)
-                f->d[w] = (uint32_t)p[4 * w] | (uint32_t)p[4 * w + 1] << 8 |
-                          (uint32_t)p[4 * w + 2] << 16 | (uint32_t)p[4 * w + 3] << 24;
-        }
+        fetch_read(v, f, t, t);
     }
     if (f->err) {
         memset(f->d, 0, sizeof f->d);
@@ -449,17 +572,6 @@ static int hazard(const fm_engine *a, const at_spad_range *r, int nr, unsigned o
         return 1;
     return 0;
 }
-
-typedef struct issue_plan {
-    uint64_t t_dec;   /* decoded and checked */
-    uint64_t t;       /* issue (or error) cycle */
-    int err;
-    uint32_t detail;
-    int nr;
-    at_spad_range r[8];
-    int mem, wraps;
-    uint64_t mlo, mhi;
-} issue_plan;
 
 static void plan_head(const fm_dev *v, issue_plan *p)
 {
@@ -534,13 +646,6 @@ static void spad_get_line(const fm_dev *v, unsigned buf, uint64_t line, uint8_t 
     }
 }
 
-typedef struct xfer_result {
-    uint64_t end;
-    int err;
-    uint32_t detail;
-    uint64_t delta[CNT_NUM];
-} xfer_result;
-
 /* Moves one burst of `beats` beats starting at transfer beat g (row
  * g / ncb, column block g % ncb; a burst may span rows only when the rows
  * are contiguous). Returns 0 or the bus error. */
@@ -551,6 +656,15 @@ static int xfer_burst(fm_dev *v, const uint32_t *d, int load, uint64_t g, uint32
     unsigned resp = at_host_mem_bus_resp(v->mem, addr, 32u * beats);
     uint8_t *p = at_host_mem_ptr(v->mem, addr, 32u * beats);
     if (resp != AT_AXI_OKAY || !p) {
+        /* the failing burst still crossed the bus (every R beat comes back
+         * with the error, every W beat is sent before the B response), so
+         * the memory counters count it as the RTL's do (docs/isa.md) */
+        for (unsigned i = 0; i < beats; i++) {
+            if (load)
+                x->delta[CNT_MEM_RD] += 32u;
+            else
+                x->delta[CNT_MEM_WR] += 2u * (unsigned)at_exec_xfer_valid(d, (uint32_t)((g + i) % ncb));
+        }
         x->err = resp == AT_AXI_SLVERR ? AT_DEVERR_BUS_SLVERR : AT_DEVERR_BUS_DECERR;
         x->detail = (uint32_t)addr;
         return x->err;
@@ -565,12 +679,17 @@ static int xfer_burst(fm_dev *v, const uint32_t *d, int load, uint64_t g, uint32
             spad_put_line(v, buf, line, p + 32u * i, valid, keep);
             x->delta[CNT_SPAD_WR]++;
             x->delta[CNT_MEM_RD] += 32u;
+            /* by buffer: a mask-buffer line is 16 mask words; an activation
+             * line writes its mask word unless KEEP_MASK */
+            x->delta[buf == 0 ? CNT_ACT_WR : buf == 1 ? CNT_WGT_WR : CNT_MASK_WR] += buf == 2 ? 16u : 1u;
+            x->delta[CNT_MASK_WR] += buf == 0 && !keep;
         } else {
             uint8_t tmp[32];
             spad_get_line(v, buf, line, tmp);
             memcpy(p + 32u * i, tmp, 2u * (unsigned)valid);
             x->delta[CNT_SPAD_RD]++;
             x->delta[CNT_MEM_WR] += 2u * (unsigned)valid;
+            x->delta[buf == 0 ? CNT_ACT_RD : buf == 1 ? CNT_WGT_RD : CNT_MASK_RD] += buf == 2 ? 16u : 1u;
         }
     }
     return 0;
@@ -579,27 +698,44 @@ static int xfer_burst(fm_dev *v, const uint32_t *d, int load, uint64_t g, uint32
 /* Segments (docs/rtl-control.md): each row is one, except that contiguous
  * rows (MEM_STRIDE = 32*ncb) make the whole transfer one segment. Bursts:
  * min(16, beats left in the segment, beats to the next 4 KiB boundary). */
-static void do_xfer(fm_dev *v, const uint32_t *d, uint64_t t, int load, xfer_result *x)
+static void xfer_start(xfer_state *s, const uint32_t *d, uint64_t t, int load)
 {
-    memset(x, 0, sizeof *x);
-    uint32_t rows = AT_DGET(d, XFER_ROWS), ncb = (AT_DGET(d, XFER_COLS) + 15u) / 16u;
-    uint64_t seg = AT_DGET(d, XFER_MEM_STRIDE) == 32u * ncb ? (uint64_t)rows * ncb : ncb;
-    uint64_t total = (uint64_t)rows * ncb;
-    bus_seq b;
-    bus_seq_init(&b, t + FM_DMA_START, load ? FM_RD_OUTSTANDING : FM_WR_OUTSTANDING);
-    for (uint64_t s0 = 0; s0 < total && !x->err; s0 += seg) {
-        uint64_t g = s0;
-        while (g < s0 + seg && !x->err) {
-            uint64_t addr = at_exec_xfer_addr(d, (uint32_t)(g / ncb), (uint32_t)(g % ncb));
-            unsigned beats = burst_beats(addr, s0 + seg - g);
-            bus_burst(v, &b, addr, beats, !load);
-            xfer_burst(v, d, load, g, ncb, beats, x);
-            g += beats;
+    memset(s, 0, sizeof *s);
+    memcpy(s->d, d, sizeof s->d);
+    s->t = t;
+    s->load = load;
+    uint32_t rows = AT_DGET(d, XFER_ROWS);
+    s->ncb = (AT_DGET(d, XFER_COLS) + 15u) / 16u;
+    s->seg = AT_DGET(d, XFER_MEM_STRIDE) == 32u * s->ncb ? (uint64_t)rows * s->ncb : s->ncb;
+    s->total = (uint64_t)rows * s->ncb;
+    bus_seq_init(&s->b, t + FM_DMA_START, load ? FM_RD_OUTSTANDING : FM_WR_OUTSTANDING);
+}
+
+/* Moves the bursts from where s stands. Returns 1 when it stopped before a
+ * burst whose response a stall holds (v->held[direction] says which;
+ * nothing of that burst has moved), else 0 with s->x complete. */
+static int xfer_run(fm_dev *v, xfer_state *s)
+{
+    xfer_result *x = &s->x;
+    while (s->s0 < s->total && !x->err) {
+        while (s->g < s->s0 + s->seg && !x->err) {
+            uint64_t addr = at_exec_xfer_addr(s->d, (uint32_t)(s->g / s->ncb), (uint32_t)(s->g % s->ncb));
+            unsigned beats = burst_beats(addr, s->s0 + s->seg - s->g);
+            if (burst_held(v, addr, beats)) {
+                hold(v, s->load ? DIR_RD : DIR_WR, HELD_XFER, addr, beats);
+                return 1;
+            }
+            bus_burst(v, &s->b, addr, beats, !s->load);
+            xfer_burst(v, s->d, s->load, s->g, s->ncb, beats, x);
+            s->g += beats;
         }
+        if (!x->err)
+            s->s0 += s->seg;
     }
-    x->end = ceil_d(b.last) + FM_DMA_END;
-    uint64_t span = x->end - t;
-    x->delta[CNT_STALL_MEM] = span > b.beats ? span - b.beats : 0;
+    x->end = ceil_d(s->b.last) + FM_DMA_END;
+    uint64_t span = x->end - s->t;
+    x->delta[CNT_STALL_MEM] = span > s->b.beats ? span - s->b.beats : 0;
+    return 0;
 }
 
 /* ================================================================ compute timing */
@@ -719,7 +855,8 @@ static uint64_t softmax_cycles(const fm_dev *v, const uint32_t *d, uint32_t rows
         uint32_t len = AT_DGET(d, SMX_LEN);
         if (AT_DGET(d, SMX_LEN_VEC))
             len = (uint16_t)v->sp.act[AT_DGET(d, SMX_LENS) + r / 16u][r % 16u];
-        uint64_t l = (len + 15u) / 16u;
+        /* a bad length (the failing row) stops the command as soon as it is read */
+        uint64_t l = len == 0 || len > n ? 0 : (len + 15u) / 16u;
         if (r == 0) {
             t += 2 * l + nb + FM_SMX_FIRST_ROW;
         } else {
@@ -779,9 +916,10 @@ static uint64_t layernorm_cycles(const fm_dev *v, const uint32_t *d)
 
 /* ================================================================ issue */
 
-static void engine_set(fm_dev *v, int e, unsigned op, uint64_t end, const issue_plan *p)
+static void engine_set(fm_dev *v, int e, unsigned op, uint64_t start, uint64_t end, const issue_plan *p)
 {
     fm_engine *g = &v->eng[e];
+    g->start = start;
     g->end = end;
     g->op = op;
     g->nr = p->nr;
@@ -791,11 +929,24 @@ static void engine_set(fm_dev *v, int e, unsigned op, uint64_t end, const issue_
     g->mhi = p->mhi;
 }
 
-static void issue_fence(fm_dev *v, const fm_fetched *f, uint64_t t, uint64_t *delta)
+/* A FENCE issued at t; its write-back is requested no earlier than
+ * not_before (a write-back held by a stall: when the stall went). */
+static void issue_fence(fm_dev *v, const fm_fetched *f, uint64_t t, uint64_t not_before, uint64_t *delta)
 {
-    uint64_t start = max_u64(t, engines_end(v));
+    uint64_t start = max_u64(max_u64(t, not_before), engines_end(v));
     uint64_t end = start + 1;
     uint8_t *wr = NULL;
+    if (AT_DGET(f->d, FENCE_WRITE)) {
+        uint64_t addr = ((uint64_t)AT_DGET(f->d, FENCE_ADDR_HI) << 32) | AT_DGET(f->d, FENCE_ADDR_LO);
+        if (burst_held(v, addr, 1)) {
+            fm_held *h = hold(v, DIR_WR, HELD_FENCE, addr, 1);
+            h->f = *f;
+            h->t = t;
+            memcpy(h->delta, delta, sizeof h->delta);
+            v->fence_until = T_NEVER; /* nothing issues after the FENCE until it is done */
+            return;
+        }
+    }
     delta[CNT_STALL_DEP] += start - t; /* waiting for the engines, before the write */
     if (AT_DGET(f->d, FENCE_WRITE)) {
         uint64_t addr = ((uint64_t)AT_DGET(f->d, FENCE_ADDR_HI) << 32) | AT_DGET(f->d, FENCE_ADDR_LO);
@@ -804,6 +955,7 @@ static void issue_fence(fm_dev *v, const fm_fetched *f, uint64_t t, uint64_t *de
         end = ceil_d(bus_burst(v, &b, addr, 1, 1)) + 1;
         unsigned resp = at_host_mem_bus_resp(v->mem, addr, 4);
         uint8_t *p = at_host_mem_ptr(v->mem, addr, 4);
+        delta[CNT_MEM_WR] += 4; /* the beat is sent whatever the response */
         if (resp != AT_AXI_OKAY || !p) {
             v->fence_until = end;
             raise_error(v, end, f, resp == AT_AXI_SLVERR ? AT_DEVERR_BUS_SLVERR : AT_DEVERR_BUS_DECERR,
@@ -811,7 +963,6 @@ static void issue_fence(fm_dev *v, const fm_fetched *f, uint64_t t, uint64_t *de
             return;
         }
         wr = p;
-        delta[CNT_MEM_WR] += 4;
     }
     v->fence_until = end;
     v->issue_free = max_u64(v->issue_free, end);
@@ -833,8 +984,9 @@ static void issue_compute(fm_dev *v, const fm_fetched *f, uint64_t t, const issu
     else if (op == AT_OP_SOFTMAX) {
         uint32_t good = softmax_good_rows(v, f->d);
         dur = softmax_cycles(v, f->d, good < AT_DGET(f->d, SMX_ROWS) ? good + 1 : good);
-    } else
+    } else {
         dur = layernorm_cycles(v, f->d);
+    }
     at_exec_counts c = {0};
     uint32_t detail = 0;
     int rc = at_exec_compute(f->d, &v->sp, &c, &detail);
@@ -843,8 +995,15 @@ static void issue_compute(fm_dev *v, const fm_fetched *f, uint64_t t, const issu
     delta[CNT_PRUNED] += c.pruned;
     delta[CNT_SPAD_RD] += c.spad_rd;
     delta[CNT_SPAD_WR] += c.spad_wr;
+    delta[CNT_ACT_RD] += c.act_rd;
+    delta[CNT_MASK_RD] += c.act_rd; /* the line's mask word comes with it */
+    delta[CNT_WGT_RD] += c.wgt_rd;
+    delta[CNT_ACT_WR] += c.act_wr;
+    delta[CNT_MASK_WR] += c.act_wr;
+    delta[CNT_SMX_ROWS] += c.smx_rows;
+    delta[CNT_LN_ROWS] += c.ln_rows;
     uint64_t end = t + dur;
-    engine_set(v, ENG_COMPUTE, op, end, p);
+    engine_set(v, ENG_COMPUTE, op, t, end, p);
     if (rc > 0) {
         raise_error(v, end, f, rc, detail, delta);
         return;
@@ -854,13 +1013,72 @@ static void issue_compute(fm_dev *v, const fm_fetched *f, uint64_t t, const issu
     e->delta[CNT_CMDS]++;
 }
 
+/* The end of a LOAD / STORE: its engine's end, the completion or error. */
+static void xfer_done(fm_dev *v, const fm_fetched *f, const issue_plan *p, const xfer_state *xs, uint64_t *delta)
+{
+    const xfer_result *x = &xs->x;
+    unsigned op = AT_DGET(f->d, OPCODE);
+    for (int i = 0; i < CNT_NUM; i++)
+        delta[i] += x->delta[i];
+    engine_set(v, engine_of(op), op, xs->t, x->end, p);
+    if (x->err) {
+        raise_error(v, x->end, f, x->err, x->detail, delta);
+        return;
+    }
+    fm_event *e = event_new(v, x->end, EV_DONE);
+    memcpy(e->delta, delta, sizeof e->delta);
+    e->delta[CNT_CMDS]++;
+}
+
+/* The stall holding v->held[dir]'s burst was removed (the clock is at
+ * v->now): the burst is requested now, and the work waiting for it
+ * continues. */
+static void held_release(fm_dev *v, int dir)
+{
+    fm_held *h = &v->held[dir];
+    int kind = h->kind;
+    h->kind = HELD_NONE;
+    if (kind == HELD_FETCH) {
+        fm_fetched *f = &v->q[h->qslot];
+        fetch_read(v, f, h->t, v->now);
+        for (unsigned i = 0; i < v->fl_n; i++)
+            if (v->fl[i].index == f->index && v->fl[i].arrive == T_NEVER)
+                v->fl[i].arrive = f->arrive;
+        v->fetch_free = max_u64(v->fetch_free, v->now + 1);
+    } else if (kind == HELD_XFER) {
+        xfer_state *xs = &h->xs;
+        xs->b.req = max_u64(xs->b.req, v->now);
+        if (xfer_run(v, xs)) /* held again, on a later burst */
+            return;
+        fm_fetched f = h->f;
+        issue_plan p = h->p;
+        uint64_t delta[CNT_NUM];
+        memcpy(delta, h->delta, sizeof delta);
+        xfer_done(v, &f, &p, xs, delta);
+    } else if (kind == HELD_FENCE) {
+        fm_fetched f = h->f;
+        uint64_t delta[CNT_NUM];
+        memcpy(delta, h->delta, sizeof delta);
+        v->fence_until = h->t;
+        issue_fence(v, &f, h->t, v->now, delta);
+    }
+    /* a halt found meanwhile (a compute command's error) waited for the
+     * held command's end, unknown until now */
+    if (!v->held[DIR_RD].kind && !v->held[DIR_WR].kind)
+        for (int i = 0; i < v->nev; i++)
+            if (v->ev[i].kind == EV_HALT && v->ev[i].t == T_NEVER)
+                v->ev[i].t = max_u64(v->now, engines_end(v));
+}
+
 static void do_issue(fm_dev *v, const issue_plan *p)
 {
     fm_fetched f = v->q[v->qhead];
     v->qhead = (v->qhead + 1) % FM_FETCH_DEPTH;
     v->qlen--;
     uint64_t delta[CNT_NUM] = {0};
-    delta[CNT_MEM_RD] = f.err ? 0 : AT_DESC_BYTES;
+    /* a fetch that failed a check read nothing; one answered with a bus
+     * error read its two beats */
+    delta[CNT_MEM_RD] = f.err == 0 || f.err == AT_DEVERR_BUS_SLVERR || f.err == AT_DEVERR_BUS_DECERR ? AT_DESC_BYTES : 0;
     delta[CNT_STALL_MEM] = f.stall_mem;
     if (p->err) {
         raise_error(v, p->t, &f, p->err, p->detail, delta);
@@ -871,22 +1089,23 @@ static void do_issue(fm_dev *v, const issue_plan *p)
     v->issue_free = t + FM_ISSUE_CYCLES;
     unsigned op = AT_DGET(f.d, OPCODE);
     if (op == AT_OP_FENCE) {
-        issue_fence(v, &f, t, delta);
+        issue_fence(v, &f, t, t, delta);
         return;
     }
     if (op == AT_OP_LOAD || op == AT_OP_STORE) {
-        xfer_result x;
-        do_xfer(v, f.d, t, op == AT_OP_LOAD, &x);
-        for (int i = 0; i < CNT_NUM; i++)
-            delta[i] += x.delta[i];
-        engine_set(v, engine_of(op), op, x.end, p);
-        if (x.err) {
-            raise_error(v, x.end, &f, x.err, x.detail, delta);
+        xfer_state xs;
+        xfer_start(&xs, f.d, t, op == AT_OP_LOAD);
+        if (xfer_run(v, &xs)) {
+            /* a burst's response is held: the rest waits for the stall to go */
+            fm_held *h = &v->held[op == AT_OP_LOAD ? DIR_RD : DIR_WR];
+            h->xs = xs;
+            h->f = f;
+            h->p = *p;
+            memcpy(h->delta, delta, sizeof h->delta);
+            engine_set(v, engine_of(op), op, t, T_NEVER, p);
             return;
         }
-        fm_event *e = event_new(v, x.end, EV_DONE);
-        memcpy(e->delta, delta, sizeof e->delta);
-        e->delta[CNT_CMDS]++;
+        xfer_done(v, &f, p, &xs, delta);
         return;
     }
     if (engine_of(op) == ENG_COMPUTE) {
@@ -908,10 +1127,19 @@ static int next_action(const fm_dev *v, uint64_t *t, issue_plan *plan)
     *t = T_NEVER;
     if (v->halted || v->resetting || v->stopping)
         return ACT_NONE;
-    if (v->qlen > 0) {
+    const fm_held *hr = &v->held[DIR_RD], *hw = &v->held[DIR_WR];
+    if (v->qlen > 0 && !(hr->kind == HELD_FETCH && v->qhead == hr->qslot)) {
         plan_head(v, plan);
-        *t = plan->t;
-        kind = ACT_ISSUE;
+        unsigned op = AT_DGET(v->q[v->qhead].d, OPCODE);
+        /* what a held response holds back (fm_held); a command whose
+         * engine or data waits for the held one has plan->t = T_NEVER */
+        int blocked = (hr->kind || hw->kind) && (plan->err || op == AT_OP_FENCE);
+        blocked |= hr->kind && op == AT_OP_LOAD;
+        blocked |= hw->kind && op == AT_OP_STORE;
+        if (!blocked) {
+            *t = plan->t;
+            kind = ACT_ISSUE;
+        }
     }
     if (fetch_possible(v) && v->qlen < FM_FETCH_DEPTH) {
         uint64_t tf = max_u64(v->fetch_free, v->now);
@@ -928,11 +1156,18 @@ static double reset_drain(const fm_dev *v);
 
 static at_cosim_why dev_advance(fm_dev *v, uint64_t limit, at_cosim_stop until)
 {
-    if (v->stuck && v->resetting && at_host_mem_bus_stall(v->mem, v->stuck_addr, v->stuck_n) != AT_HOST_MEM_STALL_FOREVER) {
-        /* the held response came: the reset can end (without a reset the
-         * fmodel does not resume a stuck command; docs/cosim.md) */
-        v->stuck = 0;
-        event_new(v, v->now + ceil_d(reset_drain(v)) + FM_RESET_CYCLES, EV_RESET);
+    for (int dir = DIR_RD; dir <= DIR_WR; dir++) {
+        fm_held *h = &v->held[dir];
+        if (!h->kind || at_host_mem_bus_stall(v->mem, h->addr, h->n) == AT_HOST_MEM_STALL_FOREVER)
+            continue;
+        if (v->resetting) {
+            /* the held response came: the reset can end once nothing is held */
+            h->kind = HELD_NONE;
+            if (!v->held[DIR_RD].kind && !v->held[DIR_WR].kind)
+                event_new(v, v->now + ceil_d(reset_drain(v)) + FM_RESET_CYCLES, EV_RESET);
+        } else {
+            held_release(v, dir); /* the held command continues, as in the RTL */
+        }
     }
     for (;;) {
         if (until == AT_COSIM_UNTIL_IRQ && irq_line(v))
@@ -973,7 +1208,7 @@ static void dev_reset_state(fm_dev *v)
     v->err_code = v->err_info = 0;
     v->err_desc = 0;
     v->halted = v->resetting = v->stopping = v->fetch_blocked = 0;
-    v->stuck = 0;
+    v->held[DIR_RD].kind = v->held[DIR_WR].kind = HELD_NONE;
     memset(v->cnt, 0, sizeof v->cnt);
     memset(v->cnt_hi, 0, sizeof v->cnt_hi);
     v->qhead = v->qlen = 0;
@@ -982,7 +1217,7 @@ static void dev_reset_state(fm_dev *v)
     v->rd_free = v->wr_free = v->bw_free = (double)v->now;
     memset(v->eng, 0, sizeof v->eng);
     for (int e = 0; e < ENG_NUM; e++)
-        v->eng[e].end = v->now;
+        v->eng[e].start = v->eng[e].end = v->now;
     v->reset_at = v->now;
 }
 
@@ -1001,7 +1236,7 @@ static void soft_reset_start(fm_dev *v)
 {
     if (v->resetting)
         return;
-    if (v->stuck) {
+    if (v->held[DIR_RD].kind || v->held[DIR_WR].kind) {
         /* a response held by a stall: the reset waits for it (dev_advance
          * finishes it once the stall is removed), as the RTL's does */
         v->nev = 0;
@@ -1053,8 +1288,8 @@ static uint32_t reg_read(fm_dev *v, uint32_t off)
     uint32_t k = at_hw_reg_expected(v->cfg, off, &known);
     if (known)
         return k;
-    if (off >= AT_REG_CNT_CYCLES_LO && off < AT_REG_CNT_CYCLES_LO + 8u * CNT_NUM) {
-        int i = (int)((off - AT_REG_CNT_CYCLES_LO) / 8u);
+    if (off >= AT_CNT_BASE && off < AT_CNT_REG(CNT_NUM)) {
+        int i = (int)((off - AT_CNT_BASE) / 8u);
         if (off % 8u)
             return v->cnt_hi[i];
         uint64_t c = counter(v, i);

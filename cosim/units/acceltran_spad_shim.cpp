@@ -59,6 +59,12 @@ extern "C" void spad_unit_get(spad_unit *u, spad_unit_out *o)
     wget_lanes(t->dma_rdata_o, 0, 16, o->dma_rdata, 16);
     o->cnt_rd = t->cnt_spad_rd_o;
     o->cnt_wr = t->cnt_spad_wr_o;
+    o->cnt_act_rd = t->cnt_act_rd_o;
+    o->cnt_act_wr = t->cnt_act_wr_o;
+    o->cnt_wgt_rd = t->cnt_wgt_rd_o;
+    o->cnt_wgt_wr = t->cnt_wgt_wr_o;
+    o->cnt_mask_rd = t->cnt_mask_rd_o;
+    o->cnt_mask_wr = t->cnt_mask_wr_o;
 }
 
 extern "C" void spad_unit_tick(spad_unit *u) { vunit_tick(u->top); }

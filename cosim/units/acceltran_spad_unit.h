@@ -24,7 +24,9 @@ typedef struct spad_unit_out {
     int16_t act_rdata[16]; uint16_t act_rmask;
     int16_t wgt_rdata[64];
     int16_t dma_rdata[16];
-    uint64_t cnt_rd, cnt_wr;
+    uint64_t cnt_rd, cnt_wr; /* DMA side, lines */
+    /* per buffer: activation / weight lines, mask words (docs/isa.md) */
+    uint64_t cnt_act_rd, cnt_act_wr, cnt_wgt_rd, cnt_wgt_wr, cnt_mask_rd, cnt_mask_wr;
 } spad_unit_out;
 
 typedef struct spad_unit spad_unit;

@@ -186,7 +186,14 @@ static inline at_cosim_why cu_kick_wait(cdev *d, uint64_t max_cycles)
 /* The exact counters compared across backends. */
 typedef struct cu_counts {
     uint64_t mac_issued, mac_skipped, pruned, mem_wr_bytes, cmds, mem_rd_bytes;
+    uint64_t smx_rows, ln_rows;
 } cu_counts;
+
+/* The unit counters (the fmodel's estimate in fmodel; checked for
+ * consistency, not compared exactly across backends). */
+typedef struct cu_units {
+    uint64_t busy, gemm, smx, ln, load, store, dma_only;
+} cu_units;
 
 static inline void cu_read_counts(cdev *d, cu_counts *c)
 {
@@ -196,6 +203,104 @@ static inline void cu_read_counts(cdev *d, cu_counts *c)
     c->mem_wr_bytes = cu_cnt(d, AT_REG_CNT_MEM_WR_BYTES_LO);
     c->cmds = cu_cnt(d, AT_REG_CNT_CMDS_LO);
     c->mem_rd_bytes = cu_cnt(d, AT_REG_CNT_MEM_RD_BYTES_LO);
+    c->smx_rows = cu_cnt(d, AT_REG_CNT_SMX_ROWS_LO);
+    c->ln_rows = cu_cnt(d, AT_REG_CNT_LN_ROWS_LO);
+}
+
+static inline void cu_read_units(cdev *d, cu_units *u)
+{
+    u->busy = cu_cnt(d, AT_REG_CNT_BUSY_LO);
+    u->gemm = cu_cnt(d, AT_REG_CNT_GEMM_BUSY_LO);
+    u->smx = cu_cnt(d, AT_REG_CNT_SMX_BUSY_LO);
+    u->ln = cu_cnt(d, AT_REG_CNT_LN_BUSY_LO);
+    u->load = cu_cnt(d, AT_REG_CNT_LOAD_BUSY_LO);
+    u->store = cu_cnt(d, AT_REG_CNT_STORE_BUSY_LO);
+    u->dma_only = cu_cnt(d, AT_REG_CNT_DMA_ONLY_LO);
+}
+
+/* The scratchpad counters (docs/isa.md): SPAD_RD / SPAD_WR and the
+ * per-buffer ones. Writes are exact in both backends; the compute engine's
+ * reads are exact in rtl and the command semantics' count in fmodel. */
+typedef struct cu_spad {
+    uint64_t rd, wr, act_rd, act_wr, wgt_rd, wgt_wr, mask_rd, mask_wr;
+} cu_spad;
+
+static inline void cu_read_spad(cdev *d, cu_spad *s)
+{
+    s->rd = cu_cnt(d, AT_REG_CNT_SPAD_RD_LO);
+    s->wr = cu_cnt(d, AT_REG_CNT_SPAD_WR_LO);
+    s->act_rd = cu_cnt(d, AT_REG_CNT_SPAD_ACT_RD_LO);
+    s->act_wr = cu_cnt(d, AT_REG_CNT_SPAD_ACT_WR_LO);
+    s->wgt_rd = cu_cnt(d, AT_REG_CNT_SPAD_WGT_RD_LO);
+    s->wgt_wr = cu_cnt(d, AT_REG_CNT_SPAD_WGT_WR_LO);
+    s->mask_rd = cu_cnt(d, AT_REG_CNT_SPAD_MASK_RD_LO);
+    s->mask_wr = cu_cnt(d, AT_REG_CNT_SPAD_MASK_WR_LO);
+}
+
+/* What one job's commands give the scratchpad counters: the DMA's lines by
+ * buffer (exact on both backends), the compute engine's writes (exact) and
+ * its reads as the command semantics touch them (the fmodel's count; the
+ * rtl reads at least these). */
+typedef struct cu_spad_want {
+    uint64_t dma_act_rd, dma_wgt_rd, dma_mask_rd; /* STORE lines from each buffer */
+    uint64_t dma_act_wr, dma_act_wr_mask, dma_wgt_wr, dma_mask_wr; /* LOAD lines (_mask: without KEEP_MASK) */
+    uint64_t c_act_rd, c_wgt_rd, c_act_wr; /* the compute engine's lines */
+} cu_spad_want;
+
+/* CHECKs s against w: the writes exactly, the DMA reads exactly (a compute
+ * activation read takes its mask word, so MASK_RD - 16 x the mask lines
+ * STOREd is the compute's activation reads, and ACT_RD less that is the
+ * STOREs' lines), the compute reads exactly when `exact_rd` (fmodel) or at
+ * least (rtl), and the sums SPAD_RD / SPAD_WR. */
+static inline void cu_check_spad(const char *what, const char *bn, const cu_spad *s, const cu_spad_want *w,
+                                 int exact_rd)
+{
+    uint64_t act_wr = w->dma_act_wr + w->c_act_wr, mask_wr = w->dma_act_wr_mask + w->c_act_wr + 16 * w->dma_mask_wr;
+    CHECK(s->act_wr == act_wr && s->wgt_wr == w->dma_wgt_wr && s->mask_wr == mask_wr,
+          "%s on %s: SPAD_ACT_WR %" PRIu64 " WGT_WR %" PRIu64 " MASK_WR %" PRIu64 ", want %" PRIu64 " %" PRIu64
+          " %" PRIu64,
+          what, bn, s->act_wr, s->wgt_wr, s->mask_wr, act_wr, w->dma_wgt_wr, mask_wr);
+    CHECK(s->wr == s->act_wr + s->wgt_wr + w->dma_mask_wr, "%s on %s: SPAD_WR %" PRIu64 " != ACT_WR + WGT_WR + %" PRIu64
+          " mask lines", what, bn, s->wr, w->dma_mask_wr);
+    CHECK(s->rd == s->act_rd + s->wgt_rd + w->dma_mask_rd, "%s on %s: SPAD_RD %" PRIu64 " != ACT_RD %" PRIu64
+          " + WGT_RD %" PRIu64 " + %" PRIu64 " mask lines", what, bn, s->rd, s->act_rd, s->wgt_rd, w->dma_mask_rd);
+    uint64_t c_ar = s->mask_rd - 16 * w->dma_mask_rd;
+    CHECK(s->mask_rd >= 16 * w->dma_mask_rd && s->act_rd - c_ar == w->dma_act_rd,
+          "%s on %s: SPAD_ACT_RD %" PRIu64 " MASK_RD %" PRIu64 ": the STOREs' activation lines %" PRIu64
+          " and mask lines %" PRIu64 " do not follow",
+          what, bn, s->act_rd, s->mask_rd, w->dma_act_rd, w->dma_mask_rd);
+    uint64_t c_wr = s->wgt_rd - w->dma_wgt_rd;
+    if (exact_rd)
+        CHECK(c_ar == w->c_act_rd && c_wr == w->c_wgt_rd,
+              "%s on %s: compute reads: activation %" PRIu64 " weight %" PRIu64 ", the commands touch %" PRIu64
+              " %" PRIu64,
+              what, bn, c_ar, c_wr, w->c_act_rd, w->c_wgt_rd);
+    else
+        CHECK(c_ar >= w->c_act_rd && c_wr >= w->c_wgt_rd && s->wgt_rd >= w->dma_wgt_rd,
+              "%s on %s: compute reads: activation %" PRIu64 " weight %" PRIu64 ", fewer than the %" PRIu64 " %" PRIu64
+              " the commands touch",
+              what, bn, c_ar, c_wr, w->c_act_rd, w->c_wgt_rd);
+}
+
+/* What holds for the unit counters of any run: the compute engine runs one
+ * command at a time inside the busy time, DMA_ONLY is the part of the
+ * DMA engines' time without compute. `has` (bit 0 GEMM, 1 SOFTMAX, 2
+ * LAYERNORM, 3 LOAD, 4 STORE) says which must be non-zero; the others
+ * must be 0. */
+static inline void cu_check_units(const char *what, const char *bn, const cu_units *u, unsigned has)
+{
+    const uint64_t v[5] = {u->gemm, u->smx, u->ln, u->load, u->store};
+    static const char *const nm[5] = {"GEMM_BUSY", "SMX_BUSY", "LN_BUSY", "LOAD_BUSY", "STORE_BUSY"};
+    for (int i = 0; i < 5; i++)
+        CHECK(((has >> i) & 1u) ? v[i] > 0 : v[i] == 0, "%s on %s: CNT_%s %" PRIu64 " (want %s)", what, bn, nm[i],
+              v[i], ((has >> i) & 1u) ? "> 0" : "0");
+    uint64_t comp = u->gemm + u->smx + u->ln, dma = u->load > u->store ? u->load : u->store;
+    CHECK(comp + u->dma_only <= u->busy, "%s on %s: GEMM+SMX+LN_BUSY %" PRIu64 " + DMA_ONLY %" PRIu64 " > BUSY %" PRIu64,
+          what, bn, comp, u->dma_only, u->busy);
+    CHECK(u->dma_only <= u->load + u->store && u->dma_only + comp >= dma,
+          "%s on %s: DMA_ONLY %" PRIu64 " outside [max(LOAD %" PRIu64 ", STORE %" PRIu64 ") - compute %" PRIu64
+          ", LOAD + STORE]",
+          what, bn, u->dma_only, u->load, u->store, comp);
 }
 
 /* CHECKs every counter of got against want (names both sides). */
@@ -210,6 +315,8 @@ static inline void cu_check_counts(const char *what, const char *gname, const cu
     CU_CMP(pruned);
     CU_CMP(mem_wr_bytes);
     CU_CMP(cmds);
+    CU_CMP(smx_rows);
+    CU_CMP(ln_rows);
     if (with_rd)
         CU_CMP(mem_rd_bytes);
 #undef CU_CMP

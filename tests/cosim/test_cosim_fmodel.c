@@ -303,12 +303,12 @@ static void test_registers(void)
         AT_REG_ERR_DESC_LO, AT_REG_ERR_DESC_HI, AT_REG_ERR_INFO, AT_REG_IRQ_STATUS,
         AT_REG_IRQ_ENABLE, AT_REG_RING_BASE_LO, AT_REG_RING_BASE_HI, AT_REG_RING_SIZE,
         AT_REG_RING_HEAD, AT_REG_RING_TAIL, AT_REG_FENCE_DONE, 0x30, 0x3c, 0x5c, 0x88, 0x8c,
-        0xd0, 0x17c, 0x180, 0x800, 0xffc};
+        0xd0, AT_CNT_REG(AT_NUM_COUNTERS), AT_CNT_REG(AT_NUM_COUNTERS) + 4, 0x800, 0xffc};
     for (size_t i = 0; i < sizeof zero_regs / sizeof zero_regs[0]; i++)
         CHECK(rd(c, zero_regs[i]) == 0, "reset %#x = %#x", zero_regs[i], rd(c, zero_regs[i]));
     for (uint32_t off = AT_REG_WIN0_BASE_LO; off <= AT_REG_WIN3_SIZE_HI; off += 4)
         CHECK(rd(c, off) == 0, "reset window reg %#x", off);
-    for (uint32_t off = AT_REG_CNT_BUSY_LO; off <= AT_REG_CNT_CMDS_HI; off += 4)
+    for (uint32_t off = AT_REG_CNT_BUSY_LO; off < AT_CNT_REG(AT_NUM_COUNTERS); off += 4)
         CHECK(rd(c, off) == 0, "reset counter %#x = %u", off, rd(c, off));
     /* rw with field masks */
     wr(c, AT_REG_CTRL, 0xfffffffe);
@@ -481,11 +481,37 @@ static void test_ring_gemm(void)
           "SPAD wr %llu rd %llu, want %llu %llu", (unsigned long long)cnt(c, AT_REG_CNT_SPAD_WR_LO),
           (unsigned long long)cnt(c, AT_REG_CNT_SPAD_RD_LO), (unsigned long long)spad_wr,
           (unsigned long long)spad_rd);
+    /* by buffer: LOAD A (activation lines and their mask words), LOAD B
+     * (weight lines), the GEMM's reads and C writes, STORE C (activation
+     * lines; a STORE reads no mask words) */
+    uint64_t act_wr = (uint64_t)g.m * kc + ec.act_wr, act_rd = ec.act_rd + (uint64_t)g.m * nt;
+    CHECK(cnt(c, AT_REG_CNT_SPAD_ACT_WR_LO) == act_wr && cnt(c, AT_REG_CNT_SPAD_MASK_WR_LO) == act_wr &&
+              cnt(c, AT_REG_CNT_SPAD_WGT_WR_LO) == (uint64_t)g.k * nt && cnt(c, AT_REG_CNT_SPAD_ACT_RD_LO) == act_rd &&
+              cnt(c, AT_REG_CNT_SPAD_MASK_RD_LO) == ec.act_rd && cnt(c, AT_REG_CNT_SPAD_WGT_RD_LO) == ec.wgt_rd,
+          "SPAD by buffer: act wr %llu rd %llu, mask wr %llu rd %llu, wgt wr %llu rd %llu; want %llu %llu, %llu %llu, "
+          "%llu %llu",
+          (unsigned long long)cnt(c, AT_REG_CNT_SPAD_ACT_WR_LO), (unsigned long long)cnt(c, AT_REG_CNT_SPAD_ACT_RD_LO),
+          (unsigned long long)cnt(c, AT_REG_CNT_SPAD_MASK_WR_LO),
+          (unsigned long long)cnt(c, AT_REG_CNT_SPAD_MASK_RD_LO),
+          (unsigned long long)cnt(c, AT_REG_CNT_SPAD_WGT_WR_LO), (unsigned long long)cnt(c, AT_REG_CNT_SPAD_WGT_RD_LO),
+          (unsigned long long)act_wr, (unsigned long long)act_rd, (unsigned long long)act_wr,
+          (unsigned long long)ec.act_rd, (unsigned long long)g.k * nt, (unsigned long long)ec.wgt_rd);
     uint64_t cyc = cnt(c, AT_REG_CNT_CYCLES_LO), busy = cnt(c, AT_REG_CNT_BUSY_LO);
     uint64_t pe = cnt(c, AT_REG_CNT_PE_BUSY_LO);
     CHECK(busy > 0 && busy <= cyc && pe > 0, "CYCLES %llu BUSY %llu PE_BUSY %llu", (unsigned long long)cyc,
           (unsigned long long)busy, (unsigned long long)pe);
     CHECK(cnt(c, AT_REG_CNT_STALL_DEP_LO) > 0, "the GEMM waited for its loads: STALL_DEP 0");
+    /* unit counters: LOAD A, LOAD B, then the GEMM (waits for both), then
+     * the STORE (waits for the GEMM): nothing overlaps the compute */
+    uint64_t gb = cnt(c, AT_REG_CNT_GEMM_BUSY_LO), lb = cnt(c, AT_REG_CNT_LOAD_BUSY_LO);
+    uint64_t sb = cnt(c, AT_REG_CNT_STORE_BUSY_LO), dma = cnt(c, AT_REG_CNT_DMA_ONLY_LO);
+    CHECK(gb > 0 && lb > 0 && sb > 0 && dma == lb + sb && gb + dma <= busy && pe <= gb * 4 &&
+              cnt(c, AT_REG_CNT_SMX_BUSY_LO) == 0 && cnt(c, AT_REG_CNT_LN_BUSY_LO) == 0 &&
+              cnt(c, AT_REG_CNT_SMX_ROWS_LO) == 0 && cnt(c, AT_REG_CNT_LN_ROWS_LO) == 0,
+          "GEMM_BUSY %llu LOAD_BUSY %llu STORE_BUSY %llu DMA_ONLY %llu BUSY %llu PE_BUSY %llu SMX %llu LN %llu",
+          (unsigned long long)gb, (unsigned long long)lb, (unsigned long long)sb, (unsigned long long)dma,
+          (unsigned long long)busy, (unsigned long long)pe, (unsigned long long)cnt(c, AT_REG_CNT_SMX_BUSY_LO),
+          (unsigned long long)cnt(c, AT_REG_CNT_LN_BUSY_LO));
     CHECK(rd(c, AT_REG_RING_HEAD) == 5 && rd(c, AT_REG_STATUS) == AT_REG_STATUS_IDLE_MASK,
           "HEAD %u STATUS %#x", rd(c, AT_REG_RING_HEAD), rd(c, AT_REG_STATUS));
     /* w1c */
@@ -904,6 +930,41 @@ static void test_xfer_semantics(void)
     }
     CHECK(cnt(c, AT_REG_CNT_MEM_WR_BYTES_LO) == 2 * 7 * 40 + 2 * 64, "MEM_WR %llu",
           (unsigned long long)cnt(c, AT_REG_CNT_MEM_WR_BYTES_LO));
+    /* the scratchpad counters by buffer: 21 activation lines written with
+     * their mask words and read back, 4 mask lines (64 words) read */
+    static const uint32_t bufcnt[6] = {AT_REG_CNT_SPAD_ACT_RD_LO, AT_REG_CNT_SPAD_ACT_WR_LO,
+                                       AT_REG_CNT_SPAD_WGT_RD_LO, AT_REG_CNT_SPAD_WGT_WR_LO,
+                                       AT_REG_CNT_SPAD_MASK_RD_LO, AT_REG_CNT_SPAD_MASK_WR_LO};
+    static const char *const bufname[6] = {"ACT_RD", "ACT_WR", "WGT_RD", "WGT_WR", "MASK_RD", "MASK_WR"};
+    const uint64_t want1[6] = {21, 21, 0, 0, 64, 21};
+    for (int k = 0; k < 6; k++)
+        CHECK(cnt(c, bufcnt[k]) == want1[k], "CNT_SPAD_%s %llu, want %llu", bufname[k],
+              (unsigned long long)cnt(c, bufcnt[k]), (unsigned long long)want1[k]);
+    /* a LOAD with KEEP_MASK writes no mask word, a mask-buffer line is 16,
+     * weight lines count in the weight buffer */
+    wr(c, AT_REG_IRQ_STATUS, 1); /* the first job's DONE */
+    job_setup(&j, c);
+    desc_xfer(d, AT_OP_LOAD, 0, 200, 1, 16, 1, 1, src, 32, 1);
+    AT_DPUT(d, XFER_KEEP_MASK, 1);
+    job_push(&j, d);
+    desc_xfer(d, AT_OP_LOAD, 2, 8, 1, 16, 1, 1, src, 32, 2);
+    job_push(&j, d);
+    desc_xfer(d, AT_OP_LOAD, 1, 0, 2, 16, 1, 1, src, 32, 3);
+    job_push(&j, d);
+    desc_xfer(d, AT_OP_STORE, 1, 0, 2, 16, 1, 1, dst + 8192, 32, 4);
+    job_push(&j, d);
+    desc_fence(d, 2, 0, 1, 5);
+    job_push(&j, d);
+    job_ring(&j);
+    CHECK(run(c, AT_COSIM_UNTIL_IRQ, 1000000) == AT_COSIM_STOPPED_IRQ && rd(c, AT_REG_FENCE_DONE) == 2,
+          "second xfer job: FENCE_DONE %u", rd(c, AT_REG_FENCE_DONE));
+    const uint64_t want2[6] = {21, 22, 2, 2, 64, 21 + 16};
+    for (int k = 0; k < 6; k++)
+        CHECK(cnt(c, bufcnt[k]) == want2[k], "after KEEP_MASK, mask and weight lines: CNT_SPAD_%s %llu, want %llu",
+              bufname[k], (unsigned long long)cnt(c, bufcnt[k]), (unsigned long long)want2[k]);
+    CHECK(cnt(c, AT_REG_CNT_SPAD_RD_LO) == 21 + 4 + 2 && cnt(c, AT_REG_CNT_SPAD_WR_LO) == 21 + 1 + 1 + 2,
+          "SPAD_RD %llu SPAD_WR %llu", (unsigned long long)cnt(c, AT_REG_CNT_SPAD_RD_LO),
+          (unsigned long long)cnt(c, AT_REG_CNT_SPAD_WR_LO));
     free(m);
     at_cosim_destroy(c);
 }

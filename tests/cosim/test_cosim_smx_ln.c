@@ -267,6 +267,8 @@ static unsigned reference(job *j, const at_hw_config *cfg, cu_counts *want, uint
             want->mac_issued += cnt.mac_issued;
             want->mac_skipped += cnt.mac_skipped;
             want->pruned += cnt.pruned;
+            want->smx_rows += cnt.smx_rows;
+            want->ln_rows += cnt.ln_rows;
             if (c) {
                 code = c;
                 *detail = det;
@@ -400,6 +402,15 @@ static void run_on(at_cosim_backend be, const scase *sc, uint64_t seed, outcome 
     cu_get(&d, j.r[R_MASK].addr, o->mask, j.r[R_MASK].bytes);
     cu_get(&d, j.r[R_FENCE].addr, &o->fence, 4);
     cu_read_counts(&d, &o->cnt);
+    if (sc->bad_row < 0) {
+        /* LOADs, the unit's command and the STOREs all ran */
+        unsigned has = 8u | 16u;
+        for (int i = 0; i < j.ndesc; i++)
+            has |= AT_DGET(j.desc[i], OPCODE) == AT_OP_SOFTMAX ? 2u : AT_DGET(j.desc[i], OPCODE) == AT_OP_LAYERNORM ? 4u : 0u;
+        cu_units u;
+        cu_read_units(&d, &u);
+        cu_check_units(sc->name, cu_name(&d), &u, has);
+    }
     printf("  %-28s %-6s: %7" PRIu64 " cycles in %5.2f s\n", sc->name, cu_name(&d), d.sim_cycles, d.sim_seconds);
     /* the reference, on the same layout */
     *rdetail = 0;

@@ -12,24 +12,27 @@
  * What is compared between fmodel and rtl (and why; nothing else):
  *   STATUS, ERR_CODE, ERR_DESC, ERR_INFO, IRQ_STATUS, the interrupt line,
  *   RING_HEAD, FENCE_DONE: defined by docs/isa.md (Errors, The queue, FENCE)
- *   for any run, bus errors included.
- *   CNT_MAC_ISSUED, CNT_MAC_SKIPPED, CNT_PRUNED, CNT_MEM_WR_BYTES, and
- *   CNT_CMDS and CNT_MEM_RD_BYTES when no bus error (docs/isa.md,
- *   Performance counters: "exact in both backends"), less the known
- *   mismatches of dfz_runner (CNT_MEM_RD_BYTES after a halt; after a bus
- *   error the counters that commands up to the next FENCE, or the failing
- *   write, change). The cycle counters and SPAD_RD/SPAD_WR are not exact.
- *   All of host memory, byte for byte, except after a bus error the ranges
- *   of the STOREs from the failing command up to the next FENCE (a STORE
- *   that failed part-way leaves unspecified memory; commands issued past the
- *   failing one may have run).
+ *   for any run, run-time errors included.
+ *   The counters CMDS, MAC_ISSUED, MAC_SKIPPED, PRUNED, SMX_ROWS, LN_ROWS,
+ *   MEM_RD_BYTES, MEM_WR_BYTES where docs/isa.md (Performance counters) says they are
+ *   exact: every one without an error, all but MEM_RD_BYTES after a
+ *   decode-time halt, and after a run-time error (bus error, SOFTMAX row
+ *   length) those that no command that may have run on one backend only
+ *   changes (dfz_compare). Each backend is held to the bounds on its own
+ *   (dfz_check). The cycle counters and SPAD_RD/SPAD_WR are not
+ *   exact.
+ *   All of host memory, byte for byte, except after a run-time error the
+ *   ranges of the STOREs from the failing command up to the next FENCE (a
+ *   STORE that failed part-way leaves unspecified memory; commands issued
+ *   past the failing one may have run).
  * Checked on every backend against the oracle (docs/isa.md's checks in
  * their order): halted exactly at the first failing descriptor with its
  * code, detail, descriptor address, opcode and tag; else idle with HEAD =
  * the stream's end and FENCE_DONE = the last FENCE's value; no byte changed
  * outside the open windows or outside the ranges the commands that ran may
- * write; CNT_CMDS, CNT_MEM_WR_BYTES, CNT_MEM_RD_BYTES and
- * CNT_MAC_ISSUED + CNT_MAC_SKIPPED as the commands that ran imply. */
+ * write; CNT_CMDS, CNT_MEM_WR_BYTES, CNT_MEM_RD_BYTES,
+ * CNT_MAC_ISSUED + CNT_MAC_SKIPPED, CNT_SMX_ROWS and CNT_LN_ROWS as the commands that ran imply, within
+ * docs/isa.md's bounds after a halt. */
 #ifndef ACCELTRAN_DIFFFUZZ_DFZ_H
 #define ACCELTRAN_DIFFFUZZ_DFZ_H
 
@@ -51,7 +54,16 @@ typedef struct dfz_dev {
 int dfz_dev_open(dfz_dev *d, at_cosim_backend be, at_cosim_profile prof, at_err *err);
 void dfz_dev_close(dfz_dev *d);
 
-enum { DFZ_CNT_MAC_ISSUED, DFZ_CNT_MAC_SKIPPED, DFZ_CNT_PRUNED, DFZ_CNT_MEM_WR, DFZ_CNT_CMDS, DFZ_CNT_MEM_RD, DFZ_NCNT };
+/* Descriptors the rtl's fetcher may have read past the one at issue
+ * (acceltran_cmdproc's FetchDepth): the bound on CNT_MEM_RD_BYTES after a
+ * decode-time halt. */
+#define DFZ_FETCH_AHEAD 4u
+
+/* The compared counters; the compute ones first (through DFZ_CNT_LN_ROWS). */
+enum {
+    DFZ_CNT_MAC_ISSUED, DFZ_CNT_MAC_SKIPPED, DFZ_CNT_PRUNED, DFZ_CNT_SMX_ROWS, DFZ_CNT_LN_ROWS,
+    DFZ_CNT_MEM_WR, DFZ_CNT_CMDS, DFZ_CNT_MEM_RD, DFZ_NCNT
+};
 
 /* What one backend did with one case. */
 typedef struct dfz_obs {
@@ -90,13 +102,15 @@ void dfz_fail(dfz_report *r, const char *fmt, ...) __attribute__((format(printf,
 
 /* Checks one backend's observation of c against the oracle (r->failed on a
  * violation). fail_out: the index where the stream stopped (ndesc if it
- * did not), bus_out: 1 when that was a bus error. */
+ * did not), bus_out: 1 when that was a run-time error (a bus error or
+ * SOFTMAX's row length). */
 void dfz_check(const dfz_case *c, const at_hw_config *cfg, const uint8_t *img, const dfz_obs *o, const char *name,
                dfz_report *r, unsigned *fail_out, int *bus_out);
 
-/* Compares the observations of two backends (see the header comment). */
+/* Compares the observations of two backends (see the header comment);
+ * fail: where the streams stopped, rt: that was a run-time error. */
 void dfz_compare(const dfz_case *c, const dfz_obs *a, const char *an, const dfz_obs *b, const char *bn, unsigned fail,
-                 int bus, int mem_rd_on_halt, int strict_bus, dfz_report *r);
+                 int rt, dfz_report *r);
 
 /* fmodel (and rtl) devices, the image and the observations of one case. */
 typedef struct dfz_runner {
@@ -106,19 +120,6 @@ typedef struct dfz_runner {
     const at_hw_config *cfg;
     uint8_t *img;
     dfz_obs obs[2];
-    /* Known mismatch (tests/difffuzz/repro/memrd-fetch-ahead-halt.hex):
-     * after a decode-time halt the rtl has counted in CNT_MEM_RD_BYTES the
-     * descriptors its fetcher read ahead of the failing one, the fmodel
-     * only those it issued. 0 (default): CNT_MEM_RD_BYTES is compared only
-     * for streams that did not halt; 1 (--strict-mem-rd-on-halt): always
-     * (docs/isa.md's rule as written: every run without a bus error). */
-    int strict_mem_rd_on_halt;
-    /* Known mismatch 3 (tests/difffuzz/repro/memwr-failed-fence-write.hex,
-     * bus-error-next-store-runs.hex): after a bus error the counters that
-     * commands past the failing one, or the failing write itself, change
-     * are not compared (dfz_compare); 1 (--strict-counters-on-bus-error):
-     * MAC_ISSUED, MAC_SKIPPED, PRUNED and MEM_WR_BYTES always. */
-    int strict_counters_on_bus_error;
 } dfz_runner;
 
 int dfz_runner_open(dfz_runner *r, int with_rtl, at_cosim_profile prof, at_err *err);

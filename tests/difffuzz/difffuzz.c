@@ -43,19 +43,14 @@ static void usage(FILE *f)
             "usage: difffuzz [--mode fmodel|diff] [--seed S] [--descs N] [--case I] [--first I]\n"
             "                [--bad-pct P] [--fault-pct P] [--frag-pct P] [--min-len N] [--max-len N]\n"
             "                [--repro-dir DIR] [--max-fail N] [--no-minimize] [--verbose] \n"
-            "                [--strict-mem-rd-on-halt] [--strict-counters-on-bus-error] [--allow-smx-row-errors]\n"
+            "                [--no-smx-row-errors]\n"
             "       difffuzz --replay FILE [--mode fmodel|diff]\n"
             "  --mode fmodel  run on the functional model only, checking the invariants (default)\n"
             "  --mode diff    run on fmodel and rtl, check both and compare them\n"
             "  --descs N      stop after at least N descriptors (default 1000)\n"
             "  --case I       run only case I of the seed\n"
             "  --rtl-debug    the rtl model in its debug profile (assertions, randomized initial state)\n"
-            "  --strict-mem-rd-on-halt  compare CNT_MEM_RD_BYTES after decode-time halts too (a known\n"
-            "                 fmodel/rtl mismatch, tests/difffuzz/repro/memrd-fetch-ahead-halt.hex)\n"
-            "  --strict-counters-on-bus-error  compare MAC_ISSUED, MAC_SKIPPED, PRUNED, MEM_WR_BYTES after bus errors\n"
-            "                 too (known mismatch, tests/difffuzz/repro/memwr-failed-fence-write.hex)\n"
-            "  --allow-smx-row-errors  generate SOFTMAX streams whose per-row lengths may fail at run time (a\n"
-            "                 known fmodel/rtl mismatch, tests/difffuzz/repro/smx-row-error-runs-next.hex)\n");
+            "  --no-smx-row-errors  no SOFTMAX whose per-row lengths (LEN_VEC) may fail while running\n");
 }
 
 static int parse_u64(const char *opt, const char *v, uint64_t *out)
@@ -91,7 +86,7 @@ int main(int argc, char **argv)
     dfz_knobs_default(&k);
     const char *mode = "fmodel", *repro_dir = "build/difffuzz", *replay = NULL;
     uint64_t seed = (uint64_t)time(NULL), descs = 1000, one = UINT64_MAX, first = 0, max_fail = 5, v;
-    int minimize = 1, verbose = 0, strict_mem_rd = 0, strict_bus = 0;
+    int minimize = 1, verbose = 0;
     at_cosim_profile prof = AT_COSIM_FAST;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -126,12 +121,8 @@ int main(int argc, char **argv)
             else
                 replay = val;
             i++;
-        } else if (!strcmp(a, "--allow-smx-row-errors")) {
-            k.exclude_smx_row_error = 0;
-        } else if (!strcmp(a, "--strict-counters-on-bus-error")) {
-            strict_bus = 1;
-        } else if (!strcmp(a, "--strict-mem-rd-on-halt")) {
-            strict_mem_rd = 1;
+        } else if (!strcmp(a, "--no-smx-row-errors")) {
+            k.exclude_smx_row_error = 1;
         } else if (!strcmp(a, "--rtl-debug")) {
             prof = AT_COSIM_DEBUG;
         } else if (!strcmp(a, "--no-minimize")) {
@@ -166,8 +157,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "difffuzz: %s\n", err.msg);
         return 1;
     }
-    r.strict_mem_rd_on_halt = strict_mem_rd;
-    r.strict_counters_on_bus_error = strict_bus;
     dfz_report rep;
     if (replay) {
         dfz_case c;
@@ -190,15 +179,14 @@ int main(int argc, char **argv)
         return ok ? 0 : 1;
     }
     printf("difffuzz: mode %s, seed 0x%016" PRIx64 " (replay: --seed 0x%" PRIx64 " --case I), %" PRIu64
-           " descriptors, bad %u%%, faults %u%%, fragmented windows %u%%, %u..%u commands per stream%s%s%s\n",
+           " descriptors, bad %u%%, faults %u%%, fragmented windows %u%%, %u..%u commands per stream%s\n",
            mode, seed, seed, descs, k.bad_pct, k.fault_pct, k.frag_pct, k.min_len, k.max_len,
-           k.exclude_smx_row_error ? ", SOFTMAX row errors excluded" : "",
-           diff && !strict_mem_rd ? ", CNT_MEM_RD_BYTES not compared after halts" : "",
-           diff && !strict_bus ? ", counters after bus errors limited" : "");
+           k.exclude_smx_row_error ? ", SOFTMAX row errors excluded" : "");
     fflush(stdout);
     uint64_t ndesc = 0, ncases = 0, nfail = 0, halted = 0, bus = 0, ran = 0;
     uint64_t per_op[8] = {0};
     double worst = 0; /* largest share of its cycle budget a stream used */
+    uint64_t worst_case = 0;
     signal(SIGSEGV, on_crash);
     signal(SIGBUS, on_crash);
     signal(SIGFPE, on_crash);
@@ -224,7 +212,10 @@ int main(int argc, char **argv)
         ran += f;
         for (int b = 0; b < r.nbe; b++) {
             double u = (double)r.obs[b].cycles / (double)dfz_cycle_budget(&c);
-            worst = u > worst ? u : worst;
+            if (u > worst) {
+                worst = u;
+                worst_case = idx;
+            }
         }
         if (f < c.ndesc) {
             halted++;
@@ -260,9 +251,8 @@ int main(int argc, char **argv)
         if (m.ndesc != c.ndesc)
             dfz_runner_case(&r, &m, &mrep, NULL); /* the minimized case's own findings */
         char why[700];
-        snprintf(why, sizeof why, "replay: difffuzz --replay FILE --mode %s%s%s; finding: %.500s", mode,
-                 r.strict_mem_rd_on_halt ? " --strict-mem-rd-on-halt" : "",
-                 r.strict_counters_on_bus_error ? " --strict-counters-on-bus-error" : "", mrep.text);
+        snprintf(why, sizeof why, "replay: difffuzz --replay FILE --mode %s%s; finding: %.500s", mode,
+                 k.exclude_smx_row_error ? " --no-smx-row-errors" : "", mrep.text);
         for (char *p = why; *p; p++)
             if (*p == '\n')
                 *p = ' ';
@@ -282,7 +272,7 @@ int main(int argc, char **argv)
     printf("difffuzz: per opcode: NOP %" PRIu64 " LOAD %" PRIu64 " STORE %" PRIu64 " GEMM %" PRIu64 " SOFTMAX %" PRIu64
            " LAYERNORM %" PRIu64 " FENCE %" PRIu64 " unknown %" PRIu64 "\n",
            per_op[0], per_op[1], per_op[2], per_op[3], per_op[4], per_op[5], per_op[6], per_op[7]);
-    printf("difffuzz: the longest stream used %.1f %% of its cycle budget\n", 100.0 * worst);
+    printf("difffuzz: the longest stream used %.1f %% of its cycle budget (case %" PRIu64 ")\n", 100.0 * worst, worst_case);
     for (int b = 0; b < r.nbe; b++)
         printf("difffuzz: %s simulated %" PRIu64 " cycles\n", at_cosim_backend_name(r.dev[b].be), r.dev[b].sim_cycles);
     dfz_runner_close(&r);

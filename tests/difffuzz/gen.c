@@ -57,7 +57,7 @@ void dfz_knobs_default(dfz_knobs *k)
     k->max_len = 24;
     k->fault_pct = 10;
     k->frag_pct = 30;
-    k->exclude_smx_row_error = 1;
+    k->exclude_smx_row_error = 0;
 }
 
 int dfz_smx_lens_valid(const uint32_t *ld, const uint32_t *d)

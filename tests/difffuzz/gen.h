@@ -43,12 +43,10 @@ typedef struct dfz_knobs {
     unsigned max_len;
     unsigned fault_pct;  /* share of streams with an injected SLVERR/DECERR range */
     unsigned frag_pct;   /* share of streams with fragmented windows (else one window over all memory) */
-    /* Known fmodel/rtl mismatch left out of the streams (1, default):
-     * a SOFTMAX whose per-row lengths (LEN_VEC) may be invalid, i.e. may
-     * fail while running; the rtl then lets later independent commands
-     * run (tests/difffuzz/repro/smx-row-error-runs-next.hex). With it,
-     * every LEN_VEC SOFTMAX follows a LOAD of valid lengths and has
-     * N >= 32. 0: --allow-smx-row-errors. */
+    /* 1 (--no-smx-row-errors): no SOFTMAX whose per-row lengths (LEN_VEC)
+     * may be invalid, i.e. may fail while running (a run-time error,
+     * docs/isa.md); every LEN_VEC SOFTMAX then follows a LOAD of valid
+     * lengths and has N >= 32. 0 (default): they are generated. */
     int exclude_smx_row_error;
 } dfz_knobs;
 

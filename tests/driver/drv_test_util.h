@@ -21,6 +21,24 @@ static inline const char *dt_dtb(const char *config, char *buf, size_t len)
 /* Backends to run on: fmodel always, rtl when this build has it. */
 static const char *const dt_backends[2] = {"fmodel", "rtl"};
 
+/* 0 when ACCELTRAN_COSIM_BACKENDS (as in tests/cosim/cosim_util.h) leaves
+ * the backend out. */
+static inline int dt_backend_wanted(const char *backend)
+{
+    const char *only = getenv("ACCELTRAN_COSIM_BACKENDS");
+    return !only || strstr(only, backend) != NULL;
+}
+
+/* The cosim port's options: rtl devices in the debug profile (--assert,
+ * randomized initial state) when ACCELTRAN_COSIM_PROFILE=debug. */
+static inline at_port_cosim_opts dt_port_opts(const char *backend, const char *config)
+{
+    const char *pe = getenv("ACCELTRAN_COSIM_PROFILE");
+    at_port_cosim_opts po = {backend, config, 0, 0};
+    po.debug = !strcmp(backend, "rtl") && pe && !strcmp(pe, "debug");
+    return po;
+}
+
 typedef struct dt_dev {
     at_port port;
     at_drv *drv;
@@ -32,7 +50,7 @@ static inline int dt_open(const char *backend, const char *config, const at_drv_
 {
     memset(d, 0, sizeof *d);
     at_err err = {0};
-    at_port_cosim_opts po = {backend, config, 0, 0};
+    at_port_cosim_opts po = dt_port_opts(backend, config);
     int rc = at_port_cosim_open(&po, &d->port, &err);
     if (rc) {
         fprintf(stderr, "  open %s/%s: %s\n", backend, config, err.msg);

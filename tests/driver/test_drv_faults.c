@@ -155,6 +155,8 @@ int main(void)
 {
     for (int b = 0; b < 2; b++) {
         g_backend = dt_backends[b];
+        if (!dt_backend_wanted(g_backend))
+            continue;
         if (!at_port_cosim_available(g_backend, "tiny")) {
             check_skip(1, "%s/tiny: the backend is not in this build", g_backend);
             continue;

@@ -1,7 +1,7 @@
 /* GEMM through the driver (at_gemm_plan + at_gemm_run): odd shapes, sparsity
  * and DynaTran match the host reference on fmodel (and rtl when built); the
- * plan's tiling for tiny; the dense 512^3 on tiny reaches >= 85%
- * utilization on fmodel. */
+ * plan's tiling for tiny; a plan split over several jobs gives one job's
+ * result; the dense 512^3 on tiny reaches >= 85% utilization on fmodel. */
 #include "at_gemm_run.h"
 #include "drv_test_util.h"
 
@@ -160,7 +160,7 @@ static void test_order_run(void)
             const at_gemm_plan *p = &r[o].plan;
             uint64_t est = p->rows_outer ? p->bytes_rows_outer : p->bytes_strips_outer;
             /* less the descriptors (the plan's and the driver's fence) and the fence's 4-byte write */
-            uint64_t moved = r[o].mem_rd - 64ull * (r[o].commands + 1) + r[o].mem_wr - 4;
+            uint64_t moved = r[o].mem_rd - 64ull * (r[o].commands + r[o].jobs) + r[o].mem_wr - 4ull * r[o].jobs;
             printf("  %s/tiny, 4 KiB weights, 512x1024x16 %s outer: %llu cycles, %llu bytes moved (plan %llu; "
                    "strips %llu, rows %llu)\n",
                    dt_backends[b], p->rows_outer ? "rows" : "strips", (unsigned long long)r[o].cycles,
@@ -179,6 +179,153 @@ static void test_order_run(void)
     }
 }
 
+/* A plan longer than a job holds runs as several jobs in a row: forced
+ * with a small per-job limit, the split run gives the unsplit run's C bits
+ * and its PE counters exactly, and its memory counters plus one fence per
+ * extra job (a 64-byte descriptor read, a 4-byte write-back); the summed
+ * busy cycles stay close (each job boundary drains the pipeline). */
+static void test_split_jobs(void)
+{
+    static const struct {
+        uint32_t m, n, k, per;
+        double sp;
+        uint16_t tau;
+    } cases[] = {{40, 600, 64, 7, 0.0, 0}, {64, 96, 128, 3, 0.5, 2000}, {17, 33, 19, 1, 0.3, 0}};
+    for (int b = 0; b < 2; b++) {
+        if (!at_port_cosim_available(dt_backends[b], "tiny")) {
+            check_skip(1, "%s/tiny split jobs: the backend is not in this build", dt_backends[b]);
+            continue;
+        }
+        dt_dev d;
+        if (dt_open(dt_backends[b], "tiny", NULL, &d)) {
+            CHECK(0, "open %s/tiny", dt_backends[b]);
+            continue;
+        }
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            at_gemm_run_opts o = {.m = cases[i].m, .n = cases[i].n, .k = cases[i].k, .sparsity = cases[i].sp,
+                                  .tau = cases[i].tau, .seed = 21 + i};
+            at_gemm_run_result one, split;
+            at_err err = {0};
+            int rc = at_gemm_run(d.drv, &o, &one, &err);
+            CHECK(rc == 0 && one.ok && one.jobs == 1, "%s %ux%ux%u unsplit: rc %d ok %d jobs %u: %s", dt_backends[b],
+                  o.m, o.n, o.k, rc, one.ok, one.jobs, err.msg);
+            o.max_job_cmds = cases[i].per;
+            rc = at_gemm_run(d.drv, &o, &split, &err);
+            CHECK(rc == 0 && split.ok, "%s %ux%ux%u in jobs of %u: rc %d, %llu mismatches: %s", dt_backends[b], o.m,
+                  o.n, o.k, o.max_job_cmds, rc, (unsigned long long)split.mismatches, err.msg);
+            if (rc || check_g.case_failed)
+                break;
+            uint32_t jobs = (one.commands + cases[i].per - 1) / cases[i].per;
+            printf("  %s/tiny %ux%ux%u: %u commands, 1 job %llu cycles, %u jobs of <= %u %llu cycles (%.3fx)\n",
+                   dt_backends[b], o.m, o.n, o.k, one.commands, (unsigned long long)one.cycles, split.jobs,
+                   cases[i].per, (unsigned long long)split.cycles, (double)split.cycles / (double)one.cycles);
+            CHECK(split.jobs == jobs && jobs > 1, "%u jobs, want %u", split.jobs, jobs);
+            CHECK(split.checksum == one.checksum, "C checksum split %016llx vs one job %016llx",
+                  (unsigned long long)split.checksum, (unsigned long long)one.checksum);
+            CHECK(split.mac_issued == one.mac_issued && split.mac_skipped == one.mac_skipped &&
+                      split.pruned == one.pruned && split.pruned == split.pruned_ref,
+                  "PE counters split (issued %llu skipped %llu pruned %llu) vs one job (%llu %llu %llu)",
+                  (unsigned long long)split.mac_issued, (unsigned long long)split.mac_skipped,
+                  (unsigned long long)split.pruned, (unsigned long long)one.mac_issued,
+                  (unsigned long long)one.mac_skipped, (unsigned long long)one.pruned);
+            CHECK(split.mem_rd == one.mem_rd + 64ull * (jobs - 1) && split.mem_wr == one.mem_wr + 4ull * (jobs - 1),
+                  "memory bytes split rd %llu wr %llu vs one job rd %llu wr %llu (+%u fences)",
+                  (unsigned long long)split.mem_rd, (unsigned long long)split.mem_wr,
+                  (unsigned long long)one.mem_rd, (unsigned long long)one.mem_wr, jobs - 1);
+            /* each boundary costs at most a pipeline drain and refill (memory latency, a fence) */
+            CHECK(split.cycles >= one.cycles / 2 && split.cycles <= one.cycles + 2000ull * jobs,
+                  "summed cycles %llu vs one job %llu (%u jobs)", (unsigned long long)split.cycles,
+                  (unsigned long long)one.cycles, jobs);
+        }
+        dt_close(&d);
+    }
+}
+
+/* A plan of more than 65,536 commands (one job's most) runs as several
+ * jobs by default: a what-if tiny with 1 KiB scratchpads (8-row A blocks,
+ * one 16-column tile per strip) makes 4096 x 1024 x 16 about 98,000
+ * commands; fmodel only (the rtl would take minutes). */
+static void test_split_default(void)
+{
+    at_hw_config small = *at_hw_config_find("tiny");
+    small.act_buf_kib = 1;
+    small.wgt_buf_kib = 1;
+    dt_dev d;
+    if (dt_open("fmodel", "tiny", NULL, &d)) {
+        CHECK(0, "open fmodel/tiny");
+        return;
+    }
+    at_gemm_run_opts o = {.m = 4096, .n = 1024, .k = 16, .sparsity = 0.2, .seed = 5, .plan_cfg = &small};
+    at_gemm_run_result r;
+    at_err err = {0};
+    int rc = at_gemm_run(d.drv, &o, &r, &err);
+    CHECK(rc == 0 && r.ok, "%ux%ux%u: rc %d, %llu mismatches: %s", o.m, o.n, o.k, rc,
+          (unsigned long long)r.mismatches, err.msg);
+    if (rc == 0) {
+        uint32_t jobs = (r.commands + AT_UAPI_MAX_CMDS - 1) / AT_UAPI_MAX_CMDS;
+        printf("  fmodel/tiny, 1 KiB scratchpads, %ux%ux%u: %u commands in %u jobs, %llu cycles\n", o.m, o.n, o.k,
+               r.commands, r.jobs, (unsigned long long)r.cycles);
+        CHECK(r.commands > AT_UAPI_MAX_CMDS && r.jobs == jobs, "%u commands in %u jobs (want %u)", r.commands, r.jobs,
+              jobs);
+        CHECK(r.mac_issued + r.mac_skipped == 16ull * (o.n / 16) * o.m * o.k && r.pruned == r.pruned_ref,
+              "issued %llu + skipped %llu, pruned %llu (reference %llu)", (unsigned long long)r.mac_issued,
+              (unsigned long long)r.mac_skipped, (unsigned long long)r.pruned, (unsigned long long)r.pruned_ref);
+        const at_gemm_plan *p = &r.plan;
+        uint64_t est = p->rows_outer ? p->bytes_rows_outer : p->bytes_strips_outer;
+        uint64_t moved = r.mem_rd - 64ull * (r.commands + r.jobs) + r.mem_wr - 4ull * r.jobs;
+        CHECK(moved == est, "moved %llu bytes, the plan says %llu", (unsigned long long)moved,
+              (unsigned long long)est);
+    }
+    dt_close(&d);
+}
+
+/* B preloaded into the weight scratchpad (at_gemm_spec.b_resident, the
+ * compiler's preloaded weights): 192x1024x16 on tiny is 64 column tiles of
+ * 16 lines (all of B in 1024 weight lines) cut into two strips by the C
+ * slots; both loop orders give the streamed plan's bits, load no weights
+ * in the plan, and move the plan's bytes plus B's once. */
+static void test_preload_run(void)
+{
+    for (int b = 0; b < 2; b++) {
+        if (!at_port_cosim_available(dt_backends[b], "tiny")) {
+            check_skip(1, "%s/tiny preloaded B: the backend is not in this build", dt_backends[b]);
+            continue;
+        }
+        dt_dev d;
+        if (dt_open(dt_backends[b], "tiny", NULL, &d)) {
+            CHECK(0, "open %s/tiny", dt_backends[b]);
+            continue;
+        }
+        at_gemm_run_result r[3];
+        for (int o = 0; o < 3; o++) {
+            at_gemm_run_opts ro = {.m = 192, .n = 1024, .k = 16, .seed = 11, .b_preload = o > 0,
+                                   .order = o == 1 ? AT_GEMM_ORDER_STRIPS : AT_GEMM_ORDER_AUTO};
+            at_err err = {0};
+            int rc = at_gemm_run(d.drv, &ro, &r[o], &err);
+            CHECK(rc == 0 && r[o].ok, "%s preload %d: rc %d, %llu mismatches: %s", dt_backends[b], o, rc,
+                  (unsigned long long)r[o].mismatches, err.msg);
+            if (rc)
+                break;
+            const at_gemm_plan *p = &r[o].plan;
+            uint64_t est = p->rows_outer ? p->bytes_rows_outer : p->bytes_strips_outer;
+            uint64_t moved = r[o].mem_rd - 64ull * (r[o].commands + 1) + r[o].mem_wr - 4;
+            printf("  %s/tiny 192x1024x16 %s, %s outer: %llu cycles, %u strips, %llu bytes moved\n", dt_backends[b],
+                   o ? "B preloaded" : "B streamed", p->rows_outer ? "rows" : "strips", (unsigned long long)r[o].cycles,
+                   p->strips, (unsigned long long)moved);
+            if (o) {
+                CHECK(p->strips == 2 && p->wgt_lines_used == 0 && p->rows_outer == (o == 2),
+                      "preloaded plan: %u strips, %u weight lines, rows_outer %d", p->strips, p->wgt_lines_used,
+                      p->rows_outer);
+                CHECK(moved == est + 64ull * 32 * 16, "%s: moved %llu bytes, want the plan's %llu + B's 32768",
+                      dt_backends[b], (unsigned long long)moved, (unsigned long long)est);
+                CHECK(r[o].checksum == r[0].checksum, "%s: preloaded checksum %llx, streamed %llx", dt_backends[b],
+                      (unsigned long long)r[o].checksum, (unsigned long long)r[0].checksum);
+            }
+        }
+        dt_close(&d);
+    }
+}
+
 static void test_utilization_512(void)
 {
     at_gemm_run_result r;
@@ -192,7 +339,10 @@ int main(void)
     RUN_CASE(test_plan_tiny);
     RUN_CASE(test_plan_order);
     RUN_CASE(test_order_run);
+    RUN_CASE(test_preload_run);
     RUN_CASE(test_shapes);
+    RUN_CASE(test_split_jobs);
+    RUN_CASE(test_split_default);
     if (getenv("ACCELTRAN_QUICK") == NULL)
         RUN_CASE(test_utilization_512);
     return check_finish("drv_gemm");

@@ -16,7 +16,7 @@
  *     a failed descriptor write leaves the job NOT_RUN and the ring usable.
  */
 #include "drv_jobs_util.h"
-#include "fault_port.h"
+#include "fault_dev.h"
 
 static const char *g_backend = "fmodel";
 
@@ -135,46 +135,11 @@ static void case_reset_during_load(void)
     dt_close(&d);
 }
 
-/* The driver on a fault port around the cosim port. */
-typedef struct fdev {
-    at_port inner, outer;
-    fault_port fp;
-    at_drv *drv;
-} fdev;
-
-static int fopen_dev(fdev *f, const at_drv_opts *o)
-{
-    memset(f, 0, sizeof *f);
-    at_err err = {0};
-    at_port_cosim_opts po = {g_backend, "tiny", 0, 0};
-    if (at_port_cosim_open(&po, &f->inner, &err)) {
-        fprintf(stderr, "  open: %s\n", err.msg);
-        return -1;
-    }
-    f->fp.inner = f->inner;
-    f->outer = fault_port_of(&f->fp);
-    char dtb[512];
-    if (at_drv_open(&f->outer, dt_dtb("tiny", dtb, sizeof dtb), o, &f->drv, &err)) {
-        fprintf(stderr, "  driver: %s\n", err.msg);
-        at_port_close(&f->inner);
-        return -1;
-    }
-    return 0;
-}
-
-static void fclose_dev(fdev *f)
-{
-    f->fp.stuck_reset = 0;
-    f->fp.fail_reg_read = f->fp.fail_reg_write = f->fp.fail_irq_wait = f->fp.fail_dma = 0;
-    at_drv_close(f->drv);
-    at_port_close(&f->inner);
-}
-
 static void case_reset_fails(void)
 {
     fdev f;
     at_drv_opts o = {.reset_timeout_ns = 20000}; /* 20 us per try: short on the rtl too */
-    if (fopen_dev(&f, &o)) {
+    if (fdev_open(&f, g_backend, &o)) {
         CHECK(0, "open");
         return;
     }
@@ -209,13 +174,13 @@ static void case_reset_fails(void)
     CHECK(wait_job(f.drv, nb, T_SEC, &w, &err) == 0, "B after the reset: %s", err.msg);
     CHECK(same_rows(f.drv, src, dst, 0, 16), "B's copy differs");
     CHECK(at_drv_jobs_held(f.drv) == 0, "held %zu", at_drv_jobs_held(f.drv));
-    fclose_dev(&f);
+    fdev_close(&f);
 }
 
 static void case_port_errors(void)
 {
     fdev f;
-    if (fopen_dev(&f, NULL)) {
+    if (fdev_open(&f, g_backend, NULL)) {
         CHECK(0, "open");
         return;
     }
@@ -252,13 +217,15 @@ static void case_port_errors(void)
     CHECK(wait_job(f.drv, nb, T_SEC, &w, &err) == 0 && w.status == AT_UAPI_JOB_DONE, "requeued: %s", err.msg);
     CHECK(same_rows(f.drv, src, dst, 0, 16), "copy differs");
     CHECK(at_drv_jobs_held(f.drv) == 0, "held %zu", at_drv_jobs_held(f.drv));
-    fclose_dev(&f);
+    fdev_close(&f);
 }
 
 int main(void)
 {
     for (int b = 0; b < 2; b++) {
         g_backend = dt_backends[b];
+        if (!dt_backend_wanted(g_backend))
+            continue;
         if (!at_port_cosim_available(g_backend, "tiny")) {
             check_skip(5, "%s/tiny: the backend is not in this build (5 cases)", g_backend);
             continue;

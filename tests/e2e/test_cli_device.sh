@@ -2,8 +2,10 @@
 # The device commands of the acceltran CLI on the simulated device: `info`
 # on each configuration's dtb (text and JSON; a dtb of another
 # configuration is refused with the mismatching register), `gemm` on small
-# shapes with --json checked (ok true, the keys, utilization consistent
-# with cycles), on rtl too when this build has it, and bad arguments
+# shapes with --json checked (ok true, the keys, utilization, compute
+# utilization and the roofline consistent with cycles, compute_cycles and
+# dram_bytes, the energy estimate's keys: energy_keys.py), on rtl too when
+# this build has it, and bad arguments
 # exiting 2 with a message.
 set -u
 cd "$(dirname "$0")/../.."
@@ -50,6 +52,25 @@ assert d["macs"] == d["m"] * d["n"] * d["k"], d
 u = d["macs"] / (d["cycles"] * d["peak_macs_per_cycle"])
 assert abs(u - d["utilization"]) < 1e-4, (u, d["utilization"])
 assert len(d["checksum"]) == 16, d
+# the compute and roofline figures (tiny: 4 x 4 x 16 MACs per cycle, 25600 MB/s at 700 MHz)
+for k in ("compute_cycles", "compute_utilization", "dram_bytes", "roofline_cycles", "roofline_ratio"):
+    assert k in d, "missing key " + k
+peak, bpc = d["peak_macs_per_cycle"], 25600 / 700
+assert peak == 256 and abs(d["bytes_per_cycle"] - bpc) < 1e-6, d
+assert 0 < d["compute_cycles"] < d["cycles"] and d["dram_bytes"] > 0, d
+assert abs(d["compute_utilization"] - d["macs"] / (d["compute_cycles"] * peak)) < 1e-5, d
+roof = max(d["macs"] / peak, d["dram_bytes"] / bpc)
+assert abs(d["roofline_cycles"] - roof) < 1e-3 * max(1, roof), (d["roofline_cycles"], roof)
+assert abs(d["roofline_ratio"] - d["cycles"] / roof) < 1e-5 * d["cycles"] / roof, d
+assert d["memory_bound"] is (d["dram_bytes"] / bpc > d["macs"] / peak), d
+# the energy estimate: a GEMM spends in the lanes, the sparsity modules, the
+# buffers and the DMA, not in the softmax or layer-norm engines
+u = d["energy_by_unit"]
+assert u["mac_lanes"] > 0 and u["sparsity"] > 0 and u["buffers"] > 0 and u["dma"] > 0, u
+assert u["softmax"] == 0 and u["layernorm"] == 0, u
+sys.path.insert(0, "tests/e2e")
+import energy_keys
+energy_keys.check(d, "tiny")
 ' "$out"; then ok; else bad "gemm --backend $be --json $args -> rc $rc: $out"; fi
     done
 done

@@ -3,8 +3,10 @@
 # model on the simulated device. --json has the keys README.md lists, with
 # consistent values (similarity within 0.005 of the published matrix,
 # unit-norm embeddings, skipped_fraction = mac_skipped / macs, utilization
-# and device_seconds from cycles, site counts); the text output prints the
-# matrix, cycles, time at 700 MHz and the skipped fraction; bad arguments
+# and device_seconds from cycles, site counts, the energy estimate's keys
+# (energy_keys.py) with the stages' energies summing to the run's); the
+# text output prints the matrix, cycles, time at 700 MHz, the skipped
+# fraction and the energy; bad arguments
 # exit 2 with a message.
 set -u
 cd "$(dirname "$0")/../.."
@@ -40,6 +42,12 @@ assert set(s) == {"q", "k", "v", "scores", "probs", "context", "attn_out", "ffn_
 assert s["q"]["elements"] == 6 * 25 * 384 and s["ffn_mid"]["elements"] == 6 * 25 * 1536
 assert s["probs"]["elements"] == 6 * 12 * (8 * 8 + 9 * 9 + 8 * 8)
 assert s["ln"]["elements"] == 13 * 25 * 384 and s["ln"]["pruned"] is False and s["q"]["pruned"] is True
+sys.path.insert(0, "tests/e2e")
+import energy_keys
+energy_keys.check(d, "tiny")
+assert all(v > 0 for v in d["energy_by_unit"].values()), d["energy_by_unit"]
+st = sum(x["energy_mj"] for x in d["stages"])
+assert abs(st - d["energy_mj"]) <= 1e-6 * d["energy_mj"], (st, d["energy_mj"])
 ' "$out"; then ok; else bad "embed --backend fmodel --json -> rc $rc: ${out:0:600}"; fi
 
 out=$("$cli" embed --backend fmodel --tau 0.06 --prune-sites ln,ffn_mid --json "${demo[@]}" 2>&1); rc=$?
@@ -53,7 +61,8 @@ assert d["sites"]["ln"]["zeros"] > 0 and d["sites"]["ffn_mid"]["zeros"] > 0
 
 out=$("$cli" embed --backend fmodel "${demo[@]}" 2>&1); rc=$?
 if [ $rc -eq 0 ] && grep -q "0.6657" <<<"$out" && grep -Eq "device: [0-9]+ cycles = [0-9.]+ ms at 700 MHz" <<<"$out" &&
-   grep -q "skipped fraction" <<<"$out"; then ok; else bad "embed --backend fmodel text -> rc $rc: $out"; fi
+   grep -q "skipped fraction" <<<"$out" && grep -q "^energy      .* mJ, an estimate" <<<"$out"; then ok
+else bad "embed --backend fmodel text -> rc $rc: $out"; fi
 
 # residency: "Hi there" fits edge's activation scratchpad; --stream keeps it in memory
 out=$("$cli" embed --backend fmodel --config edge --json "Hi there" 2>&1); rc=$?
@@ -64,6 +73,12 @@ r, s = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 assert r["resident"] is True and s["resident"] is False
 assert r["embeddings"] == s["embeddings"]
 assert r["dram_bytes"] < s["dram_bytes"] and r["cycles"] < s["cycles"]
+# edge: LP-DDR3; streaming costs main-memory energy
+sys.path.insert(0, "tests/e2e")
+import energy_keys
+energy_keys.check(r, "edge")
+energy_keys.check(s, "edge")
+assert r["energy_by_unit"]["main_memory"] < s["energy_by_unit"]["main_memory"], (r["energy_by_unit"], s["energy_by_unit"])
 ' "$out" "$out2"; then ok; else bad "embed --config edge [--stream] -> rc $rc/$rc2: ${out:0:300} ${out2:0:300}"; fi
 
 expect_fail() {

@@ -9,11 +9,13 @@
  *     hardware counters (MACs skipped, zeros per site), its activations
  *     resident in the scratchpad between stages;
  *   - the fmodel's cycle estimate of the whole model is within 5 % of the
- *     RTL's cycles.
+ *     RTL's cycles, and so is its energy estimate (docs/energy.md), with
+ *     the scratchpad writes by buffer the same on both.
  * Reports itself skipped when this build has no rtl backend (the sanitizer
  * build). */
 #include "infer_util.h"
 
+#include "at_energy.h"
 #include "at_port_cosim.h"
 
 static const char *const five[5] = {"The weather is lovely today.", "It's so sunny outside!",
@@ -59,6 +61,19 @@ static void compare(const char *what, at_session *rtl, at_session *fm, const cha
     CHECK(sr.mac_issued == sf.mac_issued && sr.mac_skipped == sf.mac_skipped,
           "%s: MAC counters rtl %llu/%llu fmodel %llu/%llu", what, (unsigned long long)sr.mac_issued,
           (unsigned long long)sr.mac_skipped, (unsigned long long)sf.mac_issued, (unsigned long long)sf.mac_skipped);
+    CHECK(sr.smx_rows == sf.smx_rows && sr.ln_rows == sf.ln_rows && sr.smx_rows == 12ull * 6 * b.tokens &&
+              sr.ln_rows == 13ull * b.tokens,
+          "%s: SMX_ROWS rtl %llu fmodel %llu, LN_ROWS rtl %llu fmodel %llu (want %llu, %llu)", what,
+          (unsigned long long)sr.smx_rows, (unsigned long long)sf.smx_rows, (unsigned long long)sr.ln_rows,
+          (unsigned long long)sf.ln_rows, 12ull * 6 * b.tokens, 13ull * b.tokens);
+    /* the unit counters are the fmodel's estimate: GEMM_BUSY within 5 % */
+    double gr = sr.compute_cycles ? (double)sf.compute_cycles / (double)sr.compute_cycles : 0;
+    printf("  %s: units rtl gemm %llu softmax %llu layernorm %llu dma %llu idle %llu; fmodel %llu %llu %llu %llu %llu\n",
+           what, (unsigned long long)sr.units.gemm, (unsigned long long)sr.units.softmax,
+           (unsigned long long)sr.units.layernorm, (unsigned long long)sr.units.dma, (unsigned long long)sr.units.idle,
+           (unsigned long long)sf.units.gemm, (unsigned long long)sf.units.softmax,
+           (unsigned long long)sf.units.layernorm, (unsigned long long)sf.units.dma, (unsigned long long)sf.units.idle);
+    CHECK(gr >= 0.95 && gr <= 1.05, "%s: fmodel/rtl GEMM_BUSY %.4f outside 0.95..1.05", what, gr);
     for (int i = 0; i < AT_NUM_SITES; i++)
         CHECK(sr.sites[i].zeros == sf.sites[i].zeros, "%s: site %s zeros rtl %llu fmodel %llu", what,
               at_site_name((at_site)i), (unsigned long long)sr.sites[i].zeros,
@@ -67,6 +82,22 @@ static void compare(const char *what, at_session *rtl, at_session *fm, const cha
     printf("  %s: %zu sentences, %zu tokens: rtl %llu cycles, fmodel %llu (fmodel/rtl %.4f), skipped %.4f\n", what,
            n, b.tokens, (unsigned long long)sr.cycles, (unsigned long long)sf.cycles, ratio, sr.skipped_fraction);
     CHECK(ratio >= 0.95 && ratio <= 1.05, "%s: fmodel/rtl cycles %.4f outside 0.95..1.05", what, ratio);
+    /* the energy estimate: the counts are exact but for the cycle counters
+     * and the compute's scratchpad reads (docs/isa.md), so within 5 % too */
+    static const unsigned wr[3] = {AT_CNT_SPAD_ACT_WR, AT_CNT_SPAD_WGT_WR, AT_CNT_SPAD_MASK_WR};
+    for (int i = 0; i < 3; i++)
+        CHECK(sr.counters.v[wr[i]] == sf.counters.v[wr[i]], "%s: CNT_%s rtl %llu fmodel %llu", what,
+              at_counter_name(wr[i]), (unsigned long long)sr.counters.v[wr[i]],
+              (unsigned long long)sf.counters.v[wr[i]]);
+    at_energy enr, enf;
+    const at_hw_config *cfg = at_hw_config_find("tiny");
+    CHECK(at_energy_from_counters(cfg, &sr.counters, sr.cycles, &enr, &err) == 0 &&
+              at_energy_from_counters(cfg, &sf.counters, sf.cycles, &enf, &err) == 0,
+          "energy: %s", err.msg);
+    double er_ = enr.energy_mj > 0 ? enf.energy_mj / enr.energy_mj : 0;
+    printf("  %s: energy estimate rtl %.5f mJ, fmodel %.5f mJ (fmodel/rtl %.4f)\n", what, enr.energy_mj, enf.energy_mj,
+           er_);
+    CHECK(er_ >= 0.95 && er_ <= 1.05, "%s: fmodel/rtl energy %.4f outside 0.95..1.05", what, er_);
     if (sr.num_stages == ns && sf.num_stages == ns) {
         double lo = 9, hi = 0;
         size_t ilo = 0, ihi = 0;

@@ -649,6 +649,14 @@ static int gemm_run_compare(gemm_case *c, at_spad *sp, const at_hw_config *cfg, 
     CHECK(cnt.spad_rd == rd && cnt.spad_wr == (uint64_t)g->m * nt,
           "%s: spad rd %llu wr %llu, want %llu %llu", what, (unsigned long long)cnt.spad_rd,
           (unsigned long long)cnt.spad_wr, (unsigned long long)rd, (unsigned long long)g->m * nt);
+    /* by buffer: B and the parameter blocks from the weight buffer, A and
+     * the old C from the activation buffer, C written there */
+    uint64_t wrd = (g->trans_b ? kc * 4ull * ((g->n + 3) / 4) : nt * 4ull * ((g->k + 3) / 4)) +
+                   (g->params_en ? 4ull * nt : 0);
+    CHECK(cnt.wgt_rd == wrd && cnt.act_rd == rd - wrd && cnt.act_wr == cnt.spad_wr,
+          "%s: act rd %llu wgt rd %llu act wr %llu, want %llu %llu %llu", what, (unsigned long long)cnt.act_rd,
+          (unsigned long long)cnt.wgt_rd, (unsigned long long)cnt.act_wr, (unsigned long long)(rd - wrd),
+          (unsigned long long)wrd, (unsigned long long)cnt.spad_wr);
     free(before.act);
     free(before.act_mask);
     return ok;
@@ -921,6 +929,9 @@ static void test_softmax(void)
               "softmax %d: spad rd %llu wr %llu, want %llu %llu", it,
               (unsigned long long)cnt.spad_rd, (unsigned long long)cnt.spad_wr,
               (unsigned long long)want_rd, (unsigned long long)done * nb);
+        CHECK(cnt.act_rd == cnt.spad_rd && cnt.wgt_rd == 0 && cnt.act_wr == cnt.spad_wr,
+              "softmax %d: act rd %llu wgt rd %llu act wr %llu: a SOFTMAX touches only the activation buffer", it,
+              (unsigned long long)cnt.act_rd, (unsigned long long)cnt.wgt_rd, (unsigned long long)cnt.act_wr);
         CHECK(!ok || cnt.pruned == want_pruned, "softmax %d (seed %#llx) tau %u: pruned %llu, want %llu",
               it, (unsigned long long)g_seed, s.tau, (unsigned long long)cnt.pruned,
               (unsigned long long)want_pruned);
@@ -1049,6 +1060,9 @@ static void test_layernorm(void)
         CHECK(cnt.spad_rd == rd && cnt.spad_wr == (uint64_t)l.rows * nb,
               "layernorm %d: rd %llu wr %llu", it, (unsigned long long)cnt.spad_rd,
               (unsigned long long)cnt.spad_wr);
+        CHECK(cnt.wgt_rd == 4ull * nb && cnt.act_rd == rd - 4ull * nb && cnt.act_wr == cnt.spad_wr,
+              "layernorm %d: wgt rd %llu (the parameter quads) act rd %llu act wr %llu", it,
+              (unsigned long long)cnt.wgt_rd, (unsigned long long)cnt.act_rd, (unsigned long long)cnt.act_wr);
         CHECK(!ok || cnt.pruned == want_pruned, "layernorm %d (seed %#llx) tau %u: pruned %llu, want %llu",
               it, (unsigned long long)g_seed, l.tau, (unsigned long long)cnt.pruned,
               (unsigned long long)want_pruned);

@@ -3,8 +3,10 @@
  * DMA write and read of the activation, weight and mask buffers), checking
  * the round-robin grants, the read data one cycle after each grant
  * (read-before-write within a cycle), the mask sidecar (an activation
- * line's mask word = word L mod 16 of mask line L / 16) and the DMA-side
- * counters. Only lines written earlier are compared (contents are undefined
+ * line's mask word = word L mod 16 of mask line L / 16), the DMA-side
+ * counters and the per-buffer counters (docs/isa.md: activation and weight
+ * lines, a quad read 4; mask words, 16 per mask-buffer line, one with each
+ * compute activation access and each DMA activation write with its mask). Only lines written earlier are compared (contents are undefined
  * after reset). Seeded; seed and both sides on mismatch. */
 // rtl-test-configs: tiny
 #include <inttypes.h>
@@ -36,6 +38,7 @@ static void case_random(void)
     spad_unit *u = spad_unit_new();
     int ar_pri = 0, aw_pri = 0, wr_pri = 0; /* 1: the DMA wins the next conflict */
     uint64_t n_rd = 0, n_wr = 0;
+    uint64_t n_ar = 0, n_aw = 0, n_wgr = 0, n_wgw = 0, n_mr = 0, n_mw = 0;
     /* expected read data for the next cycle */
     int e_act = 0, e_wgt = 0, e_dma = 0, e_act_ok = 0, e_wgt_ok = 0, e_dma_ok = 0;
     int16_t x_act[16], x_wgt[64], x_dma[16];
@@ -106,6 +109,22 @@ static void case_random(void)
               " wr %" PRIu64 "/%" PRIu64, cyc, o.cnt_rd, n_rd, o.cnt_wr, n_wr);
         n_rd += (uint64_t)g_dr;
         n_wr += (uint64_t)g_dw;
+        CHECK(o.cnt_act_rd == n_ar && o.cnt_act_wr == n_aw && o.cnt_wgt_rd == n_wgr && o.cnt_wgt_wr == n_wgw &&
+                  o.cnt_mask_rd == n_mr && o.cnt_mask_wr == n_mw,
+              "cycle %d: per-buffer counters act rd %" PRIu64 "/%" PRIu64 " wr %" PRIu64 "/%" PRIu64
+              " wgt rd %" PRIu64 "/%" PRIu64 " wr %" PRIu64 "/%" PRIu64 " mask rd %" PRIu64 "/%" PRIu64
+              " wr %" PRIu64 "/%" PRIu64 " (rtl/ref)",
+              cyc, o.cnt_act_rd, n_ar, o.cnt_act_wr, n_aw, o.cnt_wgt_rd, n_wgr, o.cnt_wgt_wr, n_wgw, o.cnt_mask_rd,
+              n_mr, o.cnt_mask_wr, n_mw);
+        if (o.cnt_act_rd != n_ar || o.cnt_mask_wr != n_mw || o.cnt_wgt_rd != n_wgr)
+            mism++;
+        int dma_mask_rd = ar_dma && in.dma_rd_buf == 2, dma_mask_wr = aw_dma && in.dma_wr_buf == 2;
+        n_ar += (uint64_t)g_ar + (uint64_t)(ar_dma && !dma_mask_rd);
+        n_aw += (uint64_t)g_aw + (uint64_t)(aw_dma && !dma_mask_wr);
+        n_wgr += 4u * (uint64_t)g_wr + (uint64_t)wr_dma;
+        n_wgw += (uint64_t)d_ww;
+        n_mr += (uint64_t)g_ar + 16u * (uint64_t)dma_mask_rd;
+        n_mw += (uint64_t)g_aw + (uint64_t)(aw_dma && !dma_mask_wr && in.dma_wr_mask_en) + 16u * (uint64_t)dma_mask_wr;
         /* reads (old contents) */
         e_act = g_ar;
         e_wgt = g_wr;

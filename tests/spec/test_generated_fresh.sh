@@ -42,6 +42,9 @@ mutate missing   'del s["configs"][1]["lanes"]' "missing key 'lanes'"
 mutate unknown   's["configs"][0]["bogus"]=1' "unknown parameter"
 mutate badref    's["registers"][2]["fields"][0]["value"]="param:nope"' "unknown parameter"
 mutate dupop     's["descriptor"]["opcodes"][1]["value"]=0' "repeats"
+# the counter block: consecutive 8-byte slots, each _LO with its _HI
+mutate cntgap    'r=[x for x in s["registers"] if x["name"].startswith("CNT_")]; r[-2]["offset"]=hex(int(r[-2]["offset"],16)+8); r[-1]["offset"]=hex(int(r[-1]["offset"],16)+8)' "consecutive 8-byte slots"
+mutate cntnohi   's["registers"]=[x for x in s["registers"] if x["name"]!="CNT_LN_ROWS_HI"]' "no register CNT_LN_ROWS_HI"
 printf '{"device": ' > "$tmp/trunc.json"
 out=$("$gen" "$tmp/trunc.json" "$tmp/m_trunc" 2>&1)
 if [ $? -ne 0 ] && grep -q "line" <<<"$out"; then ok; else bad "truncated spec: $out"; fi

@@ -13,6 +13,7 @@
 
 int cmd_tokenize(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
+int cmd_perf(int argc, char **argv);
 
 /* Model directory: --model-dir if given, else $ACCELTRAN_MODEL_DIR, else
  * models/all-MiniLM-L6-v2 next to the repository the binary was built in
@@ -39,6 +40,11 @@ int cli_exit(const char *cmd, int rc);
 /* Stops the program with a clear error (and the JSON object) after seconds
  * of wall time (0: no limit); what names the run, e.g. "rtl simulation". */
 int cli_wall_limit(const char *cmd, const char *what, unsigned seconds);
+
+/* Prints the "energy" line of a command's text output: the estimate's total
+ * and its units (cli_energy.c). */
+struct at_energy;
+void cli_print_energy(const struct at_energy *e);
 
 /* Parses a positive integer option value; prints an error and returns -1 if
  * it is not one in [lo, hi]. */

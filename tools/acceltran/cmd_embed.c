@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "at_energy.h"
 #include "at_session.h"
 #include "at_sites.h"
 #include "bert_float.h"
@@ -47,7 +48,8 @@ static void usage(FILE *f)
                "                   chip between stages), tau, prune_sites, sites {site:\n"
                "                   {elements, zeros, pruned}}, stages [{stage, cycles,\n"
                "                   useful_macs, mac_issued, mac_skipped, zeros, dram_bytes,\n"
-               "                   commands}]\n"
+               "                   commands, energy_mj}], energy_mj and energy_by_unit (an\n"
+               "                   estimate from the counters, energy_model; docs/energy.md)\n"
                "  --threads N      worker threads of the float reference (default: one per CPU)\n"
                "  --model-dir DIR  model folder (default: models/all-MiniLM-L6-v2)\n"
                "  --dtb FILE       device tree of the device (default: build/firmware/C.dtb)\n"
@@ -175,6 +177,7 @@ typedef struct dev_out {
     const char *config;
     unsigned clock_mhz;
     at_infer_stats st;
+    at_energy energy;   /* the estimate from the run's counters */
     float *fsim;        /* the float reference's similarity of the same batch (NULL: none) */
 } dev_out;
 
@@ -228,6 +231,7 @@ static void print_text(const embed_args *a, size_t n, const size_t *lens, const 
                dv->st.resident ? "kept in the scratchpad" : "through memory");
         printf("DynaTran: tau %g at %s: skipped fraction %.4f (%llu of %llu MACs)\n", a->tau, sites,
                dv->st.skipped_fraction, (unsigned long long)dv->st.mac_skipped, (unsigned long long)dv->st.macs);
+        cli_print_energy(&dv->energy);
     }
 }
 
@@ -275,6 +279,10 @@ static int print_json(const embed_args *a, size_t n, const size_t *lens, const f
         json_object_set_new(o, "resident", json_boolean(st->resident));
         json_object_set_new(o, "tau", json_real(a->tau));
         json_object_set_new(o, "prune_sites", json_string(sl));
+        if (at_energy_json_add(o, &dv->energy)) {
+            json_decref(o);
+            return -1;
+        }
         json_t *sites = json_object();
         for (int i = 0; i < AT_NUM_SITES; i++) {
             json_t *so = json_object();
@@ -296,6 +304,9 @@ static int print_json(const embed_args *a, size_t n, const size_t *lens, const f
             json_object_set_new(so, "zeros", json_integer((json_int_t)ss->pruned));
             json_object_set_new(so, "dram_bytes", json_integer((json_int_t)(ss->mem_rd + ss->mem_wr)));
             json_object_set_new(so, "commands", json_integer(ss->commands));
+            at_energy se;
+            if (!at_energy_from_counters(at_hw_config_find(dv->config), &ss->delta, ss->cycles, &se, NULL))
+                json_object_set_new(so, "energy_mj", json_real(se.energy_mj));
             json_array_append_new(stages, so);
         }
         json_object_set_new(o, "stages", stages);
@@ -388,6 +399,8 @@ static int embed_device(const embed_args *a, const char *dir, size_t n, const ch
         dv->on = 1;
         dv->config = at_hw_config_find(config)->name;
         dv->clock_mhz = at_hw_config_find(config)->clock_mhz;
+        if (!rc)
+            rc = at_energy_from_counters(at_hw_config_find(config), &dv->st.counters, dv->st.cycles, &dv->energy, err);
     }
     at_batch_free(&b);
     at_session_close(s);

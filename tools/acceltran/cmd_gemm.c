@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "at_energy.h"
 #include "at_gemm_run.h"
 #include "cli.h"
 #include "cli_device.h"
@@ -20,8 +21,9 @@ static void usage(FILE *f)
             "\n"
             "Builds a random int16 GEMM C (MxN) = A (MxK) x B (KxN) (A with a fraction P\n"
             "of zeros), tiles it through the scratchpads (double-buffered LOAD / GEMM /\n"
-            "STORE, docs/driver.md), runs it as one job through the driver and checks C\n"
-            "against the host reference (int64 sums, at_requant, DynaTran).\n"
+            "STORE, docs/driver.md), runs it through the driver (one job, or several in a\n"
+            "row when the plan has more than 65536 commands) and checks C against the\n"
+            "host reference (int64 sums, at_requant, DynaTran).\n"
             "\n"
             "  --backend B      fmodel (default) or rtl\n"
             "  --config C       tiny (default), edge or server\n"
@@ -32,16 +34,26 @@ static void usage(FILE *f)
             "  --order O        loop order of the tiles: auto (default: the one that moves\n"
             "                   fewer bytes), strips (weight strips outer) or rows (row\n"
             "                   blocks outer; needs two weight-strip slots)\n"
-            "  --timeout-ms MS  deadline of the job in device time (default 100000)\n"
+            "  --timeout-ms MS  deadline of each job in device time (default 100000)\n"
             "  --wall-limit S   stop with an error after S seconds of wall time (default:\n"
             "                   3600 on rtl, none on fmodel; 0: none)\n"
             "  --json           print one JSON object (keys: ok, cycles, macs,\n"
-            "                   peak_macs_per_cycle, utilization, checksum, ...)\n"
+            "                   peak_macs_per_cycle, utilization, compute_cycles,\n"
+            "                   compute_utilization, dram_bytes, roofline_cycles,\n"
+            "                   roofline_ratio, checksum, energy_mj, energy_by_unit, ...)\n"
             "  --help           this text\n"
             "\n"
-            "cycles = device busy cycles of the job (CNT_BUSY); macs = M x N x K;\n"
+            "cycles = device busy cycles of the jobs (CNT_BUSY); macs = M x N x K;\n"
             "utilization = macs / (cycles x peak_macs_per_cycle), the dense-equivalent\n"
-            "rate (with sparsity it counts the skipped MACs as done).\n"
+            "rate (with sparsity it counts the skipped MACs as done);\n"
+            "compute_cycles = cycles the GEMM engine held a command (CNT_GEMM_BUSY),\n"
+            "compute_utilization = macs / (compute_cycles x peak_macs_per_cycle);\n"
+            "dram_bytes = memory bytes read and written (descriptors included);\n"
+            "roofline_cycles = max(macs / peak_macs_per_cycle, dram_bytes / bytes_per_cycle)\n"
+            "with bytes_per_cycle = the configuration's mem_bw_mbps / clock_mhz;\n"
+            "roofline_ratio = cycles / roofline_cycles;\n"
+            "energy_mj, energy_by_unit = the energy estimate from the job's counters\n"
+            "(AccelTran's 14 nm figures, spec/energy.json; docs/energy.md).\n"
             "Exit status: 0 ok, 1 run failure or wrong result, 2 bad arguments.\n");
 }
 
@@ -189,6 +201,12 @@ int cmd_gemm(int argc, char **argv)
         cli_device_close(&dev);
         return CLI_RUN_ERROR;
     }
+    at_energy en;
+    if (at_energy_from_counters(cfg, &r.delta, r.cycles, &en, &err)) {
+        cli_error("gemm", "%s", err.msg);
+        cli_device_close(&dev);
+        return CLI_RUN_ERROR;
+    }
     char cks[32];
     snprintf(cks, sizeof cks, "%016" PRIx64, r.checksum);
     if (json) {
@@ -214,14 +232,23 @@ int cmd_gemm(int argc, char **argv)
         json_object_set_new(j, "mismatches", json_integer((json_int_t)r.mismatches));
         json_object_set_new(j, "checksum", json_string(cks));
         json_object_set_new(j, "commands", json_integer(r.commands));
+        json_object_set_new(j, "jobs", json_integer(r.jobs));
         json_object_set_new(j, "rows_per_block", json_integer(r.plan.rows_per_block));
         json_object_set_new(j, "cols_per_strip", json_integer(16 * r.plan.tiles_per_strip));
         json_object_set_new(j, "weight_slots", json_integer(r.plan.wgt_slots));
         json_object_set_new(j, "order", json_string(r.plan.rows_outer ? "rows" : "strips"));
         json_object_set_new(j, "dram_bytes", json_integer((json_int_t)(r.mem_rd + r.mem_wr)));
+        json_object_set_new(j, "compute_cycles", json_integer((json_int_t)r.compute_cycles));
+        json_object_set_new(j, "compute_utilization", json_real(r.roof.compute_utilization));
+        json_object_set_new(j, "bytes_per_cycle", json_real(r.roof.bytes_per_cycle));
+        json_object_set_new(j, "roofline_cycles", json_real(r.roof.roofline_cycles));
+        json_object_set_new(j, "roofline_ratio", json_real(r.roof.roofline_ratio));
+        json_object_set_new(j, "memory_bound", json_boolean(r.roof.memory_bound));
         json_object_set_new(j, "host_seconds", json_real(r.host_seconds));
         json_object_set_new(j, "sim_cycles", json_integer((json_int_t)r.sim_cycles));
-        char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
+        if (at_energy_json_add(j, &en))
+            cli_error("gemm", "out of memory for the energy keys");
+        char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(9));
         json_decref(j);
         if (s) {
             puts(s);
@@ -231,9 +258,9 @@ int cmd_gemm(int argc, char **argv)
     } else {
         printf("gemm %ux%ux%u on %s/%s: %s\n", o.m, o.n, o.k, cfg->name, dev.backend,
                r.ok ? "result matches the reference" : "RESULT DIFFERS from the reference");
-        printf("plan       %u-row A blocks x %u-column weight strips (%d weight slot%s), %u strips x %u blocks, %u commands\n",
+        printf("plan       %u-row A blocks x %u-column weight strips (%d weight slot%s), %u strips x %u blocks, %u commands in %u job%s\n",
                r.plan.rows_per_block, 16 * r.plan.tiles_per_strip, r.plan.wgt_slots, r.plan.wgt_slots > 1 ? "s" : "",
-               r.plan.strips, r.plan.blocks, r.commands);
+               r.plan.strips, r.plan.blocks, r.commands, r.jobs, r.jobs == 1 ? "" : "s");
         printf("order      %s outer (plan: %" PRIu64 " bytes strips outer, %" PRIu64 " rows outer)\n",
                r.plan.rows_outer ? "row blocks" : "strips", r.plan.bytes_strips_outer, r.plan.bytes_rows_outer);
         printf("memory     %" PRIu64 " bytes read (descriptors included), %" PRIu64 " written\n", r.mem_rd,
@@ -243,9 +270,15 @@ int cmd_gemm(int argc, char **argv)
                r.mac_skipped);
         printf("utilization %.4f = MACs / (cycles x %" PRIu64 " peak MACs/cycle)\n", r.utilization,
                r.peak_macs_per_cycle);
+        printf("compute    %" PRIu64 " cycles with the GEMM engine busy: utilization %.4f of them\n",
+               r.compute_cycles, r.roof.compute_utilization);
+        printf("roofline   %.0f cycles (%s-bound: %.0f compute, %.0f memory at %.2f bytes/cycle); ratio %.3f\n",
+               r.roof.roofline_cycles, r.roof.memory_bound ? "memory" : "compute", r.roof.compute_bound_cycles,
+               r.roof.memory_bound_cycles, r.roof.bytes_per_cycle, r.roof.roofline_ratio);
         printf("sparsity   %.4f of A is zero (asked %.4f); pruned %" PRIu64 " (reference %" PRIu64 ")\n",
                r.sparsity_actual, o.sparsity, r.pruned, r.pruned_ref);
         printf("checksum   %s; mismatches %" PRIu64 "\n", cks, r.mismatches);
+        cli_print_energy(&en);
         printf("host       %.3f s for %" PRIu64 " simulated cycles\n", r.host_seconds, r.sim_cycles);
     }
     if (!r.ok) {

@@ -16,6 +16,7 @@ static void usage(FILE *f)
             "  embed SENTENCE...    print the cosine-similarity matrix of sentence embeddings\n"
             "  info                 probe the (simulated) device and print its configuration\n"
             "  gemm M N K           run a random int16 GEMM on the device and check it\n"
+            "  perf --model M       run an encoder on synthetic tokens and print its device figures\n"
             "  help                 this text\n"
             "\n"
             "'acceltran COMMAND --help' describes a command. Exit status: 0 ok, 1 failure,\n"
@@ -49,6 +50,8 @@ int main(int argc, char **argv)
         return cli_exit(cmd, cmd_info(argc - 1, argv + 1));
     if (!strcmp(cmd, "gemm"))
         return cli_exit(cmd, cmd_gemm(argc - 1, argv + 1));
+    if (!strcmp(cmd, "perf"))
+        return cli_exit(cmd, cmd_perf(argc - 1, argv + 1));
     cli_error("", "unknown command '%s' (see acceltran --help)", cmd);
     return cli_exit(cmd, CLI_USAGE_ERROR);
 }

@@ -83,7 +83,7 @@ static int run_one(const char *backend, const shape *s, run *out)
         at_port_close(&port);
         return -1;
     }
-    at_gemm_run_opts ro = {s->m, s->n, s->k, s->sparsity, 0, 1, 0};
+    at_gemm_run_opts ro = {.m = s->m, .n = s->n, .k = s->k, .sparsity = s->sparsity, .seed = 1};
     int rc = at_gemm_run(drv, &ro, &out->r, &err);
     if (rc)
         fprintf(stderr, "bench_device: %s/%s %ux%ux%u: %s\n", backend, s->config, s->m, s->n, s->k, err.msg);

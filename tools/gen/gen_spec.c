@@ -70,6 +70,11 @@ typedef struct spec {
     dfield dfields[2 * MAX_ITEMS];
     opcode opcodes[MAX_ITEMS];
     deverr errors[MAX_ITEMS];
+    /* the performance counters: registers CNT_<NAME>_LO / _HI, in pairs at
+     * consecutive 8-byte slots from the first one (found by find_counters) */
+    int ncounters;
+    uint32_t cnt_base;
+    char cnt_names[MAX_ITEMS][64];
 } spec;
 
 static const char *g_spec_path = "spec";
@@ -179,6 +184,8 @@ static uint32_t field_mask(int lsb, int width)
     uint64_t m = ((width >= 32) ? 0xffffffffull : ((1ull << width) - 1)) << lsb;
     return (uint32_t)m;
 }
+
+static void find_counters(spec *sp);
 
 static void load_spec(spec *sp, const char *path)
 {
@@ -365,7 +372,68 @@ static void load_spec(spec *sp, const char *path)
             if (sp->errors[k].value == e->value || !strcmp(sp->errors[k].name, e->name))
                 die("error %s repeats a name or value", e->name);
     }
+    find_counters(sp);
     /* root owns every string we point to; it lives until exit. */
+}
+
+/* The counter block: every register named CNT_<NAME>_LO, with CNT_<NAME>_HI
+ * at +4, counter k at cnt_base + 8k in register order. Its size sets the
+ * RTL's counter index width and the C counter table. */
+static void find_counters(spec *sp)
+{
+    for (int r = 0; r < sp->nregs; r++) {
+        const reg *lo = &sp->regs[r];
+        size_t n = strlen(lo->name);
+        if (strncmp(lo->name, "CNT_", 4))
+            continue;
+        if (n > 7 && !strcmp(lo->name + n - 3, "_HI"))
+            continue; /* checked with its LO */
+        if (n <= 7 || strcmp(lo->name + n - 3, "_LO"))
+            die("register %s: a counter register must be named CNT_<NAME>_LO or CNT_<NAME>_HI", lo->name);
+        if (sp->ncounters == MAX_ITEMS)
+            die("more than %d counters", MAX_ITEMS);
+        char *cn = sp->cnt_names[sp->ncounters];
+        if (n - 7 >= sizeof sp->cnt_names[0])
+            die("register %s: counter name too long", lo->name);
+        memcpy(cn, lo->name + 4, n - 7);
+        cn[n - 7] = 0;
+        if (sp->ncounters == 0)
+            sp->cnt_base = lo->offset;
+        if (lo->offset != sp->cnt_base + 8u * (uint32_t)sp->ncounters)
+            die("counter %s: CNT_%s_LO at 0x%x, want 0x%x (counters in consecutive 8-byte slots, in register order)",
+                cn, cn, lo->offset, sp->cnt_base + 8u * (uint32_t)sp->ncounters);
+        char hi[80];
+        snprintf(hi, sizeof hi, "CNT_%s_HI", cn);
+        int found = 0;
+        for (int k = 0; k < sp->nregs; k++)
+            if (!strcmp(sp->regs[k].name, hi)) {
+                if (sp->regs[k].offset != lo->offset + 4)
+                    die("counter %s: %s at 0x%x, want 0x%x", cn, hi, sp->regs[k].offset, lo->offset + 4);
+                found = 1;
+            }
+        if (!found)
+            die("counter %s: no register %s", cn, hi);
+        sp->ncounters++;
+    }
+    for (int r = 0; r < sp->nregs; r++) {
+        const char *nm = sp->regs[r].name;
+        size_t n = strlen(nm);
+        if (strncmp(nm, "CNT_", 4) || n <= 7 || strcmp(nm + n - 3, "_HI"))
+            continue;
+        int found = 0;
+        for (int k = 0; k < sp->ncounters; k++)
+            found |= strlen(sp->cnt_names[k]) == n - 7 && !strncmp(sp->cnt_names[k], nm + 4, n - 7);
+        if (!found)
+            die("register %s: no matching _LO register", nm);
+    }
+}
+
+static int clog2(uint64_t x)
+{
+    int w = 0;
+    while ((1ull << w) < x)
+        w++;
+    return w;
 }
 
 /* Bits of descriptor word w that opcode o defines: the common fields (views
@@ -491,6 +559,17 @@ static void gen_sv(const spec *sp, const char *dir)
             fprintf(f, "  localparam int unsigned Reg%s%sWidth = %d;\n", cm, cm2, rg->fields[k].width);
         }
     }
+    fprintf(f, "\n  // Performance counters: counter k is CNT_x_LO/HI at RegCntBaseOffset + 8k\n");
+    fprintf(f, "  localparam int unsigned NumCounters = %d;\n", sp->ncounters);
+    fprintf(f, "  localparam int unsigned CntIdxWidth = %d;  // $clog2(NumCounters)\n",
+            clog2((uint64_t)sp->ncounters) ? clog2((uint64_t)sp->ncounters) : 1);
+    fprintf(f, "  localparam logic [RegAddrWidth-1:0] RegCntBaseOffset = %d'h%03x;\n", aw, sp->cnt_base);
+    fprintf(f, "  localparam logic [RegAddrWidth-1:0] RegCntEndOffset = %d'h%03x;  // one past the last\n", aw,
+            sp->cnt_base + 8u * (uint32_t)sp->ncounters);
+    for (int k = 0; k < sp->ncounters; k++) {
+        camel(cm, sizeof cm, sp->cnt_names[k]);
+        fprintf(f, "  localparam int unsigned Cnt%sIndex = %d;\n", cm, k);
+    }
     fprintf(f, "\n  // Command descriptor: %d bytes, %d little-endian 32-bit words\n", sp->desc_bytes,
             sp->desc_bytes / 4);
     fprintf(f, "  localparam int unsigned DescBytes = %d;\n", sp->desc_bytes);
@@ -564,6 +643,17 @@ static void gen_h(const spec *sp, const char *dir)
         fprintf(f, "    {\"%s\", 0x%03xu, \"%s\"},\n", sp->regs[r].name, sp->regs[r].offset, sp->regs[r].access);
     fprintf(f, "};\n\n");
 
+    fprintf(f, "/* Performance counters (48 bits): counter i is CNT_x_LO at AT_CNT_REG(i), HI at +4. */\n");
+    fprintf(f, "#define AT_NUM_COUNTERS %d\n#define AT_CNT_BASE 0x%03xu\n#define AT_CNT_REG(i) (AT_CNT_BASE + 8u * (uint32_t)(i))\n",
+            sp->ncounters, sp->cnt_base);
+    fprintf(f, "enum at_counter {\n");
+    for (int k = 0; k < sp->ncounters; k++)
+        fprintf(f, "    AT_CNT_%s = %d,\n", sp->cnt_names[k], k);
+    fprintf(f, "};\n\n/* Name of counter i (\"MAC_ISSUED\"), or NULL. */\n"
+               "static inline const char *at_counter_name(unsigned i)\n{\n    static const char *const names[AT_NUM_COUNTERS] = {");
+    for (int k = 0; k < sp->ncounters; k++)
+        fprintf(f, "%s\"%s\"", k ? ", " : "", sp->cnt_names[k]);
+    fprintf(f, "};\n    return i < AT_NUM_COUNTERS ? names[i] : 0;\n}\n\n");
     fprintf(f, "/* Command descriptor: %d bytes, little-endian 32-bit words. */\n", sp->desc_bytes);
     fprintf(f, "#define AT_DESC_BYTES %du\n#define AT_DESC_WORDS %du\n", sp->desc_bytes, sp->desc_bytes / 4);
     for (int k = 0; k < sp->ndfields; k++) {
