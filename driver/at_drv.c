@@ -543,6 +543,7 @@ static int drv_enqueue(at_drv *d, drv_job *j, at_err *err)
             return drv_enqueue_failed(d, j, rc, err);
         j->n_written += run;
         d->abs_tail += run;
+        t0 = drv_now(d); /* the bound is on the ring staying full, not on the whole submit */
     }
     return 0;
 }
