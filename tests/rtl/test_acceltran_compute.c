@@ -359,8 +359,10 @@ static uint32_t rand_tau(uint32_t small_hi, uint32_t large_hi)
 
 /* tau > 0 uses a small input scale (a spread of probabilities, so that
  * the threshold prunes non-zero ones); tau 0 the usual peaked one. */
-static void smx_case(int rows, int n, int len_vec, int bad_row, int in_place, uint32_t tau,
-                     const char *label)
+/* A SOFTMAX command; fixed_len > 0: every row that long (else random
+ * lengths); *cycles (may be NULL): the command's cycles. */
+static void smx_case_len(int rows, int n, int len_vec, int bad_row, int in_place, uint32_t tau, uint32_t fixed_len,
+                         const char *label, uint64_t *cycles, int *rows_used)
 {
     uint32_t d[16];
     uint32_t nb = ((uint32_t)n + 15) / 16;
@@ -369,6 +371,8 @@ static void smx_case(int rows, int n, int len_vec, int bad_row, int in_place, ui
         rows = (int)max_rows;
     if (bad_row >= rows)
         bad_row = rows - 1;
+    if (rows_used)
+        *rows_used = rows;
     uint32_t lds = nb + rnd(0, 2), src = rnd(0, 20);
     uint32_t src_last = src + (uint32_t)(rows - 1) * lds + nb - 1;
     uint32_t dst = in_place ? src : src_last + 1 + rnd(0, 5);
@@ -380,9 +384,9 @@ static void smx_case(int rows, int n, int len_vec, int bad_row, int in_place, ui
         return;
     }
     spad_fill(&g_rtl, 0.0, 0.0, 3000);
-    uint32_t len = rnd(1, (uint32_t)n);
+    uint32_t len = fixed_len ? fixed_len : rnd(1, (uint32_t)n);
     for (int r = 0; r < rows; r++) {
-        uint16_t l = (uint16_t)(urand() < 0.2 ? (uint32_t)n : rnd(1, (uint32_t)n));
+        uint16_t l = (uint16_t)(fixed_len ? fixed_len : urand() < 0.2 ? (uint32_t)n : rnd(1, (uint32_t)n));
         if (r == bad_row)
             l = urand() < 0.5 ? 0 : (uint16_t)(n + (int)rnd(1, 100));
         g_rtl.act[lens + (uint32_t)r / 16][r % 16] = (int16_t)l;
@@ -406,7 +410,16 @@ static void smx_case(int rows, int n, int len_vec, int bad_row, int in_place, ui
     char buf[160];
     snprintf(buf, sizeof buf, "%s SOFTMAX rows %d n %d%s%s bad %d tau %u", label, rows, n,
              len_vec ? " LEN_VEC" : "", in_place ? " in-place" : "", bad_row, tau);
-    run_cmd(d, buf, 2000000, NULL);
+    run_result r;
+    memset(&r, 0, sizeof r);
+    run_cmd(d, buf, 2000000, &r);
+    if (cycles)
+        *cycles = r.cycles;
+}
+
+static void smx_case(int rows, int n, int len_vec, int bad_row, int in_place, uint32_t tau, const char *label)
+{
+    smx_case_len(rows, n, len_vec, bad_row, in_place, tau, 0, label, NULL, NULL);
 }
 
 static void case_softmax(void)
@@ -433,13 +446,17 @@ static void case_softmax(void)
 
 /* ------------------------------------------------------------ LAYERNORM */
 
-static void ln_case(int rows, int n, int res, int in_place, uint32_t tau, const char *label)
+/* A LAYERNORM command; *cycles (may be NULL): its cycles. */
+static void ln_case_cyc(int rows, int n, int res, int in_place, uint32_t tau, const char *label, uint64_t *cycles,
+                        int *rows_used)
 {
     uint32_t d[16];
     uint32_t nb = ((uint32_t)n + 15) / 16;
     uint32_t max_rows = (g_rtl.act_lines - 64) / (3 * (nb + 2));
     if ((uint32_t)rows > max_rows)
         rows = (int)max_rows;
+    if (rows_used)
+        *rows_used = rows;
     uint32_t lds = nb + rnd(0, 2), src = rnd(0, 20);
     uint32_t src_last = src + (uint32_t)(rows - 1) * lds + nb - 1;
     uint32_t ldr = nb + rnd(0, 2), rs = src_last + 1 + rnd(0, 4);
@@ -485,7 +502,16 @@ static void ln_case(int rows, int n, int res, int in_place, uint32_t tau, const 
     char buf[160];
     snprintf(buf, sizeof buf, "%s LAYERNORM rows %d n %d%s%s tau %u", label, rows, n,
              res ? " RESIDUAL" : "", in_place ? " in-place" : "", tau);
-    run_cmd(d, buf, 2000000, NULL);
+    run_result r;
+    memset(&r, 0, sizeof r);
+    run_cmd(d, buf, 2000000, &r);
+    if (cycles)
+        *cycles = r.cycles;
+}
+
+static void ln_case(int rows, int n, int res, int in_place, uint32_t tau, const char *label)
+{
+    ln_case_cyc(rows, n, res, in_place, tau, label, NULL, NULL);
 }
 
 static void case_layernorm(void)
@@ -559,6 +585,27 @@ static void case_perf(void)
     perf_point(48, 64, 512, 0.5, &t_half);
     g_perf_trans = 0;
     double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    /* the row engines, ideal ports: cycles per row with the configuration's units */
+    static const struct { int op_ln, rows, n, res_or_len; } rp[] = {
+        {1, 24, 384, 0}, {1, 64, 128, 1}, {1, 64, 128, 0}, {0, 64, 128, 128}, {0, 24, 512, 400}, {0, 64, 64, 64},
+    };
+    g_stall = 0.0;
+    for (size_t i = 0; i < sizeof rp / sizeof rp[0]; i++) {
+        uint64_t cyc = 0;
+        int rows = 0;
+        if (rp[i].op_ln)
+            ln_case_cyc(rp[i].rows, rp[i].n, rp[i].res_or_len, 1, 0, "perf", &cyc, &rows);
+        else
+            smx_case_len(rp[i].rows, rp[i].n, 0, -1, 1, 0, (uint32_t)rp[i].res_or_len, "perf", &cyc, &rows);
+        if (rows <= 0)
+            continue;
+        if (rp[i].op_ln)
+            printf("  LAYERNORM %dx%d%s on %u units: %" PRIu64 " cycles, %.1f per row\n", rows, rp[i].n,
+                   rp[i].res_or_len ? " RESIDUAL" : "", g_cfg->ln_units, cyc, (double)cyc / rows);
+        else
+            printf("  SOFTMAX %dx%d len %d on %u units: %" PRIu64 " cycles, %.1f per row\n", rows, rp[i].n,
+                   rp[i].res_or_len, g_cfg->softmax_units, cyc, (double)cyc / rows);
+    }
     if (c0)
         printf("  48x64x512: cycles at 50%% zeros / dense = %.3f\n", (double)c5 / (double)c0);
     if (secs > 0)
