@@ -147,6 +147,8 @@ def measure(args, out):
     runs = plan(args.build, args.quick)
     env = dict(os.environ)
     env.setdefault("BUILD", args.build)
+    if args.quick:  # the benchmarks' own quick mode (bench_model, bench_device convention)
+        env["ACCELTRAN_BENCH_QUICK"] = "1"
     groups, failures, log = {}, [], []
     t_start = time.time()
 
@@ -290,7 +292,7 @@ def fmt(v):
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "NaN"
     if isinstance(v, float):
-        return f"{v:.6g}"
+        return f"{v:.10g}"
     return str(v)
 
 
