@@ -6,7 +6,8 @@
 # built"; the area read from the committed synthesis snapshot (and from a
 # build/synth/summary.tsv when there is one, with its date); a malformed
 # data line, a missing data file and counters that do not add up each
-# failing with a message that names them; the measurement plan; gnuplot
+# failing with a message that names them; a failing or missing measurement
+# command failing the report (exit 1) by name; the measurement plan; gnuplot
 # drawing every plot. `--update` rewrites the expected tables (review the diff).
 set -u
 cd "$(dirname "$0")/../.."
@@ -108,6 +109,15 @@ mkdir -p "$tmp/nobuild/tools/bench"; touch "$tmp/nobuild/tools/bench/bench_dynat
 python3 $rp --list --build "$tmp/nobuild" | grep -q "^dynatran	.*/nobuild/tools/bench/bench_dynatran\$" \
     && ok || bad "plan does not run a built bench_dynatran"
 python3 $rp --list --jobs 0 > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "--jobs 0 not rejected with status 2"
+
+# 5b. a measurement that fails (exit status, "ok": false) or cannot run fails the report, by name
+mkdir -p "$tmp/fb/bin"
+printf '#!/bin/sh\necho "{\\"ok\\": false}"\nexit 1\n' > "$tmp/fb/bin/acceltran"; chmod +x "$tmp/fb/bin/acceltran"
+python3 $rp --build "$tmp/fb" --out "$tmp/fo" --quick > "$tmp/fo.log" 2>&1; rc=$?
+if [ "$rc" -eq 1 ] && grep -q 'float: FAILED: cannot run it' "$tmp/fo.log" &&
+   grep -q 'FAILED perf-edge-dense (exit status 1)' "$tmp/fo.log" && grep -q 'measurement(s) failed' "$tmp/fo.log" &&
+   [ ! -e "$tmp/fo/report.md" ]; then ok
+else bad "failing measurements: exit $rc: $(tail -5 "$tmp/fo.log")"; fi
 
 # 6. gnuplot drew every plot (PNG signature)
 if [ -z "$noplots" ]; then

@@ -112,8 +112,11 @@ def json_lines(text):
 
 def run_one(r, env):
     t0 = time.time()
-    p = subprocess.run(r["argv"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       text=True)
+    try:
+        p = subprocess.run(r["argv"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+    except OSError as e:  # not built, not executable
+        return r, [], f"cannot run it: {e.strerror} (make report builds it)", time.time() - t0, []
     wall = time.time() - t0
     objs = json_lines(p.stdout)
     err = None
