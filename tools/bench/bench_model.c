@@ -12,15 +12,10 @@
  *  3. The host integer reference (at_qref, bit-identical to the device)
  *     over the 66 sentences: the calibration headroom sweep (1, 1.25, 2, 4,
  *     16) at tau 0, and one site at a time at tau 0.05 (headroom 1.25).
- *  4. DynaTran: over the 66 sentences of tests/data/sentences/eval.txt
- *     (one packed batch, no padding) on fmodel tiny, for tau in {0, 0.005,
- *     0.01, 0.02, 0.05, 0.1, 0.2} and two site lists (the paper's: all but
- *     ln; and ln,ffn_mid): MAC-weighted skipped fraction, mean and minimum
- *     cosine to the float embeddings, cycles relative to tau 0.
- *  5. The claim of docs/dynatran.md, checked (exit status 1 when it fails):
- *     with ln,ffn_mid at tau 0.06 the skipped fraction is >= 0.15, the mean
- *     cosine >= 0.99, and the cycles on tiny at most (1 - 0.5 x skipped) x
- *     those at tau 0.
+ *
+ * The DynaTran sweep over the 66 sentences on fmodel tiny, against top-k,
+ * and its claims (ln,ffn_mid at tau 0.06 among them) are bench_dynatran's.
+ * Exit status 1 when the residency claim of part 1 fails.
  *
  * ACCELTRAN_BENCH_QUICK=1 skips the rtl run. One JSON line per result
  * ({"bench":"model",...}). */
@@ -95,11 +90,6 @@ static int run_opt(at_session *s, const at_batch *b, double tau, uint32_t sites,
         return -1;
     }
     return 0;
-}
-
-static int run_one(at_session *s, const at_batch *b, double tau, uint32_t sites, float *emb, at_infer_stats *st)
-{
-    return run_opt(s, b, tau, sites, 0, emb, st);
 }
 
 /* Cycles and utilization per kind of stage (labels "layer L <kind>"). */
@@ -198,83 +188,6 @@ static int seq128(char **txt, size_t n, int quick)
     return rc;
 }
 
-static int sweep(char **txt, size_t n)
-{
-    static const double taus[] = {0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2};
-    static const char *const lists[2] = {"paper", "ln,ffn_mid"};
-    at_session *s = open_session("fmodel", "tiny", 256);
-    if (!s)
-        return -1;
-    at_batch b;
-    at_err err = {0};
-    if (at_session_tokenize(s, (const char *const *)txt, n, &b, &err)) {
-        fprintf(stderr, "bench_model: %s\n", err.msg);
-        return -1;
-    }
-    float *ef = malloc(n * 384 * sizeof *ef), *emb = malloc(n * 384 * sizeof *emb);
-    bert_model *fm = NULL;
-    if (bert_model_load(model_dir(), &fm, &err) ||
-        bert_embed(fm, (const int32_t *const *)b.ids, b.lens, b.n, NULL, ef, &err)) {
-        fprintf(stderr, "bench_model: float reference: %s\n", err.msg);
-        return -1;
-    }
-    bert_model_free(fm);
-    printf("\n4. DynaTran on %zu sentences (%zu tokens, packed, no padding), fmodel tiny\n", n, b.tokens);
-    printf("%-11s %6s %9s %9s %9s %12s %8s\n", "sites", "tau", "skipped", "mean cos", "min cos", "cycles",
-           "vs tau 0");
-    int rc = 0, claim_checked = 0;
-    for (int li = 0; li < 2; li++) {
-        uint32_t mask;
-        at_sites_parse(lists[li], &mask, &err);
-        uint64_t c0 = 0;
-        size_t nt = sizeof taus / sizeof taus[0] + (li == 1);
-        for (size_t ti = 0; ti < nt; ti++) {
-            double tau = ti < sizeof taus / sizeof taus[0] ? taus[ti] : 0.06;
-            at_infer_stats st;
-            if (run_one(s, &b, tau, mask, emb, &st)) {
-                rc = -1;
-                continue;
-            }
-            double mean = 0, mn = 2;
-            for (size_t i = 0; i < n; i++) {
-                double d = 0;
-                for (int j = 0; j < 384; j++)
-                    d += (double)emb[i * 384 + j] * ef[i * 384 + j];
-                mean += d / (double)n;
-                mn = d < mn ? d : mn;
-            }
-            if (ti == 0)
-                c0 = st.cycles;
-            double rel = c0 ? (double)st.cycles / (double)c0 : 0;
-            printf("%-11s %6.3f %9.4f %9.5f %9.5f %12llu %8.4f\n", lists[li], tau, st.skipped_fraction, mean, mn,
-                   (unsigned long long)st.cycles, rel);
-            printf("{\"bench\":\"model\",\"part\":\"dynatran\",\"sites\":\"%s\",\"tau\":%g,\"skipped_fraction\":%.5f,"
-                   "\"mean_cos\":%.6f,\"min_cos\":%.6f,\"cycles\":%llu,\"cycles_vs_tau0\":%.5f,\"site_zeros\":{",
-                   lists[li], tau, st.skipped_fraction, mean, mn, (unsigned long long)st.cycles, rel);
-            for (int k = 0; k < AT_NUM_SITES; k++)
-                printf("%s\"%s\":%.5f", k ? "," : "", at_site_name((at_site)k),
-                       st.sites[k].elements ? (double)st.sites[k].zeros / (double)st.sites[k].elements : 0.0);
-            printf("}}\n");
-            if (li == 1 && tau == 0.06) {
-                claim_checked = 1;
-                int ok = st.skipped_fraction >= 0.15 && mean >= 0.99 && rel <= 1 - 0.5 * st.skipped_fraction;
-                printf("5. claim (ln,ffn_mid, tau 0.06): skipped %.4f >= 0.15, mean cosine %.5f >= 0.99, cycles %.4f x "
-                       "tau 0 <= %.4f: %s\n",
-                       st.skipped_fraction, mean, rel, 1 - 0.5 * st.skipped_fraction, ok ? "holds" : "FAILS");
-                if (!ok)
-                    rc = -1;
-            }
-        }
-    }
-    if (!claim_checked)
-        rc = -1;
-    free(ef);
-    free(emb);
-    at_batch_free(&b);
-    at_session_close(s);
-    return rc;
-}
-
 static double cos_mean_min(const float *a, const float *b, size_t n, double *mn)
 {
     double mean = 0;
@@ -362,8 +275,6 @@ int main(void)
     int quick = q && *q && strcmp(q, "0");
     int rc = seq128(txt, n, quick);
     if (reference_sweeps(txt, n))
-        rc = -1;
-    if (sweep(txt, n))
         rc = -1;
     for (size_t i = 0; i < n; i++)
         free(txt[i]);

@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 CONFIGS = ["tiny", "edge", "server"]
 DEMO = ["The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."]
-# The DynaTran operating point of docs/dynatran.md (bench_model checks its claim).
+# The DynaTran operating point of docs/dynatran.md (bench_dynatran checks its claim).
 DT_TAU, DT_SITES = "0.06", "ln,ffn_mid"
 CLOCK_MHZ = 700.0
 HERE = os.path.dirname(os.path.abspath(__file__))
