@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The report's table logic (tools/report/report.py, docs/report.md) on the
 # committed sample tests/data/report/ (real output of one `make report` run,
-# without bench_dynatran): every tables/*.dat equal to
-# tests/data/report/expected/; sections 3 and 4 saying "bench_dynatran not
-# built"; the area read from the committed synthesis snapshot (and from a
+# with bench_dynatran): every tables/*.dat equal to
+# tests/data/report/expected/; on copies without bench_dynatran's data,
+# sections 3 and 4 saying "bench_dynatran not built" / "built but left no
+# data"; the area read from the committed synthesis snapshot (and from a
 # build/synth/summary.tsv when there is one, with its date); a malformed
 # data line, a missing data file and counters that do not add up each
 # failing with a message that names them; a failing or missing measurement
@@ -52,6 +53,13 @@ md=$tmp/a/report.md
 nd=$md
 if [ -f "$sample/dynatran.jsonl" ]; then
     mkdir -p "$tmp/nd"; cp "$sample"/* "$tmp/nd/" 2>/dev/null; rm "$tmp/nd/dynatran.jsonl"
+    # built (runs.json says so) but no data: sections 3 and 4 say that instead
+    render "$tmp/nlo" "$tmp/nd" "$tmp/nobuild" --no-plots > /dev/null 2>&1
+    c=$(grep -c 'bench_dynatran was built but left no data' "$tmp/nlo/report.md")
+    [ "$c" -eq 2 ] && ok || bad "built without data: report.md says 'built but left no data' $c times, want 2"
+    # not built
+    python3 -c 'import json,sys; p=sys.argv[1]; d=json.load(open(p)); d["bench_dynatran"]=False; json.dump(d,open(p,"w"))' \
+        "$tmp/nd/runs.json"
     render "$tmp/ndo" "$tmp/nd" "$tmp/nobuild" --no-plots > /dev/null 2>&1; nd=$tmp/ndo/report.md
     grep -q 'bench_dynatran not built' "$md" && bad "report.md says bench_dynatran not built with its data" || ok
 fi

@@ -680,15 +680,23 @@ set yrange [*:1.005]
 
 def gp_sparsity(dat, png, points, sites_by_point):
     n = len(points)
-    s = GP_HEAD.format(w=420 * max(1, n) + 100, h=520, png=png, key="top left", title="")
-    s += f'unset title\nset multiplot layout 1,{max(1, n)} title "{gp_esc("zeros per site and layer (fraction of the site outputs)")}"\n'
-    s += 'set xlabel "layer"\nset ylabel "zero fraction"\nset yrange [0:1.05]\nset xtics 1\n'
+    # one colour per site (the sites are at most 10): gnuplot's default
+    # palette repeats after 8; the key sits right of each panel, off the lines
+    colours = ["#9400d3", "#009e73", "#56b4e9", "#e69f00", "#c8b400", "#0072b2", "#e51e10", "#000000",
+               "#a0a0a0", "#8b4513"]
+    cols = 2 if n > 2 else max(1, n)
+    rows = (max(1, n) + cols - 1) // cols
+    s = GP_HEAD.format(w=640 * cols + 60, h=440 * rows + 60, png=png, key="outside right top", title="")
+    s += f'unset title\nset multiplot layout {rows},{cols} title "{gp_esc("zeros per site and layer (fraction of the site outputs)")}"\n'
+    s += 'set xlabel "layer (-1: the embeddings\' layer-norm)"\nset ylabel "zero fraction"\nset yrange [0:1.05]\nset xtics 1\n'
     blk = 0
     for p in points:
         s += f'set title "{gp_esc(p)}" font ",10"\n'
         parts = []
         for j, site in enumerate(sites_by_point[p]):
-            parts.append(f'"{dat}" index {blk} using 3:6 with linespoints lw 2 pt 7 lc {j + 1} title "{gp_esc(site)}"')
+            c = colours[j % len(colours)]
+            parts.append(f'"{dat}" index {blk} using 3:6 with linespoints lw 2 pt {5 + 2 * (j % 4)} lc rgb "{c}" '
+                         f'title "{gp_esc(site)}"')
             blk += 1
         s += "plot " + ", \\\n     ".join(parts) + "\n"
     s += "unset multiplot\n"
@@ -754,6 +762,8 @@ def cell(v, col):
             return f"{100 * v:+.2f} %"
         if name.endswith("_share") or name.startswith("ratio"):
             return f"{v:.3f}"
+        if "cos" in name:  # cosines near 1: the digits that differ
+            return f"{v:.5f}"
         if abs(v) >= 1000:
             return f"{v:,.0f}"
         if abs(v) >= 1:
