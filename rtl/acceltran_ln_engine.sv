@@ -5,10 +5,10 @@
 // its row:
 // - cfg: row r's configuration when its unit is idle (row r - NumUnits
 //   written);
-// - x/res reads: lines SRC + r*LDS + b (and RES + r*LDR + b) into 2-entry
+// - x/res reads: lines SRC + r*LDS + b (and RES + r*LDR + b) into 3-entry
 //   FIFOs (rows in order, so the next row's first beats are prefetched);
 // - parameter reads: weight quad PARAMS/4 + b per beat (gamma = line 0,
-//   beta = lines 1-2), one per beat of every row, into a 2-entry FIFO;
+//   beta = lines 1-2), one per beat of every row, into a 3-entry FIFO;
 // - outputs: DST + r*LDD + b after DynaTran (|y| <= LN_TAU -> 0), mask
 //   bit = (element != 0); the pruned elements among the N columns are
 //   counted in cnt_pruned_o when the beat's write is granted; row_done_o
@@ -84,15 +84,16 @@ module acceltran_ln_engine #(
   end
 
   logic run_d, run_q, done_d, done_q;
-  // unit of each pointer's row (row mod NumUnits)
-  logic [UnitW-1:0] uc_d, uc_q, ui_d, ui_q, up_d, up_q, uo_d, uo_q;
+  // row, beat and unit (row mod NumUnits) of the cfg, pass-1, parameter
+  // and output pointers: one acceltran_row_cursor each
+  logic [UnitW-1:0] uc, ui, up, uo;
   // cfg pointer
-  logic [15:0] rc_d, rc_q;
+  logic [15:0] rc;
   logic        cfg_valid, cfg_ready, cfg_fire;
   logic [15:0] rows_infl;  // rows configured and not yet written
   // pass-1 and parameter consumers: row and beat of the FIFO heads
-  logic [15:0] ri_d, ri_q, rq_d, rq_q;
-  logic [6:0]  bi_d, bi_q, bq_d, bq_q;
+  logic [15:0] ri, rq;
+  logic [6:0]  bi, bq;
   // x/res read pointer
   logic [15:0]         rx_d, rx_q;
   logic [6:0]          bx_d, bx_q;
@@ -110,10 +111,10 @@ module acceltran_ln_engine #(
   logic [FifoDepth*3*LineW-1:0] pm_d, pm_q;  // gamma + beta (3 lines) per entry
   logic                par_valid, par_ready, par_fire;
   // outputs
-  logic [15:0]         ro_d, ro_q;
-  logic [6:0]          bo_d, bo_q;
+  logic [15:0]         ro;
+  logic [6:0]          bo;
   logic [ActAddrW-1:0] orow_d, orow_q;
-  logic                out_valid, out_ready;
+  logic                out_valid, out_ready, out_fire, out_last;
   logic [LineW-1:0]    out_y;
   // DynaTran on the output beat
   logic [Width-1:0]    prune;
@@ -156,10 +157,10 @@ module acceltran_ln_engine #(
       .busy_o       (u_busy[u])
     );
     // a row enters its unit only once configured there (ri, rq < rc)
-    assign u_cfg_valid[u] = cfg_valid && (uc_q == UnitW'(u));
-    assign u_in_valid[u]  = in_valid && (ui_q == UnitW'(u)) && (ri_q != rc_q);
-    assign u_par_valid[u] = par_valid && (up_q == UnitW'(u)) && (rq_q != rc_q);
-    assign u_out_ready[u] = out_ready && (uo_q == UnitW'(u));
+    assign u_cfg_valid[u] = cfg_valid && (uc == UnitW'(u));
+    assign u_in_valid[u]  = in_valid && (ui == UnitW'(u)) && (ri != rc);
+    assign u_par_valid[u] = par_valid && (up == UnitW'(u)) && (rq != rc);
+    assign u_out_ready[u] = out_ready && (uo == UnitW'(u));
   end
 
   // the selected units' handshakes (constant selects under a compare)
@@ -170,16 +171,16 @@ module acceltran_ln_engine #(
     out_valid = 1'b0;
     out_y     = '0;
     for (int u = 0; u < NumUnits; u++) begin
-      if (uc_q == UnitW'(u)) begin
+      if (uc == UnitW'(u)) begin
         cfg_ready = u_cfg_ready[u];
       end
-      if (ui_q == UnitW'(u)) begin
-        in_ready = u_in_ready[u] && (ri_q != rc_q);
+      if (ui == UnitW'(u)) begin
+        in_ready = u_in_ready[u] && (ri != rc);
       end
-      if (up_q == UnitW'(u)) begin
-        par_ready = u_par_ready[u] && (rq_q != rc_q);
+      if (up == UnitW'(u)) begin
+        par_ready = u_par_ready[u] && (rq != rc);
       end
-      if (uo_q == UnitW'(u)) begin
+      if (uo == UnitW'(u)) begin
         out_valid = u_out_valid[u];
         out_y     = u_out_y[u*LineW +: LineW];
       end
@@ -187,13 +188,78 @@ module acceltran_ln_engine #(
   end
 
   // at most NumUnits rows in flight: row rc's unit finished row rc - NumUnits
-  assign rows_infl = rc_q - ro_q;
-  assign cfg_valid = run_q && (rc_q != d_rows) && (32'(rows_infl) < NumUnits);
+  assign rows_infl = rc - ro;
+  assign cfg_valid = run_q && (rc != d_rows) && (32'(rows_infl) < NumUnits);
   assign cfg_fire  = cfg_valid && cfg_ready;
   assign in_valid  = (xc_q != 2'd0) && (!f_res || (rcn_q != 2'd0));
   assign in_fire   = in_valid && in_ready;
   assign par_valid = (pc_q != 2'd0);
   assign par_fire  = par_valid && par_ready;
+  assign out_fire  = out_valid && act_wr_gnt_i;
+  assign out_last  = (bo == nb - 7'd1);
+
+  // the pointers' rows, beats and units
+  logic cur_clr;
+  assign cur_clr = start_i && !run_q;
+  // the cfg pointer moves a whole row at a time: its beat is always 0
+  /* verilator lint_off PINCONNECTEMPTY */
+  acceltran_row_cursor #(
+    .NumUnits (NumUnits),
+    .RowW     (16),
+    .BeatW    (1)
+  ) u_cur_cfg (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .clear_i (cur_clr),
+    .step_i  (cfg_fire),
+    .last_i  (1'b1),
+    .row_o   (rc),
+    .beat_o  (),
+    .unit_o  (uc)
+  );
+  /* verilator lint_on PINCONNECTEMPTY */
+  acceltran_row_cursor #(
+    .NumUnits (NumUnits),
+    .RowW     (16),
+    .BeatW    (7)
+  ) u_cur_in (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .clear_i (cur_clr),
+    .step_i  (in_fire),
+    .last_i  (bi == nb - 7'd1),
+    .row_o   (ri),
+    .beat_o  (bi),
+    .unit_o  (ui)
+  );
+  acceltran_row_cursor #(
+    .NumUnits (NumUnits),
+    .RowW     (16),
+    .BeatW    (7)
+  ) u_cur_par (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .clear_i (cur_clr),
+    .step_i  (par_fire),
+    .last_i  (bq == nb - 7'd1),
+    .row_o   (rq),
+    .beat_o  (bq),
+    .unit_o  (up)
+  );
+  acceltran_row_cursor #(
+    .NumUnits (NumUnits),
+    .RowW     (16),
+    .BeatW    (7)
+  ) u_cur_out (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .clear_i (cur_clr),
+    .step_i  (out_fire),
+    .last_i  (out_last),
+    .row_o   (ro),
+    .beat_o  (bo),
+    .unit_o  (uo)
+  );
 
   // requests (kept apart from the grant-dependent pointer updates)
   always_comb begin
@@ -209,7 +275,7 @@ module acceltran_ln_engine #(
     wgt_rd_req_o  = run_q && (rp_q != d_rows) && ((32'(pc_q) + 32'(pinfl_q)) < FifoDepth);
     wgt_rd_quad_o = d_pq + QuadW'(bp_q);
     act_wr_req_o  = out_valid;
-    act_wr_addr_o = orow_q + ActAddrW'(bo_q);
+    act_wr_addr_o = orow_q + ActAddrW'(bo);
     // DynaTran: |y| as u16 (|-32768| = 32768 > any tau, never pruned);
     // LN_TAU = 0 prunes exact zeros only. A kept element is non-zero, so
     // mask bit = !prune = (element != 0).
@@ -228,9 +294,9 @@ module acceltran_ln_engine #(
   // counted)
   always_comb begin
     cprun_d = cprun_q;
-    if (out_valid && act_wr_gnt_i) begin
+    if (out_fire) begin
       for (int j = 0; j < Width; j++) begin
-        cprun_d = cprun_d + CntW'(prune[j] && ((32'(bo_q) * Width + j) < 32'(d_n)));
+        cprun_d = cprun_d + CntW'(prune[j] && ((32'(bo) * Width + j) < 32'(d_n)));
       end
     end
   end
@@ -239,34 +305,6 @@ module acceltran_ln_engine #(
   always_comb begin
     run_d  = run_q;
     done_d = 1'b0;
-    rc_d   = rc_q + {15'd0, cfg_fire};
-    uc_d   = uc_q;
-    if (cfg_fire) begin
-      uc_d = (32'(uc_q) == NumUnits - 1) ? '0 : uc_q + 1'b1;
-    end
-    // pass-1 and parameter consumers
-    ri_d = ri_q;
-    bi_d = bi_q;
-    ui_d = ui_q;
-    if (in_fire) begin
-      bi_d = bi_q + 7'd1;
-      if (bi_q == nb - 7'd1) begin
-        bi_d = '0;
-        ri_d = ri_q + 16'd1;
-        ui_d = (32'(ui_q) == NumUnits - 1) ? '0 : ui_q + 1'b1;
-      end
-    end
-    rq_d = rq_q;
-    bq_d = bq_q;
-    up_d = up_q;
-    if (par_fire) begin
-      bq_d = bq_q + 7'd1;
-      if (bq_q == nb - 7'd1) begin
-        bq_d = '0;
-        rq_d = rq_q + 16'd1;
-        up_d = (32'(up_q) == NumUnits - 1) ? '0 : up_q + 1'b1;
-      end
-    end
     // x / residual reads
     rx_d   = rx_q;
     bx_d   = bx_q;
@@ -302,34 +340,16 @@ module acceltran_ln_engine #(
       end
     end
     // outputs
-    ro_d   = ro_q;
-    bo_d   = bo_q;
     orow_d = orow_q;
-    uo_d   = uo_q;
-    if (out_valid && act_wr_gnt_i) begin
-      bo_d = bo_q + 7'd1;
-      if (bo_q == nb - 7'd1) begin
-        bo_d   = '0;
-        ro_d   = ro_q + 16'd1;
-        uo_d   = (32'(uo_q) == NumUnits - 1) ? '0 : uo_q + 1'b1;
-        orow_d = orow_q + d_ldd;
-        if (ro_q == d_rows - 16'd1) begin
-          run_d  = 1'b0;
-          done_d = 1'b1;
-        end
+    if (out_fire && out_last) begin
+      orow_d = orow_q + d_ldd;
+      if (ro == d_rows - 16'd1) begin
+        run_d  = 1'b0;
+        done_d = 1'b1;
       end
     end
     if (start_i && !run_q) begin
       run_d  = 1'b1;
-      rc_d   = '0;
-      uc_d   = '0;
-      ri_d   = '0;
-      bi_d   = '0;
-      ui_d   = '0;
-      rq_d   = '0;
-      bq_d   = '0;
-      up_d   = '0;
-      uo_d   = '0;
       rx_d   = '0;
       bx_d   = '0;
       ph_d   = 1'b0;
@@ -337,8 +357,6 @@ module acceltran_ln_engine #(
       rrow_d = d_res;
       rp_d   = '0;
       bp_d   = '0;
-      ro_d   = '0;
-      bo_d   = '0;
       orow_d = d_dst;
     end
   end
@@ -383,7 +401,7 @@ module acceltran_ln_engine #(
   /* verilator lint_on UNUSEDSIGNAL */
   assign unused_l3 = wgt_rdata_i[3*LineW +: LineW];
 
-  assign row_done_o = out_valid && act_wr_gnt_i && (bo_q == nb - 7'd1);
+  assign row_done_o = out_fire && out_last;
   assign busy_o = run_q || done_q;
   assign done_o = done_q;
 
@@ -391,15 +409,6 @@ module acceltran_ln_engine #(
     if (!rst_ni) begin
       run_q   <= 1'b0;
       done_q  <= 1'b0;
-      rc_q    <= '0;
-      uc_q    <= '0;
-      ri_q    <= '0;
-      bi_q    <= '0;
-      ui_q    <= '0;
-      rq_q    <= '0;
-      bq_q    <= '0;
-      up_q    <= '0;
-      uo_q    <= '0;
       rx_q    <= '0;
       bx_q    <= '0;
       ph_q    <= 1'b0;
@@ -415,22 +424,11 @@ module acceltran_ln_engine #(
       pinfl_q <= 1'b0;
       pc_q    <= '0;
       pm_q    <= '0;
-      ro_q    <= '0;
-      bo_q    <= '0;
       orow_q  <= '0;
       cprun_q <= '0;
     end else begin
       run_q   <= run_d;
       done_q  <= done_d;
-      rc_q    <= rc_d;
-      uc_q    <= uc_d;
-      ri_q    <= ri_d;
-      bi_q    <= bi_d;
-      ui_q    <= ui_d;
-      rq_q    <= rq_d;
-      bq_q    <= bq_d;
-      up_q    <= up_d;
-      uo_q    <= uo_d;
       rx_q    <= rx_d;
       bx_q    <= bx_d;
       ph_q    <= ph_d;
@@ -446,8 +444,6 @@ module acceltran_ln_engine #(
       pinfl_q <= pinfl_d;
       pc_q    <= pc_d;
       pm_q    <= pm_d;
-      ro_q    <= ro_d;
-      bo_q    <= bo_d;
       orow_q  <= orow_d;
       cprun_q <= cprun_d;
     end
@@ -458,6 +454,6 @@ module acceltran_ln_engine #(
   `AT_ASSERT(LnEngDescStable_A, busy_o && $past(busy_o) |-> $stable(desc_i))
   // rows enter the units in order and no unit holds two rows
   `AT_ASSERT(LnEngInFlight_A, run_q |-> (32'(rows_infl) <= NumUnits))
-  `AT_ASSERT(LnEngRowOrder_A, run_q |-> (ri_q <= rc_q) && (rq_q <= rc_q) && (ro_q <= ri_q))
+  `AT_ASSERT(LnEngRowOrder_A, run_q |-> (ri <= rc) && (rq <= rc) && (ro <= ri))
 
 endmodule

@@ -2,7 +2,7 @@
 // acceltran_softmax. Per row r: its length (SMX_LEN, or element r mod 16 of
 // activation line LENS + r/16, read once per 16 rows), a check 1..N (else
 // the command stops with err_o, detail 0x10000 + r, after the rows before
-// it are written), ceil(len/16) source line reads into a 2-entry FIFO, and
+// it are written), ceil(len/16) source line reads into a 3-entry FIFO, and
 // the unit's ceil(N/16) output beats written to DST + r*LDD + b after
 // DynaTran (y <= SMX_TAU -> 0), with mask bit = (element != 0). Pruned
 // elements among the row's len valid columns (the unit's out_lanes_o) are
@@ -95,15 +95,16 @@ module acceltran_smx_engine #(
   logic [1:0]          fc_d, fc_q;
   logic [FifoDepth*EntW-1:0] fm_d, fm_q;
   // unit of the FIFO head's row and of the row being written
-  logic [UnitW-1:0]    ui_d, ui_q, uo_d, uo_q;
+  logic [UnitW-1:0]    ui, uo;  // acceltran_row_cursor units of the FIFO head and the output
   logic                fpush, fpop;
   // output
-  logic [15:0]         ro_d, ro_q;
-  logic [5:0]          ob_d, ob_q;
+  logic [15:0]         ro;
+  logic [5:0]          ob;
+  logic                out_fire;
   logic [ActAddrW-1:0] orow_d, orow_q;
   logic [31:0]         det_d, det_q;
   logic                err_d, err_q, done_d, done_q;
-  // the selected units (input: ui_q, output: uo_q)
+  // the selected units (input: ui, output: uo)
   logic                u_in_valid, u_in_ready, u_out_valid, u_out_ready, u_out_last;
   logic [LineW-1:0]    u_out_data;
   logic [Width-1:0]    u_out_lanes;
@@ -145,8 +146,8 @@ module acceltran_smx_engine #(
       .out_lanes_o (v_out_lanes[u*Width +: Width]),
       .busy_o      (v_busy[u])
     );
-    assign v_in_valid[u]  = u_in_valid && (ui_q == UnitW'(u));
-    assign v_out_ready[u] = u_out_ready && (uo_q == UnitW'(u));
+    assign v_in_valid[u]  = u_in_valid && (ui == UnitW'(u));
+    assign v_out_ready[u] = u_out_ready && (uo == UnitW'(u));
   end
 
   // the selected units' handshakes (constant selects under a compare)
@@ -157,10 +158,10 @@ module acceltran_smx_engine #(
     u_out_data  = '0;
     u_out_lanes = '0;
     for (int u = 0; u < NumUnits; u++) begin
-      if (ui_q == UnitW'(u)) begin
+      if (ui == UnitW'(u)) begin
         u_in_ready = v_in_ready[u];
       end
-      if (uo_q == UnitW'(u)) begin
+      if (uo == UnitW'(u)) begin
         u_out_valid = v_out_valid[u];
         u_out_last  = v_out_last[u];
         u_out_data  = v_out_data[u*LineW +: LineW];
@@ -256,13 +257,13 @@ module acceltran_smx_engine #(
         end
       end
       StInDone: begin
-        if (ro_q == d_rows) begin
+        if (ro == d_rows) begin
           st_d   = StFinish;
           done_d = 1'b1;
         end
       end
       StErr: begin
-        if ((ro_q == ri_q) && !infl_q && (fc_q == 2'd0)) begin
+        if ((ro == ri_q) && !infl_q && (fc_q == 2'd0)) begin
           st_d  = StFinish;
           err_d = 1'b1;
         end
@@ -279,20 +280,13 @@ module acceltran_smx_engine #(
     ent  = {ilast_q, len_q, act_rdata_i};
     fm_d = fm_q;
     fc_d = fc_q;
-    ui_d = ui_q;
     if (fpop) begin
       fm_d = fm_q >> EntW;
       fc_d = fc_q - 2'd1;
-      if (fm_q[LineW + LenW]) begin
-        ui_d = (32'(ui_q) == NumUnits - 1) ? '0 : ui_q + 1'b1;
-      end
     end
     if (fpush) begin
       fm_d[32'(fc_d)*EntW +: EntW] = ent;
       fc_d = fc_d + 2'd1;
-    end
-    if (start_i && (st_q == StIdle)) begin
-      ui_d = '0;
     end
   end
 
@@ -301,7 +295,7 @@ module acceltran_smx_engine #(
   // non-zero, so mask bit = !prune = (element != 0).
   always_comb begin
     act_wr_req_o  = u_out_valid;
-    act_wr_addr_o = orow_q + ActAddrW'(ob_q);
+    act_wr_addr_o = orow_q + ActAddrW'(ob);
     for (int j = 0; j < Width; j++) begin
       prune[j] = u_out_data[j*16 +: 16] <= 16'(d_tau);
       act_wr_data_o[j*16 +: 16] = prune[j] ? 16'd0 : u_out_data[j*16 +: 16];
@@ -309,11 +303,47 @@ module acceltran_smx_engine #(
     end
   end
   assign u_out_ready = act_wr_gnt_i;
+  assign out_fire    = u_out_valid && act_wr_gnt_i;
+
+  // the units of the FIFO head's row and of the output row; the output's
+  // row and beat. A row's last beat carries its flag (FIFO entry, unit).
+  logic cur_clr;
+  assign cur_clr = start_i && (st_q == StIdle);
+  /* verilator lint_off PINCONNECTEMPTY */
+  acceltran_row_cursor #(
+    .NumUnits (NumUnits),
+    .RowW     (1),
+    .BeatW    (1)
+  ) u_cur_in (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .clear_i (cur_clr),
+    .step_i  (fpop),
+    .last_i  (fm_q[LineW + LenW]),
+    .row_o   (),
+    .beat_o  (),
+    .unit_o  (ui)
+  );
+  /* verilator lint_on PINCONNECTEMPTY */
+  acceltran_row_cursor #(
+    .NumUnits (NumUnits),
+    .RowW     (16),
+    .BeatW    (6)
+  ) u_cur_out (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .clear_i (cur_clr),
+    .step_i  (out_fire),
+    .last_i  (u_out_last),
+    .row_o   (ro),
+    .beat_o  (ob),
+    .unit_o  (uo)
+  );
 
   // pruned count: valid columns only (padding lanes are 0 but not counted)
   always_comb begin
     cprun_d = cprun_q;
-    if (u_out_valid && act_wr_gnt_i) begin
+    if (out_fire) begin
       for (int j = 0; j < Width; j++) begin
         cprun_d = cprun_d + CntW'(prune[j] && u_out_lanes[j]);
       end
@@ -322,28 +352,16 @@ module acceltran_smx_engine #(
   assign cnt_pruned_o = cprun_q;
 
   always_comb begin
-    ro_d   = ro_q;
-    ob_d   = ob_q;
     orow_d = orow_q;
-    uo_d   = uo_q;
-    if (u_out_valid && act_wr_gnt_i) begin
-      ob_d = ob_q + 6'd1;
-      if (u_out_last) begin
-        ob_d   = '0;
-        ro_d   = ro_q + 16'd1;
-        orow_d = orow_q + d_ldd;
-        uo_d   = (32'(uo_q) == NumUnits - 1) ? '0 : uo_q + 1'b1;
-      end
+    if (out_fire && u_out_last) begin
+      orow_d = orow_q + d_ldd;
     end
     if (start_i && (st_q == StIdle)) begin
-      uo_d   = '0;
-      ro_d   = '0;
-      ob_d   = '0;
       orow_d = d_dst;
     end
   end
 
-  assign row_done_o   = u_out_valid && act_wr_gnt_i && u_out_last;
+  assign row_done_o   = out_fire && u_out_last;
   assign busy_o       = (st_q != StIdle);
   assign done_o       = done_q;
   assign err_o        = err_q;
@@ -361,12 +379,8 @@ module acceltran_smx_engine #(
       lens_q   <= '0;
       infl_q   <= 1'b0;
       ilast_q  <= 1'b0;
-      ui_q     <= '0;
-      uo_q     <= '0;
       fc_q     <= '0;
       fm_q     <= '0;
-      ro_q     <= '0;
-      ob_q     <= '0;
       orow_q   <= '0;
       det_q    <= '0;
       err_q    <= 1'b0;
@@ -383,12 +397,8 @@ module acceltran_smx_engine #(
       lens_q   <= lens_d;
       infl_q   <= infl_d;
       ilast_q  <= ilast_d;
-      ui_q     <= ui_d;
-      uo_q     <= uo_d;
       fc_q     <= fc_d;
       fm_q     <= fm_d;
-      ro_q     <= ro_d;
-      ob_q     <= ob_d;
       orow_q   <= orow_d;
       det_q    <= det_d;
       err_q    <= err_d;
