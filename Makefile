@@ -69,7 +69,7 @@ help:
 	@echo "make lint    verilator --lint-only -Wall on every RTL file"
 	@echo "make synth   Yosys synthesis of the RTL on sky130 cells (per module; -j2 runs two), summary in $(BUILD)/synth/"
 	@echo "make bench   benchmarks: float reference, numerics error, PE cycles vs sparsity"
-	@echo "make report  bench, output saved in $(BUILD)/report/ (bench.log, bench.jsonl)"
+	@echo "make report  measurements and plots: $(BUILD)/report/index.html and report.md (docs/report.md; about 4 min after the build)"
 	@echo "make bench-gpu  GPU baseline benchmark (needs an NVIDIA GPU)"
 	@echo "make fuzz    libFuzzer runs of every tests/fuzz/fuzz_*.c (FUZZ_SECONDS each, default 60)"
 	@echo "make clean   remove $(BUILD)/"
@@ -196,12 +196,18 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BINS) firmware
 	@for b in $(BENCH_BINS); do echo "== $$b"; BUILD=$(BUILD) $$b || exit 1; done
 
+# The report (docs/report.md): builds the CLI (with the rtl backend: the
+# calibration points run on the Verilated tiny top), the device trees and the
+# benchmarks it runs (bench_float; bench_dynatran when its source exists),
+# then tools/report/report.py runs every measurement into $(BUILD)/report/data/
+# and writes report.md, index.html, tables/ and plots/ there. It reads the
+# last `make synth` summary (or the committed snapshot) and never synthesizes.
+# REPORT_QUICK=1: batch 1 and fewer shapes, a check of the pipeline only.
+REPORT_BENCHES := $(filter $(BUILD)/tools/bench/bench_float $(BUILD)/tools/bench/bench_dynatran,$(BENCH_BINS))
 report: deps
-	@$(MAKE) --no-print-directory $(BENCH_BINS) firmware
-	@mkdir -p $(BUILD)/report
-	@set -o pipefail; for b in $(BENCH_BINS); do echo "== $$b"; BUILD=$(BUILD) $$b || exit 1; done | tee $(BUILD)/report/bench.log
-	@grep '^{' $(BUILD)/report/bench.log > $(BUILD)/report/bench.jsonl
-	@echo "report: $(BUILD)/report/bench.log, $(BUILD)/report/bench.jsonl"
+	@mkdir -p $(BUILD)/report && date +%s > $(BUILD)/report/.t0
+	@$(MAKE) --no-print-directory $(CLI) firmware $(REPORT_BENCHES)
+	@REPORT_T0=$$(cat $(BUILD)/report/.t0) BUILD=$(BUILD) python3 tools/report/report.py --build $(BUILD)
 
 # ---------------------------------------------------------------- fuzz
 # Each harness tests/fuzz/fuzz_<name>.c is built with clang's libFuzzer and

@@ -20,6 +20,7 @@ static const at_fdt_prop at_fdt_props[] = {
     P_REG("acceltran,macs-per-lane", macs_per_lane, AT_REG_CONFIG_ARRAY_MACS),
     P_REG("acceltran,tile-size", tile, AT_REG_CONFIG_UNITS_TILE),
     P_REG("acceltran,softmax-units", softmax_units, AT_REG_CONFIG_UNITS_SOFTMAX),
+    P_REG("acceltran,layernorm-units", ln_units, AT_REG_CONFIG_UNITS_LAYERNORM),
     P_REG("acceltran,act-buffer-kib", act_buf_kib, AT_REG_CONFIG_ACT_BUF_KIB),
     P_REG("acceltran,wgt-buffer-kib", wgt_buf_kib, AT_REG_CONFIG_WGT_BUF_KIB),
     P_REG("acceltran,mask-buffer-kib", mask_buf_kib, AT_REG_CONFIG_MASK_BUF_KIB),

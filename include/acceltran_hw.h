@@ -11,7 +11,7 @@
 #define AT_COMPATIBLE "acceltran,accel-0.1"
 #define AT_DEVICE_ID 0x41435452u
 #define AT_VERSION_MAJOR 0u
-#define AT_VERSION_MINOR 4u
+#define AT_VERSION_MINOR 5u
 #define AT_VERSION_PATCH 0u
 #define AT_MMIO_BASE 0x40000000ull
 #define AT_MMIO_BYTES 0x1000u
@@ -51,8 +51,11 @@
 #define AT_REG_CONFIG_UNITS_TILE_WIDTH 8
 #define AT_REG_CONFIG_UNITS_TILE_MASK 0x000000ffu
 #define AT_REG_CONFIG_UNITS_SOFTMAX_LSB 8
-#define AT_REG_CONFIG_UNITS_SOFTMAX_WIDTH 24
-#define AT_REG_CONFIG_UNITS_SOFTMAX_MASK 0xffffff00u
+#define AT_REG_CONFIG_UNITS_SOFTMAX_WIDTH 8
+#define AT_REG_CONFIG_UNITS_SOFTMAX_MASK 0x0000ff00u
+#define AT_REG_CONFIG_UNITS_LAYERNORM_LSB 16
+#define AT_REG_CONFIG_UNITS_LAYERNORM_WIDTH 8
+#define AT_REG_CONFIG_UNITS_LAYERNORM_MASK 0x00ff0000u
 #define AT_REG_CONFIG_ACT_BUF 0x010u /* ro: Activation scratchpad size. */
 #define AT_REG_CONFIG_ACT_BUF_KIB_LSB 0
 #define AT_REG_CONFIG_ACT_BUF_KIB_WIDTH 32
@@ -966,7 +969,8 @@ typedef struct at_hw_config {
     uint32_t lanes; /* MAC lanes per PE */
     uint32_t macs_per_lane; /* multipliers per MAC lane */
     uint32_t tile; /* tile edge in elements (tiles are tile x tile) */
-    uint32_t softmax_units; /* softmax units in the device */
+    uint32_t softmax_units; /* softmax row units of the SOFTMAX engine (rows run on them side by side) */
+    uint32_t ln_units; /* layer-norm row units of the LAYERNORM engine (rows run on them side by side) */
     uint32_t act_buf_kib; /* activation scratchpad size, KiB */
     uint32_t wgt_buf_kib; /* weight scratchpad size, KiB */
     uint32_t mask_buf_kib; /* mask scratchpad size, KiB (one bit per element) */
@@ -983,9 +987,9 @@ typedef struct at_hw_config {
 
 #define AT_HW_NUM_CONFIGS 3
 static const at_hw_config at_hw_configs[AT_HW_NUM_CONFIGS] = {
-    {"tiny", 4u, 4u, 16u, 16u, 1u, 64u, 64u, 8u, 25600u, 100u, 512u, 1024u, 700u, 4u, 2u, 32u, 4u}, /* fast build and CI */
-    {"edge", 64u, 16u, 16u, 16u, 256u, 4096u, 8192u, 1024u, 25600u, 100u, 512u, 1024u, 700u, 4u, 8u, 32u, 4u}, /* AccelTran-Edge */
-    {"server", 512u, 32u, 16u, 16u, 16384u, 32768u, 65536u, 8192u, 256000u, 100u, 512u, 1024u, 700u, 4u, 16u, 32u, 4u}, /* AccelTran-Server */
+    {"tiny", 4u, 4u, 16u, 16u, 2u, 2u, 64u, 64u, 8u, 25600u, 100u, 512u, 1024u, 700u, 4u, 1u, 32u, 4u}, /* fast build and CI */
+    {"edge", 64u, 16u, 16u, 16u, 4u, 4u, 4096u, 8192u, 1024u, 25600u, 100u, 512u, 1024u, 700u, 4u, 8u, 32u, 4u}, /* AccelTran-Edge */
+    {"server", 512u, 32u, 16u, 16u, 4u, 4u, 32768u, 65536u, 8192u, 256000u, 100u, 512u, 1024u, 700u, 4u, 16u, 32u, 4u}, /* AccelTran-Server */
 };
 
 /* The configuration called name, or NULL. */
@@ -1012,7 +1016,7 @@ static inline uint32_t at_hw_reg_expected(const at_hw_config *c, uint32_t offset
         return AT_PUT(AT_REG_ID_MAGIC, 1094931538u);
     case AT_REG_VERSION:
         return AT_PUT(AT_REG_VERSION_PATCH, 0u) |
-               AT_PUT(AT_REG_VERSION_MINOR, 4u) |
+               AT_PUT(AT_REG_VERSION_MINOR, 5u) |
                AT_PUT(AT_REG_VERSION_MAJOR, 0u);
     case AT_REG_CONFIG_ARRAY:
         return AT_PUT(AT_REG_CONFIG_ARRAY_PES, c->pes) |
@@ -1020,7 +1024,8 @@ static inline uint32_t at_hw_reg_expected(const at_hw_config *c, uint32_t offset
                AT_PUT(AT_REG_CONFIG_ARRAY_MACS, c->macs_per_lane);
     case AT_REG_CONFIG_UNITS:
         return AT_PUT(AT_REG_CONFIG_UNITS_TILE, c->tile) |
-               AT_PUT(AT_REG_CONFIG_UNITS_SOFTMAX, c->softmax_units);
+               AT_PUT(AT_REG_CONFIG_UNITS_SOFTMAX, c->softmax_units) |
+               AT_PUT(AT_REG_CONFIG_UNITS_LAYERNORM, c->ln_units);
     case AT_REG_CONFIG_ACT_BUF:
         return AT_PUT(AT_REG_CONFIG_ACT_BUF_KIB, c->act_buf_kib);
     case AT_REG_CONFIG_WGT_BUF:

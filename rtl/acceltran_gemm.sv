@@ -334,6 +334,10 @@ module acceltran_gemm #(
   logic                 fd_any;
   logic                 ac_rd_req;
 
+  // The pick (request side) and the fire (grant side) are separate blocks:
+  // act_rd_req_o depends on the pick, the grant comes back combinationally
+  // from the scratchpad's arbiter, and one block holding both would look
+  // like a combinational loop to the linter (UNOPTFLAT on the top).
   always_comb begin
     // round-robin pick: the first requesting feeder at or after fd_rr_q
     fd_any = |fd_req;
@@ -343,6 +347,9 @@ module acceltran_gemm #(
         fd_sel = RW'((32'(fd_rr_q) + j) % NR);
       end
     end
+  end
+
+  always_comb begin
     fd_fire = '0;
     if (fd_any && !ac_rd_req && act_rd_gnt_i) begin
       fd_fire[fd_sel] = 1'b1;

@@ -45,7 +45,9 @@ module acceltran_id_regs (
         rdata_o = put_field(acceltran_pkg::TileSize, acceltran_pkg::RegConfigUnitsTileLsb,
                             acceltran_pkg::RegConfigUnitsTileWidth)
                 | put_field(acceltran_pkg::NumSoftmaxUnits, acceltran_pkg::RegConfigUnitsSoftmaxLsb,
-                            acceltran_pkg::RegConfigUnitsSoftmaxWidth);
+                            acceltran_pkg::RegConfigUnitsSoftmaxWidth)
+                | put_field(acceltran_pkg::NumLnUnits, acceltran_pkg::RegConfigUnitsLayernormLsb,
+                            acceltran_pkg::RegConfigUnitsLayernormWidth);
       end
       acceltran_pkg::RegConfigActBufOffset: begin
         rdata_o = put_field(acceltran_pkg::ActBufKib, acceltran_pkg::RegConfigActBufKibLsb,

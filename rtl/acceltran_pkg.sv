@@ -12,7 +12,7 @@ package acceltran_pkg;
   // Device identity
   localparam logic [31:0] DeviceId = 32'h41435452;
   localparam int unsigned VersionMajor = 0;
-  localparam int unsigned VersionMinor = 4;
+  localparam int unsigned VersionMinor = 5;
   localparam int unsigned VersionPatch = 0;
 
   // Configuration
@@ -22,7 +22,8 @@ package acceltran_pkg;
   localparam int unsigned NumLanes = 16;  // MAC lanes per PE
   localparam int unsigned MacsPerLane = 16;  // multipliers per MAC lane
   localparam int unsigned TileSize = 16;  // tile edge in elements (tiles are tile x tile)
-  localparam int unsigned NumSoftmaxUnits = 256;  // softmax units in the device
+  localparam int unsigned NumSoftmaxUnits = 4;  // softmax row units of the SOFTMAX engine (rows run on them side by side)
+  localparam int unsigned NumLnUnits = 4;  // layer-norm row units of the LAYERNORM engine (rows run on them side by side)
   localparam int unsigned ActBufKib = 4096;  // activation scratchpad size, KiB
   localparam int unsigned WgtBufKib = 8192;  // weight scratchpad size, KiB
   localparam int unsigned MaskBufKib = 1024;  // mask scratchpad size, KiB (one bit per element)
@@ -41,7 +42,8 @@ package acceltran_pkg;
   localparam int unsigned NumLanes = 32;  // MAC lanes per PE
   localparam int unsigned MacsPerLane = 16;  // multipliers per MAC lane
   localparam int unsigned TileSize = 16;  // tile edge in elements (tiles are tile x tile)
-  localparam int unsigned NumSoftmaxUnits = 16384;  // softmax units in the device
+  localparam int unsigned NumSoftmaxUnits = 4;  // softmax row units of the SOFTMAX engine (rows run on them side by side)
+  localparam int unsigned NumLnUnits = 4;  // layer-norm row units of the LAYERNORM engine (rows run on them side by side)
   localparam int unsigned ActBufKib = 32768;  // activation scratchpad size, KiB
   localparam int unsigned WgtBufKib = 65536;  // weight scratchpad size, KiB
   localparam int unsigned MaskBufKib = 8192;  // mask scratchpad size, KiB (one bit per element)
@@ -60,7 +62,8 @@ package acceltran_pkg;
   localparam int unsigned NumLanes = 4;  // MAC lanes per PE
   localparam int unsigned MacsPerLane = 16;  // multipliers per MAC lane
   localparam int unsigned TileSize = 16;  // tile edge in elements (tiles are tile x tile)
-  localparam int unsigned NumSoftmaxUnits = 1;  // softmax units in the device
+  localparam int unsigned NumSoftmaxUnits = 2;  // softmax row units of the SOFTMAX engine (rows run on them side by side)
+  localparam int unsigned NumLnUnits = 2;  // layer-norm row units of the LAYERNORM engine (rows run on them side by side)
   localparam int unsigned ActBufKib = 64;  // activation scratchpad size, KiB
   localparam int unsigned WgtBufKib = 64;  // weight scratchpad size, KiB
   localparam int unsigned MaskBufKib = 8;  // mask scratchpad size, KiB (one bit per element)
@@ -70,7 +73,7 @@ package acceltran_pkg;
   localparam int unsigned MaxHidden = 1024;  // longest row the layer-norm unit takes
   localparam int unsigned ClockMhz = 700;  // reporting clock, MHz
   localparam int unsigned WgtRowsPerBeat = 4;  // weight rows (16 x int16 each) a PE accepts per beat; divides the tile size
-  localparam int unsigned NumPeRows = 2;  // rows of the PE array (PE (r, c): row block r of a super-row-block, column tile c of a group); divides pes
+  localparam int unsigned NumPeRows = 1;  // rows of the PE array (PE (r, c): row block r of a super-row-block, column tile c of a group); divides pes
   localparam int unsigned BusBytes = 32;  // AXI4 memory bus data width, bytes (one scratchpad line per beat)
   localparam int unsigned NumWindows = 4;  // memory windows the driver can open for the device
 `endif
@@ -103,7 +106,9 @@ package acceltran_pkg;
   localparam int unsigned RegConfigUnitsTileLsb = 0;
   localparam int unsigned RegConfigUnitsTileWidth = 8;
   localparam int unsigned RegConfigUnitsSoftmaxLsb = 8;
-  localparam int unsigned RegConfigUnitsSoftmaxWidth = 24;
+  localparam int unsigned RegConfigUnitsSoftmaxWidth = 8;
+  localparam int unsigned RegConfigUnitsLayernormLsb = 16;
+  localparam int unsigned RegConfigUnitsLayernormWidth = 8;
   // CONFIG_ACT_BUF (ro): Activation scratchpad size.
   localparam logic [RegAddrWidth-1:0] RegConfigActBufOffset = 12'h010;
   localparam int unsigned RegConfigActBufKibLsb = 0;

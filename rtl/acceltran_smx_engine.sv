@@ -7,17 +7,24 @@
 // DynaTran (y <= SMX_TAU -> 0), with mask bit = (element != 0). Pruned
 // elements among the row's len valid columns (the unit's out_lanes_o) are
 // counted in cnt_pruned_o when the beat's write is granted. Reads of the
-// next rows go on while earlier rows are in the unit. row_done_o pulses
-// when a row's last output beat is written (CNT_SMX_ROWS).
+// next rows go on while earlier rows are in the units. Rows run on
+// NumUnits acceltran_softmax units side by side, row r on unit r mod
+// NumUnits: beats enter and leave the units in row order (each FIFO entry
+// carries its row's last-beat flag). row_done_o pulses when a row's last
+// output beat is written (CNT_SMX_ROWS).
 `include "acceltran_assert.svh"
 
 module acceltran_smx_engine #(
   parameter int unsigned ActAddrW = 11,
   parameter int unsigned CntW     = 48,
+  parameter int unsigned NumUnits = acceltran_pkg::NumSoftmaxUnits,
+  localparam int unsigned UnitW    = (NumUnits > 1) ? $clog2(NumUnits) : 1,
   localparam int unsigned Width    = acceltran_pkg::TileSize,
   localparam int unsigned MaxLen   = acceltran_pkg::MaxSeqLen,
   localparam int unsigned LenW     = $clog2(MaxLen + 1),
-  localparam int unsigned LineW    = Width * 16
+  localparam int unsigned LineW    = Width * 16,
+  // read FIFO: 3 entries let one read per cycle stream (2 gave 2 per 3 cycles)
+  localparam int unsigned FifoDepth = 3
 ) (
   input  logic                clk_i,
   input  logic                rst_ni,
@@ -82,9 +89,13 @@ module acceltran_smx_engine #(
   logic [ActAddrW-1:0] srow_d, srow_q, lens_a_d, lens_a_q;
   logic [LineW-1:0]    lens_d, lens_q;
   logic                infl_d, infl_q;       // a data read is in flight
-  // FIFO of (beat, len)
+  logic                ilast_d, ilast_q;     // it is its row's last beat
+  // FIFO of (beat, len, last beat of its row)
+  localparam int unsigned EntW = LineW + LenW + 1;
   logic [1:0]          fc_d, fc_q;
-  logic [2*(LineW+LenW)-1:0] fm_d, fm_q;
+  logic [FifoDepth*EntW-1:0] fm_d, fm_q;
+  // unit of the FIFO head's row and of the row being written
+  logic [UnitW-1:0]    ui_d, ui_q, uo_d, uo_q;
   logic                fpush, fpop;
   // output
   logic [15:0]         ro_d, ro_q;
@@ -92,10 +103,17 @@ module acceltran_smx_engine #(
   logic [ActAddrW-1:0] orow_d, orow_q;
   logic [31:0]         det_d, det_q;
   logic                err_d, err_q, done_d, done_q;
-  // unit
-  logic                u_in_valid, u_in_ready, u_out_valid, u_out_ready, u_out_last, u_busy;
+  // the selected units (input: ui_q, output: uo_q)
+  logic                u_in_valid, u_in_ready, u_out_valid, u_out_ready, u_out_last;
   logic [LineW-1:0]    u_out_data;
   logic [Width-1:0]    u_out_lanes;
+  logic [NumUnits-1:0]       v_in_valid, v_in_ready, v_out_valid, v_out_ready, v_out_last;
+  logic [NumUnits*LineW-1:0] v_out_data;
+  logic [NumUnits*Width-1:0] v_out_lanes;
+  // the units' busy flags are implied by the row counts
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [NumUnits-1:0]       v_busy;
+  /* verilator lint_on UNUSEDSIGNAL */
   // DynaTran on the output beat
   logic [Width-1:0]    prune;
   logic [CntW-1:0]     cprun_d, cprun_q;
@@ -105,33 +123,51 @@ module acceltran_smx_engine #(
     cur_len = f_lenvec ? lens_q[32'(ri_q[3:0])*16 +: 16] : d_len;
   end
 
-  acceltran_softmax #(
-    .Width    (Width),
-    .MaxLen   (MaxLen),
-    .NumSlots (2)
-  ) u_smx (
-    .clk_i       (clk_i),
-    .rst_ni      (rst_ni),
-    .in_valid_i  (u_in_valid),
-    .in_ready_o  (u_in_ready),
-    .in_data_i   (fm_q[0 +: LineW]),
-    .in_n_i      (d_n[LenW-1:0]),
-    .in_len_i    (fm_q[LineW +: LenW]),
-    .in_m_i      (d_m),
-    .in_s_i      (d_s),
-    .out_valid_o (u_out_valid),
-    .out_ready_i (u_out_ready),
-    .out_data_o  (u_out_data),
-    .out_last_o  (u_out_last),
-    .out_lanes_o (u_out_lanes),
-    .busy_o      (u_busy)
-  );
+  for (genvar u = 0; u < NumUnits; u++) begin : g_unit
+    acceltran_softmax #(
+      .Width    (Width),
+      .MaxLen   (MaxLen),
+      .NumSlots (2)
+    ) u_smx (
+      .clk_i       (clk_i),
+      .rst_ni      (rst_ni),
+      .in_valid_i  (v_in_valid[u]),
+      .in_ready_o  (v_in_ready[u]),
+      .in_data_i   (fm_q[0 +: LineW]),
+      .in_n_i      (d_n[LenW-1:0]),
+      .in_len_i    (fm_q[LineW +: LenW]),
+      .in_m_i      (d_m),
+      .in_s_i      (d_s),
+      .out_valid_o (v_out_valid[u]),
+      .out_ready_i (v_out_ready[u]),
+      .out_data_o  (v_out_data[u*LineW +: LineW]),
+      .out_last_o  (v_out_last[u]),
+      .out_lanes_o (v_out_lanes[u*Width +: Width]),
+      .busy_o      (v_busy[u])
+    );
+    assign v_in_valid[u]  = u_in_valid && (ui_q == UnitW'(u));
+    assign v_out_ready[u] = u_out_ready && (uo_q == UnitW'(u));
+  end
 
-  // u_busy is implied by the row counts
-  /* verilator lint_off UNUSEDSIGNAL */
-  logic unused_busy;
-  /* verilator lint_on UNUSEDSIGNAL */
-  assign unused_busy = u_busy;
+  // the selected units' handshakes (constant selects under a compare)
+  always_comb begin
+    u_in_ready  = 1'b0;
+    u_out_valid = 1'b0;
+    u_out_last  = 1'b0;
+    u_out_data  = '0;
+    u_out_lanes = '0;
+    for (int u = 0; u < NumUnits; u++) begin
+      if (ui_q == UnitW'(u)) begin
+        u_in_ready = v_in_ready[u];
+      end
+      if (uo_q == UnitW'(u)) begin
+        u_out_valid = v_out_valid[u];
+        u_out_last  = v_out_last[u];
+        u_out_data  = v_out_data[u*LineW +: LineW];
+        u_out_lanes = v_out_lanes[u*Width +: Width];
+      end
+    end
+  end
 
   assign u_in_valid = (fc_q != 2'd0);
   assign fpop       = u_in_valid && u_in_ready;
@@ -146,7 +182,7 @@ module acceltran_smx_engine #(
       act_rd_addr_o = lens_a_q;
     end else if (st_q == StRead) begin
       // room in the FIFO for this read and the one in flight
-      act_rd_req_o = ({1'b0, fc_q} + {2'b0, infl_q}) < 3'd2;
+      act_rd_req_o = (32'(fc_q) + 32'(infl_q)) < FifoDepth;
     end
   end
 
@@ -160,6 +196,7 @@ module acceltran_smx_engine #(
     lens_a_d = lens_a_q;
     lens_d   = lens_q;
     infl_d   = 1'b0;
+    ilast_d  = ilast_q;
     det_d    = det_q;
     err_d    = 1'b0;
     done_d   = 1'b0;
@@ -208,8 +245,9 @@ module acceltran_smx_engine #(
       end
       StRead: begin
         if (act_rd_req_o && act_rd_gnt_i) begin
-          infl_d = 1'b1;
-          rb_d   = rb_q + 6'd1;
+          infl_d  = 1'b1;
+          ilast_d = (rb_q == rl_q - 6'd1);
+          rb_d    = rb_q + 6'd1;
           if (rb_q == rl_q - 6'd1) begin
             ri_d   = ri_q + 16'd1;
             srow_d = srow_q + d_lds;
@@ -237,17 +275,24 @@ module acceltran_smx_engine #(
 
   // FIFO: entry 0 is the head
   always_comb begin
-    logic [LineW+LenW-1:0] ent;
-    ent  = {len_q, act_rdata_i};
+    logic [EntW-1:0] ent;
+    ent  = {ilast_q, len_q, act_rdata_i};
     fm_d = fm_q;
     fc_d = fc_q;
+    ui_d = ui_q;
     if (fpop) begin
-      fm_d[0 +: LineW+LenW] = fm_q[LineW+LenW +: LineW+LenW];
+      fm_d = fm_q >> EntW;
       fc_d = fc_q - 2'd1;
+      if (fm_q[LineW + LenW]) begin
+        ui_d = (32'(ui_q) == NumUnits - 1) ? '0 : ui_q + 1'b1;
+      end
     end
     if (fpush) begin
-      fm_d[32'(fc_d)*(LineW+LenW) +: LineW+LenW] = ent;
+      fm_d[32'(fc_d)*EntW +: EntW] = ent;
       fc_d = fc_d + 2'd1;
+    end
+    if (start_i && (st_q == StIdle)) begin
+      ui_d = '0;
     end
   end
 
@@ -280,15 +325,18 @@ module acceltran_smx_engine #(
     ro_d   = ro_q;
     ob_d   = ob_q;
     orow_d = orow_q;
+    uo_d   = uo_q;
     if (u_out_valid && act_wr_gnt_i) begin
       ob_d = ob_q + 6'd1;
       if (u_out_last) begin
         ob_d   = '0;
         ro_d   = ro_q + 16'd1;
         orow_d = orow_q + d_ldd;
+        uo_d   = (32'(uo_q) == NumUnits - 1) ? '0 : uo_q + 1'b1;
       end
     end
     if (start_i && (st_q == StIdle)) begin
+      uo_d   = '0;
       ro_d   = '0;
       ob_d   = '0;
       orow_d = d_dst;
@@ -312,6 +360,9 @@ module acceltran_smx_engine #(
       lens_a_q <= '0;
       lens_q   <= '0;
       infl_q   <= 1'b0;
+      ilast_q  <= 1'b0;
+      ui_q     <= '0;
+      uo_q     <= '0;
       fc_q     <= '0;
       fm_q     <= '0;
       ro_q     <= '0;
@@ -331,6 +382,9 @@ module acceltran_smx_engine #(
       lens_a_q <= lens_a_d;
       lens_q   <= lens_d;
       infl_q   <= infl_d;
+      ilast_q  <= ilast_d;
+      ui_q     <= ui_d;
+      uo_q     <= uo_d;
       fc_q     <= fc_d;
       fm_q     <= fm_d;
       ro_q     <= ro_d;
@@ -346,5 +400,7 @@ module acceltran_smx_engine #(
   // ---------------------------------------------------------------- assertions
   `AT_ASSERT(SmxEngStartIdle_A, start_i |-> (st_q == StIdle))
   `AT_ASSERT(SmxEngDescStable_A, busy_o && $past(busy_o) |-> $stable(desc_i))
+  // the read FIFO is never pushed when full
+  `AT_ASSERT(SmxEngFifoRoom_A, fpush |-> (32'(fc_q) < FifoDepth) || fpop)
 
 endmodule

@@ -113,8 +113,12 @@ int at_energy_estimate(const at_hw_config *cfg, const at_energy_activity *a, at_
         (double)a->mac_issued / AT_ENERGY_MAC_LANE_MULTIPLIERS * nj_per_cycle(AT_ENERGY_MOD_MAC_LANE);
     nj[AT_EU_SPARSITY] =
         (double)a->pe_busy * (nj_per_cycle(AT_ENERGY_MOD_PRE_SPARSITY) + nj_per_cycle(AT_ENERGY_MOD_POST_SPARSITY));
-    nj[AT_EU_SOFTMAX] = (double)a->smx_busy * nj_per_cycle(AT_ENERGY_MOD_SOFTMAX);
-    nj[AT_EU_LAYERNORM] = (double)a->ln_busy * nj_per_cycle(AT_ENERGY_MOD_LAYERNORM);
+    /* every unit of the engine counted active while the engine is busy:
+     * an upper bound (a unit idles between its rows) */
+    nj[AT_EU_SOFTMAX] = (double)a->smx_busy * (double)at_energy_module_instances(cfg, AT_ENERGY_MOD_SOFTMAX) *
+                        nj_per_cycle(AT_ENERGY_MOD_SOFTMAX);
+    nj[AT_EU_LAYERNORM] = (double)a->ln_busy * (double)at_energy_module_instances(cfg, AT_ENERGY_MOD_LAYERNORM) *
+                          nj_per_cycle(AT_ENERGY_MOD_LAYERNORM);
     /* a busy engine cycle: the engine and its bus FIFO (read or write arbiter) */
     nj[AT_EU_DMA] = ((double)a->load_busy + (double)a->store_busy) *
                     (nj_per_cycle(AT_ENERGY_MOD_DMA) + nj_per_cycle(AT_ENERGY_MOD_FIFO));

@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "at_gemm_plan.h"
 #include "at_jobs.h"
+#include "at_topk.h"
+#include "numerics.h"
 
 struct at_infer {
     at_drv *drv;
@@ -105,6 +108,50 @@ static int gather(at_infer *h, uint64_t off, uint32_t ld, const int16_t *table, 
     return rc;
 }
 
+/* Top-k on the host: reads every sequence's probabilities of one layer
+ * from the activation buffer object (heads back to back, L rows of ld
+ * bytes each), keeps the k largest of each row's L valid columns and
+ * writes them back. *zeros: the zeros after it; *bytes: read + written. */
+static int host_topk(at_infer *h, const at_act_layout *al, const size_t *lens, size_t batch, uint32_t k,
+                     uint64_t *zeros, uint64_t *bytes, at_err *err)
+{
+    const uint32_t NH = (uint32_t)h->m->cfg.heads;
+    uint64_t n = al->bytes - al->sp;
+    uint8_t *buf = malloc(n ? n : 1);
+    int16_t *row = malloc(AT_SOFTMAX_MAX_LEN * sizeof *row), *scratch = malloc(AT_SOFTMAX_MAX_LEN * sizeof *scratch);
+    int rc = 0;
+    if (!buf || !row || !scratch) {
+        rc = at_err_set(err, AT_ENOMEM, "infer: top-k: out of memory for %llu bytes", (unsigned long long)n);
+        goto out;
+    }
+    if ((rc = at_drv_bo_read(h->drv, h->bo_a, al->sp, buf, n, err)))
+        goto out;
+    *zeros = 0;
+    for (size_t b = 0; b < batch; b++) {
+        uint32_t L = (uint32_t)lens[b], ld = at_gemm_ld_bytes(L);
+        for (uint32_t hd = 0; hd < NH; hd++) {
+            uint8_t *base = buf + (al->sp_off[b * NH + hd] - al->sp);
+            for (uint32_t i = 0; i < L; i++) {
+                uint8_t *r = base + (size_t)i * ld;
+                for (uint32_t j = 0; j < L; j++)
+                    row[j] = (int16_t)(uint16_t)(r[2 * j] | r[2 * j + 1] << 8);
+                *zeros += at_topk_row(row, L, k, scratch);
+                for (uint32_t j = 0; j < L; j++) {
+                    r[2 * j] = (uint8_t)((uint16_t)row[j] & 0xff);
+                    r[2 * j + 1] = (uint8_t)((uint16_t)row[j] >> 8);
+                }
+            }
+        }
+    }
+    rc = at_drv_bo_write(h->drv, h->bo_a, al->sp, buf, n, err);
+    *bytes += 2 * n;
+out:
+    free(buf);
+    free(row);
+    free(scratch);
+    return rc;
+}
+
 int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, size_t batch,
                  const at_infer_opts *o, float *emb, int16_t *hidden, at_infer_stats *stats, at_err *err)
 {
@@ -136,7 +183,7 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
     if ((rc = gather(h, al.word, al.ld_h, m->word, ids, lens, batch, 0, err)) ||
         (rc = gather(h, al.pos, al.ld_h, m->postype, ids, lens, batch, 1, err)))
         goto done;
-    at_compile_opts co = {o->tau, o->sites, h->bo_w, h->bo_a, o->stream, o->preload_weights};
+    at_compile_opts co = {o->tau, o->sites, h->bo_w, h->bo_a, o->stream, o->preload_weights, o->topk > 0};
     if ((rc = at_model_compile(m, cfg, &h->wl, &al, lens, batch, &co, &prog, err)))
         goto done;
     if (h->stages_cap < prog.num_stages) {
@@ -199,6 +246,14 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
         ss->smx_rows = dv[AT_CNT_SMX_ROWS];
         ss->ln_rows = dv[AT_CNT_LN_ROWS];
         ss->counted = !sg->preload;
+        ss->zeros = ss->pruned;
+        if (o->topk && sg->site == AT_SITE_PROBS &&
+            (rc = host_topk(h, &al, lens, batch, o->topk, &ss->zeros, &st.topk_host_bytes, err))) {
+            char m2[sizeof err->msg];
+            snprintf(m2, sizeof m2, "%s", err ? err->msg : "");
+            rc = at_err_set(err, rc, "%s: top-k: %s", sg->label, m2);
+            goto done;
+        }
         if (o->progress)
             o->progress(o->progress_ctx, sg->label, i + 1, prog.num_stages);
         if (!ss->counted) {
@@ -213,7 +268,7 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
         st.dram_bytes += ss->mem_rd + ss->mem_wr;
         if (sg->site >= 0 && sg->site < AT_NUM_SITES) {
             st.sites[sg->site].elements += ss->elements;
-            st.sites[sg->site].zeros += ss->pruned;
+            st.sites[sg->site].zeros += ss->zeros;
         }
         st.commands += sg->buf.n;
     }

@@ -37,6 +37,8 @@ typedef struct at_stage_stats {
     uint64_t mac_issued, mac_skipped, pruned;
     uint64_t mem_rd, mem_wr;     /* bytes */
     uint64_t elements;           /* outputs the stage wrote */
+    uint64_t zeros;              /* zeros among them as the next stage reads them: pruned, or for the
+                                    probs stage with top-k the host's count after top-k */
     uint64_t macs;               /* useful MACs (M N K); the PE counters are mac_issued/mac_skipped */
     uint64_t gemm_busy, smx_busy, ln_busy, load_busy, store_busy, dma_only; /* CNT_*_BUSY, CNT_DMA_ONLY */
     uint64_t smx_rows, ln_rows;  /* CNT_SMX_ROWS, CNT_LN_ROWS */
@@ -58,7 +60,9 @@ typedef struct at_infer_stats {
     at_unit_cycles units;        /* the cycles by unit (at_perf.h; they sum to cycles) */
     at_counters counters;        /* every counter, summed over the counted stages */
     int weights_preloaded;       /* the weights were loaded by a preload stage left out of the totals */
-    at_site_count sites[AT_NUM_SITES]; /* elements written, and zeros among them (CNT_PRUNED) */
+    at_site_count sites[AT_NUM_SITES]; /* elements written, and zeros among them (CNT_PRUNED; probs with
+                                          top-k: the zeros after top-k, counted by the host) */
+    uint64_t topk_host_bytes;    /* top-k: bytes the host read and wrote in device memory (0 without) */
     uint32_t jobs, commands;     /* of the counted stages */
     int resident;                /* activations stayed on chip between stages */
     size_t num_stages;
@@ -78,6 +82,13 @@ typedef struct at_infer_opts {
                                     (at_compile_opts.preload_weights; AT_EUNSUPPORTED when they do not
                                     fit) and the totals leave it out: the figures of a run whose weights
                                     are already on chip */
+    uint32_t topk;               /* top-k attention (docs/dynatran.md): 0 off; k keeps the k largest
+                                    probabilities of each row (at_topk_row), on the host between the probs
+                                    and the context stage's jobs: it reads the probabilities from device
+                                    memory and writes them back (with resident activations the program
+                                    stores and reloads them: at_compile_opts.host_probs). After the probs
+                                    site's tau. The selection's host time is not in the cycles; the
+                                    device's extra transfers are */
     at_infer_progress progress;  /* called after each stage (may be NULL) */
     void *progress_ctx;
 } at_infer_opts;

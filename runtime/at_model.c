@@ -157,6 +157,7 @@ typedef struct cctx {
      *   rbig scores / probabilities (sequence b, head h at rbig + sp_line[b NH + h]) -> ffn_mid
      * K_h and V_h still reach the weight scratchpad through memory. */
     int res;
+    int host_probs; /* probabilities through memory between probs and context (at_compile_opts) */
     uint32_t hl, il, rx, rh1, ra, rb, rbig, res_lines;
     uint32_t *sp_line;
     /* preloaded weights: every tensor's weight line (tiles, parameter
@@ -414,6 +415,8 @@ static int attn_gemm_stage(cctx *c, emit *e, const at_qlayer *ly, uint16_t tau, 
                     cs = context ? hd : spl;
                     lda = context ? lb : c->hl;
                     ldc = context ? c->hl : lb;
+                    if (context && c->host_probs) /* the host's probabilities (at_compile_opts.host_probs) */
+                        xfer(e, AT_OP_LOAD, 0, spl, L, L, lb, 1, c->bo_a, sp, ldsp);
                 } else if (context)
                     xfer(e, AT_OP_LOAD, 0, as, rows, L, lb, 1, c->bo_a, sp + (uint64_t)r0 * ldsp, ldsp);
                 else
@@ -486,6 +489,10 @@ static int probs_stage(cctx *c, emit *e, const at_qlayer *ly, uint16_t tau)
         if (c->res) {
             /* the sequence's heads lie back to back: one command over NH L rows, in place */
             smx_cmd(e, ly, c->rbig + c->sp_line[b * NH], lb, NH * L, L, tau);
+            /* for the host: the heads lie back to back in memory too (L ldsp bytes each, a multiple of 32) */
+            if (c->host_probs)
+                xfer(e, AT_OP_STORE, 0, c->rbig + c->sp_line[b * NH], NH * L, L, lb, 1, c->bo_a,
+                     c->al->sp_off[b * NH], ldsp);
             e->st->elements += (uint64_t)NH * L * L;
             continue;
         }
@@ -616,6 +623,7 @@ int at_model_compile(const at_qmodel *m, const at_hw_config *cfg, const at_model
         return at_err_set(err, AT_ENOMEM, "compile: out of memory");
     }
     c.res = !o->stream && res_layout(&c);
+    c.host_probs = o->host_probs;
     c.wres = o->preload_weights;
     out->resident = c.res;
     out->resident_lines = c.res ? c.res_lines : 0;

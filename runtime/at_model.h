@@ -100,6 +100,11 @@ typedef struct at_compile_opts {
                                      parameters into the weight scratchpad, above the attention's K/V
                                      slots, and the stages use them there (no weight loads);
                                      AT_EUNSUPPORTED when they do not fit */
+    int host_probs;               /* 1: the probabilities go through device memory between the probs and
+                                     the context stage even when the activations are resident (a STORE
+                                     after SOFTMAX, a LOAD before P x V), so that the host can change
+                                     them between the two jobs (top-k, at_infer_opts.topk); streamed
+                                     activations pass through memory there anyway */
 } at_compile_opts;
 
 /* Compiles the batch for configuration cfg. AT_EUNSUPPORTED when a

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "at_topk.h"
+
 static uint16_t get16(const uint8_t *p)
 {
     return (uint16_t)(p[0] | p[1] << 8);
@@ -107,13 +109,72 @@ void at_qref_result_free(at_qref_result *r)
 int at_qref_run(const at_qmodel *m, const int32_t *const *ids, const size_t *lens, size_t batch, double tau,
                 uint32_t mask, at_qref_result *res, at_err *err)
 {
+    at_qref_opts o = {.tau = tau, .sites = mask};
+    return at_qref_run_opts(m, ids, lens, batch, &o, res, err);
+}
+
+/* The computation over sequences of lens[b] rows, of which the first
+ * valid[b] are tokens (the rest padding, keys masked). */
+static int qref_core(const at_qmodel *m, const int32_t *const *ids, const size_t *lens, const size_t *valid,
+                     size_t batch, const at_qref_opts *o, at_qref_result *res, at_err *err);
+
+int at_qref_run_opts(const at_qmodel *m, const int32_t *const *ids, const size_t *lens, size_t batch,
+                     const at_qref_opts *o, at_qref_result *res, at_err *err)
+{
     memset(res, 0, sizeof *res);
+    if (!m || !ids || !lens || !batch || !o)
+        return at_err_set(err, AT_EINVAL, "qref: NULL argument or empty batch");
+    const bert_config *c = &m->cfg;
+    if (!o->pad_to)
+        return qref_core(m, ids, lens, lens, batch, o, res, err);
+    size_t P = o->pad_to;
+    if (P > (size_t)c->max_positions || P > AT_SOFTMAX_MAX_LEN)
+        return at_err_set(err, AT_EINVAL, "qref: padding to %zu tokens (at most %d)", P,
+                          c->max_positions < AT_SOFTMAX_MAX_LEN ? c->max_positions : AT_SOFTMAX_MAX_LEN);
+    for (size_t b = 0; b < batch; b++)
+        if (lens[b] < 1 || lens[b] > P)
+            return at_err_set(err, AT_EINVAL, "qref: sequence %zu has %zu tokens (1..%zu, the padding)", b, lens[b],
+                              P);
+    int32_t *pid = malloc(batch * P * sizeof *pid);
+    const int32_t **pids = malloc(batch * sizeof *pids);
+    size_t *plens = malloc(batch * sizeof *plens);
+    int rc;
+    if (!pid || !pids || !plens) {
+        rc = at_err_set(err, AT_ENOMEM, "qref: out of memory");
+    } else {
+        for (size_t b = 0; b < batch; b++) {
+            for (size_t i = 0; i < P; i++)
+                pid[b * P + i] = i < lens[b] ? ids[b][i] : c->pad_token_id;
+            pids[b] = pid + b * P;
+            plens[b] = P;
+        }
+        rc = qref_core(m, pids, plens, lens, batch, o, res, err);
+    }
+    free(pid);
+    free(pids);
+    free(plens);
+    if (rc || !res->hidden)
+        return rc;
+    /* keep the valid rows only, packed */
+    size_t H = (size_t)c->hidden, t = 0;
+    for (size_t b = 0; b < batch; b++)
+        for (size_t i = 0; i < lens[b]; i++, t++)
+            memmove(res->hidden + t * H, res->hidden + (b * P + i) * H, H * sizeof *res->hidden);
+    return 0;
+}
+
+static int qref_core(const at_qmodel *m, const int32_t *const *ids, const size_t *lens, const size_t *valid,
+                     size_t batch, const at_qref_opts *o, at_qref_result *res, at_err *err)
+{
+    const double tau = o->tau;
+    const uint32_t mask = o->sites;
     const bert_config *c = &m->cfg;
     const uint32_t H = (uint32_t)c->hidden, I = (uint32_t)c->intermediate, D = m->head_dim;
     const uint32_t NH = (uint32_t)c->heads;
     size_t T = 0, lmax = 0;
     for (size_t b = 0; b < batch; b++) {
-        if (lens[b] < 1 || lens[b] > (size_t)c->max_positions || lens[b] > AT_SOFTMAX_MAX_LEN)
+        if (lens[b] < 1 || lens[b] > (size_t)c->max_positions || lens[b] > AT_SOFTMAX_MAX_LEN || valid[b] < 1 ||
+            valid[b] > lens[b])
             return at_err_set(err, AT_EINVAL, "qref: sequence %zu has %zu tokens (1..%d)", b, lens[b],
                               c->max_positions < AT_SOFTMAX_MAX_LEN ? c->max_positions : AT_SOFTMAX_MAX_LEN);
         for (size_t i = 0; i < lens[b]; i++)
@@ -127,12 +188,12 @@ int at_qref_run(const at_qmodel *m, const int32_t *const *ids, const size_t *len
     int16_t *x = malloc(T * H * 2), *x2 = malloc(T * H * 2), *q = malloc(T * H * 2), *k = malloc(T * H * 2);
     int16_t *v = malloc(T * H * 2), *ctx = malloc(T * H * 2), *ao = malloc(T * H * 2), *h1 = malloc(T * H * 2);
     int16_t *mid = malloc(T * I * 2), *fo = malloc(T * H * 2), *s = malloc(lmax * lmax * 2);
-    int16_t *p = malloc(lmax * lmax * 2);
+    int16_t *p = malloc(lmax * lmax * 2), *scratch = malloc(lmax * 2);
     size_t wide = H > I ? H : I;
     wide = wide > D ? wide : D;
     int64_t *acc = malloc((wide + 15) / 16 * 16 * sizeof *acc);
     int rc = 0;
-    if (!x || !x2 || !q || !k || !v || !ctx || !ao || !h1 || !mid || !fo || !s || !p || !acc) {
+    if (!x || !x2 || !q || !k || !v || !ctx || !ao || !h1 || !mid || !fo || !s || !p || !scratch || !acc) {
         rc = at_err_set(err, AT_ENOMEM, "qref: out of memory for %zu tokens", T);
         goto out;
     }
@@ -178,8 +239,11 @@ int at_qref_run(const at_qmodel *m, const int32_t *const *ids, const size_t *len
                 prune(s, L * L, TAU(AT_SITE_SCORES, 0));
                 count(&res->sites[AT_SITE_SCORES], s, L * L);
                 for (size_t i = 0; i < L; i++)
-                    at_softmax_row(s + i * L, (int)L, (int)L, &ly->smx, p + i * L);
+                    at_softmax_row(s + i * L, (int)L, (int)valid[b], &ly->smx, p + i * L);
                 prune(p, L * L, TAU(AT_SITE_PROBS, 0));
+                if (o->topk) /* the padded keys are 0 already */
+                    for (size_t i = 0; i < L; i++)
+                        at_topk_row(p + i * L, (uint32_t)valid[b], o->topk, scratch);
                 count(&res->sites[AT_SITE_PROBS], p, L * L);
                 /* context: P (L x L) V_h (L x D) */
                 uint64_t nzp = 0;
@@ -232,6 +296,7 @@ out:
     free(fo);
     free(s);
     free(p);
+    free(scratch);
     free(acc);
     return rc;
 }

@@ -28,6 +28,24 @@ typedef struct at_qref_result {
  * DynaTran (at_sites.h). res->hidden is allocated (free it). */
 int at_qref_run(const at_qmodel *m, const int32_t *const *ids, const size_t *lens, size_t batch, double tau,
                 uint32_t mask, at_qref_result *res, at_err *err);
+
+typedef struct at_qref_opts {
+    double tau;       /* DynaTran threshold (real units) */
+    uint32_t sites;   /* at_sites.h mask */
+    uint32_t topk;    /* keep the k largest probabilities of each row before P x V (at_topk.h), after
+                         the probs site's tau; 0: off. The device pipeline's at_infer_opts.topk. */
+    uint32_t pad_to;  /* 0: packed sequences (what the compiler runs). P > 0: every sequence is padded
+                         to P tokens with the model's [PAD] id at positions L..P-1 and run as a P-token
+                         sequence whose attention masks the padded keys (softmax over the L valid
+                         columns, the padded ones exactly 0), as dense BERT implementations do: the
+                         padded rows are computed and counted in sites and MACs. The valid rows'
+                         values do not change (padded keys contribute exact zeros), and hidden holds
+                         only them (T x hidden, packed), so pooling is unchanged. */
+} at_qref_opts;
+
+/* at_qref_run with options. */
+int at_qref_run_opts(const at_qmodel *m, const int32_t *const *ids, const size_t *lens, size_t batch,
+                     const at_qref_opts *o, at_qref_result *res, at_err *err);
 void at_qref_result_free(at_qref_result *r);
 
 /* Mean pooling over each sequence of the dequantized hidden states

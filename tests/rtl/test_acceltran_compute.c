@@ -23,6 +23,15 @@
 #include "rng.h"
 
 static const at_hw_config *g_cfg;
+#ifdef TEST_PE_ROWS
+/* The second tiny build (rtl/rtl.mk, -GNumPeRows=TEST_PE_ROWS): the fmodel
+ * gets the same PE rows as the RTL. */
+#define TEST_SUITE "test_acceltran_compute_r" AT_STR(TEST_PE_ROWS)
+#else
+#define TEST_SUITE "test_acceltran_compute"
+#endif
+#define AT_STR_(x) #x
+#define AT_STR(x) AT_STR_(x)
 static at_spad g_rtl, g_ref;
 static double g_stall; /* probability that a request is not granted in a cycle */
 static int g_tight;    /* GEMM layout without gaps (large shapes) */
@@ -360,8 +369,10 @@ static uint32_t rand_tau(uint32_t small_hi, uint32_t large_hi)
 
 /* tau > 0 uses a small input scale (a spread of probabilities, so that
  * the threshold prunes non-zero ones); tau 0 the usual peaked one. */
-static void smx_case(int rows, int n, int len_vec, int bad_row, int in_place, uint32_t tau,
-                     const char *label)
+/* A SOFTMAX command; fixed_len > 0: every row that long (else random
+ * lengths); *cycles (may be NULL): the command's cycles. */
+static void smx_case_len(int rows, int n, int len_vec, int bad_row, int in_place, uint32_t tau, uint32_t fixed_len,
+                         const char *label, uint64_t *cycles, int *rows_used)
 {
     uint32_t d[16];
     uint32_t nb = ((uint32_t)n + 15) / 16;
@@ -370,6 +381,8 @@ static void smx_case(int rows, int n, int len_vec, int bad_row, int in_place, ui
         rows = (int)max_rows;
     if (bad_row >= rows)
         bad_row = rows - 1;
+    if (rows_used)
+        *rows_used = rows;
     uint32_t lds = nb + rnd(0, 2), src = rnd(0, 20);
     uint32_t src_last = src + (uint32_t)(rows - 1) * lds + nb - 1;
     uint32_t dst = in_place ? src : src_last + 1 + rnd(0, 5);
@@ -381,9 +394,9 @@ static void smx_case(int rows, int n, int len_vec, int bad_row, int in_place, ui
         return;
     }
     spad_fill(&g_rtl, 0.0, 0.0, 3000);
-    uint32_t len = rnd(1, (uint32_t)n);
+    uint32_t len = fixed_len ? fixed_len : rnd(1, (uint32_t)n);
     for (int r = 0; r < rows; r++) {
-        uint16_t l = (uint16_t)(urand() < 0.2 ? (uint32_t)n : rnd(1, (uint32_t)n));
+        uint16_t l = (uint16_t)(fixed_len ? fixed_len : urand() < 0.2 ? (uint32_t)n : rnd(1, (uint32_t)n));
         if (r == bad_row)
             l = urand() < 0.5 ? 0 : (uint16_t)(n + (int)rnd(1, 100));
         g_rtl.act[lens + (uint32_t)r / 16][r % 16] = (int16_t)l;
@@ -407,7 +420,16 @@ static void smx_case(int rows, int n, int len_vec, int bad_row, int in_place, ui
     char buf[160];
     snprintf(buf, sizeof buf, "%s SOFTMAX rows %d n %d%s%s bad %d tau %u", label, rows, n,
              len_vec ? " LEN_VEC" : "", in_place ? " in-place" : "", bad_row, tau);
-    run_cmd(d, buf, 2000000, NULL);
+    run_result r;
+    memset(&r, 0, sizeof r);
+    run_cmd(d, buf, 2000000, &r);
+    if (cycles)
+        *cycles = r.cycles;
+}
+
+static void smx_case(int rows, int n, int len_vec, int bad_row, int in_place, uint32_t tau, const char *label)
+{
+    smx_case_len(rows, n, len_vec, bad_row, in_place, tau, 0, label, NULL, NULL);
 }
 
 static void case_softmax(void)
@@ -434,13 +456,17 @@ static void case_softmax(void)
 
 /* ------------------------------------------------------------ LAYERNORM */
 
-static void ln_case(int rows, int n, int res, int in_place, uint32_t tau, const char *label)
+/* A LAYERNORM command; *cycles (may be NULL): its cycles. */
+static void ln_case_cyc(int rows, int n, int res, int in_place, uint32_t tau, const char *label, uint64_t *cycles,
+                        int *rows_used)
 {
     uint32_t d[16];
     uint32_t nb = ((uint32_t)n + 15) / 16;
     uint32_t max_rows = (g_rtl.act_lines - 64) / (3 * (nb + 2));
     if ((uint32_t)rows > max_rows)
         rows = (int)max_rows;
+    if (rows_used)
+        *rows_used = rows;
     uint32_t lds = nb + rnd(0, 2), src = rnd(0, 20);
     uint32_t src_last = src + (uint32_t)(rows - 1) * lds + nb - 1;
     uint32_t ldr = nb + rnd(0, 2), rs = src_last + 1 + rnd(0, 4);
@@ -486,7 +512,16 @@ static void ln_case(int rows, int n, int res, int in_place, uint32_t tau, const 
     char buf[160];
     snprintf(buf, sizeof buf, "%s LAYERNORM rows %d n %d%s%s tau %u", label, rows, n,
              res ? " RESIDUAL" : "", in_place ? " in-place" : "", tau);
-    run_cmd(d, buf, 2000000, NULL);
+    run_result r;
+    memset(&r, 0, sizeof r);
+    run_cmd(d, buf, 2000000, &r);
+    if (cycles)
+        *cycles = r.cycles;
+}
+
+static void ln_case(int rows, int n, int res, int in_place, uint32_t tau, const char *label)
+{
+    ln_case_cyc(rows, n, res, in_place, tau, label, NULL, NULL);
 }
 
 static void case_layernorm(void)
@@ -560,6 +595,27 @@ static void case_perf(void)
     perf_point(48, 64, 512, 0.5, &t_half);
     g_perf_trans = 0;
     double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    /* the row engines, ideal ports: cycles per row with the configuration's units */
+    static const struct { int op_ln, rows, n, res_or_len; } rp[] = {
+        {1, 24, 384, 0}, {1, 64, 128, 1}, {1, 64, 128, 0}, {0, 64, 128, 128}, {0, 24, 512, 400}, {0, 64, 64, 64},
+    };
+    g_stall = 0.0;
+    for (size_t i = 0; i < sizeof rp / sizeof rp[0]; i++) {
+        uint64_t cyc = 0;
+        int rows = 0;
+        if (rp[i].op_ln)
+            ln_case_cyc(rp[i].rows, rp[i].n, rp[i].res_or_len, 1, 0, "perf", &cyc, &rows);
+        else
+            smx_case_len(rp[i].rows, rp[i].n, 0, -1, 1, 0, (uint32_t)rp[i].res_or_len, "perf", &cyc, &rows);
+        if (rows <= 0)
+            continue;
+        if (rp[i].op_ln)
+            printf("  LAYERNORM %dx%d%s on %u units: %" PRIu64 " cycles, %.1f per row\n", rows, rp[i].n,
+                   rp[i].res_or_len ? " RESIDUAL" : "", g_cfg->ln_units, cyc, (double)cyc / rows);
+        else
+            printf("  SOFTMAX %dx%d len %d on %u units: %" PRIu64 " cycles, %.1f per row\n", rows, rp[i].n,
+                   rp[i].res_or_len, g_cfg->softmax_units, cyc, (double)cyc / rows);
+    }
     if (c0)
         printf("  48x64x512: cycles at 50%% zeros / dense = %.3f\n", (double)c5 / (double)c0);
     if (secs > 0)
@@ -624,11 +680,19 @@ static void case_cycle_model(void)
 
 int main(int argc, char **argv)
 {
-    uint64_t seed = check_seed("test_acceltran_compute", 0xC0C0A7E5u);
+    uint64_t seed = check_seed(TEST_SUITE, 0xC0C0A7E5u);
     if (argc > 1)
         seed = strtoull(argv[1], NULL, 0);
     rng_state = seed;
     g_cfg = at_hw_config_find(TEST_CONFIG);
+#ifdef TEST_PE_ROWS
+    static at_hw_config cfg_rows;
+    if (g_cfg) {
+        cfg_rows = *g_cfg;
+        cfg_rows.pe_rows = TEST_PE_ROWS;
+        g_cfg = &cfg_rows;
+    }
+#endif
     if (!g_cfg || at_spad_init(&g_rtl, g_cfg) || at_spad_init(&g_ref, g_cfg)) {
         fprintf(stderr, "setup failed\n");
         return 1;
@@ -645,5 +709,5 @@ int main(int argc, char **argv)
     compute_unit_free(g_u);
     at_spad_free(&g_rtl);
     at_spad_free(&g_ref);
-    return check_finish("test_acceltran_compute");
+    return check_finish(TEST_SUITE);
 }

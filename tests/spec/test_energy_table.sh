@@ -32,7 +32,7 @@ unused|e["sources"].append({"id": "x", "text": "y"})|cited by no entry
 nomodule|e["modules"]=[m for m in e["modules"] if m["name"]!="softmax"]|missing module '"'"'softmax'"'"'
 extramod|e["modules"].append(dict(e["modules"][1], name="gpu"))|not one the energy model uses
 dupmod|e["modules"].append(dict(e["modules"][1]))|repeats
-badper|e["modules"][0]["instances"]["per"]="rack"|lane, pe or device
+badper|e["modules"][0]["instances"]["per"]="rack"|lane, pe, device
 badsize|e["buffers"][0]["size"]="nope_kib"|is not a parameter
 notkib|e["buffers"][0]["size"]="pes"|size in KiB
 nomem|e["config_memory"][1]["memory"]="sram"|is not in '"'"'memories'"'"'

@@ -18,7 +18,7 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: acceltran embed [--backend float|fmodel|rtl] [--config tiny|edge|server]\n"
-               "                       [--tau T] [--prune-sites LIST] [--stream] [--json] [--threads N]\n"
+               "                       [--tau T] [--prune-sites LIST] [--topk K] [--stream] [--json] [--threads N]\n"
                "                       [--model-dir DIR] [--dtb FILE] [--max-len N] [--wall-limit S]\n"
                "                       SENTENCE...\n"
                "\n"
@@ -35,6 +35,9 @@ static void usage(FILE *f)
                "  --prune-sites L  comma-separated sites: q, k, v, scores, probs, context,\n"
                "                   attn_out, ffn_mid, ffn_out, ln; or paper (default: all\n"
                "                   but ln), all, none\n"
+               "  --topk K         top-k attention: keep the K largest probabilities of each\n"
+               "                   row, zero the rest, before the P x V GEMM (on the host\n"
+               "                   between the two stages; docs/dynatran.md; default 0: off)\n"
                "  --stream         keep the activations in device memory between stages even\n"
                "                   when the batch fits the activation scratchpad\n"
                "  --json           print a JSON object: backend, sentences, tokens,\n"
@@ -45,7 +48,8 @@ static void usage(FILE *f)
                "                   skipped_fraction (= mac_skipped / macs), useful_macs (sum\n"
                "                   of M N K), utilization (useful_macs / (cycles x peak)),\n"
                "                   dram_bytes, jobs, commands, resident (activations kept on\n"
-               "                   chip between stages), tau, prune_sites, sites {site:\n"
+               "                   chip between stages), tau, prune_sites, topk,\n"
+               "                   topk_host_bytes, sites {site:\n"
                "                   {elements, zeros, pruned}}, stages [{stage, cycles,\n"
                "                   useful_macs, mac_issued, mac_skipped, zeros, dram_bytes,\n"
                "                   commands, energy_mj}], energy_mj and energy_by_unit (an\n"
@@ -72,13 +76,13 @@ typedef struct embed_args {
     double tau;
     uint32_t sites;
     int json, threads, stream;
-    long max_len, wall;
+    long max_len, wall, topk;
     int first, argc;
     char **argv;
 } embed_args;
 
 static const char *const with_value[] = {"--backend", "--model-dir", "--config", "--dtb", "--prune-sites",
-                                         "--tau", "--threads", "--max-len", "--wall-limit", NULL};
+                                         "--tau", "--threads", "--max-len", "--wall-limit", "--topk", NULL};
 
 static int parse(int argc, char **argv, embed_args *a)
 {
@@ -126,6 +130,10 @@ static int parse(int argc, char **argv, embed_args *a)
             if ((v = cli_parse_long("embed", s, argv[++i], 0, 10000000L)) < 0)
                 return -1;
             a->wall = v;
+        } else if (!strcmp(s, "--topk") && i + 1 < argc) {
+            if ((v = cli_parse_long("embed", s, argv[++i], 0, 65535)) < 0)
+                return -1;
+            a->topk = v;
         } else if (!strcmp(s, "--max-len") && i + 1 < argc) {
             if ((v = cli_parse_long("embed", s, argv[++i], 3, 512)) < 0)
                 return -1;
@@ -151,8 +159,8 @@ static int parse(int argc, char **argv, embed_args *a)
             return -1;
         }
     }
-    if (!strcmp(a->backend, "float") && (a->tau > 0 || a->config || a->dtb || a->sites_arg || a->stream)) {
-        cli_error("embed", "--tau, --prune-sites, --stream, --config and --dtb need --backend fmodel or rtl");
+    if (!strcmp(a->backend, "float") && (a->tau > 0 || a->config || a->dtb || a->sites_arg || a->stream || a->topk)) {
+        cli_error("embed", "--tau, --prune-sites, --topk, --stream, --config and --dtb need --backend fmodel or rtl");
         return -1;
     }
     if (a->wall < 0)
@@ -231,6 +239,10 @@ static void print_text(const embed_args *a, size_t n, const size_t *lens, const 
                dv->st.resident ? "kept in the scratchpad" : "through memory");
         printf("DynaTran: tau %g at %s: skipped fraction %.4f (%llu of %llu MACs)\n", a->tau, sites,
                dv->st.skipped_fraction, (unsigned long long)dv->st.mac_skipped, (unsigned long long)dv->st.macs);
+        if (a->topk)
+            printf("top-k: k %ld on the host between SOFTMAX and P x V: %llu bytes of device memory read and written "
+                   "by the host\n",
+                   a->topk, (unsigned long long)dv->st.topk_host_bytes);
         cli_print_energy(&dv->energy);
     }
 }
@@ -279,6 +291,8 @@ static int print_json(const embed_args *a, size_t n, const size_t *lens, const f
         json_object_set_new(o, "resident", json_boolean(st->resident));
         json_object_set_new(o, "tau", json_real(a->tau));
         json_object_set_new(o, "prune_sites", json_string(sl));
+        json_object_set_new(o, "topk", json_integer(a->topk));
+        json_object_set_new(o, "topk_host_bytes", json_integer((json_int_t)st->topk_host_bytes));
         if (at_energy_json_add(o, &dv->energy)) {
             json_decref(o);
             return -1;
@@ -301,7 +315,7 @@ static int print_json(const embed_args *a, size_t n, const size_t *lens, const f
             json_object_set_new(so, "useful_macs", json_integer((json_int_t)ss->macs));
             json_object_set_new(so, "mac_issued", json_integer((json_int_t)ss->mac_issued));
             json_object_set_new(so, "mac_skipped", json_integer((json_int_t)ss->mac_skipped));
-            json_object_set_new(so, "zeros", json_integer((json_int_t)ss->pruned));
+            json_object_set_new(so, "zeros", json_integer((json_int_t)ss->zeros));
             json_object_set_new(so, "dram_bytes", json_integer((json_int_t)(ss->mem_rd + ss->mem_wr)));
             json_object_set_new(so, "commands", json_integer(ss->commands));
             at_energy se;
@@ -357,7 +371,7 @@ static int embed_device(const embed_args *a, const char *dir, size_t n, const ch
     if (!emb)
         memset(&b, 0, sizeof b);
     if (!rc) {
-        at_infer_opts io = {.tau = a->tau, .sites = a->sites, .stream = a->stream};
+        at_infer_opts io = {.tau = a->tau, .sites = a->sites, .stream = a->stream, .topk = (uint32_t)a->topk};
         if (!strcmp(a->backend, "rtl") && isatty(2))
             io.progress = progress;
         rc = at_infer_run(s->infer, (const int32_t *const *)b.ids, b.lens, b.n, &io, emb, NULL, &dv->st, err);

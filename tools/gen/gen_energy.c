@@ -246,8 +246,9 @@ static void load(table *t, json_t *root, json_t *spec, const char *spec_path)
         d->key = need_str(e, "key", where);
         json_t *in = need(e, "instances", where);
         d->per = need_str(in, "per", where);
-        if (strcmp(d->per, "lane") && strcmp(d->per, "pe") && strcmp(d->per, "device"))
-            die("%s: instances.per '%s' must be lane, pe or device", where, d->per);
+        if (strcmp(d->per, "lane") && strcmp(d->per, "pe") && strcmp(d->per, "device") &&
+            strcmp(d->per, "softmax_unit") && strcmp(d->per, "ln_unit"))
+            die("%s: instances.per '%s' must be lane, pe, device, softmax_unit or ln_unit", where, d->per);
         d->count = need_count(in, "count", where);
         d->rtl = need_str(in, "rtl", where);
         d->multipliers = !strcmp(name, "mac_lane") ? need_count(e, "multipliers", where) : 0;
@@ -451,6 +452,8 @@ static void gen_h(const table *t, sbuf *b)
         upper(up, sizeof up, MODULES[m]);
         const char *mul = !strcmp(d->per, "lane") ? "(uint64_t)c->pes * c->lanes * "
                           : !strcmp(d->per, "pe") ? "(uint64_t)c->pes * "
+                          : !strcmp(d->per, "softmax_unit") ? "(uint64_t)c->softmax_units * "
+                          : !strcmp(d->per, "ln_unit") ? "(uint64_t)c->ln_units * "
                                                   : "(uint64_t)";
         out(b, "    case AT_ENERGY_MOD_%s: /* %s */\n        return %s%uu;\n", up, d->rtl, mul, d->count);
     }
