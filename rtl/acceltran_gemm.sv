@@ -720,8 +720,9 @@ module acceltran_gemm #(
     logic [SW-1:0]        w_fs_d, w_fs_q;
     logic [1:0]           w_fq_d, w_fq_q;
     // chunk slots
-    logic [SlotBits-1:0]    s_data_d [NS];
-    logic [SlotBits-1:0]    s_data_q [NS];
+    // packed, slot t at [t*SlotBits +: SlotBits]: Yosys 0.23 takes no
+    // whole-array assignment of an unpacked array
+    logic [NS*SlotBits-1:0] s_data_d, s_data_q;
     logic [NS-1:0]          s_alloc_d, s_alloc_q;
     logic [NS*3-1:0]        s_arr_d, s_arr_q, s_nq_d, s_nq_q, s_nb_d, s_nb_q;
     logic [NS*NR-1:0]       s_rm_d, s_rm_q, s_tk_d, s_tk_q;
@@ -846,7 +847,7 @@ module acceltran_gemm #(
         if (wq_arr[c] && (32'(w_fs_q) == t)) begin
           for (int q = 0; q < 4; q++) begin
             if (32'(w_fq_q) == q) begin
-              s_data_d[t][q*QuadBits +: QuadBits] = wgt_rdata_i;
+              s_data_d[t*SlotBits + q*QuadBits +: QuadBits] = wgt_rdata_i;
             end
           end
           s_arr_d[t*3 +: 3] = s_arr_q[t*3 +: 3] + 3'd1;
@@ -891,7 +892,7 @@ module acceltran_gemm #(
         snb = 3'd1;
         for (int t = 0; t < NS; t++) begin
           if (32'(rs) == t) begin
-            sd  = s_data_q[t];
+            sd  = s_data_q[t*SlotBits +: SlotBits];
             sv  = s_full[t] && s_rm_q[t*NR + r] && !s_tk_q[t*NR + r];
             snb = s_nb_q[t*3 +: 3];
           end
@@ -950,7 +951,7 @@ module acceltran_gemm #(
         w_fs_q    <= '0;
         w_fq_q    <= '0;
         for (int t = 0; t < NS; t++) begin
-          s_data_q[t] <= '0;
+          s_data_q[t*SlotBits +: SlotBits] <= '0;
         end
         s_alloc_q <= '0;
         s_arr_q   <= '0;
