@@ -16,6 +16,10 @@
 `include "acceltran_assert.svh"
 
 module acceltran_compute #(
+  // Rows of the GEMM engine's PE array: the configuration's, overridden
+  // only by the unit test's second build (test_acceltran_compute_tiny_r2)
+  // so that a configuration with one PE row still tests the 2-D schedule.
+  parameter  int unsigned NumPeRows = acceltran_pkg::NumPeRows,
   localparam int unsigned ActLines = acceltran_pkg::ActBufKib * 1024 / 32,
   localparam int unsigned WgtLines = acceltran_pkg::WgtBufKib * 1024 / 32,
   localparam int unsigned ActAddrW = $clog2(ActLines),
@@ -125,6 +129,7 @@ module acceltran_compute #(
   assign err_detail_o = s_det;
 
   acceltran_gemm #(
+    .NumPeRows(NumPeRows),
     .ActAddrW (ActAddrW),
     .WgtAddrW (WgtAddrW),
     .CntW     (CntW)

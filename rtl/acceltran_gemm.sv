@@ -2,36 +2,42 @@
 // "GEMM schedule", docs/rtl-compute.md): C = post(A x B) on the scratchpad
 // ports, through acceltran_pe_array.
 //
-// Schedule: output blocks of BlockRows rows are visited row block by row
-// block; within a row block, groups of NumPes consecutive column tiles go to
-// the PEs (PE p gets column tile g*NumPes + p). Three independent pointers
-// walk this order:
-// - the issue pointer (group level): gives each PE of the current group its
-//   tile descriptor as soon as the PE is idle, its parameter quad is loaded
-//   and its output FIFO has room for the whole block (reserved at start);
-// - the activation feeder: reads every A line of a group once, in the order
-//   the lanes consume them (chunk, then row), into per-lane FIFOs whose head
-//   is broadcast to every PE of the group; an entry leaves the FIFO when
-//   every PE of its group took it;
-// - one weight pointer per PE: quad reads of its weight stream (normal B:
-//   one quad = one 4-row beat; transposed B: 4 quads = a 16x16 block in the
-//   PE's staging buffer, sent as 4-row beats of the transpose), prefetching
-//   into the next tile.
+// Schedule: the PEs form NumPeRows rows x NC = NumPes / NumPeRows columns;
+// PE (r, c) (index r*NC + c) computes row block sb*NumPeRows + r and column
+// tile g*NC + c. Super-row-blocks sb are visited in order, column groups g
+// within each. Independent pointers walk this order:
+// - the issue pointer (sb, g): gives each PE of the step its tile
+//   descriptor as soon as the PE is idle, its column's parameter quad is
+//   loaded and its output FIFO has room for the whole block (reserved);
+// - one activation feeder per PE row: reads every A line of its row block
+//   once per group, in the order the lanes consume them (chunk, then row),
+//   into per-lane FIFOs whose head is broadcast to the PEs of its row; an
+//   entry leaves when every PE of its column mask took it;
+// - one weight stream per PE column: quad reads of the column's weight
+//   stream (normal B: one quad = one 4-row beat; transposed B: 4 quads = a
+//   16x16 block, sent as 4-row beats of the transpose) into WgtSlots chunk
+//   slots, multicast to the PEs of the column: each PE reads the slots in
+//   order at its own pace, a slot is freed when every PE of its row mask
+//   took its last beat (PEs skipping zeros at different rates drift apart by
+//   up to WgtSlots chunks without stalling each other).
 // The weight port does one quad read per cycle: parameter quads first, then
-// weight quads round-robin over the PEs with room. Output rows leave each PE
-// into its output FIFO; the writer drains the FIFOs round-robin into C lines
-// (ACCUM: read the old line, add, write).
+// weight quads round-robin over the columns; the activation read port the
+// ACCUM read-back first, then the feeders round-robin. Output rows leave
+// each PE into its output FIFO; the writer drains the FIFOs round-robin into
+// C lines (ACCUM: read the old line, add, write).
 // Lint in tiny and edge: the server PE array is too big to elaborate.
 // rtl-lint-configs: tiny edge
 `include "acceltran_assert.svh"
 
 module acceltran_gemm #(
-  parameter int unsigned NumPes   = acceltran_pkg::NumPes,
-  parameter int unsigned NumLanes = acceltran_pkg::NumLanes,
-  parameter int unsigned ActAddrW = 11,
-  parameter int unsigned WgtAddrW = 11,
-  parameter int unsigned CntW     = 48,
-  parameter int unsigned ActDepth = 4,  // per-lane activation FIFO depth
+  parameter int unsigned NumPes    = acceltran_pkg::NumPes,
+  parameter int unsigned NumLanes  = acceltran_pkg::NumLanes,
+  parameter int unsigned NumPeRows = acceltran_pkg::NumPeRows,
+  parameter int unsigned ActAddrW  = 11,
+  parameter int unsigned WgtAddrW  = 11,
+  parameter int unsigned CntW      = 48,
+  parameter int unsigned ActDepth  = 4,  // per-lane activation FIFO depth
+  parameter int unsigned WgtSlots  = 3,  // chunk slots per weight stream
   localparam int unsigned Tile      = acceltran_pkg::TileSize,
   localparam int unsigned WgtRows   = acceltran_pkg::WgtRowsPerBeat,
   localparam int unsigned BlockRows = (NumLanes > Tile) ? NumLanes : Tile,
@@ -79,12 +85,20 @@ module acceltran_gemm #(
 
   localparam int unsigned NP = NumPes;
   localparam int unsigned NL = NumLanes;
+  localparam int unsigned NR = NumPeRows;
+  localparam int unsigned NC = NumPes / NumPeRows;
   localparam int unsigned BR = BlockRows;
-  localparam int unsigned LaneEntW = LineW + Tile + NP;          // data, mask, PE mask
+  localparam int unsigned NS = WgtSlots;
+  localparam int unsigned RW = (NR > 1) ? $clog2(NR) : 1;
+  localparam int unsigned CW = (NC > 1) ? $clog2(NC) : 1;
+  localparam int unsigned SW = (NS > 1) ? $clog2(NS) : 1;
+  localparam int unsigned LaneEntW = LineW + Tile + NC;          // data, mask, column mask
   localparam int unsigned LaneCntW = $clog2(ActDepth + 1);
   localparam int unsigned OutEntW  = LineW + Tile + ActAddrW + 5; // y, mask, line, cols
   localparam int unsigned OutCntW  = $clog2(OutDepth + 1);
   localparam int unsigned CredW    = OutCntW;
+  localparam int unsigned QuadBits = 4 * LineW;
+  localparam int unsigned SlotBits = 4 * QuadBits;
 
   // ------------------------------------------------------------ descriptor
   logic                 f_trans, f_params, f_gelu, f_accum, f_amask;
@@ -121,6 +135,7 @@ module acceltran_gemm #(
 
   // ------------------------------------------------------------ derived (registered at start)
   logic [15:0]          mb_n_d, mb_n_q;        // row blocks
+  logic [15:0]          sb_n_d, sb_n_q;        // super-row-blocks
   logic [11:0]          nt_n_d, nt_n_q;        // column tiles
   logic [11:0]          kc_n_d, kc_n_q;        // K chunks
   logic [11:0]          g_n_d, g_n_q;          // column groups
@@ -128,32 +143,42 @@ module acceltran_gemm #(
   logic [4:0]           cols_last_d, cols_last_q;
   logic [2:0]           nq_last_d, nq_last_q;  // quads (= beats) of the last K chunk
   logic [2:0]           trq_last_d, trq_last_q;// transposed: quads of the last column tile
-  logic [NP-1:0]        last_mask_d, last_mask_q; // PEs active in the last group
+  logic [NC-1:0]        last_cm_d, last_cm_q;  // PE columns active in the last group
+  logic [NR-1:0]        last_rm_d, last_rm_q;  // PE rows active in the last super-row-block
   logic [31:0]          lines_n_d, lines_n_q;  // C lines to write
-  logic [ActAddrW-1:0]  blk_lda_d, blk_lda_q, blk_ldc_d, blk_ldc_q;
+  logic [ActAddrW-1:0]  blk_lda_d, blk_ldc_d, blk_ldc_q;  // one row block (LDA: at start only)
+  logic [ActAddrW-1:0]  sb_lda_d, sb_lda_q, sb_ldc_d, sb_ldc_q;      // one super-row-block
   logic [QuadW-1:0]     wstep_d, wstep_q;      // weight column step per tile (4 or LDB/4)
 
   always_comb begin
     logic [15:0] mm1, km1, nm1;
     logic [11:0] lastcnt;
+    logic [15:0] lastr;
     mm1 = d_m - 16'd1;
     km1 = d_k - 16'd1;
     nm1 = d_n - 16'd1;
     mb_n_d  = 16'(32'(mm1) / BR) + 16'd1;
+    sb_n_d  = 16'((32'(mb_n_d) - 1) / NR) + 16'd1;
     nt_n_d  = 12'(nm1 >> 4) + 12'd1;
     kc_n_d  = 12'(km1 >> 4) + 12'd1;
-    g_n_d   = 12'((32'(nt_n_d) - 1) / NP) + 12'd1;
+    g_n_d   = 12'((32'(nt_n_d) - 1) / NC) + 12'd1;
     rows_last_d = RowsW'(32'(mm1) % BR) + RowsW'(1);
     cols_last_d = {1'b0, nm1[3:0]} + 5'd1;
     nq_last_d   = 3'((({1'b0, km1[3:0]} + 5'd1) + 5'd3) >> 2);
     trq_last_d  = 3'((cols_last_d + 5'd3) >> 2);
-    lastcnt     = nt_n_d - 12'((32'(g_n_d) - 1) * NP);
-    for (int p = 0; p < NP; p++) begin
-      last_mask_d[p] = (32'(lastcnt) > p);
+    lastcnt     = nt_n_d - 12'((32'(g_n_d) - 1) * NC);
+    lastr       = mb_n_d - 16'((32'(sb_n_d) - 1) * NR);
+    for (int c = 0; c < NC; c++) begin
+      last_cm_d[c] = (32'(lastcnt) > c);
+    end
+    for (int r = 0; r < NR; r++) begin
+      last_rm_d[r] = (32'(lastr) > r);
     end
     lines_n_d = 32'(d_m) * 32'(nt_n_d);
     blk_lda_d = ActAddrW'(32'(d_lda) * BR);
     blk_ldc_d = ActAddrW'(32'(d_ldc) * BR);
+    sb_lda_d  = ActAddrW'(32'(d_lda) * BR * NR);
+    sb_ldc_d  = ActAddrW'(32'(d_ldc) * BR * NR);
     wstep_d   = f_trans ? QuadW'(4) : d_ldbq;
   end
 
@@ -249,41 +274,48 @@ module acceltran_gemm #(
     .cnt_pruned_o      (cnt_pruned_o)
   );
 
-  // ------------------------------------------------------------ issue pointer (groups)
-  logic [15:0]          is_mb_d, is_mb_q;
+  // ------------------------------------------------------------ issue pointer (sb, g)
+  logic [15:0]          is_sb_d, is_sb_q;
   logic [11:0]          is_g_d, is_g_q;
   logic                 is_done_d, is_done_q;
   logic [NP-1:0]        is_started_d, is_started_q;
-  logic [ActAddrW-1:0]  is_cbase_d, is_cbase_q;   // C + mb*BR*LDC
-  logic [NP-1:0]        is_act;                   // PEs of the issue group
-  logic [RowsW-1:0]     is_rows;
+  logic [ActAddrW-1:0]  is_cbase_d, is_cbase_q;   // C + sb*NR*BR*LDC
+  logic [NR-1:0]        is_ract;                  // PE rows of the issue step
+  logic [NC-1:0]        is_cact;                  // PE columns of the issue step
+  logic [NP-1:0]        is_act;                   // PEs of the issue step
+  logic                 is_adv;                   // every PE of the step started
   logic [NP-1:0]        tile_fire;
-  logic [NP-1:0]        par_ok, cred_ok;
+  logic [NP-1:0]        cred_ok;
+  logic [NC-1:0]        par_ok;
 
   always_comb begin
-    is_act  = (is_g_q == g_n_q - 12'd1) ? last_mask_q : '1;
-    is_rows = (is_mb_q == mb_n_q - 16'd1) ? rows_last_q : RowsW'(BR);
+    is_ract = (is_sb_q == sb_n_q - 16'd1) ? last_rm_q : '1;
+    is_cact = (is_g_q == g_n_q - 12'd1) ? last_cm_q : '1;
+    for (int p = 0; p < NP; p++) begin
+      is_act[p] = is_ract[p / NC] && is_cact[p % NC];
+    end
   end
+  assign is_adv = run && !is_done_q && ((is_started_q | tile_fire) == is_act);
 
   always_comb begin
-    is_mb_d      = is_mb_q;
+    is_sb_d      = is_sb_q;
     is_g_d       = is_g_q;
     is_done_d    = is_done_q;
     is_started_d = is_started_q | tile_fire;
     is_cbase_d   = is_cbase_q;
     if (init) begin
-      is_mb_d      = '0;
+      is_sb_d      = '0;
       is_g_d       = '0;
       is_done_d    = 1'b0;
       is_started_d = '0;
       is_cbase_d   = d_c;
-    end else if (run && !is_done_q && ((is_started_q | tile_fire) == is_act)) begin
+    end else if (is_adv) begin
       is_started_d = '0;
       if (is_g_q == g_n_q - 12'd1) begin
         is_g_d     = '0;
-        is_mb_d    = is_mb_q + 16'd1;
-        is_cbase_d = is_cbase_q + blk_ldc_q;
-        if (is_mb_q == mb_n_q - 16'd1) begin
+        is_sb_d    = is_sb_q + 16'd1;
+        is_cbase_d = is_cbase_q + sb_ldc_q;
+        if (is_sb_q == sb_n_q - 16'd1) begin
           is_done_d = 1'b1;
         end
       end else begin
@@ -292,114 +324,186 @@ module acceltran_gemm #(
     end
   end
 
-  // ------------------------------------------------------------ activation feeder
-  logic [15:0]          fd_mb_d, fd_mb_q;
-  logic [11:0]          fd_g_d, fd_g_q, fd_c_d, fd_c_q;
-  logic [RowsW-1:0]     fd_i_d, fd_i_q;
-  logic [LaneW-1:0]     fd_l_d, fd_l_q;
-  logic                 fd_done_d, fd_done_q;
-  logic [ActAddrW-1:0]  fd_row_d, fd_row_q, fd_blk_d, fd_blk_q;
-  logic [RowsW-1:0]     fd_rows;
-  logic [NP-1:0]        fd_pemask;
-  logic                 fd_req, fd_fire;
-
+  // ------------------------------------------------------------ activation feeders (per PE row)
   // in-flight activation read (one cycle): 0 none, 1 feeder, 2 accum
   logic [1:0]           ar_kind_d, ar_kind_q;
-  logic [LaneW-1:0]     ar_lane_d, ar_lane_q;
-  logic [NP-1:0]        ar_pem_d, ar_pem_q;
+  logic [RW-1:0]        ar_fd_d, ar_fd_q;
+  logic [NR-1:0]        fd_req, fd_fire;
+  logic [NR*ActAddrW-1:0] fd_addr;
+  logic [RW-1:0]        fd_rr_d, fd_rr_q, fd_sel;
+  logic                 fd_any;
+  logic                 ac_rd_req;
 
-  // lane FIFOs
-  logic [NL-1:0]            lf_push, lf_pop;
-  logic [NL*LaneEntW-1:0]   lf_head;
-  logic [NL*LaneCntW-1:0]   lf_cnt;
-  logic [LaneEntW-1:0]      lf_wdata;
-  logic [NL*NP-1:0]         lf_tk_d, lf_tk_q;     // PEs that took the head
-
-  assign fd_rows   = (fd_mb_q == mb_n_q - 16'd1) ? rows_last_q : RowsW'(BR);
-  assign fd_pemask = (fd_g_q == g_n_q - 12'd1) ? last_mask_q : '1;
-
+  // The pick (request side) and the fire (grant side) are separate blocks:
+  // act_rd_req_o depends on the pick, the grant comes back combinationally
+  // from the scratchpad's arbiter, and one block holding both would look
+  // like a combinational loop to the linter (UNOPTFLAT on the top).
   always_comb begin
-    logic [LaneCntW:0] occ;
-    occ = {1'b0, lf_cnt[32'(fd_l_q)*LaneCntW +: LaneCntW]} +
-          {{LaneCntW{1'b0}}, (ar_kind_q == 2'd1) && (ar_lane_q == fd_l_q)};
-    fd_req = run && !fd_done_q && (32'(occ) < ActDepth);
+    // round-robin pick: the first requesting feeder at or after fd_rr_q
+    fd_any = |fd_req;
+    fd_sel = fd_rr_q;
+    for (int j = NR - 1; j >= 0; j--) begin
+      if (fd_req[(32'(fd_rr_q) + j) % NR]) begin
+        fd_sel = RW'((32'(fd_rr_q) + j) % NR);
+      end
+    end
   end
 
   always_comb begin
-    fd_mb_d   = fd_mb_q;
-    fd_g_d    = fd_g_q;
-    fd_c_d    = fd_c_q;
-    fd_i_d    = fd_i_q;
-    fd_l_d    = fd_l_q;
-    fd_done_d = fd_done_q;
-    fd_row_d  = fd_row_q;
-    fd_blk_d  = fd_blk_q;
+    fd_fire = '0;
+    if (fd_any && !ac_rd_req && act_rd_gnt_i) begin
+      fd_fire[fd_sel] = 1'b1;
+    end
+    fd_rr_d = fd_rr_q;
+    if (|fd_fire) begin
+      fd_rr_d = (32'(fd_sel) == NR - 1) ? '0 : fd_sel + 1'b1;
+    end
     if (init) begin
-      fd_mb_d   = '0;
-      fd_g_d    = '0;
-      fd_c_d    = '0;
-      fd_i_d    = '0;
-      fd_l_d    = '0;
-      fd_done_d = 1'b0;
-      fd_row_d  = d_a;
-      fd_blk_d  = d_a;
-    end else if (fd_fire) begin
-      fd_i_d   = fd_i_q + 1'b1;
-      fd_l_d   = (32'(fd_l_q) == NL - 1) ? '0 : fd_l_q + 1'b1;
-      fd_row_d = fd_row_q + d_lda;
-      if (fd_i_q == fd_rows - 1'b1) begin
-        fd_i_d   = '0;
-        fd_l_d   = '0;
-        fd_row_d = fd_blk_q;
-        fd_c_d   = fd_c_q + 12'd1;
-        if (fd_c_q == kc_n_q - 12'd1) begin
-          fd_c_d = '0;
-          fd_g_d = fd_g_q + 12'd1;
-          if (fd_g_q == g_n_q - 12'd1) begin
-            fd_g_d   = '0;
-            fd_mb_d  = fd_mb_q + 16'd1;
-            fd_blk_d = fd_blk_q + blk_lda_q;
-            fd_row_d = fd_blk_q + blk_lda_q;
-            if (fd_mb_q == mb_n_q - 16'd1) begin
-              fd_done_d = 1'b1;
+      fd_rr_d = '0;
+    end
+  end
+
+  for (genvar r = 0; r < NR; r++) begin : g_fd
+    logic [15:0]          sb_d, sb_q;
+    logic [11:0]          g_d, g_q, c_d, c_q;
+    logic [RowsW-1:0]     i_d, i_q;
+    logic [LaneW-1:0]     l_d, l_q;
+    logic                 done_d, done_q;
+    logic [ActAddrW-1:0]  row_d, row_q, blk_d, blk_q;
+    logic [RowsW-1:0]     rows;
+    logic [NC-1:0]        cmask;
+    // in-flight read of this feeder: its lane and column mask
+    logic [LaneW-1:0]     fl_lane_d, fl_lane_q;
+    logic [NC-1:0]        fl_cm_d, fl_cm_q;
+    logic                 arr;
+    // lane FIFOs
+    logic [NL-1:0]            lf_push, lf_pop;
+    logic [NL*LaneEntW-1:0]   lf_head;
+    logic [NL*LaneCntW-1:0]   lf_cnt;
+    logic [LaneEntW-1:0]      lf_wdata;
+    logic [NL*NC-1:0]         lf_tk_d, lf_tk_q;     // PEs of the row that took the head
+
+    assign rows  = (32'(sb_q) * NR + r == 32'(mb_n_q) - 1) ? rows_last_q : RowsW'(BR);
+    assign cmask = (g_q == g_n_q - 12'd1) ? last_cm_q : '1;
+    assign arr   = act_rvalid_i && (ar_kind_q == 2'd1) && (32'(ar_fd_q) == r);
+
+    always_comb begin
+      logic [LaneCntW:0] occ;
+      occ = {1'b0, lf_cnt[32'(l_q)*LaneCntW +: LaneCntW]} +
+            {{LaneCntW{1'b0}}, (ar_kind_q == 2'd1) && (32'(ar_fd_q) == r) && (fl_lane_q == l_q)};
+      fd_req[r] = run && !done_q && (32'(occ) < ActDepth);
+    end
+    assign fd_addr[r*ActAddrW +: ActAddrW] = row_q + ActAddrW'(c_q);
+
+    always_comb begin
+      sb_d   = sb_q;
+      g_d    = g_q;
+      c_d    = c_q;
+      i_d    = i_q;
+      l_d    = l_q;
+      done_d = done_q;
+      row_d  = row_q;
+      blk_d  = blk_q;
+      fl_lane_d = fl_lane_q;
+      fl_cm_d   = fl_cm_q;
+      if (init) begin
+        sb_d   = '0;
+        g_d    = '0;
+        c_d    = '0;
+        i_d    = '0;
+        l_d    = '0;
+        done_d = (32'(mb_n_d) <= r);
+        row_d  = d_a + ActAddrW'(32'(blk_lda_d) * r);
+        blk_d  = d_a + ActAddrW'(32'(blk_lda_d) * r);
+      end else if (fd_fire[r]) begin
+        fl_lane_d = l_q;
+        fl_cm_d   = cmask;
+        i_d   = i_q + 1'b1;
+        l_d   = (32'(l_q) == NL - 1) ? '0 : l_q + 1'b1;
+        row_d = row_q + d_lda;
+        if (i_q == rows - 1'b1) begin
+          i_d   = '0;
+          l_d   = '0;
+          row_d = blk_q;
+          c_d   = c_q + 12'd1;
+          if (c_q == kc_n_q - 12'd1) begin
+            c_d = '0;
+            g_d = g_q + 12'd1;
+            if (g_q == g_n_q - 12'd1) begin
+              g_d   = '0;
+              sb_d  = sb_q + 16'd1;
+              blk_d = blk_q + sb_lda_q;
+              row_d = blk_q + sb_lda_q;
+              if ((32'(sb_q) + 1) * NR + r >= 32'(mb_n_q)) begin
+                done_d = 1'b1;
+              end
             end
           end
         end
       end
     end
-  end
 
-  assign lf_wdata = {ar_pem_q, (f_amask ? act_rmask_i : {Tile{1'b1}}), act_rdata_i};
+    assign lf_wdata = {fl_cm_q, (f_amask ? act_rmask_i : {Tile{1'b1}}), act_rdata_i};
 
-  for (genvar l = 0; l < NL; l++) begin : g_lane
-    logic [NP-1:0] pem, tk, fire;
-    acceltran_fifo #(
-      .Width (LaneEntW),
-      .Depth (ActDepth)
-    ) u_fifo (
-      .clk_i   (clk_i),
-      .rst_ni  (rst_ni),
-      .clr_i   (init),
-      .push_i  (lf_push[l]),
-      .wdata_i (lf_wdata),
-      .pop_i   (lf_pop[l]),
-      .rdata_o (lf_head[l*LaneEntW +: LaneEntW]),
-      .count_o (lf_cnt[l*LaneCntW +: LaneCntW])
-    );
-    assign lf_push[l] = act_rvalid_i && (ar_kind_q == 2'd1) && (32'(ar_lane_q) == l);
-    assign pem = lf_head[l*LaneEntW + LineW + Tile +: NP];
-    assign tk  = lf_tk_q[l*NP +: NP];
-    for (genvar p = 0; p < NP; p++) begin : g_pe
-      assign pe_act_valid[p*NL + l] = (lf_cnt[l*LaneCntW +: LaneCntW] != '0) && pem[p] && !tk[p];
-      assign pe_act[(p*NL + l)*LineW +: LineW] = lf_head[l*LaneEntW +: LineW];
-      assign pe_act_mask[(p*NL + l)*Tile +: Tile] = lf_head[l*LaneEntW + LineW +: Tile];
-      assign fire[p] = pe_act_valid[p*NL + l] && pe_act_ready[p*NL + l];
+    for (genvar l = 0; l < NL; l++) begin : g_lane
+      logic [NC-1:0] cm, tk, fire;
+      acceltran_fifo #(
+        .Width (LaneEntW),
+        .Depth (ActDepth)
+      ) u_fifo (
+        .clk_i   (clk_i),
+        .rst_ni  (rst_ni),
+        .clr_i   (init),
+        .push_i  (lf_push[l]),
+        .wdata_i (lf_wdata),
+        .pop_i   (lf_pop[l]),
+        .rdata_o (lf_head[l*LaneEntW +: LaneEntW]),
+        .count_o (lf_cnt[l*LaneCntW +: LaneCntW])
+      );
+      assign lf_push[l] = arr && (32'(fl_lane_q) == l);
+      assign cm = lf_head[l*LaneEntW + LineW + Tile +: NC];
+      assign tk = lf_tk_q[l*NC +: NC];
+      for (genvar c = 0; c < NC; c++) begin : g_pe
+        localparam int unsigned P = r * NC + c;
+        assign pe_act_valid[P*NL + l] = (lf_cnt[l*LaneCntW +: LaneCntW] != '0) && cm[c] && !tk[c];
+        assign pe_act[(P*NL + l)*LineW +: LineW] = lf_head[l*LaneEntW +: LineW];
+        assign pe_act_mask[(P*NL + l)*Tile +: Tile] = lf_head[l*LaneEntW + LineW +: Tile];
+        assign fire[c] = pe_act_valid[P*NL + l] && pe_act_ready[P*NL + l];
+      end
+      assign lf_pop[l] = (lf_cnt[l*LaneCntW +: LaneCntW] != '0) && (((tk | fire) & cm) == cm);
+      always_comb begin
+        lf_tk_d[l*NC +: NC] = lf_pop[l] ? '0 : (tk | fire);
+        if (init) begin
+          lf_tk_d[l*NC +: NC] = '0;
+        end
+      end
     end
-    assign lf_pop[l] = (lf_cnt[l*LaneCntW +: LaneCntW] != '0) && (((tk | fire) & pem) == pem);
-    always_comb begin
-      lf_tk_d[l*NP +: NP] = lf_pop[l] ? '0 : (tk | fire);
-      if (init) begin
-        lf_tk_d[l*NP +: NP] = '0;
+
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        sb_q      <= '0;
+        g_q       <= '0;
+        c_q       <= '0;
+        i_q       <= '0;
+        l_q       <= '0;
+        done_q    <= 1'b1;
+        row_q     <= '0;
+        blk_q     <= '0;
+        fl_lane_q <= '0;
+        fl_cm_q   <= '0;
+        lf_tk_q   <= '0;
+      end else begin
+        sb_q      <= sb_d;
+        g_q       <= g_d;
+        c_q       <= c_d;
+        i_q       <= i_d;
+        l_q       <= l_d;
+        done_q    <= done_d;
+        row_q     <= row_d;
+        blk_q     <= blk_d;
+        fl_lane_q <= fl_lane_d;
+        fl_cm_q   <= fl_cm_d;
+        lf_tk_q   <= lf_tk_d;
       end
     end
   end
@@ -416,7 +520,6 @@ module acceltran_gemm #(
   logic [PeW-1:0]           ac_pe_d, ac_pe_q;
   logic [LineW-1:0]         ac_y_d, ac_y_q;
   logic [Tile-1:0]          ac_m_d, ac_m_q;
-  logic                     ac_rd_req;
   logic [OutEntW-1:0]       ac_ent;
   /* verilator lint_off UNUSEDSIGNAL */
   logic [OutEntW-1:0]       wr_ent;  // its cols field is used only by ACCUM (ac_ent)
@@ -514,35 +617,32 @@ module acceltran_gemm #(
     end
   end
 
-  // activation read port: ACCUM reads first, then the feeder
+  // activation read port: ACCUM reads first, then the feeders
   always_comb begin
-    act_rd_req_o  = ac_rd_req || fd_req;
+    act_rd_req_o  = ac_rd_req || fd_any;
     act_rd_addr_o = ac_rd_req ? of_head[32'(wr_sel)*OutEntW + LineW + Tile +: ActAddrW]
-                              : (fd_row_q + ActAddrW'(fd_c_q));
+                              : fd_addr[32'(fd_sel)*ActAddrW +: ActAddrW];
   end
 
   always_comb begin
-    fd_fire   = fd_req && !ac_rd_req && act_rd_gnt_i;
     ar_kind_d = 2'd0;
-    ar_lane_d = ar_lane_q;
-    ar_pem_d  = ar_pem_q;
+    ar_fd_d   = ar_fd_q;
     if (ac_rd_req && act_rd_gnt_i) begin
       ar_kind_d = 2'd2;
-    end else if (fd_fire) begin
+    end else if (|fd_fire) begin
       ar_kind_d = 2'd1;
-      ar_lane_d = fd_l_q;
-      ar_pem_d  = fd_pemask;
+      ar_fd_d   = fd_sel;
     end
   end
 
   // ------------------------------------------------------------ weight port
-  logic [NP-1:0]        pq_req, wq_req;      // parameter / weight quad requests
-  logic [NP*QuadW-1:0]  pq_addr, wq_addr;
-  logic [PeW-1:0]       wrr_d, wrr_q, wsel;
+  logic [NC-1:0]        pq_req, wq_req;      // parameter / weight quad requests per column
+  logic [NC*QuadW-1:0]  pq_addr, wq_addr;
+  logic [CW-1:0]        wrr_d, wrr_q, wsel;
   logic                 wsel_par, w_any;
   logic [1:0]           wr_kind_d, wr_kind_q;   // in-flight weight read: 0 none, 1 param, 2 weight
-  logic [PeW-1:0]       wr_pe_d, wr_pe_q;
-  logic [NP-1:0]        pq_fire, wq_fire, pq_arr, wq_arr;
+  logic [CW-1:0]        wr_col_d, wr_col_q;
+  logic [NC-1:0]        pq_fire, wq_fire, pq_arr, wq_arr;
 
   always_comb begin
     wsel     = wrr_q;
@@ -551,16 +651,16 @@ module acceltran_gemm #(
     if (|pq_req) begin
       w_any    = 1'b1;
       wsel_par = 1'b1;
-      for (int j = NP - 1; j >= 0; j--) begin
+      for (int j = NC - 1; j >= 0; j--) begin
         if (pq_req[j]) begin
-          wsel = PeW'(j);
+          wsel = CW'(j);
         end
       end
     end else if (|wq_req) begin
       w_any = 1'b1;
-      for (int j = NP - 1; j >= 0; j--) begin
-        if (wq_req[(32'(wrr_q) + j) % NP]) begin
-          wsel = PeW'((32'(wrr_q) + j) % NP);
+      for (int j = NC - 1; j >= 0; j--) begin
+        if (wq_req[(32'(wrr_q) + j) % NC]) begin
+          wsel = CW'((32'(wrr_q) + j) % NC);
         end
       end
     end
@@ -569,54 +669,337 @@ module acceltran_gemm #(
   end
 
   always_comb begin
-    pq_fire = '0;
-    wq_fire = '0;
-    wrr_d   = wrr_q;
+    pq_fire   = '0;
+    wq_fire   = '0;
+    wrr_d     = wrr_q;
     wr_kind_d = 2'd0;
-    wr_pe_d   = wr_pe_q;
+    wr_col_d  = wr_col_q;
     if (w_any && wgt_rd_gnt_i) begin
-      wr_pe_d = wsel;
+      wr_col_d = wsel;
       if (wsel_par) begin
         pq_fire[wsel] = 1'b1;
         wr_kind_d = 2'd1;
       end else begin
         wq_fire[wsel] = 1'b1;
         wr_kind_d = 2'd2;
-        wrr_d = (32'(wsel) == NP - 1) ? '0 : wsel + 1'b1;
+        wrr_d = (32'(wsel) == NC - 1) ? '0 : wsel + 1'b1;
       end
+    end
+    if (init) begin
+      wrr_d = '0;
     end
     pq_arr = '0;
     wq_arr = '0;
     if (wgt_rvalid_i && (wr_kind_q == 2'd1)) begin
-      pq_arr[wr_pe_q] = 1'b1;
+      pq_arr[wr_col_q] = 1'b1;
     end
     if (wgt_rvalid_i && (wr_kind_q == 2'd2)) begin
-      wq_arr[wr_pe_q] = 1'b1;
+      wq_arr[wr_col_q] = 1'b1;
     end
   end
 
-  // ------------------------------------------------------------ per PE
-  for (genvar p = 0; p < NP; p++) begin : g_pe
-    logic [11:0]          nt;           // column tile of the issue group
-    logic                 is_last_col;  // issue tile is the last column tile
+  // ------------------------------------------------------------ per PE column: params, weight stream
+  logic [NC*QuadBits-1:0] col_pb;      // parameter quad of the column's issue tile
+
+  for (genvar c = 0; c < NC; c++) begin : g_col
+    logic [QuadW-1:0]     nt;           // column tile of the issue step (parameter quad)
     // parameter buffer
-    logic [4*LineW-1:0]   pb_d, pb_q;
+    logic [QuadBits-1:0]  pb_d, pb_q;
     logic                 pb_v_d, pb_v_q, pb_p_d, pb_p_q;
     // weight pointer
-    logic [15:0]          w_mb_d, w_mb_q;
+    logic [15:0]          w_sb_d, w_sb_q;
     logic [11:0]          w_g_d, w_g_q, w_c_d, w_c_q;
     logic [2:0]           w_q_d, w_q_q;
     logic                 w_done_d, w_done_q;
     logic [QuadW-1:0]     w_col_d, w_col_q, w_ch_d, w_ch_q;
+    logic [SW-1:0]        w_ws_d, w_ws_q;   // slot being filled
     logic [2:0]           w_nq, w_nb;
     logic                 w_lastcol;
-    // staging: 4 quads
-    logic [4*4*LineW-1:0] st_d, st_q;
-    logic [2:0]           st_occ_d, st_occ_q, st_av_d, st_av_q, st_nq_d, st_nq_q, st_nb_d, st_nb_q;
-    logic [1:0]           st_wp_d, st_wp_q, st_rp_d, st_rp_q, st_bt_d, st_bt_q;
-    logic [WgtRows*LineW-1:0] tr_beat;
-    logic [4*LineW-1:0]   st_head;      // the quad slot at st_rp_q
-    logic                 wfire;
+    logic [NR-1:0]        w_rm;             // PE rows of the stream's super-row-block
+    // in-flight quad: its slot and position
+    logic [SW-1:0]        w_fs_d, w_fs_q;
+    logic [1:0]           w_fq_d, w_fq_q;
+    // chunk slots
+    // packed, slot t at [t*SlotBits +: SlotBits]: Yosys 0.23 takes no
+    // whole-array assignment of an unpacked array
+    logic [NS*SlotBits-1:0] s_data_d, s_data_q;
+    logic [NS-1:0]          s_alloc_d, s_alloc_q;
+    logic [NS*3-1:0]        s_arr_d, s_arr_q, s_nq_d, s_nq_q, s_nb_d, s_nb_q;
+    logic [NS*NR-1:0]       s_rm_d, s_rm_q, s_tk_d, s_tk_q;
+    logic [NS-1:0]          s_full;
+    // per PE of the column: read position (slot, beat)
+    logic [NR*SW-1:0]       rs_d, rs_q;
+    logic [NR*2-1:0]        rb_d, rb_q;
+    logic [NR-1:0]          take, take_last;
+
+    assign nt = QuadW'(32'(is_g_q) * NC + c);
+
+    // parameter prefetch for the issue step's tile of the column
+    assign pq_req[c] = run && f_params && !is_done_q && is_cact[c] && !pb_v_q && !pb_p_q;
+    assign pq_addr[c*QuadW +: QuadW] = d_pq + nt;
+    assign par_ok[c] = pb_v_q || !f_params;
+    assign col_pb[c*QuadBits +: QuadBits] = pb_q;
+    always_comb begin
+      pb_d   = pb_q;
+      pb_v_d = pb_v_q;
+      pb_p_d = pb_p_q;
+      if (pq_fire[c]) begin
+        pb_p_d = 1'b1;
+      end
+      if (pq_arr[c]) begin
+        pb_d   = wgt_rdata_i;
+        pb_v_d = 1'b1;
+        pb_p_d = 1'b0;
+      end
+      if (is_adv) begin
+        pb_v_d = 1'b0;
+      end
+      if (init) begin
+        pb_v_d = 1'b0;
+        pb_p_d = 1'b0;
+      end
+    end
+
+    // weight pointer: (sb, g, chunk, quad)
+    assign w_lastcol = (12'(32'(w_g_q) * NC + c) == nt_n_q - 12'd1);
+    assign w_rm      = (w_sb_q == sb_n_q - 16'd1) ? last_rm_q : '1;
+    always_comb begin
+      w_nb = (w_c_q == kc_n_q - 12'd1) ? nq_last_q : 3'd4;
+      if (f_trans) begin
+        w_nq = w_lastcol ? trq_last_q : 3'd4;
+      end else begin
+        w_nq = w_nb;
+      end
+    end
+    assign wq_addr[c*QuadW +: QuadW] = w_col_q + w_ch_q + QuadW'(w_q_q);
+    assign wq_req[c] = run && !w_done_q && ((w_q_q != 3'd0) || !s_alloc_q[w_ws_q]);
+
+    always_comb begin
+      logic [11:0] ng;
+      w_sb_d   = w_sb_q;
+      w_g_d    = w_g_q;
+      w_c_d    = w_c_q;
+      w_q_d    = w_q_q;
+      w_done_d = w_done_q;
+      w_col_d  = w_col_q;
+      w_ch_d   = w_ch_q;
+      w_ws_d   = w_ws_q;
+      w_fs_d   = w_fs_q;
+      w_fq_d   = w_fq_q;
+      ng       = w_g_q + 12'd1;
+      if (init) begin
+        w_sb_d   = '0;
+        w_g_d    = '0;
+        w_c_d    = '0;
+        w_q_d    = '0;
+        w_done_d = !((g_n_d > 12'd1) || last_cm_d[c]);
+        w_col_d  = d_bq + QuadW'(32'(wstep_d) * c);
+        w_ch_d   = '0;
+        w_ws_d   = '0;
+      end else if (wq_fire[c]) begin
+        w_fs_d = w_ws_q;
+        w_fq_d = w_q_q[1:0];
+        w_q_d  = w_q_q + 3'd1;
+        if (w_q_q == w_nq - 3'd1) begin
+          w_q_d  = '0;
+          w_ws_d = (32'(w_ws_q) == NS - 1) ? '0 : w_ws_q + 1'b1;
+          w_c_d  = w_c_q + 12'd1;
+          w_ch_d = w_ch_q + (f_trans ? d_ldbq : QuadW'(4));
+          if (w_c_q == kc_n_q - 12'd1) begin
+            w_c_d  = '0;
+            w_ch_d = '0;
+            if ((ng == g_n_q) || ((ng == g_n_q - 12'd1) && !last_cm_q[c])) begin
+              w_g_d   = '0;
+              w_sb_d  = w_sb_q + 16'd1;
+              w_col_d = d_bq + QuadW'(32'(wstep_q) * c);
+              if (w_sb_q == sb_n_q - 16'd1) begin
+                w_done_d = 1'b1;
+              end
+            end else begin
+              w_g_d   = ng;
+              w_col_d = w_col_q + QuadW'(32'(wstep_q) * NC);
+            end
+          end
+        end
+      end
+    end
+
+    // slots: allocated with the chunk's first quad request, full when all its
+    // quads arrived, freed when every PE of its row mask took its last beat.
+    // Slots and quads are selected with constant part-selects under a
+    // compare, not variable part-selects (Yosys expands those into wide
+    // shifters).
+    always_comb begin
+      for (int t = 0; t < NS; t++) begin
+        s_full[t] = s_alloc_q[t] && (s_arr_q[t*3 +: 3] == s_nq_q[t*3 +: 3]);
+      end
+    end
+
+    always_comb begin
+      s_data_d  = s_data_q;
+      s_alloc_d = s_alloc_q;
+      s_arr_d   = s_arr_q;
+      s_nq_d    = s_nq_q;
+      s_nb_d    = s_nb_q;
+      s_rm_d    = s_rm_q;
+      s_tk_d    = s_tk_q;
+      for (int t = 0; t < NS; t++) begin
+        if (wq_arr[c] && (32'(w_fs_q) == t)) begin
+          for (int q = 0; q < 4; q++) begin
+            if (32'(w_fq_q) == q) begin
+              s_data_d[t*SlotBits + q*QuadBits +: QuadBits] = wgt_rdata_i;
+            end
+          end
+          s_arr_d[t*3 +: 3] = s_arr_q[t*3 +: 3] + 3'd1;
+        end
+        for (int r = 0; r < NR; r++) begin
+          if (take_last[r] && (32'(rs_q[r*SW +: SW]) == t)) begin
+            s_tk_d[t*NR + r] = 1'b1;
+          end
+        end
+        if (s_alloc_q[t] && ((s_tk_d[t*NR +: NR] & s_rm_q[t*NR +: NR]) == s_rm_q[t*NR +: NR])) begin
+          s_alloc_d[t] = 1'b0;
+        end
+        if (wq_fire[c] && (w_q_q == 3'd0) && (32'(w_ws_q) == t)) begin
+          s_alloc_d[t]        = 1'b1;
+          s_arr_d[t*3 +: 3]   = '0;
+          s_nq_d[t*3 +: 3]    = w_nq;
+          s_nb_d[t*3 +: 3]    = w_nb;
+          s_rm_d[t*NR +: NR]  = w_rm;
+          s_tk_d[t*NR +: NR]  = '0;
+        end
+      end
+      if (init) begin
+        s_alloc_d = '0;
+      end
+    end
+
+    // the column's PEs: beat at their read position, multicast
+    for (genvar r = 0; r < NR; r++) begin : g_pe
+      localparam int unsigned P = r * NC + c;
+      logic [SW-1:0]        rs;
+      logic [1:0]           rb;
+      logic [SlotBits-1:0]  sd;          // the slot at rs
+      logic                 sv;          // it is full and for this PE, not yet taken
+      logic [2:0]           snb;
+      logic [WgtRows*LineW-1:0] beat;
+
+      assign rs = rs_q[r*SW +: SW];
+      assign rb = rb_q[r*2 +: 2];
+      always_comb begin
+        sd  = '0;
+        sv  = 1'b0;
+        snb = 3'd1;
+        for (int t = 0; t < NS; t++) begin
+          if (32'(rs) == t) begin
+            sd  = s_data_q[t*SlotBits +: SlotBits];
+            sv  = s_full[t] && s_rm_q[t*NR + r] && !s_tk_q[t*NR + r];
+            snb = s_nb_q[t*3 +: 3];
+          end
+        end
+        beat = '0;
+        for (int b4 = 0; b4 < 4; b4++) begin
+          if (rb == 2'(b4)) begin
+            if (f_trans) begin
+              for (int b = 0; b < WgtRows; b++) begin
+                for (int j = 0; j < Tile; j++) begin
+                  // row k = 4*beat + b, column j = element k of line j
+                  beat[b*LineW + j*16 +: 16] = sd[j*LineW + (b4*WgtRows + b)*16 +: 16];
+                end
+              end
+            end else begin
+              beat = sd[b4*QuadBits +: QuadBits];
+            end
+          end
+        end
+      end
+      assign pe_wgt_valid[P] = sv;
+      assign pe_wgt[P*WgtRows*LineW +: WgtRows*LineW] = beat;
+      assign take[r]      = sv && pe_wgt_ready[P];
+      assign take_last[r] = take[r] && ({1'b0, rb} == snb - 3'd1);
+
+      always_comb begin
+        rs_d[r*SW +: SW] = rs;
+        rb_d[r*2 +: 2]   = rb;
+        if (take[r]) begin
+          rb_d[r*2 +: 2] = rb + 2'd1;
+          if (take_last[r]) begin
+            rb_d[r*2 +: 2]   = '0;
+            rs_d[r*SW +: SW] = (32'(rs) == NS - 1) ? '0 : rs + 1'b1;
+          end
+        end
+        if (init) begin
+          rs_d[r*SW +: SW] = '0;
+          rb_d[r*2 +: 2]   = '0;
+        end
+      end
+    end
+
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        pb_q      <= '0;
+        pb_v_q    <= 1'b0;
+        pb_p_q    <= 1'b0;
+        w_sb_q    <= '0;
+        w_g_q     <= '0;
+        w_c_q     <= '0;
+        w_q_q     <= '0;
+        w_done_q  <= 1'b1;
+        w_col_q   <= '0;
+        w_ch_q    <= '0;
+        w_ws_q    <= '0;
+        w_fs_q    <= '0;
+        w_fq_q    <= '0;
+        for (int t = 0; t < NS; t++) begin
+          s_data_q[t*SlotBits +: SlotBits] <= '0;
+        end
+        s_alloc_q <= '0;
+        s_arr_q   <= '0;
+        s_nq_q    <= '0;
+        s_nb_q    <= '0;
+        s_rm_q    <= '0;
+        s_tk_q    <= '0;
+        rs_q      <= '0;
+        rb_q      <= '0;
+      end else begin
+        pb_q      <= pb_d;
+        pb_v_q    <= pb_v_d;
+        pb_p_q    <= pb_p_d;
+        w_sb_q    <= w_sb_d;
+        w_g_q     <= w_g_d;
+        w_c_q     <= w_c_d;
+        w_q_q     <= w_q_d;
+        w_done_q  <= w_done_d;
+        w_col_q   <= w_col_d;
+        w_ch_q    <= w_ch_d;
+        w_ws_q    <= w_ws_d;
+        w_fs_q    <= w_fs_d;
+        w_fq_q    <= w_fq_d;
+        s_data_q  <= s_data_d;
+        s_alloc_q <= s_alloc_d;
+        s_arr_q   <= s_arr_d;
+        s_nq_q    <= s_nq_d;
+        s_nb_q    <= s_nb_d;
+        s_rm_q    <= s_rm_d;
+        s_tk_q    <= s_tk_d;
+        rs_q      <= rs_d;
+        rb_q      <= rb_d;
+      end
+    end
+
+    // a quad arrives only into the allocated slot it was requested for, and
+    // never more quads than the slot's chunk has
+    `AT_ASSERT(GemmWgtArrSlot_A, wq_arr[c] |-> s_alloc_q[w_fs_q] && !s_full[w_fs_q])
+  end
+
+  // ------------------------------------------------------------ per PE: tile descriptor, outputs
+  for (genvar p = 0; p < NP; p++) begin : g_pe
+    localparam int unsigned R = p / NC;
+    localparam int unsigned C = p % NC;
+    logic [11:0]          nt;           // column tile of the issue step
+    logic                 is_last_col;  // issue tile is the last column tile
+    logic [RowsW-1:0]     rows;         // rows of the issue tile
+    logic [QuadBits-1:0]  pb;
     // output side
     logic [CredW-1:0]     cr_d, cr_q;
     logic [ActAddrW-1:0]  oa_d, oa_q;
@@ -627,16 +1010,17 @@ module acceltran_gemm #(
     logic [4:0]           mq_cols;
     logic [ActAddrW-1:0]  orow_addr;
 
-    assign nt          = 12'(32'(is_g_q) * NP + p);
+    assign nt          = 12'(32'(is_g_q) * NC + C);
     assign is_last_col = (nt == nt_n_q - 12'd1);
+    assign rows        = (32'(is_sb_q) * NR + R == 32'(mb_n_q) - 1) ? rows_last_q : RowsW'(BR);
+    assign pb          = col_pb[C*QuadBits +: QuadBits];
 
     // tile descriptor
-    assign par_ok[p]  = pb_v_q || !f_params;
-    assign cred_ok[p] = (32'(cr_q) >= 32'(is_rows));
+    assign cred_ok[p] = (32'(cr_q) >= 32'(rows));
     assign pe_tile_valid[p] = run && !is_done_q && is_act[p] && !is_started_q[p] &&
-                              par_ok[p] && cred_ok[p];
+                              par_ok[C] && cred_ok[p];
     assign tile_fire[p] = pe_tile_valid[p] && pe_tile_ready[p];
-    assign pe_rows[p*RowsW +: RowsW] = is_rows;
+    assign pe_rows[p*RowsW +: RowsW] = rows;
     assign pe_cols[p*5 +: 5] = is_last_col ? cols_last_q : 5'd16;
     assign pe_k[p*16 +: 16]  = d_k;
     assign pe_gelu_en[p]     = f_gelu;
@@ -647,167 +1031,9 @@ module acceltran_gemm #(
     assign pe_tau[p*16 +: 16] = {1'b0, d_tau};
     always_comb begin
       for (int j = 0; j < Tile; j++) begin
-        pe_bias[(p*Tile + j)*32 +: 32] = f_params ? pb_q[j*32 +: 32] : 32'd0;
-        pe_rq_m[(p*Tile + j)*16 +: 16] = f_params ? pb_q[2*LineW + j*16 +: 16] : d_rq_m;
-        pe_rq_s[(p*Tile + j)*6 +: 6]   = f_params ? pb_q[3*LineW + j*16 +: 6] : d_rq_s;
-      end
-    end
-
-    // parameter prefetch for the issue group's tile
-    assign pq_req[p] = run && f_params && !is_done_q && is_act[p] && !is_started_q[p] &&
-                       !pb_v_q && !pb_p_q;
-    assign pq_addr[p*QuadW +: QuadW] = d_pq + QuadW'(nt);
-    always_comb begin
-      pb_d   = pb_q;
-      pb_v_d = pb_v_q;
-      pb_p_d = pb_p_q;
-      if (pq_fire[p]) begin
-        pb_p_d = 1'b1;
-      end
-      if (pq_arr[p]) begin
-        pb_d   = wgt_rdata_i;
-        pb_v_d = 1'b1;
-        pb_p_d = 1'b0;
-      end
-      if (tile_fire[p]) begin
-        pb_v_d = 1'b0;
-      end
-      if (init) begin
-        pb_v_d = 1'b0;
-        pb_p_d = 1'b0;
-      end
-    end
-
-    // weight pointer
-    assign w_lastcol = (12'(32'(w_g_q) * NP + p) == nt_n_q - 12'd1);
-    always_comb begin
-      w_nb = (w_c_q == kc_n_q - 12'd1) ? nq_last_q : 3'd4;
-      if (f_trans) begin
-        w_nq = w_lastcol ? trq_last_q : 3'd4;
-      end else begin
-        w_nq = w_nb;
-      end
-    end
-    assign wq_addr[p*QuadW +: QuadW] = w_col_q + w_ch_q + QuadW'(w_q_q);
-    assign wq_req[p] = run && !w_done_q &&
-                       (f_trans ? ((w_q_q != 3'd0) || (st_occ_q == 3'd0)) : (st_occ_q < 3'd4));
-
-    always_comb begin
-      logic [11:0] ng;
-      w_mb_d   = w_mb_q;
-      w_g_d    = w_g_q;
-      w_c_d    = w_c_q;
-      w_q_d    = w_q_q;
-      w_done_d = w_done_q;
-      w_col_d  = w_col_q;
-      w_ch_d   = w_ch_q;
-      ng       = w_g_q + 12'd1;
-      if (init) begin
-        w_mb_d   = '0;
-        w_g_d    = '0;
-        w_c_d    = '0;
-        w_q_d    = '0;
-        w_done_d = !((g_n_d > 12'd1) || last_mask_d[p]);
-        w_col_d  = d_bq + QuadW'(32'(wstep_d) * p);
-        w_ch_d   = '0;
-      end else if (wq_fire[p]) begin
-        w_q_d = w_q_q + 3'd1;
-        if (w_q_q == w_nq - 3'd1) begin
-          w_q_d  = '0;
-          w_c_d  = w_c_q + 12'd1;
-          w_ch_d = w_ch_q + (f_trans ? d_ldbq : QuadW'(4));
-          if (w_c_q == kc_n_q - 12'd1) begin
-            w_c_d  = '0;
-            w_ch_d = '0;
-            if ((ng == g_n_q) || ((ng == g_n_q - 12'd1) && !last_mask_q[p])) begin
-              w_g_d   = '0;
-              w_mb_d  = w_mb_q + 16'd1;
-              w_col_d = d_bq + QuadW'(32'(wstep_q) * p);
-              if (w_mb_q == mb_n_q - 16'd1) begin
-                w_done_d = 1'b1;
-              end
-            end else begin
-              w_g_d   = ng;
-              w_col_d = w_col_q + QuadW'(32'(wstep_q) * NP);
-            end
-          end
-        end
-      end
-    end
-
-    // staging buffer: FIFO of quads (normal B) or one 16x16 block (transposed).
-    // The 4 slots are selected with constant part-selects under a compare,
-    // not a variable part-select: Yosys turns the latter into wide shifters
-    // (a 4096-bit $shiftx per element) that dominate synthesis time.
-    always_comb begin
-      tr_beat = '0;
-      st_head = '0;
-      for (int t = 0; t < 4; t++) begin
-        if (st_bt_q == 2'(t)) begin
-          for (int b = 0; b < WgtRows; b++) begin
-            for (int j = 0; j < Tile; j++) begin
-              // row k = 4*beat + b, column j = element k of line j
-              tr_beat[b*LineW + j*16 +: 16] =
-                st_q[(j/4)*4*LineW + (j%4)*LineW + (t*WgtRows + b)*16 +: 16];
-            end
-          end
-        end
-        if (st_rp_q == 2'(t)) begin
-          st_head = st_q[t*4*LineW +: 4*LineW];
-        end
-      end
-    end
-    assign pe_wgt_valid[p] = f_trans ? ((st_occ_q != 3'd0) && (st_av_q == st_nq_q))
-                                     : (st_av_q != 3'd0);
-    assign pe_wgt[p*WgtRows*LineW +: WgtRows*LineW] = f_trans ? tr_beat : st_head;
-    assign wfire = pe_wgt_valid[p] && pe_wgt_ready[p];
-
-    always_comb begin
-      st_d     = st_q;
-      st_occ_d = st_occ_q;
-      st_av_d  = st_av_q;
-      st_nq_d  = st_nq_q;
-      st_nb_d  = st_nb_q;
-      st_wp_d  = st_wp_q;
-      st_rp_d  = st_rp_q;
-      st_bt_d  = st_bt_q;
-      if (wq_arr[p]) begin
-        for (int t = 0; t < 4; t++) begin
-          if (st_wp_q == 2'(t)) begin
-            st_d[t*4*LineW +: 4*LineW] = wgt_rdata_i;
-          end
-        end
-        st_wp_d = st_wp_q + 2'd1;
-      end
-      if (!f_trans) begin
-        st_occ_d = st_occ_q + {2'b0, wq_fire[p]} - {2'b0, wfire};
-        st_av_d  = st_av_q + {2'b0, wq_arr[p]} - {2'b0, wfire};
-        if (wfire) begin
-          st_rp_d = st_rp_q + 2'd1;
-        end
-      end else begin
-        st_occ_d = st_occ_q + {2'b0, wq_fire[p]};
-        st_av_d  = st_av_q + {2'b0, wq_arr[p]};
-        if (wq_fire[p] && (w_q_q == 3'd0)) begin
-          st_nq_d = w_nq;
-          st_nb_d = w_nb;
-        end
-        if (wfire) begin
-          st_bt_d = st_bt_q + 2'd1;
-          if ({1'b0, st_bt_q} == st_nb_q - 3'd1) begin
-            st_bt_d  = '0;
-            st_occ_d = '0;
-            st_av_d  = '0;
-            st_wp_d  = '0;
-          end
-        end
-      end
-      if (init) begin
-        st_occ_d = '0;
-        st_av_d  = '0;
-        st_wp_d  = '0;
-        st_rp_d  = '0;
-        st_bt_d  = '0;
+        pe_bias[(p*Tile + j)*32 +: 32] = f_params ? pb[j*32 +: 32] : 32'd0;
+        pe_rq_m[(p*Tile + j)*16 +: 16] = f_params ? pb[2*LineW + j*16 +: 16] : d_rq_m;
+        pe_rq_s[(p*Tile + j)*6 +: 6]   = f_params ? pb[3*LineW + j*16 +: 6] : d_rq_s;
       end
     end
 
@@ -827,7 +1053,7 @@ module acceltran_gemm #(
       mq_d   = mq_q;
       mq_n_d = mq_n_q;
       if (tile_fire[p]) begin
-        cr_d = cr_d - CredW'(is_rows);
+        cr_d = cr_d - CredW'(rows);
       end
       if (of_pop[p]) begin
         cr_d = cr_d + 1'b1;
@@ -842,8 +1068,8 @@ module acceltran_gemm #(
         mq_n_d = mq_n_q - 3'd1;
       end
       if (tile_fire[p]) begin
-        mq_d[32'(mq_n_d)*MW +: MW] = {(is_last_col ? cols_last_q : 5'd16), is_rows,
-                                      is_cbase_q + ActAddrW'(nt)};
+        mq_d[32'(mq_n_d)*MW +: MW] = {(is_last_col ? cols_last_q : 5'd16), rows,
+                                      is_cbase_q + ActAddrW'(32'(blk_ldc_q) * R) + ActAddrW'(nt)};
         mq_n_d = mq_n_d + 3'd1;
       end
       if (init) begin
@@ -868,47 +1094,11 @@ module acceltran_gemm #(
 
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
-        pb_q     <= '0;
-        pb_v_q   <= 1'b0;
-        pb_p_q   <= 1'b0;
-        w_mb_q   <= '0;
-        w_g_q    <= '0;
-        w_c_q    <= '0;
-        w_q_q    <= '0;
-        w_done_q <= 1'b1;
-        w_col_q  <= '0;
-        w_ch_q   <= '0;
-        st_q     <= '0;
-        st_occ_q <= '0;
-        st_av_q  <= '0;
-        st_nq_q  <= '0;
-        st_nb_q  <= '0;
-        st_wp_q  <= '0;
-        st_rp_q  <= '0;
-        st_bt_q  <= '0;
         cr_q     <= '0;
         oa_q     <= '0;
         mq_q     <= '0;
         mq_n_q   <= '0;
       end else begin
-        pb_q     <= pb_d;
-        pb_v_q   <= pb_v_d;
-        pb_p_q   <= pb_p_d;
-        w_mb_q   <= w_mb_d;
-        w_g_q    <= w_g_d;
-        w_c_q    <= w_c_d;
-        w_q_q    <= w_q_d;
-        w_done_q <= w_done_d;
-        w_col_q  <= w_col_d;
-        w_ch_q   <= w_ch_d;
-        st_q     <= st_d;
-        st_occ_q <= st_occ_d;
-        st_av_q  <= st_av_d;
-        st_nq_q  <= st_nq_d;
-        st_nb_q  <= st_nb_d;
-        st_wp_q  <= st_wp_d;
-        st_rp_q  <= st_rp_d;
-        st_bt_q  <= st_bt_d;
         cr_q     <= cr_d;
         oa_q     <= oa_d;
         mq_q     <= mq_d;
@@ -947,6 +1137,7 @@ module acceltran_gemm #(
       state_q      <= StIdle;
       wr_cnt_q     <= '0;
       mb_n_q       <= '0;
+      sb_n_q       <= '0;
       nt_n_q       <= '0;
       kc_n_q       <= '0;
       g_n_q        <= '0;
@@ -954,28 +1145,21 @@ module acceltran_gemm #(
       cols_last_q  <= '0;
       nq_last_q    <= '0;
       trq_last_q   <= '0;
-      last_mask_q  <= '0;
+      last_cm_q    <= '0;
+      last_rm_q    <= '0;
       lines_n_q    <= '0;
-      blk_lda_q    <= '0;
       blk_ldc_q    <= '0;
+      sb_lda_q     <= '0;
+      sb_ldc_q     <= '0;
       wstep_q      <= '0;
-      is_mb_q      <= '0;
+      is_sb_q      <= '0;
       is_g_q       <= '0;
       is_done_q    <= 1'b1;
       is_started_q <= '0;
       is_cbase_q   <= '0;
-      fd_mb_q      <= '0;
-      fd_g_q       <= '0;
-      fd_c_q       <= '0;
-      fd_i_q       <= '0;
-      fd_l_q       <= '0;
-      fd_done_q    <= 1'b1;
-      fd_row_q     <= '0;
-      fd_blk_q     <= '0;
       ar_kind_q    <= '0;
-      ar_lane_q    <= '0;
-      ar_pem_q     <= '0;
-      lf_tk_q      <= '0;
+      ar_fd_q      <= '0;
+      fd_rr_q      <= '0;
       wr_rr_q      <= '0;
       ac_st_q      <= '0;
       ac_pe_q      <= '0;
@@ -983,11 +1167,12 @@ module acceltran_gemm #(
       ac_m_q       <= '0;
       wrr_q        <= '0;
       wr_kind_q    <= '0;
-      wr_pe_q      <= '0;
+      wr_col_q     <= '0;
     end else begin
       state_q      <= state_d;
       wr_cnt_q     <= wr_cnt_d;
       mb_n_q       <= mb_n_d;
+      sb_n_q       <= sb_n_d;
       nt_n_q       <= nt_n_d;
       kc_n_q       <= kc_n_d;
       g_n_q        <= g_n_d;
@@ -995,28 +1180,21 @@ module acceltran_gemm #(
       cols_last_q  <= cols_last_d;
       nq_last_q    <= nq_last_d;
       trq_last_q   <= trq_last_d;
-      last_mask_q  <= last_mask_d;
+      last_cm_q    <= last_cm_d;
+      last_rm_q    <= last_rm_d;
       lines_n_q    <= lines_n_d;
-      blk_lda_q    <= blk_lda_d;
       blk_ldc_q    <= blk_ldc_d;
+      sb_lda_q     <= sb_lda_d;
+      sb_ldc_q     <= sb_ldc_d;
       wstep_q      <= wstep_d;
-      is_mb_q      <= is_mb_d;
+      is_sb_q      <= is_sb_d;
       is_g_q       <= is_g_d;
       is_done_q    <= is_done_d;
       is_started_q <= is_started_d;
       is_cbase_q   <= is_cbase_d;
-      fd_mb_q      <= fd_mb_d;
-      fd_g_q       <= fd_g_d;
-      fd_c_q       <= fd_c_d;
-      fd_i_q       <= fd_i_d;
-      fd_l_q       <= fd_l_d;
-      fd_done_q    <= fd_done_d;
-      fd_row_q     <= fd_row_d;
-      fd_blk_q     <= fd_blk_d;
       ar_kind_q    <= ar_kind_d;
-      ar_lane_q    <= ar_lane_d;
-      ar_pem_q     <= ar_pem_d;
-      lf_tk_q      <= lf_tk_d;
+      ar_fd_q      <= ar_fd_d;
+      fd_rr_q      <= fd_rr_d;
       wr_rr_q      <= wr_rr_d;
       ac_st_q      <= ac_st_d;
       ac_pe_q      <= ac_pe_d;
@@ -1024,7 +1202,7 @@ module acceltran_gemm #(
       ac_m_q       <= ac_m_d;
       wrr_q        <= wrr_d;
       wr_kind_q    <= wr_kind_d;
-      wr_pe_q      <= wr_pe_d;
+      wr_col_q     <= wr_col_d;
     end
   end
 
@@ -1035,5 +1213,12 @@ module acceltran_gemm #(
   `AT_ASSERT(GemmState_A, state_q inside {StIdle, StSetup, StRun, StDone})
   // the writer writes only while running
   `AT_ASSERT(GemmWrRun_A, act_wr_req_o |-> run)
+  // the issue step never starts a PE outside it
+  `AT_ASSERT(GemmIssueAct_A, (tile_fire & ~is_act) == '0)
+
+  // NumPeRows must divide NumPes (PE (r, c) = r*NC + c)
+  if ((NumPes % NumPeRows) != 0 || NumPeRows == 0) begin : g_bad_rows
+    $error("acceltran_gemm: NumPeRows must divide NumPes");
+  end
 
 endmodule

@@ -33,6 +33,7 @@ package acceltran_pkg;
   localparam int unsigned MaxHidden = 1024;  // longest row the layer-norm unit takes
   localparam int unsigned ClockMhz = 700;  // reporting clock, MHz
   localparam int unsigned WgtRowsPerBeat = 4;  // weight rows (16 x int16 each) a PE accepts per beat; divides the tile size
+  localparam int unsigned NumPeRows = 8;  // rows of the PE array (PE (r, c): row block r of a super-row-block, column tile c of a group); divides pes
   localparam int unsigned BusBytes = 32;  // AXI4 memory bus data width, bytes (one scratchpad line per beat)
   localparam int unsigned NumWindows = 4;  // memory windows the driver can open for the device
 `elsif ACCELTRAN_CONFIG_SERVER
@@ -52,6 +53,7 @@ package acceltran_pkg;
   localparam int unsigned MaxHidden = 1024;  // longest row the layer-norm unit takes
   localparam int unsigned ClockMhz = 700;  // reporting clock, MHz
   localparam int unsigned WgtRowsPerBeat = 4;  // weight rows (16 x int16 each) a PE accepts per beat; divides the tile size
+  localparam int unsigned NumPeRows = 16;  // rows of the PE array (PE (r, c): row block r of a super-row-block, column tile c of a group); divides pes
   localparam int unsigned BusBytes = 32;  // AXI4 memory bus data width, bytes (one scratchpad line per beat)
   localparam int unsigned NumWindows = 4;  // memory windows the driver can open for the device
 `else
@@ -71,6 +73,7 @@ package acceltran_pkg;
   localparam int unsigned MaxHidden = 1024;  // longest row the layer-norm unit takes
   localparam int unsigned ClockMhz = 700;  // reporting clock, MHz
   localparam int unsigned WgtRowsPerBeat = 4;  // weight rows (16 x int16 each) a PE accepts per beat; divides the tile size
+  localparam int unsigned NumPeRows = 1;  // rows of the PE array (PE (r, c): row block r of a super-row-block, column tile c of a group); divides pes
   localparam int unsigned BusBytes = 32;  // AXI4 memory bus data width, bytes (one scratchpad line per beat)
   localparam int unsigned NumWindows = 4;  // memory windows the driver can open for the device
 `endif

@@ -111,6 +111,24 @@ RTL_UNITS      := $(RTL_UNIT_TESTS:test_%=%)
 RTL_TEST_CONFIGS = $(or $(filter $(CONFIGS),$(shell sed -n 's|^// rtl-test-configs:||p' tests/rtl/test_$(1).c)),$(CONFIGS))
 $(foreach m,$(RTL_UNITS),$(foreach c,$(call RTL_TEST_CONFIGS,$(m)),$(eval $(call VERILATE_RULE,$(c),$(m)))))
 RTL_TEST_BINS  := $(foreach m,$(RTL_UNITS),$(foreach c,$(call RTL_TEST_CONFIGS,$(m)),$(BUILD)/tests/rtl/test_$(m)_$(c)))
+# The compute unit once more on tiny with two PE rows (-GNumPeRows=2;
+# tiny itself has one): the 2-D GEMM schedule of edge and server (row
+# feeders, weight multicast to a column, the rows' drift) on a small array,
+# against the fmodel's cycle model for the same shape (TEST_PE_ROWS).
+CR2 := $(BUILD)/verilator/tiny_r2/acceltran_compute
+$(CR2)/Vacceltran_compute__ALL.a: $(RTL_SRCS) $(RTL_INCS) rtl/rtl.mk
+	@mkdir -p $(@D)
+	MAKEFLAGS= $(VERILATOR) --cc $(VFLAGS) $(call CONFIG_DEF,tiny) -GNumPeRows=2 --top-module acceltran_compute --Mdir $(@D) \
+	  --prefix Vacceltran_compute --build -j 2 -MAKEFLAGS "-s" -y rtl $(RTL_PKG) rtl/acceltran_compute.sv >/dev/null
+
+$(CR2)/shim.o: cosim/units/acceltran_compute_shim.cpp cosim/units/acceltran_compute_unit.h cosim/units/vunit.hpp $(CR2)/Vacceltran_compute__ALL.a
+	$(CXX) -std=c++17 -O2 -Wall -Icosim/units -I$(@D) $(VINC) -c $< -o $@
+
+$(BUILD)/tests/rtl/test_acceltran_compute_tiny_r2: tests/rtl/test_acceltran_compute.c $(CR2)/shim.o $(VLIB) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Icosim/units -DTEST_CONFIG=\"tiny\" -DTEST_PE_ROWS=2 -c $< -o $@.o
+	$(CXX) -o $@ $@.o $(CR2)/shim.o $(CR2)/Vacceltran_compute__ALL.a $(VLIB) $(LIB) $(LDLIBS)
+RTL_TEST_BINS  += $(BUILD)/tests/rtl/test_acceltran_compute_tiny_r2
 RTL_BENCHES    := $(filter $(RTL_UNITS),$(patsubst tools/bench/bench_%.c,%,$(wildcard tools/bench/bench_*.c)))
 $(foreach m,$(RTL_BENCHES),$(if $(filter $(CONFIG),$(call RTL_TEST_CONFIGS,$(m))),,$(eval $(call VERILATE_RULE,$(CONFIG),$(m)))))
 $(foreach m,$(RTL_BENCHES),$(eval $(call RTL_BENCH_RULE,$(m))))

@@ -788,7 +788,7 @@ uint64_t at_fm_pe_group_cycles(int rows, int k, const uint8_t *nnz, int num_lane
 }
 
 /* Effective non-zero counts of the (row, chunk) beats of rows [i0, i0+rows). */
-static void gemm_nnz(const fm_dev *v, const uint32_t *d, uint32_t i0, int rows, uint8_t *nnz)
+static void gemm_nnz(const at_spad *sp, const uint32_t *d, uint32_t i0, int rows, uint8_t *nnz)
 {
     uint32_t k = AT_DGET(d, GEMM_K), nch = (k + 15u) / 16u;
     uint64_t a = AT_DGET(d, GEMM_A), lda = AT_DGET(d, GEMM_LDA);
@@ -799,52 +799,162 @@ static void gemm_nnz(const fm_dev *v, const uint32_t *d, uint32_t i0, int rows, 
             uint32_t lc = (c == nch - 1 && k % 16u) ? k % 16u : 16u;
             int n = 0;
             for (uint32_t j = 0; j < lc; j++)
-                n += v->sp.act[line][j] != 0 && (!amask || ((v->sp.act_mask[line] >> j) & 1u));
+                n += sp->act[line][j] != 0 && (!amask || ((sp->act_mask[line] >> j) & 1u));
             nnz[(uint32_t)i * nch + c] = (uint8_t)n;
         }
 }
 
-/* Duration of a GEMM (docs/cosim.md) and its cycle counters. */
-static uint64_t gemm_cycles(const fm_dev *v, const uint32_t *d, uint64_t *delta)
+uint32_t at_fm_gemm_pe_rows(const at_hw_config *cfg)
+{
+    uint32_t pes = cfg->pes ? cfg->pes : 1;
+    uint32_t r = cfg->pe_rows;
+    return r >= 1 && pes % r == 0 ? r : 1;
+}
+
+uint32_t at_fm_gemm_act_lines(const at_hw_config *cfg)
+{
+    (void)cfg;
+    return FM_GEMM_ACT_LINES_PER_CYCLE;
+}
+
+uint32_t at_fm_gemm_wgt_quads(const at_hw_config *cfg)
+{
+    (void)cfg;
+    return FM_GEMM_WGT_QUADS_PER_CYCLE;
+}
+
+uint32_t at_fm_gemm_out_lines(const at_hw_config *cfg)
+{
+    (void)cfg;
+    return FM_GEMM_OUT_LINES_PER_CYCLE;
+}
+
+/* Duration of a GEMM (docs/cosim.md) and its cycle counters. The PEs form
+ * R rows x C columns; a step (super-row-block sb, column group g) runs the
+ * tiles (sb*R + r, g*C + c). The PEs of a row share their A lines (identical
+ * timing); the rows run on independently, each at its own pace (a row
+ * starts its next tile when it is done), except that they share each
+ * column's weight slots: a row can run at most FM_GEMM_WGT_SLOTS - 1 chunks
+ * ahead of the slowest. Each chunk takes at least the time the shared ports
+ * need for it (the feeders' A lines at the activation read rate, the
+ * columns' weight quads at the weight read rate), and a PE starts a tile
+ * only when the writer has drained its tile before last (output FIFO of
+ * two blocks). */
+uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uint32_t *d,
+                           uint64_t *delta)
 {
     uint32_t m = AT_DGET(d, GEMM_M), n = AT_DGET(d, GEMM_N), k = AT_DGET(d, GEMM_K);
     uint32_t nt = (n + 15u) / 16u, nch = (k + 15u) / 16u;
-    int lanes = (int)v->cfg->lanes, brows = pe_model_block_rows(lanes);
-    uint32_t pes = v->cfg->pes ? v->cfg->pes : 1;
-    uint8_t *nnz = malloc((size_t)brows * nch);
-    if (!nnz)
+    int lanes = (int)cfg->lanes, brows = pe_model_block_rows(lanes);
+    uint32_t pes = cfg->pes ? cfg->pes : 1;
+    uint32_t pr = at_fm_gemm_pe_rows(cfg), pc = pes / pr;
+    uint32_t act_l = at_fm_gemm_act_lines(cfg), wgt_q = at_fm_gemm_wgt_quads(cfg);
+    uint32_t out_l = at_fm_gemm_out_lines(cfg);
+    int accum = (int)AT_DGET(d, GEMM_ACCUM);
+    uint32_t mb = (m + (uint32_t)brows - 1u) / (uint32_t)brows;
+    uint8_t *nnz = malloc((size_t)brows * nch * pr);
+    uint64_t *rt = calloc(pr, sizeof *rt); /* per PE row: end of its last tile */
+    if (!nnz || !rt) {
+        free(nnz);
+        free(rt);
         return FM_GEMM_CMD_OVERHEAD;
-    uint64_t t = FM_GEMM_CMD_OVERHEAD, drain_prev = 0, drain_last = 0;
+    }
+    /* w1 / w2: the writer's end of the previous step's / the one before's lines */
+    uint64_t w1 = 0, w2 = 0, drain_last = 0, tmax = 0;
+    uint64_t prev_pe = 0, prev_port = 0; /* previous step: longest PE time, weight port busy time */
     int first = 1;
-    for (uint32_t i0 = 0; i0 < m; i0 += (uint32_t)brows) {
-        int rows = (int)(m - i0 < (uint32_t)brows ? m - i0 : (uint32_t)brows);
-        gemm_nnz(v, d, i0, rows, nnz);
-        for (uint32_t g0 = 0; g0 < nt; g0 += pes) {
-            uint32_t npe = nt - g0 < pes ? nt - g0 : pes;
-            uint64_t wper = (npe + FM_GEMM_WGT_QUADS_PER_CYCLE - 1) / FM_GEMM_WGT_QUADS_PER_CYCLE;
-            uint64_t acyc = ((uint64_t)rows + FM_GEMM_ACT_LINES_PER_CYCLE - 1) / FM_GEMM_ACT_LINES_PER_CYCLE;
-            uint64_t sw = 0, sa = 0;
-            uint64_t pe = at_fm_pe_group_cycles(rows, (int)k, nnz, lanes, (int)v->cfg->wgt_rows_per_beat,
-                                                !first, wper, 0, &sw, NULL);
-            /* the activation feeder streams the tile's A lines at its rate,
-             * running ahead of the lanes (per-lane FIFOs) */
+    for (uint32_t sb0 = 0; sb0 < mb; sb0 += pr) {
+        uint32_t nr = mb - sb0 < pr ? mb - sb0 : pr;
+        uint32_t rows_all = 0;
+        for (uint32_t r = 0; r < nr; r++) {
+            uint32_t i0 = (sb0 + r) * (uint32_t)brows;
+            int rows = (int)(m - i0 < (uint32_t)brows ? m - i0 : (uint32_t)brows);
+            gemm_nnz(sp, d, i0, rows, nnz + (size_t)r * brows * nch);
+            rows_all += (uint32_t)rows;
+        }
+        for (uint32_t g0 = 0; g0 < nt; g0 += pc) {
+            uint32_t nc = nt - g0 < pc ? nt - g0 : pc;
+            /* per chunk: the feeders' lines and the columns' 4 quads */
+            uint64_t acyc = (rows_all + act_l - 1u) / act_l;
+            uint64_t wcyc = (4u * nc + wgt_q - 1u) / wgt_q;
+            uint64_t chunk_min = acyc > wcyc ? acyc : wcyc;
             uint64_t feed = acyc * nch + FM_GEMM_ACT_FILL;
-            if (feed > pe) {
-                sa = (feed - pe) * (uint64_t)lanes;
-                pe = feed;
+            uint64_t sum = 0, pe_max = 0;
+            /* port time the previous step left idle, as prefetch credit */
+            uint64_t credit = 0;
+            if (!first && prev_pe > prev_port) {
+                credit = prev_pe - prev_port;
+                uint64_t cap = (FM_GEMM_WGT_SLOTS - 1u) * wcyc;
+                credit = credit < cap ? credit : cap;
             }
-            uint64_t comp = pe + FM_GEMM_TILE_OVERHEAD;
-            t += comp > drain_prev ? comp : drain_prev;
-            drain_prev = ((uint64_t)rows * npe + FM_GEMM_OUT_LINES_PER_CYCLE - 1) / FM_GEMM_OUT_LINES_PER_CYCLE;
-            drain_last = drain_prev;
-            delta[CNT_PE_BUSY] += pe * npe;
-            delta[CNT_STALL_WGT] += sw * npe;
-            delta[CNT_STALL_ACT] += sa * npe;
+            for (uint32_t r = 0; r < nr; r++) {
+                uint32_t i0 = (sb0 + r) * (uint32_t)brows;
+                int rows = (int)(m - i0 < (uint32_t)brows ? m - i0 : (uint32_t)brows);
+                uint64_t sw = 0, sa = 0;
+                uint64_t pe = at_fm_pe_group_cycles(rows, (int)k, nnz + (size_t)r * brows * nch, lanes,
+                                                    (int)cfg->wgt_rows_per_beat, !first, 1,
+                                                    chunk_min > 1 ? chunk_min : 0, &sw, &sa);
+                /* the weight streams prefetched up to WGT_SLOTS - 1 of this
+                 * step's chunks while the previous step left the port idle:
+                 * that much of the ports' floor is already paid */
+                if (credit && chunk_min > 1) {
+                    uint64_t sw0 = 0, sa0 = 0;
+                    uint64_t pe0 = at_fm_pe_group_cycles(rows, (int)k, nnz + (size_t)r * brows * nch, lanes,
+                                                         (int)cfg->wgt_rows_per_beat, !first, 1, 0, &sw0, &sa0);
+                    uint64_t lo = pe > credit ? pe - credit : 0;
+                    lo = lo > pe0 ? lo : pe0;
+                    uint64_t cut = (pe - lo) * (uint64_t)lanes;
+                    sa = sa > cut ? sa - cut : 0;
+                    pe = lo;
+                }
+                /* the first slot fills at the weight rate */
+                if (first) {
+                    pe += wcyc;
+                    sw += wcyc;
+                }
+                /* the feeders stream the step's A lines at their rate,
+                 * running ahead of the lanes (per-lane FIFOs) */
+                if (feed > pe) {
+                    sa += (feed - pe) * (uint64_t)lanes;
+                    pe = feed;
+                }
+                uint64_t start = rt[r] > w2 ? rt[r] : w2;
+                rt[r] = start + pe + FM_GEMM_TILE_OVERHEAD;
+                sum += pe;
+                pe_max = pe > pe_max ? pe : pe_max;
+                delta[CNT_PE_BUSY] += pe * nc;
+                delta[CNT_STALL_WGT] += sw * nc;
+                delta[CNT_STALL_ACT] += sa * nc;
+            }
+            /* the rows' drift is bounded by the weight slots */
+            uint64_t slack = (FM_GEMM_WGT_SLOTS - 1u) * (sum / nr / nch);
+            tmax = 0;
+            for (uint32_t r = 0; r < nr; r++)
+                tmax = rt[r] > tmax ? rt[r] : tmax;
+            for (uint32_t r = 0; r < pr; r++)
+                if (rt[r] + slack < tmax)
+                    rt[r] = tmax - slack;
+            uint64_t drain = accum ? (uint64_t)rows_all * nc * FM_GEMM_ACCUM_LINE
+                                   : ((uint64_t)rows_all * nc + out_l - 1u) / out_l;
+            w2 = w1;
+            w1 = (w1 > tmax ? w1 : tmax) + drain;
+            drain_last = drain;
+            prev_pe = pe_max;
+            prev_port = wcyc * nch;
             first = 0;
         }
     }
     free(nnz);
-    return t + PE_PP_LATENCY + drain_last;
+    free(rt);
+    uint64_t end = tmax + PE_PP_LATENCY + drain_last;
+    if (w1 > end)
+        end = w1;
+    return FM_GEMM_CMD_OVERHEAD + end;
+}
+
+static uint64_t gemm_cycles(const fm_dev *v, const uint32_t *d, uint64_t *delta)
+{
+    return at_fm_gemm_cycles(v->cfg, &v->sp, d, delta);
 }
 
 /* Units of a row engine (docs/rtl-compute.md): 0 in an old device tree

@@ -7,7 +7,9 @@
 
 #include <stdint.h>
 
+#include "acceltran_hw.h"
 #include "cosim_backend.h"
+#include "device_exec.h"
 
 /* Register access: cycles one MMIO read or write advances the clock. */
 #define FM_MMIO_CYCLES 2u
@@ -43,6 +45,8 @@
 #define FM_GEMM_ACT_LINES_PER_CYCLE 1u /* activation feeder: A lines per cycle (broadcast) */
 #define FM_GEMM_OUT_LINES_PER_CYCLE 1u /* C line writes per cycle */
 #define FM_GEMM_ACT_FILL 2u           /* feeder: read latency before the first beat */
+#define FM_GEMM_ACCUM_LINE 3u         /* ACCUM: cycles per C line (read, add, write) */
+#define FM_GEMM_WGT_SLOTS 3u          /* chunk slots per weight stream (acceltran_gemm WgtSlots) */
 #define FM_GEMM_TILE_OVERHEAD 2u
 #define FM_GEMM_CMD_OVERHEAD 4u
 
@@ -74,5 +78,20 @@
 uint64_t at_fm_pe_group_cycles(int rows, int k, const uint8_t *nnz, int num_lanes,
                                int wgt_rows_per_beat, int after_tile, uint64_t wgt_period,
                                uint64_t act_cycles, uint64_t *stall_wgt, uint64_t *stall_act);
+
+/* GEMM port rates of a configuration (docs/rtl-compute.md, "Scratchpad
+ * bandwidth"): PE rows R (C = pes / R columns), activation lines read per
+ * cycle, weight quads read per cycle, C lines written per cycle. */
+uint32_t at_fm_gemm_pe_rows(const at_hw_config *cfg);
+uint32_t at_fm_gemm_act_lines(const at_hw_config *cfg);
+uint32_t at_fm_gemm_wgt_quads(const at_hw_config *cfg);
+uint32_t at_fm_gemm_out_lines(const at_hw_config *cfg);
+
+/* The fmodel's estimate of a GEMM descriptor's compute-engine cycles on the
+ * scratchpad contents sp (the sparsity of A matters), from the start of the
+ * command to its done; adds PE_BUSY, STALL_WGT and STALL_ACT to
+ * delta[AT_CNT_*] (AT_NUM_COUNTERS entries). */
+uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uint32_t *d,
+                           uint64_t *delta);
 
 #endif

@@ -18,10 +18,20 @@
 #include "acceltran_hw.h"
 #include "check.h"
 #include "device_exec.h"
+#include "device_fmodel.h"
 #include "numerics.h"
 #include "rng.h"
 
 static const at_hw_config *g_cfg;
+#ifdef TEST_PE_ROWS
+/* The second tiny build (rtl/rtl.mk, -GNumPeRows=TEST_PE_ROWS): the fmodel
+ * gets the same PE rows as the RTL. */
+#define TEST_SUITE "test_acceltran_compute_r" AT_STR(TEST_PE_ROWS)
+#else
+#define TEST_SUITE "test_acceltran_compute"
+#endif
+#define AT_STR_(x) #x
+#define AT_STR(x) AT_STR_(x)
 static at_spad g_rtl, g_ref;
 static double g_stall; /* probability that a request is not granted in a cycle */
 static int g_tight;    /* GEMM layout without gaps (large shapes) */
@@ -613,13 +623,76 @@ static void case_perf(void)
                (double)(c16 + c32 + c0 + c5 + c64) / secs);
 }
 
+/* ------------------------------------------------------------ cycle model */
+
+/* The fmodel's GEMM estimate (at_fm_gemm_cycles) against the RTL's cycles
+ * (accept -> done) with ideal ports: |fmodel / rtl - 1| <= 0.05 for every
+ * case. Shapes with M not a multiple of R*16, N not a multiple of C*16, and
+ * every flag; dense and half of A zero. */
+static void case_cycle_model(void)
+{
+    static const struct {
+        int m, n, k, trans, params, gelu, accum;
+    } cs[] = {
+        {48, 64, 256, 0, 0, 0, 0},  {40, 70, 200, 0, 0, 0, 0},  {64, 96, 160, 0, 0, 0, 0},
+        {33, 100, 128, 1, 0, 0, 0}, {48, 64, 256, 0, 0, 0, 1},  {40, 48, 300, 0, 1, 1, 0},
+        {64, 40, 192, 1, 1, 0, 0},  {96, 33, 144, 0, 0, 0, 0},  {17, 64, 400, 1, 0, 0, 1},
+    };
+    double worst = 0.0;
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        for (int sp = 0; sp < 2; sp++) {
+            double zero = sp ? 0.5 : 0.0;
+            gemm_shape s = {cs[i].m, cs[i].n, cs[i].k, cs[i].trans, cs[i].params, cs[i].gelu,
+                            cs[i].accum, 0, 0};
+            uint32_t d[16];
+            g_stall = 0.0;
+            spad_fill(&g_rtl, zero, 0.0, 200);
+            if (zero == 0.0)
+                for (uint32_t l = 0; l < g_rtl.act_lines; l++)
+                    for (int j = 0; j < 16; j++)
+                        if (g_rtl.act[l][j] == 0)
+                            g_rtl.act[l][j] = 1;
+            g_tight = 1;
+            int fits = gemm_desc(&s, d);
+            g_tight = 0;
+            char buf[128];
+            snprintf(buf, sizeof buf, "cycle model GEMM %dx%dx%d%s%s%s%s zeros %.2f", s.m, s.n, s.k,
+                     s.trans ? " TRANS_B" : "", s.params ? " PARAMS" : "", s.gelu ? " GELU" : "",
+                     s.accum ? " ACCUM" : "", zero);
+            CHECK(fits, "%s: does not fit", buf);
+            if (!fits)
+                continue;
+            uint64_t delta[AT_NUM_COUNTERS] = {0};
+            uint64_t fm = at_fm_gemm_cycles(g_cfg, &g_rtl, d, delta);
+            run_result r;
+            memset(&r, 0, sizeof r);
+            run_cmd(d, buf, 5000000, &r);
+            double ratio = r.cycles ? (double)fm / (double)r.cycles : 0.0;
+            double err = ratio > 1.0 ? ratio - 1.0 : 1.0 - ratio;
+            worst = err > worst ? err : worst;
+            printf("  %s: rtl %" PRIu64 " fmodel %" PRIu64 " (%+.3f)\n", buf, r.cycles, fm, ratio - 1.0);
+            CHECK(err <= 0.05, "%s: fmodel %" PRIu64 " vs rtl %" PRIu64 " cycles: error %.3f > 0.05", buf,
+                  fm, r.cycles, err);
+        }
+    }
+    printf("  cycle model: worst |fmodel/rtl - 1| = %.3f\n", worst);
+}
+
 int main(int argc, char **argv)
 {
-    uint64_t seed = check_seed("test_acceltran_compute", 0xC0C0A7E5u);
+    uint64_t seed = check_seed(TEST_SUITE, 0xC0C0A7E5u);
     if (argc > 1)
         seed = strtoull(argv[1], NULL, 0);
     rng_state = seed;
     g_cfg = at_hw_config_find(TEST_CONFIG);
+#ifdef TEST_PE_ROWS
+    static at_hw_config cfg_rows;
+    if (g_cfg) {
+        cfg_rows = *g_cfg;
+        cfg_rows.pe_rows = TEST_PE_ROWS;
+        g_cfg = &cfg_rows;
+    }
+#endif
     if (!g_cfg || at_spad_init(&g_rtl, g_cfg) || at_spad_init(&g_ref, g_cfg)) {
         fprintf(stderr, "setup failed\n");
         return 1;
@@ -632,8 +705,9 @@ int main(int argc, char **argv)
     RUN_CASE(case_layernorm);
     RUN_CASE(case_gemm_random);
     RUN_CASE(case_perf);
+    RUN_CASE(case_cycle_model);
     compute_unit_free(g_u);
     at_spad_free(&g_rtl);
     at_spad_free(&g_ref);
-    return check_finish("test_acceltran_compute");
+    return check_finish(TEST_SUITE);
 }

@@ -70,6 +70,7 @@ static void check_config(const at_hw_config *c)
         {"acceltran,max-hidden", c->max_hidden},
         {"acceltran,clock-mhz", c->clock_mhz},
         {"acceltran,wgt-rows-per-beat", c->wgt_rows_per_beat},
+        {"acceltran,pe-rows", c->pe_rows},
     };
     for (size_t i = 0; i < sizeof props / sizeof props[0]; i++) {
         uint32_t v = 0;
