@@ -44,6 +44,7 @@
 #include "at_qref.h"
 #include "at_session.h"
 #include "bert_float.h"
+#include "bench_util.h"
 
 #define H 384
 #define MAX_LAYERS 64
@@ -83,41 +84,10 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static const char *model_dir(void)
-{
-    const char *d = getenv("ACCELTRAN_MODEL_DIR");
-    return d && *d ? d : "models/all-MiniLM-L6-v2";
-}
-
 static int env_flag(const char *name)
 {
     const char *v = getenv(name);
     return v && *v && strcmp(v, "0");
-}
-
-static size_t read_lines(const char *path, char ***out)
-{
-    FILE *f = fopen(path, "r");
-    *out = NULL;
-    if (!f)
-        return 0;
-    size_t n = 0, cap = 0;
-    char line[8192];
-    char **v = NULL;
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = 0;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **p = realloc(v, cap * sizeof *p);
-            if (!p)
-                break;
-            v = p;
-        }
-        v[n++] = strdup(line);
-    }
-    fclose(f);
-    *out = v;
-    return n;
 }
 
 /* Cosines to float and the similarity-matrix error of embeddings e. */

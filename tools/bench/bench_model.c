@@ -29,43 +29,13 @@
 #include "at_qref.h"
 #include "at_session.h"
 #include "bert_float.h"
+#include "bench_util.h"
 
 static double now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static const char *model_dir(void)
-{
-    const char *d = getenv("ACCELTRAN_MODEL_DIR");
-    return d && *d ? d : "models/all-MiniLM-L6-v2";
-}
-
-static size_t read_lines(const char *path, char ***out)
-{
-    FILE *f = fopen(path, "r");
-    *out = NULL;
-    if (!f)
-        return 0;
-    size_t n = 0, cap = 0;
-    char line[8192];
-    char **v = NULL;
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = 0;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **p = realloc(v, cap * sizeof *p);
-            if (!p)
-                break;
-            v = p;
-        }
-        v[n++] = strdup(line);
-    }
-    fclose(f);
-    *out = v;
-    return n;
 }
 
 static at_session *open_session(const char *backend, const char *config, size_t max_len)
