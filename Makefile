@@ -69,7 +69,7 @@ help:
 	@echo "make lint    verilator --lint-only -Wall on every RTL file"
 	@echo "make synth   Yosys synthesis of the RTL on sky130 cells (per module; -j2 runs two), summary in $(BUILD)/synth/"
 	@echo "make bench   benchmarks: float reference, numerics error, PE cycles vs sparsity"
-	@echo "make report  measurements and plots: $(BUILD)/report/index.html and report.md (docs/report.md; about 4 min after the build)"
+	@echo "make report  measurements and plots: $(BUILD)/report/index.html and report.md (docs/report.md; about 8 min after the build)"
 	@echo "make bench-gpu  GPU baseline benchmark (needs an NVIDIA GPU)"
 	@echo "make fuzz    libFuzzer runs of every tests/fuzz/fuzz_*.c (FUZZ_SECONDS each, default 60)"
 	@echo "make clean   remove $(BUILD)/"
