@@ -120,16 +120,11 @@ module acceltran_spad #(
 
   // XOR of the 4-bit chunks of a line address: the bank hash h
   function automatic logic [3:0] fold4(input logic [31:0] a);
-    logic [3:0] f;
-    f = '0;
-    for (int i = 0; i < 32; i += 4) begin
-      f = f ^ a[i +: 4];
-    end
-    return f;
+    fold4 = a[3:0] ^ a[7:4] ^ a[11:8] ^ a[15:12] ^ a[19:16] ^ a[23:20] ^ a[27:24] ^ a[31:28];
   endfunction
 
   function automatic logic [AbW-1:0] abank(input logic [ActAddrW-1:0] l);
-    return AbW'(32'(fold4(32'(l))) % AB);
+    abank = AbW'(32'(fold4(32'(l))) % AB);
   endfunction
 
   // ------------------------------------------------------------ arbitration

@@ -1,6 +1,8 @@
 /* The Verilated acceltran_compute (GEMM / SOFTMAX / LAYERNORM engine of the
  * device top) driven from C: the three scratchpads are C arrays (at_spad)
- * behind request/grant ports that deny grants at random (seeded), and every
+ * behind request/grant ports that deny grants at random (seeded; the
+ * activation read ports, one per PE row, are granted per bank as
+ * acceltran_spad does), and every
  * command's result (whole activation buffer with mask words, error and
  * detail) and exact counters (mac_issued, mac_skipped, pruned, spad_wr) are
  * compared with at_exec_compute() of cosim/fmodel/device_exec.h on a copy of
@@ -654,7 +656,8 @@ static void case_perf(void)
 /* ------------------------------------------------------------ cycle model */
 
 /* The fmodel's GEMM estimate (at_fm_gemm_cycles) against the RTL's cycles
- * (accept -> done) with ideal ports: |fmodel / rtl - 1| <= 0.05 for every
+ * (accept -> done) with no grant stalls (the activation reads still one per
+ * bank and cycle, as the scratchpad grants them): |fmodel / rtl - 1| <= 0.05 for every
  * case. Shapes with M not a multiple of R*16, N not a multiple of C*16, and
  * every flag; dense and half of A zero. */
 static void case_cycle_model(void)
