@@ -31,6 +31,7 @@ static const at_fdt_prop at_fdt_props[] = {
     P_REG("acceltran,clock-mhz", clock_mhz, AT_REG_CONFIG_CLOCK_MHZ),
     P_NOREG("acceltran,wgt-rows-per-beat", wgt_rows_per_beat),
     P_NOREG("acceltran,pe-rows", pe_rows),
+    P_NOREG("acceltran,act-banks", act_banks),
     P_REG("acceltran,bus-bytes", bus_bytes, AT_REG_CONFIG_BUS_BYTES),
     P_REG("acceltran,mem-windows", windows, AT_REG_CONFIG_BUS_WINDOWS),
 };

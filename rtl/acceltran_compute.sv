@@ -24,7 +24,8 @@ module acceltran_compute #(
   localparam int unsigned WgtLines = acceltran_pkg::WgtBufKib * 1024 / 32,
   localparam int unsigned ActAddrW = $clog2(ActLines),
   localparam int unsigned WgtAddrW = $clog2(WgtLines),
-  localparam int unsigned CntW     = 48
+  localparam int unsigned CntW     = 48,
+  localparam int unsigned NR       = NumPeRows  // activation read ports
 ) (
   input  logic                  clk_i,
   input  logic                  rst_ni,
@@ -34,12 +35,13 @@ module acceltran_compute #(
   output logic                  done_o,
   output logic                  err_o,
   output logic [31:0]           err_detail_o,
-  output logic                  act_rd_req_o,
-  input  logic                  act_rd_gnt_i,
-  output logic [ActAddrW-1:0]   act_rd_addr_o,
-  input  logic                  act_rvalid_i,
-  input  logic [255:0]          act_rdata_i,
-  input  logic [15:0]           act_rmask_i,
+  // activation reads: one port per GEMM feeder; the row engines use port 0
+  output logic [NR-1:0]          act_rd_req_o,
+  input  logic [NR-1:0]          act_rd_gnt_i,
+  output logic [NR*ActAddrW-1:0] act_rd_addr_o,
+  input  logic [NR-1:0]          act_rvalid_i,
+  input  logic [NR*256-1:0]      act_rdata_i,
+  input  logic [NR*16-1:0]       act_rmask_i,
   output logic                  act_wr_req_o,
   input  logic                  act_wr_gnt_i,
   output logic [ActAddrW-1:0]   act_wr_addr_o,
@@ -82,8 +84,10 @@ module acceltran_compute #(
   logic            g_done, g_busy, s_done, s_err, s_busy, l_done, l_busy;
   logic [31:0]     s_det;
   logic [CntW-1:0] g_prun, s_prun, l_prun;
-  logic            g_ar_req, s_ar_req, l_ar_req, g_aw_req, s_aw_req, l_aw_req, g_w_req, l_w_req;
-  logic [ActAddrW-1:0] g_ar_addr, s_ar_addr, l_ar_addr, g_aw_addr, s_aw_addr, l_aw_addr;
+  logic [NR-1:0]   g_ar_req;
+  logic [NR*ActAddrW-1:0] g_ar_addr;
+  logic            s_ar_req, l_ar_req, g_aw_req, s_aw_req, l_aw_req, g_w_req, l_w_req;
+  logic [ActAddrW-1:0] s_ar_addr, l_ar_addr, g_aw_addr, s_aw_addr, l_aw_addr;
   logic [255:0]    g_aw_data, s_aw_data, l_aw_data;
   logic [15:0]     g_aw_mask, s_aw_mask, l_aw_mask;
   logic [QuadW-1:0] g_w_quad, l_w_quad;
@@ -141,9 +145,9 @@ module acceltran_compute #(
     .done_o            (g_done),
     .busy_o            (g_busy),
     .act_rd_req_o      (g_ar_req),
-    .act_rd_gnt_i      (act_rd_gnt_i && is_g),
+    .act_rd_gnt_i      (act_rd_gnt_i & {NR{is_g}}),
     .act_rd_addr_o     (g_ar_addr),
-    .act_rvalid_i      (act_rvalid_i && is_g),
+    .act_rvalid_i      (act_rvalid_i & {NR{is_g}}),
     .act_rdata_i       (act_rdata_i),
     .act_rmask_i       (act_rmask_i),
     .act_wr_req_o      (g_aw_req),
@@ -177,10 +181,10 @@ module acceltran_compute #(
     .err_detail_o  (s_det),
     .busy_o        (s_busy),
     .act_rd_req_o  (s_ar_req),
-    .act_rd_gnt_i  (act_rd_gnt_i && is_s),
+    .act_rd_gnt_i  (act_rd_gnt_i[0] && is_s),
     .act_rd_addr_o (s_ar_addr),
-    .act_rvalid_i  (act_rvalid_i && is_s),
-    .act_rdata_i   (act_rdata_i),
+    .act_rvalid_i  (act_rvalid_i[0] && is_s),
+    .act_rdata_i   (act_rdata_i[255:0]),
     .act_wr_req_o  (s_aw_req),
     .act_wr_gnt_i  (act_wr_gnt_i && is_s),
     .act_wr_addr_o (s_aw_addr),
@@ -202,10 +206,10 @@ module acceltran_compute #(
     .done_o        (l_done),
     .busy_o        (l_busy),
     .act_rd_req_o  (l_ar_req),
-    .act_rd_gnt_i  (act_rd_gnt_i && is_l),
+    .act_rd_gnt_i  (act_rd_gnt_i[0] && is_l),
     .act_rd_addr_o (l_ar_addr),
-    .act_rvalid_i  (act_rvalid_i && is_l),
-    .act_rdata_i   (act_rdata_i),
+    .act_rvalid_i  (act_rvalid_i[0] && is_l),
+    .act_rdata_i   (act_rdata_i[255:0]),
     .act_wr_req_o  (l_aw_req),
     .act_wr_gnt_i  (act_wr_gnt_i && is_l),
     .act_wr_addr_o (l_aw_addr),
@@ -230,7 +234,7 @@ module acceltran_compute #(
   assign unused_busy = g_busy ^ s_busy ^ l_busy;
 
   always_comb begin
-    act_rd_req_o  = 1'b0;
+    act_rd_req_o  = '0;
     act_rd_addr_o = g_ar_addr;
     act_wr_req_o  = 1'b0;
     act_wr_addr_o = g_aw_addr;
@@ -245,16 +249,16 @@ module acceltran_compute #(
         wgt_rd_req_o = g_w_req;
       end
       SelSmx: begin
-        act_rd_req_o  = s_ar_req;
-        act_rd_addr_o = s_ar_addr;
+        act_rd_req_o[0]              = s_ar_req;
+        act_rd_addr_o[0 +: ActAddrW] = s_ar_addr;
         act_wr_req_o  = s_aw_req;
         act_wr_addr_o = s_aw_addr;
         act_wr_data_o = s_aw_data;
         act_wr_mask_o = s_aw_mask;
       end
       SelLn: begin
-        act_rd_req_o  = l_ar_req;
-        act_rd_addr_o = l_ar_addr;
+        act_rd_req_o[0]              = l_ar_req;
+        act_rd_addr_o[0 +: ActAddrW] = l_ar_addr;
         act_wr_req_o  = l_aw_req;
         act_wr_addr_o = l_aw_addr;
         act_wr_data_o = l_aw_data;
@@ -268,7 +272,7 @@ module acceltran_compute #(
 
   // kept apart from the port mux: the requests never depend on the grants
   always_comb begin
-    crd_d = crd_q + {{(CntW-1){1'b0}}, act_rd_req_o && act_rd_gnt_i} +
+    crd_d = crd_q + CntW'($countones(act_rd_req_o & act_rd_gnt_i)) +
             {{(CntW-3){1'b0}}, wgt_rd_req_o && wgt_rd_gnt_i, 2'b00};
     cwr_d = cwr_q + {{(CntW-1){1'b0}}, act_wr_req_o && act_wr_gnt_i};
   end

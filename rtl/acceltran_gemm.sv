@@ -55,13 +55,13 @@ module acceltran_gemm #(
   input  logic [511:0]         desc_i,
   output logic                 done_o,
   output logic                 busy_o,
-  // activation read
-  output logic                 act_rd_req_o,
-  input  logic                 act_rd_gnt_i,
-  output logic [ActAddrW-1:0]  act_rd_addr_o,
-  input  logic                 act_rvalid_i,
-  input  logic [LineW-1:0]     act_rdata_i,
-  input  logic [Tile-1:0]      act_rmask_i,
+  // activation reads: port r is feeder r's (port 0 also the ACCUM read-back)
+  output logic [NumPeRows-1:0]          act_rd_req_o,
+  input  logic [NumPeRows-1:0]          act_rd_gnt_i,
+  output logic [NumPeRows*ActAddrW-1:0] act_rd_addr_o,
+  input  logic [NumPeRows-1:0]          act_rvalid_i,
+  input  logic [NumPeRows*LineW-1:0]    act_rdata_i,
+  input  logic [NumPeRows*Tile-1:0]     act_rmask_i,
   // activation write
   output logic                 act_wr_req_o,
   input  logic                 act_wr_gnt_i,
@@ -89,7 +89,6 @@ module acceltran_gemm #(
   localparam int unsigned NC = NumPes / NumPeRows;
   localparam int unsigned BR = BlockRows;
   localparam int unsigned NS = WgtSlots;
-  localparam int unsigned RW = (NR > 1) ? $clog2(NR) : 1;
   localparam int unsigned CW = (NC > 1) ? $clog2(NC) : 1;
   localparam int unsigned SW = (NS > 1) ? $clog2(NS) : 1;
   localparam int unsigned LaneEntW = LineW + Tile + NC;          // data, mask, column mask
@@ -325,41 +324,25 @@ module acceltran_gemm #(
   end
 
   // ------------------------------------------------------------ activation feeders (per PE row)
-  // in-flight activation read (one cycle): 0 none, 1 feeder, 2 accum
-  logic [1:0]           ar_kind_d, ar_kind_q;
-  logic [RW-1:0]        ar_fd_d, ar_fd_q;
-  logic [NR-1:0]        fd_req, fd_fire;
+  // each feeder has its own read port (the scratchpad's banks serve them
+  // side by side); port 0 also carries the ACCUM read-back, which goes
+  // first. fd_inf_q: the feeder's read is in flight (data next cycle).
+  logic [NR-1:0]        fd_req, fd_fire, fd_inf_d, fd_inf_q;
   logic [NR*ActAddrW-1:0] fd_addr;
-  logic [RW-1:0]        fd_rr_d, fd_rr_q, fd_sel;
-  logic                 fd_any;
   logic                 ac_rd_req;
 
-  // The pick (request side) and the fire (grant side) are separate blocks:
-  // act_rd_req_o depends on the pick, the grant comes back combinationally
+  // The requests and the fires (grant side) are separate blocks: the
+  // requests never depend on the grants, which come back combinationally
   // from the scratchpad's arbiter, and one block holding both would look
   // like a combinational loop to the linter (UNOPTFLAT on the top).
   always_comb begin
-    // round-robin pick: the first requesting feeder at or after fd_rr_q
-    fd_any = |fd_req;
-    fd_sel = fd_rr_q;
-    for (int j = NR - 1; j >= 0; j--) begin
-      if (fd_req[(32'(fd_rr_q) + j) % NR]) begin
-        fd_sel = RW'((32'(fd_rr_q) + j) % NR);
-      end
+    fd_fire = fd_req & act_rd_gnt_i;
+    if (ac_rd_req) begin
+      fd_fire[0] = 1'b0;
     end
-  end
-
-  always_comb begin
-    fd_fire = '0;
-    if (fd_any && !ac_rd_req && act_rd_gnt_i) begin
-      fd_fire[fd_sel] = 1'b1;
-    end
-    fd_rr_d = fd_rr_q;
-    if (|fd_fire) begin
-      fd_rr_d = (32'(fd_sel) == NR - 1) ? '0 : fd_sel + 1'b1;
-    end
+    fd_inf_d = fd_fire;
     if (init) begin
-      fd_rr_d = '0;
+      fd_inf_d = '0;
     end
   end
 
@@ -385,12 +368,12 @@ module acceltran_gemm #(
 
     assign rows  = (32'(sb_q) * NR + r == 32'(mb_n_q) - 1) ? rows_last_q : RowsW'(BR);
     assign cmask = (g_q == g_n_q - 12'd1) ? last_cm_q : '1;
-    assign arr   = act_rvalid_i && (ar_kind_q == 2'd1) && (32'(ar_fd_q) == r);
+    assign arr   = act_rvalid_i[r] && fd_inf_q[r];
 
     always_comb begin
       logic [LaneCntW:0] occ;
       occ = {1'b0, lf_cnt[32'(l_q)*LaneCntW +: LaneCntW]} +
-            {{LaneCntW{1'b0}}, (ar_kind_q == 2'd1) && (32'(ar_fd_q) == r) && (fl_lane_q == l_q)};
+            {{LaneCntW{1'b0}}, fd_inf_q[r] && (fl_lane_q == l_q)};
       fd_req[r] = run && !done_q && (32'(occ) < ActDepth);
     end
     assign fd_addr[r*ActAddrW +: ActAddrW] = row_q + ActAddrW'(c_q);
@@ -443,7 +426,8 @@ module acceltran_gemm #(
       end
     end
 
-    assign lf_wdata = {fl_cm_q, (f_amask ? act_rmask_i : {Tile{1'b1}}), act_rdata_i};
+    assign lf_wdata = {fl_cm_q, (f_amask ? act_rmask_i[r*Tile +: Tile] : {Tile{1'b1}}),
+                       act_rdata_i[r*LineW +: LineW]};
 
     for (genvar l = 0; l < NL; l++) begin : g_lane
       logic [NC-1:0] cm, tk, fire;
@@ -577,13 +561,13 @@ module acceltran_gemm #(
       case (ac_st_q)
         2'd0: begin
           ac_pe_d = wr_sel;
-          if (ac_rd_req && act_rd_gnt_i) begin
+          if (ac_rd_req && act_rd_gnt_i[0]) begin
             ac_st_d = 2'd1;
             wr_rr_d = (32'(wr_sel) == NP - 1) ? '0 : wr_sel + 1'b1;
           end
         end
         2'd1: begin
-          if (act_rvalid_i) begin
+          if (act_rvalid_i[0]) begin
             for (int j = 0; j < Tile; j++) begin
               logic signed [16:0] s;
               logic [15:0] e;
@@ -617,21 +601,14 @@ module acceltran_gemm #(
     end
   end
 
-  // activation read port: ACCUM reads first, then the feeders
+  // activation read ports: feeder r on port r; the ACCUM read on port 0
+  // first
   always_comb begin
-    act_rd_req_o  = ac_rd_req || fd_any;
-    act_rd_addr_o = ac_rd_req ? of_head[32'(wr_sel)*OutEntW + LineW + Tile +: ActAddrW]
-                              : fd_addr[32'(fd_sel)*ActAddrW +: ActAddrW];
-  end
-
-  always_comb begin
-    ar_kind_d = 2'd0;
-    ar_fd_d   = ar_fd_q;
-    if (ac_rd_req && act_rd_gnt_i) begin
-      ar_kind_d = 2'd2;
-    end else if (|fd_fire) begin
-      ar_kind_d = 2'd1;
-      ar_fd_d   = fd_sel;
+    act_rd_req_o  = fd_req;
+    act_rd_addr_o = fd_addr;
+    if (ac_rd_req) begin
+      act_rd_req_o[0] = 1'b1;
+      act_rd_addr_o[0 +: ActAddrW] = of_head[32'(wr_sel)*OutEntW + LineW + Tile +: ActAddrW];
     end
   end
 
@@ -1157,9 +1134,7 @@ module acceltran_gemm #(
       is_done_q    <= 1'b1;
       is_started_q <= '0;
       is_cbase_q   <= '0;
-      ar_kind_q    <= '0;
-      ar_fd_q      <= '0;
-      fd_rr_q      <= '0;
+      fd_inf_q     <= '0;
       wr_rr_q      <= '0;
       ac_st_q      <= '0;
       ac_pe_q      <= '0;
@@ -1192,9 +1167,7 @@ module acceltran_gemm #(
       is_done_q    <= is_done_d;
       is_started_q <= is_started_d;
       is_cbase_q   <= is_cbase_d;
-      ar_kind_q    <= ar_kind_d;
-      ar_fd_q      <= ar_fd_d;
-      fd_rr_q      <= fd_rr_d;
+      fd_inf_q     <= fd_inf_d;
       wr_rr_q      <= wr_rr_d;
       ac_st_q      <= ac_st_d;
       ac_pe_q      <= ac_pe_d;

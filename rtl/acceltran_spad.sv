@@ -1,19 +1,32 @@
 // The three scratchpads (docs/isa.md "Scratchpads", docs/rtl-top.md
 // "Scratchpad module"):
-// - activation buffer: ActLines lines of 256 bits;
-// - mask sidecar: the mask word of activation line L is word L mod 16 of
-//   entry L / 16 of a memory of ActLines/16 entries x 16 words (16 banks of
-//   16 bits), so a mask-buffer line (16 words) is one access and an
-//   activation access reads/writes its line's word alongside;
+// - activation buffer: NumActBanks banks of ActLines / NumActBanks lines of
+//   256 bits; line L lives in bank h(L) mod NumActBanks at index
+//   L >> log2(NumActBanks), where h(L) is the XOR of L's 4-bit chunks (it
+//   spreads the GEMM feeders' streams, whose lines differ by multiples of
+//   the row block's LDA, over the banks);
+// - mask sidecar: 16 word banks of ActLines/16 words of 16 bits; the mask
+//   word of activation line L is entry L / 16 of word bank h(L). Lines
+//   16e .. 16e+15 (mask-buffer line e) have h = j ^ h(e), one per word bank,
+//   so a mask-buffer line is one access (word j in word bank j ^ h(e)); the
+//   compute reads granted in one cycle are in distinct activation banks, so
+//   distinct h, so distinct word banks: each line's mask word comes with it;
 // - weight buffer: WgtLines/4 entries of 4 lines (4 banks): a quad read is
 //   one access, a DMA line access touches one bank.
-// Physical ports: activation read (compute act read, DMA read of the
-// activation or mask buffer), activation write (compute act write, DMA
-// write of the activation or mask buffer), weight read (compute quad read,
-// DMA read of a weight line), weight write (DMA only). Each shared port
-// grants round-robin between the compute engine and the DMA when both ask
-// (grant in the request cycle); read data comes from registers the cycle
-// after the grant. Writes take effect at the grant edge.
+// Physical ports: NumActRdPorts compute activation reads (one per GEMM
+// feeder; the row engines use port 0) and the DMA's read of the activation
+// or mask buffer, sharing the activation banks; activation write (compute
+// act write, DMA write of the activation or mask buffer), weight read
+// (compute quad read, DMA read of a weight line), weight write (DMA only).
+// Per activation bank, the compute read ports asking for it are served
+// round-robin (a rotating pointer per bank). The DMA read takes the bank of
+// its line (a mask-buffer line: every bank) and, when compute ports ask for
+// that bank too, wins if it lost the previous such conflict (a toggle, so
+// neither side starves); the other shared ports grant round-robin between
+// the compute engine and the DMA as before. Grants come in the request
+// cycle; read data comes from registers the cycle after the grant. Writes
+// take effect at the grant edge (a read granted in the same cycle returns
+// the old line).
 // Memories are written in their own always_ff (memory inference); they are
 // not reset (contents are undefined after reset, docs/isa.md).
 // Counters (docs/isa.md, Performance counters): cnt_spad_rd_o / _wr_o are
@@ -24,6 +37,9 @@
 `include "acceltran_assert.svh"
 
 module acceltran_spad #(
+  // compute activation read ports: one per GEMM feeder (PE row); the unit
+  // test's second build overrides it
+  parameter  int unsigned NumActRdPorts = acceltran_pkg::NumPeRows,
   localparam int unsigned ActLines  = acceltran_pkg::ActBufKib * 1024 / 32,
   localparam int unsigned WgtLines  = acceltran_pkg::WgtBufKib * 1024 / 32,
   localparam int unsigned MaskLines = ActLines / 16,
@@ -31,17 +47,23 @@ module acceltran_spad #(
   localparam int unsigned WgtAddrW  = $clog2(WgtLines),
   localparam int unsigned MaskAddrW = ActAddrW - 4,
   localparam int unsigned QuadW     = WgtAddrW - 2,
-  localparam int unsigned CntW      = 48
+  localparam int unsigned CntW      = 48,
+  localparam int unsigned NAR       = NumActRdPorts,
+  localparam int unsigned AB        = acceltran_pkg::NumActBanks,
+  localparam int unsigned AbW       = (AB > 1) ? $clog2(AB) : 1,
+  localparam int unsigned AbSh      = $clog2(AB),  // bank index = line >> AbSh
+  localparam int unsigned AIdxW     = ActAddrW - AbSh,
+  localparam int unsigned ArW       = (NAR > 1) ? $clog2(NAR) : 1
 ) (
   input  logic                clk_i,
   input  logic                rst_ni,
   // compute engine side
-  input  logic                act_rd_req_i,
-  output logic                act_rd_gnt_o,
-  input  logic [ActAddrW-1:0] act_rd_addr_i,
-  output logic                act_rvalid_o,
-  output logic [255:0]        act_rdata_o,
-  output logic [15:0]         act_rmask_o,
+  input  logic [NAR-1:0]          act_rd_req_i,
+  output logic [NAR-1:0]          act_rd_gnt_o,
+  input  logic [NAR*ActAddrW-1:0] act_rd_addr_i,
+  output logic [NAR-1:0]          act_rvalid_o,
+  output logic [NAR*256-1:0]      act_rdata_o,
+  output logic [NAR*16-1:0]       act_rmask_o,
   input  logic                act_wr_req_i,
   output logic                act_wr_gnt_o,
   input  logic [ActAddrW-1:0] act_wr_addr_i,
@@ -79,8 +101,6 @@ module acceltran_spad #(
   localparam logic [1:0] BufWgt  = 2'd1;
   localparam logic [1:0] BufMask = 2'd2;
 
-  logic [255:0]  act_mem  [ActLines];
-  logic [255:0]  mask_mem [MaskLines];
   logic [1023:0] wgt_mem  [WgtLines / 4];
 
   // The DMA addresses are 24-bit descriptor fields, range-checked by the
@@ -98,20 +118,42 @@ module acceltran_spad #(
   assign dwa_w = dma_wr_addr_i[WgtAddrW-1:0];
   assign dra_w = dma_rd_addr_i[WgtAddrW-1:0];
 
+  // XOR of the 4-bit chunks of a line address: the bank hash h
+  function automatic logic [3:0] fold4(input logic [31:0] a);
+    fold4 = a[3:0] ^ a[7:4] ^ a[11:8] ^ a[15:12] ^ a[19:16] ^ a[23:20] ^ a[27:24] ^ a[31:28];
+  endfunction
+
+  function automatic logic [AbW-1:0] abank(input logic [ActAddrW-1:0] l);
+    abank = AbW'(32'(fold4(32'(l))) % AB);
+  endfunction
+
   // ------------------------------------------------------------ arbitration
   logic dma_rd_act, dma_rd_wgt, dma_wr_act, dma_wr_wgt;
   logic ar_dma_pri_d, ar_dma_pri_q, wr_dma_pri_d, wr_dma_pri_q, wg_dma_pri_d, wg_dma_pri_q;
-  logic ar_dma, aw_dma, wr_dma;  // the DMA wins the port this cycle
+  logic ar_dma, aw_dma, wr_dma;  // the DMA wins the port (its banks) this cycle
+  logic ar_conf;                 // compute reads ask for the DMA read's bank(s)
+  logic d_rmask;                 // the DMA read is of a mask-buffer line
+  logic [AbW-1:0] d_rbank;
+  logic [NAR*AbW-1:0] rp_bank;   // bank of each compute read port's line
+  logic [AB*ArW-1:0]  ar_rr_d, ar_rr_q;
 
   always_comb begin
     dma_rd_act = dma_rd_req_i && (dma_rd_buf_i != BufWgt);
     dma_rd_wgt = dma_rd_req_i && (dma_rd_buf_i == BufWgt);
     dma_wr_act = dma_wr_req_i && (dma_wr_buf_i != BufWgt);
     dma_wr_wgt = dma_wr_req_i && (dma_wr_buf_i == BufWgt);
-    ar_dma = dma_rd_act && (!act_rd_req_i || ar_dma_pri_q);
+    d_rmask    = dma_rd_buf_i == BufMask;
+    d_rbank    = abank(dra);
+    ar_conf    = 1'b0;
+    for (int p = 0; p < NAR; p++) begin
+      rp_bank[p*AbW +: AbW] = abank(act_rd_addr_i[p*ActAddrW +: ActAddrW]);
+      if (act_rd_req_i[p] && (d_rmask || (rp_bank[p*AbW +: AbW] == d_rbank))) begin
+        ar_conf = 1'b1;
+      end
+    end
+    ar_dma = dma_rd_act && (!ar_conf || ar_dma_pri_q);
     aw_dma = dma_wr_act && (!act_wr_req_i || wr_dma_pri_q);
     wr_dma = dma_rd_wgt && (!wgt_rd_req_i || wg_dma_pri_q);
-    act_rd_gnt_o = act_rd_req_i && !ar_dma;
     act_wr_gnt_o = act_wr_req_i && !aw_dma;
     wgt_rd_gnt_o = wgt_rd_req_i && !wr_dma;
     dma_rd_gnt_o = ar_dma || wr_dma;
@@ -120,7 +162,7 @@ module acceltran_spad #(
     ar_dma_pri_d = ar_dma_pri_q;
     wr_dma_pri_d = wr_dma_pri_q;
     wg_dma_pri_d = wg_dma_pri_q;
-    if (act_rd_req_i && dma_rd_act) begin
+    if (dma_rd_act && ar_conf) begin
       ar_dma_pri_d = !ar_dma;
     end
     if (act_wr_req_i && dma_wr_act) begin
@@ -131,18 +173,47 @@ module acceltran_spad #(
     end
   end
 
+  // compute read ports, per bank: the first asking port at or after the
+  // bank's pointer, unless the DMA holds the bank; the pointer moves past
+  // the winner
+  always_comb begin
+    act_rd_gnt_o = '0;
+    ar_rr_d      = ar_rr_q;
+    for (int b = 0; b < AB; b++) begin
+      logic found;
+      logic [ArW-1:0] win;
+      found = 1'b0;
+      win   = '0;
+      for (int j = 0; j < NAR; j++) begin
+        logic [ArW-1:0] p;
+        p = ArW'((32'(ar_rr_q[b*ArW +: ArW]) + 32'(j)) % NAR);
+        if (!found && act_rd_req_i[p] && (32'(rp_bank[32'(p)*AbW +: AbW]) == b)) begin
+          found = 1'b1;
+          win   = p;
+        end
+      end
+      if (found && !(ar_dma && (d_rmask || (32'(d_rbank) == b)))) begin
+        act_rd_gnt_o[win] = 1'b1;
+        ar_rr_d[b*ArW +: ArW] = (32'(win) == NAR - 1) ? '0 : ArW'(32'(win) + 1);
+      end
+    end
+  end
+
   // ------------------------------------------------------------ writes
+  // activation banks: one write per cycle (compute or DMA line)
   logic                 a_we, m_we_word, m_we_line, w_we;
   logic [ActAddrW-1:0]  a_wa;
   logic [255:0]         a_wd;
   logic [15:0]          m_wword;
   logic [MaskAddrW-1:0] m_wa;
   logic [255:0]         m_wline;
-  logic [3:0]           m_wsel;
   logic [QuadW-1:0]     w_wa;
   logic [1:0]           w_wsel;
+  logic [15:0]          mw_we;
+  logic [16*16-1:0]     mw_wd;
 
   always_comb begin
+    logic [3:0] h;
     a_we      = 1'b0;
     m_we_word = 1'b0;
     m_we_line = 1'b0;
@@ -150,8 +221,8 @@ module acceltran_spad #(
     a_wd      = act_wr_data_i;
     m_wword   = act_wr_mask_i;
     m_wa      = act_wr_addr_i[ActAddrW-1:4];
-    m_wsel    = act_wr_addr_i[3:0];
     m_wline   = dma_wr_data_i;
+    h         = fold4(32'(act_wr_addr_i));
     if (act_wr_gnt_o) begin
       a_we      = 1'b1;
       m_we_word = 1'b1;
@@ -159,6 +230,7 @@ module acceltran_spad #(
       if (dma_wr_buf_i == BufMask) begin
         m_we_line = 1'b1;
         m_wa      = dwa[MaskAddrW-1:0];
+        h         = fold4(32'(dwa[MaskAddrW-1:0]));
       end else begin
         a_we      = 1'b1;
         a_wa      = dwa;
@@ -166,7 +238,22 @@ module acceltran_spad #(
         m_we_word = dma_wr_mask_en_i;
         m_wword   = dma_wr_mask_i;
         m_wa      = dwa[ActAddrW-1:4];
-        m_wsel    = dwa[3:0];
+        h         = fold4(32'(dwa));
+      end
+    end
+    // the word banks: one word in word bank h(L), or a whole mask-buffer
+    // line e with word j in word bank j ^ h(e)
+    mw_we = '0;
+    mw_wd = '0;
+    for (int w = 0; w < 16; w++) begin
+      logic [3:0] j;
+      j = 4'(w) ^ h;
+      if (m_we_line) begin
+        mw_we[w] = 1'b1;
+        mw_wd[w*16 +: 16] = m_wline[32'(j)*16 +: 16];
+      end else if (m_we_word && (4'(w) == h)) begin
+        mw_we[w] = 1'b1;
+        mw_wd[w*16 +: 16] = m_wword;
       end
     end
     w_we   = dma_wr_wgt;
@@ -175,43 +262,123 @@ module acceltran_spad #(
   end
 
   always_ff @(posedge clk_i) begin
-    if (a_we) begin
-      act_mem[a_wa] <= a_wd;
-    end
-    if (m_we_line) begin
-      mask_mem[m_wa] <= m_wline;
-    end else if (m_we_word) begin
-      mask_mem[m_wa][32'(m_wsel)*16 +: 16] <= m_wword;
-    end
     if (w_we) begin
       wgt_mem[w_wa][32'(w_wsel)*256 +: 256] <= dma_wr_data_i;
     end
   end
 
+  // ------------------------------------------------------------ banks
+  // per activation bank: the read of this cycle (granted port or DMA) into
+  // the bank's read register; per word bank likewise
+  logic [AB-1:0]         ab_re;
+  logic [AB*AIdxW-1:0]   ab_ra;
+  logic [AB*256-1:0]     ab_rd, ab_d, ab_q;
+  logic [16*MaskAddrW-1:0] mw_ra;
+  logic [16*16-1:0]      mw_rd;
+  logic [3:0]            d_rfold;
+
+  always_comb begin
+    ab_re = '0;
+    ab_ra = '0;
+    mw_ra = '0;
+    for (int b = 0; b < AB; b++) begin
+      for (int p = 0; p < NAR; p++) begin
+        if (act_rd_gnt_o[p] && (32'(rp_bank[p*AbW +: AbW]) == b)) begin
+          ab_re[b] = 1'b1;
+          ab_ra[b*AIdxW +: AIdxW] = act_rd_addr_i[p*ActAddrW + AbSh +: AIdxW];
+        end
+      end
+      if (ar_dma && !d_rmask && (32'(d_rbank) == b)) begin
+        ab_re[b] = 1'b1;
+        ab_ra[b*AIdxW +: AIdxW] = dra[AbSh +: AIdxW];
+      end
+    end
+    for (int w = 0; w < 16; w++) begin
+      for (int p = 0; p < NAR; p++) begin
+        logic [ActAddrW-1:0] l;
+        l = act_rd_addr_i[p*ActAddrW +: ActAddrW];
+        if (act_rd_gnt_o[p] && (fold4(32'(l)) == 4'(w))) begin
+          mw_ra[w*MaskAddrW +: MaskAddrW] = l[ActAddrW-1:4];
+        end
+      end
+      if (ar_dma && d_rmask) begin
+        mw_ra[w*MaskAddrW +: MaskAddrW] = dra[MaskAddrW-1:0];
+      end
+    end
+    ab_d = ab_q;
+    for (int b = 0; b < AB; b++) begin
+      if (ab_re[b]) begin
+        ab_d[b*256 +: 256] = ab_rd[b*256 +: 256];
+      end
+    end
+  end
+
+  for (genvar b = 0; b < AB; b++) begin : g_abank
+    logic [255:0] mem [ActLines / AB];
+    assign ab_rd[b*256 +: 256] = mem[ab_ra[b*AIdxW +: AIdxW]];
+    always_ff @(posedge clk_i) begin
+      if (a_we && (32'(abank(a_wa)) == b)) begin
+        mem[a_wa[ActAddrW-1:AbSh]] <= a_wd;
+      end
+    end
+  end
+
+  for (genvar w = 0; w < 16; w++) begin : g_mbank
+    logic [15:0] mem [MaskLines];
+    assign mw_rd[w*16 +: 16] = mem[mw_ra[w*MaskAddrW +: MaskAddrW]];
+    always_ff @(posedge clk_i) begin
+      if (mw_we[w]) begin
+        mem[m_wa] <= mw_wd[w*16 +: 16];
+      end
+    end
+  end
+
   // ------------------------------------------------------------ reads
-  logic [255:0]  ap_d, ap_q;      // activation port: line (or mask line for the DMA)
-  logic [15:0]   apm_d, apm_q;    // the line's mask word
+  logic [NAR-1:0]     arv_d, arv_q;
+  logic [NAR*AbW-1:0] arb_d, arb_q;   // the bank each port read
+  logic [NAR*16-1:0]  arm_d, arm_q;   // the line's mask word
+  logic [AbW-1:0]     dab_d, dab_q;   // the bank of the DMA's activation read
+  logic [255:0]       dml_d, dml_q;   // the DMA's mask-buffer line
+  logic               dmk_d, dmk_q;   // the DMA read was of a mask-buffer line
   logic [1023:0] wp_d, wp_q;      // weight port: quad
-  logic          arv_d, arv_q, wrv_d, wrv_q, drv_d, drv_q;
+  logic          wrv_d, wrv_q, drv_d, drv_q;
   logic          dsrc_w_d, dsrc_w_q;  // the DMA read came from the weight port
   logic [1:0]    dsel_d, dsel_q;      // its line within the quad
   logic [CntW-1:0] crd_d, crd_q, cwr_d, cwr_q;
   logic [CntW-1:0] car_d, car_q, caw_d, caw_q, cwgr_d, cwgr_q, cwgw_d, cwgw_q, cmr_d, cmr_q, cmw_d, cmw_q;
   logic            dma_rd_mask;  // the DMA reads a mask-buffer line this cycle
 
+  logic [255:0] dml_rd;  // the mask-buffer line e: word j from word bank j ^ h(e)
+
+  assign d_rfold = fold4(32'(dra[MaskAddrW-1:0]));
+
   always_comb begin
-    logic [ActAddrW-1:0] ra;
-    logic [255:0] mline;
-    ra    = ar_dma ? dra : act_rd_addr_i;
-    mline = mask_mem[ra[ActAddrW-1:4]];
-    ap_d  = ap_q;
-    apm_d = apm_q;
-    if (act_rd_gnt_o || ar_dma) begin
-      ap_d  = act_mem[ra];
-      apm_d = mline[32'(ra[3:0])*16 +: 16];
-      if (ar_dma && (dma_rd_buf_i == BufMask)) begin
-        ap_d = mask_mem[dra[MaskAddrW-1:0]];
+    for (int j = 0; j < 16; j++) begin
+      logic [3:0] w;
+      w = 4'(j) ^ d_rfold;
+      dml_rd[j*16 +: 16] = mw_rd[32'(w)*16 +: 16];
+    end
+  end
+
+  always_comb begin
+    arv_d = act_rd_gnt_o;
+    arb_d = rp_bank;
+    arm_d = arm_q;
+    for (int p = 0; p < NAR; p++) begin
+      if (act_rd_gnt_o[p]) begin
+        arm_d[p*16 +: 16] = mw_rd[32'(fold4(32'(act_rd_addr_i[p*ActAddrW +: ActAddrW])))*16 +: 16];
       end
+    end
+    dma_rd_mask = ar_dma && d_rmask;
+    dab_d = dab_q;
+    dmk_d = dmk_q;
+    dml_d = dml_q;
+    if (ar_dma) begin
+      dab_d = d_rbank;
+      dmk_d = d_rmask;
+    end
+    if (dma_rd_mask) begin
+      dml_d = dml_rd;
     end
     wp_d = wp_q;
     if (wgt_rd_gnt_o) begin
@@ -219,7 +386,6 @@ module acceltran_spad #(
     end else if (wr_dma) begin
       wp_d = wgt_mem[dra_w[WgtAddrW-1:2]];
     end
-    arv_d    = act_rd_gnt_o;
     wrv_d    = wgt_rd_gnt_o;
     drv_d    = dma_rd_gnt_o;
     dsrc_w_d = wr_dma;
@@ -227,22 +393,32 @@ module acceltran_spad #(
     crd_d    = crd_q + {{(CntW-1){1'b0}}, dma_rd_gnt_o};
     cwr_d    = cwr_q + {{(CntW-1){1'b0}}, dma_wr_gnt_o};
     // per buffer (the writes' enables come from the write block above)
-    dma_rd_mask = ar_dma && (dma_rd_buf_i == BufMask);
-    car_d  = car_q + CntW'(act_rd_gnt_o) + CntW'(ar_dma && !dma_rd_mask);
+    car_d  = car_q + CntW'($countones(act_rd_gnt_o)) + CntW'(ar_dma && !d_rmask);
     caw_d  = caw_q + CntW'(a_we);
     cwgr_d = cwgr_q + (CntW'(wgt_rd_gnt_o) << 2) + CntW'(wr_dma);
     cwgw_d = cwgw_q + CntW'(w_we);
-    cmr_d  = cmr_q + CntW'(act_rd_gnt_o) + (CntW'(dma_rd_mask) << 4);
+    cmr_d  = cmr_q + CntW'($countones(act_rd_gnt_o)) + (CntW'(dma_rd_mask) << 4);
     cmw_d  = cmw_q + CntW'(m_we_word) + (CntW'(m_we_line) << 4);
   end
 
+  always_comb begin
+    for (int p = 0; p < NAR; p++) begin
+      act_rdata_o[p*256 +: 256] = ab_q[32'(arb_q[p*AbW +: AbW])*256 +: 256];
+    end
+    if (dsrc_w_q) begin
+      dma_rdata_o = wp_q[32'(dsel_q)*256 +: 256];
+    end else if (dmk_q) begin
+      dma_rdata_o = dml_q;
+    end else begin
+      dma_rdata_o = ab_q[32'(dab_q)*256 +: 256];
+    end
+  end
+
   assign act_rvalid_o  = arv_q;
-  assign act_rdata_o   = ap_q;
-  assign act_rmask_o   = apm_q;
+  assign act_rmask_o   = arm_q;
   assign wgt_rvalid_o  = wrv_q;
   assign wgt_rdata_o   = wp_q;
   assign dma_rvalid_o  = drv_q;
-  assign dma_rdata_o   = dsrc_w_q ? wp_q[32'(dsel_q)*256 +: 256] : ap_q;
   assign cnt_spad_rd_o = crd_q;
   assign cnt_spad_wr_o = cwr_q;
   assign cnt_act_rd_o  = car_q;
@@ -257,10 +433,15 @@ module acceltran_spad #(
       ar_dma_pri_q <= 1'b0;
       wr_dma_pri_q <= 1'b0;
       wg_dma_pri_q <= 1'b0;
-      ap_q         <= '0;
-      apm_q        <= '0;
+      ar_rr_q      <= '0;
+      ab_q         <= '0;
+      arv_q        <= '0;
+      arb_q        <= '0;
+      arm_q        <= '0;
+      dab_q        <= '0;
+      dml_q        <= '0;
+      dmk_q        <= 1'b0;
       wp_q         <= '0;
-      arv_q        <= 1'b0;
       wrv_q        <= 1'b0;
       drv_q        <= 1'b0;
       dsrc_w_q     <= 1'b0;
@@ -277,10 +458,15 @@ module acceltran_spad #(
       ar_dma_pri_q <= ar_dma_pri_d;
       wr_dma_pri_q <= wr_dma_pri_d;
       wg_dma_pri_q <= wg_dma_pri_d;
-      ap_q         <= ap_d;
-      apm_q        <= apm_d;
-      wp_q         <= wp_d;
+      ar_rr_q      <= ar_rr_d;
+      ab_q         <= ab_d;
       arv_q        <= arv_d;
+      arb_q        <= arb_d;
+      arm_q        <= arm_d;
+      dab_q        <= dab_d;
+      dml_q        <= dml_d;
+      dmk_q        <= dmk_d;
+      wp_q         <= wp_d;
       wrv_q        <= wrv_d;
       drv_q        <= drv_d;
       dsrc_w_q     <= dsrc_w_d;
@@ -298,7 +484,9 @@ module acceltran_spad #(
 
   // ---------------------------------------------------------------- assertions
   // grants only to requests, one winner per shared port
-  `AT_ASSERT(SpadActRdGnt_A, act_rd_gnt_o |-> act_rd_req_i && !ar_dma)
+  `AT_ASSERT(SpadActRdGnt_A, (act_rd_gnt_o & ~act_rd_req_i) == '0)
+  // a DMA mask-buffer read excludes every compute read (it uses all word banks)
+  `AT_ASSERT(SpadMaskRdExcl_A, dma_rd_mask |-> (act_rd_gnt_o == '0))
   `AT_ASSERT(SpadActWrGnt_A, act_wr_gnt_o |-> act_wr_req_i && !aw_dma)
   `AT_ASSERT(SpadWgtRdGnt_A, wgt_rd_gnt_o |-> wgt_rd_req_i && !wr_dma)
   `AT_ASSERT(SpadDmaRdGnt_A, dma_rd_gnt_o |-> dma_rd_req_i)
@@ -314,5 +502,10 @@ module acceltran_spad #(
   `AT_ASSERT(SpadDmaRdRange_A, dma_rd_req_i |->
              (32'(dma_rd_addr_i) < ((dma_rd_buf_i == BufWgt) ? WgtLines :
                                     (dma_rd_buf_i == BufMask) ? MaskLines : ActLines)))
+
+  // banks: a power of two up to 16 (the mask word banks carry the hash)
+  if ((AB & (AB - 1)) != 0 || AB > 16 || AB == 0 || NAR == 0) begin : g_bad_banks
+    $error("acceltran_spad: act_banks must be a power of two <= 16, ports >= 1");
+  end
 
 endmodule

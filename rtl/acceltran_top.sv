@@ -416,10 +416,16 @@ module acceltran_top #(
   );
 
   // ---------------------------------------------------------------- scratchpads and compute
-  logic                 act_rd_req, act_rd_gnt, act_rvalid, act_wr_req, act_wr_gnt;
-  logic [ActAddrW-1:0]  act_rd_addr, act_wr_addr;
-  logic [255:0]         act_rdata, act_wr_data;
-  logic [15:0]          act_rmask, act_wr_mask;
+  // compute activation reads: one port per GEMM feeder (PE row)
+  localparam int unsigned NR = acceltran_pkg::NumPeRows;
+  logic [NR-1:0]          act_rd_req, act_rd_gnt, act_rvalid;
+  logic [NR*ActAddrW-1:0] act_rd_addr;
+  logic [NR*256-1:0]      act_rdata;
+  logic [NR*16-1:0]       act_rmask;
+  logic                 act_wr_req, act_wr_gnt;
+  logic [ActAddrW-1:0]  act_wr_addr;
+  logic [255:0]         act_wr_data;
+  logic [15:0]          act_wr_mask;
   logic                 wgt_rd_req, wgt_rd_gnt, wgt_rvalid;
   logic [WgtAddrW-3:0]  wgt_rd_quad;
   logic [1023:0]        wgt_rdata;

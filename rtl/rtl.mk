@@ -129,6 +129,23 @@ $(BUILD)/tests/rtl/test_acceltran_compute_tiny_r2: tests/rtl/test_acceltran_comp
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Icosim/units -DTEST_CONFIG=\"tiny\" -DTEST_PE_ROWS=2 -c $< -o $@.o
 	$(CXX) -o $@ $@.o $(CR2)/shim.o $(CR2)/Vacceltran_compute__ALL.a $(VLIB) $(LIB) $(LDLIBS)
 RTL_TEST_BINS  += $(BUILD)/tests/rtl/test_acceltran_compute_tiny_r2
+# The scratchpad once more on tiny with three compute activation read ports
+# (-GNumActRdPorts=3; tiny has one, its two banks): the per-bank round-robin
+# among the GEMM feeders' ports of edge and server.
+SP3 := $(BUILD)/verilator/tiny_p3/acceltran_spad
+$(SP3)/Vacceltran_spad__ALL.a: $(RTL_SRCS) $(RTL_INCS) rtl/rtl.mk
+	@mkdir -p $(@D)
+	MAKEFLAGS= $(VERILATOR) --cc $(VFLAGS) $(call CONFIG_DEF,tiny) -GNumActRdPorts=3 --top-module acceltran_spad --Mdir $(@D) \
+	  --prefix Vacceltran_spad --build -j 2 -MAKEFLAGS "-s" -y rtl $(RTL_PKG) rtl/acceltran_spad.sv >/dev/null
+
+$(SP3)/shim.o: cosim/units/acceltran_spad_shim.cpp cosim/units/acceltran_spad_unit.h cosim/units/vunit.hpp $(SP3)/Vacceltran_spad__ALL.a
+	$(CXX) -std=c++17 -O2 -Wall -Icosim/units -I$(@D) $(VINC) -c $< -o $@
+
+$(BUILD)/tests/rtl/test_acceltran_spad_tiny_p3: tests/rtl/test_acceltran_spad.c $(SP3)/shim.o $(VLIB) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Icosim/units -DTEST_CONFIG=\"tiny\" -c $< -o $@.o
+	$(CXX) -o $@ $@.o $(SP3)/shim.o $(SP3)/Vacceltran_spad__ALL.a $(VLIB) $(LIB) $(LDLIBS)
+RTL_TEST_BINS  += $(BUILD)/tests/rtl/test_acceltran_spad_tiny_p3
 RTL_BENCHES    := $(filter $(RTL_UNITS),$(patsubst tools/bench/bench_%.c,%,$(wildcard tools/bench/bench_*.c)))
 $(foreach m,$(RTL_BENCHES),$(if $(filter $(CONFIG),$(call RTL_TEST_CONFIGS,$(m))),,$(eval $(call VERILATE_RULE,$(CONFIG),$(m)))))
 $(foreach m,$(RTL_BENCHES),$(eval $(call RTL_BENCH_RULE,$(m))))

@@ -811,10 +811,20 @@ uint32_t at_fm_gemm_pe_rows(const at_hw_config *cfg)
     return r >= 1 && pes % r == 0 ? r : 1;
 }
 
+/* Activation lines the feeders read per cycle: each feeder has its own read
+ * port and the banks serve one line each per cycle, so min(pe_rows,
+ * act_banks) (0 banks in an old device tree: one). Bank conflicts are not
+ * modelled: the XOR-folded bank hash puts the feeders' concurrent lines
+ * (stride LDA x block rows apart) in distinct banks, and a feeder needs a
+ * line only every lanes-th PE cycle or so, so the per-lane FIFOs absorb the
+ * occasional collision (docs/cosim.md; held to the RTL by
+ * test_acceltran_compute_tiny_r2). */
 uint32_t at_fm_gemm_act_lines(const at_hw_config *cfg)
 {
-    (void)cfg;
-    return FM_GEMM_ACT_LINES_PER_CYCLE;
+    uint32_t r = at_fm_gemm_pe_rows(cfg);
+    uint32_t b = cfg->act_banks ? cfg->act_banks : 1u;
+    uint32_t l = r < b ? r : b;
+    return l * FM_GEMM_ACT_LINES_PER_CYCLE;
 }
 
 uint32_t at_fm_gemm_wgt_quads(const at_hw_config *cfg)
@@ -876,6 +886,11 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
             uint32_t nc = nt - g0 < pc ? nt - g0 : pc;
             /* per chunk: the feeders' lines and the columns' 4 quads */
             uint64_t acyc = (rows_all + act_l - 1u) / act_l;
+            /* a feeder reads at most one line per cycle (row block 0 is the
+             * longest) */
+            uint64_t rows0 = m - sb0 * (uint32_t)brows < (uint32_t)brows ? m - sb0 * (uint32_t)brows
+                                                                       : (uint32_t)brows;
+            acyc = acyc > rows0 ? acyc : rows0;
             uint64_t wcyc = (4u * nc + wgt_q - 1u) / wgt_q;
             uint64_t chunk_min = acyc > wcyc ? acyc : wcyc;
             uint64_t feed = acyc * nch + FM_GEMM_ACT_FILL;

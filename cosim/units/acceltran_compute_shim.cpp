@@ -8,6 +8,11 @@ struct compute_unit : VUnit<Vacceltran_compute> {};
 
 using Top = Vacceltran_compute;
 
+// activation read ports of this build: 256 data bits each
+static constexpr unsigned kPorts = sizeof(Top::act_rdata_i) / 32;
+static_assert(kPorts >= 1 && kPorts <= CU_ACT_PORTS_MAX, "activation read ports");
+static constexpr unsigned kAddrW = 11; // tiny: 2048 activation lines
+
 static void drive_idle(Top *t)
 {
     t->cmd_valid_i = 0;
@@ -28,16 +33,27 @@ extern "C" compute_unit *compute_unit_new(void)
 
 extern "C" void compute_unit_free(compute_unit *u) { vunit_free(u); }
 
+extern "C" unsigned compute_unit_act_ports(const compute_unit *u)
+{
+    (void)u;
+    return kPorts;
+}
+
 extern "C" void compute_unit_set(compute_unit *u, const compute_unit_in *in)
 {
     Top *t = u->top;
     t->cmd_valid_i = in->cmd_valid ? 1 : 0;
     for (unsigned w = 0; w < 16; w++)
         t->cmd_i[w] = in->cmd[w];
-    t->act_rd_gnt_i = in->act_rd_gnt ? 1 : 0;
-    t->act_rvalid_i = in->act_rvalid ? 1 : 0;
-    wput_lanes(t->act_rdata_i, 0, 16, in->act_rdata, 16);
-    t->act_rmask_i = in->act_rmask;
+    unsigned gnt = 0, rv = 0;
+    for (unsigned p = 0; p < kPorts; p++) {
+        gnt |= (in->act_rd_gnt[p] ? 1u : 0u) << p;
+        rv |= (in->act_rvalid[p] ? 1u : 0u) << p;
+        wput_lanes(t->act_rdata_i, 256 * p, 16, in->act_rdata[p], 16);
+        wput(t->act_rmask_i, 16 * p, 16, in->act_rmask[p]);
+    }
+    t->act_rd_gnt_i = gnt;
+    t->act_rvalid_i = rv;
     t->act_wr_gnt_i = in->act_wr_gnt ? 1 : 0;
     t->wgt_rd_gnt_i = in->wgt_rd_gnt ? 1 : 0;
     t->wgt_rvalid_i = in->wgt_rvalid ? 1 : 0;
@@ -54,8 +70,10 @@ extern "C" void compute_unit_get(compute_unit *u, compute_unit_out *o)
     o->err = t->err_o;
     o->busy = t->busy_o;
     o->err_detail = t->err_detail_o;
-    o->act_rd_req = t->act_rd_req_o;
-    o->act_rd_addr = t->act_rd_addr_o;
+    for (unsigned p = 0; p < kPorts; p++) {
+        o->act_rd_req[p] = (t->act_rd_req_o >> p) & 1u;
+        o->act_rd_addr[p] = (uint32_t)wget(t->act_rd_addr_o, kAddrW * p, kAddrW);
+    }
     o->act_wr_req = t->act_wr_req_o;
     o->act_wr_addr = t->act_wr_addr_o;
     wget_lanes(t->act_wr_data_o, 0, 16, o->act_wr_data, 16);

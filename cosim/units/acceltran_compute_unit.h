@@ -23,12 +23,16 @@ enum {
     CU_CNT_N
 };
 
+/* Activation read ports (one per GEMM feeder, compute_unit_act_ports()):
+ * at most this many. */
+#define CU_ACT_PORTS_MAX 16
+
 typedef struct compute_unit_in {
     int cmd_valid;
     uint32_t cmd[16];
-    int act_rd_gnt, act_rvalid;
-    int16_t act_rdata[16];
-    uint16_t act_rmask;
+    int act_rd_gnt[CU_ACT_PORTS_MAX], act_rvalid[CU_ACT_PORTS_MAX];
+    int16_t act_rdata[CU_ACT_PORTS_MAX][16];
+    uint16_t act_rmask[CU_ACT_PORTS_MAX];
     int act_wr_gnt;
     int wgt_rd_gnt, wgt_rvalid;
     int16_t wgt_rdata[64]; /* line r of the quad at [16 r .. 16 r + 15] */
@@ -37,8 +41,8 @@ typedef struct compute_unit_in {
 typedef struct compute_unit_out {
     int cmd_ready, done, err, busy;
     uint32_t err_detail;
-    int act_rd_req;
-    uint32_t act_rd_addr;
+    int act_rd_req[CU_ACT_PORTS_MAX];
+    uint32_t act_rd_addr[CU_ACT_PORTS_MAX];
     int act_wr_req;
     uint32_t act_wr_addr;
     int16_t act_wr_data[16];
@@ -52,6 +56,7 @@ typedef struct compute_unit compute_unit;
 
 compute_unit *compute_unit_new(void);
 void compute_unit_free(compute_unit *u);
+unsigned compute_unit_act_ports(const compute_unit *u);
 void compute_unit_set(compute_unit *u, const compute_unit_in *in);
 void compute_unit_eval(compute_unit *u);
 void compute_unit_get(compute_unit *u, compute_unit_out *o);

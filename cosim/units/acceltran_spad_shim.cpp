@@ -7,6 +7,11 @@ struct spad_unit : VUnit<Vacceltran_spad> {};
 
 using Top = Vacceltran_spad;
 
+// compute activation read ports of this build: 256 data bits each
+static constexpr unsigned kPorts = sizeof(Top::act_rdata_o) / 32;
+static_assert(kPorts >= 1 && kPorts <= SU_ACT_PORTS_MAX, "activation read ports");
+static constexpr unsigned kAddrW = 11; // the unit test runs on tiny: 2048 lines
+
 extern "C" spad_unit *spad_unit_new(void)
 {
     return vunit_new<spad_unit>("spad", [](spad_unit *u) {
@@ -18,11 +23,21 @@ extern "C" spad_unit *spad_unit_new(void)
 
 extern "C" void spad_unit_free(spad_unit *u) { vunit_free(u); }
 
+extern "C" unsigned spad_unit_act_ports(const spad_unit *u)
+{
+    (void)u;
+    return kPorts;
+}
+
 extern "C" void spad_unit_set(spad_unit *u, const spad_unit_in *in)
 {
     Top *t = u->top;
-    t->act_rd_req_i = in->act_rd_req ? 1 : 0;
-    t->act_rd_addr_i = in->act_rd_addr;
+    unsigned req = 0;
+    for (unsigned p = 0; p < kPorts; p++) {
+        req |= (in->act_rd_req[p] ? 1u : 0u) << p;
+        wput(t->act_rd_addr_i, kAddrW * p, kAddrW, in->act_rd_addr[p]);
+    }
+    t->act_rd_req_i = req;
     t->act_wr_req_i = in->act_wr_req ? 1 : 0;
     t->act_wr_addr_i = in->act_wr_addr;
     wput_lanes(t->act_wr_data_i, 0, 16, in->act_wr_data, 16);
@@ -45,16 +60,18 @@ extern "C" void spad_unit_eval(spad_unit *u) { u->top->eval(); }
 extern "C" void spad_unit_get(spad_unit *u, spad_unit_out *o)
 {
     Top *t = u->top;
-    o->act_rd_gnt = t->act_rd_gnt_o;
+    for (unsigned p = 0; p < kPorts; p++) {
+        o->act_rd_gnt[p] = (t->act_rd_gnt_o >> p) & 1u;
+        o->act_rvalid[p] = (t->act_rvalid_o >> p) & 1u;
+        wget_lanes(t->act_rdata_o, 256 * p, 16, o->act_rdata[p], 16);
+        o->act_rmask[p] = (uint16_t)wget(t->act_rmask_o, 16 * p, 16);
+    }
     o->act_wr_gnt = t->act_wr_gnt_o;
     o->wgt_rd_gnt = t->wgt_rd_gnt_o;
     o->dma_wr_gnt = t->dma_wr_gnt_o;
     o->dma_rd_gnt = t->dma_rd_gnt_o;
-    o->act_rvalid = t->act_rvalid_o;
     o->wgt_rvalid = t->wgt_rvalid_o;
     o->dma_rvalid = t->dma_rvalid_o;
-    wget_lanes(t->act_rdata_o, 0, 16, o->act_rdata, 16);
-    o->act_rmask = t->act_rmask_o;
     wget_lanes(t->wgt_rdata_o, 0, 16, o->wgt_rdata, 64);
     wget_lanes(t->dma_rdata_o, 0, 16, o->dma_rdata, 16);
     o->cnt_rd = t->cnt_spad_rd_o;

@@ -9,8 +9,11 @@
 extern "C" {
 #endif
 
+/* compute activation read ports (spad_unit_act_ports()): at most this many */
+#define SU_ACT_PORTS_MAX 16
+
 typedef struct spad_unit_in {
-    int act_rd_req; uint32_t act_rd_addr;
+    int act_rd_req[SU_ACT_PORTS_MAX]; uint32_t act_rd_addr[SU_ACT_PORTS_MAX];
     int act_wr_req; uint32_t act_wr_addr; int16_t act_wr_data[16]; uint16_t act_wr_mask;
     int wgt_rd_req; uint32_t wgt_rd_quad;
     int dma_wr_req, dma_wr_buf; uint32_t dma_wr_addr; int16_t dma_wr_data[16];
@@ -19,9 +22,9 @@ typedef struct spad_unit_in {
 } spad_unit_in;
 
 typedef struct spad_unit_out {
-    int act_rd_gnt, act_wr_gnt, wgt_rd_gnt, dma_wr_gnt, dma_rd_gnt;
-    int act_rvalid, wgt_rvalid, dma_rvalid;
-    int16_t act_rdata[16]; uint16_t act_rmask;
+    int act_rd_gnt[SU_ACT_PORTS_MAX], act_wr_gnt, wgt_rd_gnt, dma_wr_gnt, dma_rd_gnt;
+    int act_rvalid[SU_ACT_PORTS_MAX], wgt_rvalid, dma_rvalid;
+    int16_t act_rdata[SU_ACT_PORTS_MAX][16]; uint16_t act_rmask[SU_ACT_PORTS_MAX];
     int16_t wgt_rdata[64];
     int16_t dma_rdata[16];
     uint64_t cnt_rd, cnt_wr; /* DMA side, lines */
@@ -33,6 +36,7 @@ typedef struct spad_unit spad_unit;
 
 spad_unit *spad_unit_new(void);
 void spad_unit_free(spad_unit *u);
+unsigned spad_unit_act_ports(const spad_unit *u);
 void spad_unit_set(spad_unit *u, const spad_unit_in *in);
 void spad_unit_eval(spad_unit *u);
 void spad_unit_get(spad_unit *u, spad_unit_out *o);

@@ -1,6 +1,8 @@
 /* The Verilated acceltran_compute (GEMM / SOFTMAX / LAYERNORM engine of the
  * device top) driven from C: the three scratchpads are C arrays (at_spad)
- * behind request/grant ports that deny grants at random (seeded), and every
+ * behind request/grant ports that deny grants at random (seeded; the
+ * activation read ports, one per PE row, are granted per bank as
+ * acceltran_spad does), and every
  * command's result (whole activation buffer with mask words, error and
  * detail) and exact counters (mac_issued, mac_skipped, pruned, spad_wr) are
  * compared with at_exec_compute() of cosim/fmodel/device_exec.h on a copy of
@@ -85,6 +87,20 @@ typedef struct run_result {
 
 static compute_unit *g_u;
 
+/* The scratchpad's activation banks as acceltran_spad arbitrates them
+ * (docs/rtl-compute.md "Scratchpads"): line L in bank h(L) mod banks, h the
+ * XOR of L's 4-bit chunks; per bank one grant per cycle, round-robin among
+ * the ports asking for it (pointer past the winner). */
+static unsigned g_bank_rr[16];
+
+static unsigned act_bank(uint32_t line, unsigned banks)
+{
+    unsigned h = 0;
+    for (; line; line >>= 4)
+        h ^= line & 15u;
+    return h % banks;
+}
+
 /* Runs one command through the RTL on g_rtl. Returns 0, or -1 on timeout. */
 static int rtl_run(const uint32_t d[16], run_result *r, uint64_t max_cycles)
 {
@@ -96,18 +112,23 @@ static int rtl_run(const uint32_t d[16], run_result *r, uint64_t max_cycles)
     compute_unit_get(g_u, &o0);
     int accepted = 0;
     uint64_t cyc = 0, t0 = 0;
-    int act_pend = 0, wgt_pend = 0;
-    uint32_t act_a = 0, wgt_q = 0;
+    int act_pend[CU_ACT_PORTS_MAX] = {0}, wgt_pend = 0;
+    uint32_t act_a[CU_ACT_PORTS_MAX] = {0}, wgt_q = 0;
+    unsigned np = compute_unit_act_ports(g_u);
+    unsigned banks = g_cfg->act_banks ? g_cfg->act_banks : 1u;
     for (;;) {
         if (cyc > max_cycles) {
             CHECK(0, "timeout after %" PRIu64 " cycles", cyc);
             return -1;
         }
-        in.act_rd_gnt = in.act_wr_gnt = in.wgt_rd_gnt = 0;
-        in.act_rvalid = act_pend;
-        if (act_pend) {
-            memcpy(in.act_rdata, g_rtl.act[act_a], 32);
-            in.act_rmask = g_rtl.act_mask[act_a];
+        in.act_wr_gnt = in.wgt_rd_gnt = 0;
+        for (unsigned p = 0; p < np; p++) {
+            in.act_rd_gnt[p] = 0;
+            in.act_rvalid[p] = act_pend[p];
+            if (act_pend[p]) {
+                memcpy(in.act_rdata[p], g_rtl.act[act_a[p]], 32);
+                in.act_rmask[p] = g_rtl.act_mask[act_a[p]];
+            }
         }
         in.wgt_rvalid = wgt_pend;
         if (wgt_pend)
@@ -115,17 +136,34 @@ static int rtl_run(const uint32_t d[16], run_result *r, uint64_t max_cycles)
         compute_unit_set(g_u, &in);
         compute_unit_eval(g_u);
         compute_unit_get(g_u, &o);
-        in.act_rd_gnt = o.act_rd_req && urand() >= g_stall;
+        /* per bank the round-robin winner among the asking ports; then
+         * the random stall (the DMA taking the bank) */
+        for (unsigned b = 0; b < banks; b++) {
+            for (unsigned j = 0; j < np; j++) {
+                unsigned p = (g_bank_rr[b] + j) % np;
+                if (o.act_rd_req[p] && act_bank(o.act_rd_addr[p], banks) == b) {
+                    if (urand() >= g_stall) {
+                        in.act_rd_gnt[p] = 1;
+                        g_bank_rr[b] = (p + 1) % np;
+                    }
+                    break;
+                }
+            }
+        }
         in.act_wr_gnt = o.act_wr_req && urand() >= g_stall;
         in.wgt_rd_gnt = o.wgt_rd_req && urand() >= g_stall;
         compute_unit_set(g_u, &in);
         compute_unit_eval(g_u);
         compute_unit_get(g_u, &o);
-        act_pend = wgt_pend = 0;
-        if (in.act_rd_gnt) {
-            CHECK(o.act_rd_addr < g_rtl.act_lines, "act read %u out of range", o.act_rd_addr);
-            act_a = o.act_rd_addr % g_rtl.act_lines;
-            act_pend = 1;
+        wgt_pend = 0;
+        for (unsigned p = 0; p < np; p++) {
+            act_pend[p] = 0;
+            if (in.act_rd_gnt[p]) {
+                CHECK(o.act_rd_addr[p] < g_rtl.act_lines, "act read %u out of range (port %u)",
+                      o.act_rd_addr[p], p);
+                act_a[p] = o.act_rd_addr[p] % g_rtl.act_lines;
+                act_pend[p] = 1;
+            }
         }
         if (in.wgt_rd_gnt) {
             CHECK(o.wgt_rd_quad < g_rtl.wgt_lines / 4, "wgt read %u out of range", o.wgt_rd_quad);
@@ -136,9 +174,6 @@ static int rtl_run(const uint32_t d[16], run_result *r, uint64_t max_cycles)
             /* read data was captured above from the old contents (the
              * RTL scratchpad reads before the write edge too) */
             uint32_t a = o.act_wr_addr % g_rtl.act_lines;
-            if (act_pend && act_a == a) {
-                /* same-cycle read and write of one line: read gets old */
-            }
             memcpy(g_rtl.act[a], o.act_wr_data, 32);
             g_rtl.act_mask[a] = o.act_wr_mask;
         }
@@ -156,11 +191,6 @@ static int rtl_run(const uint32_t d[16], run_result *r, uint64_t max_cycles)
         }
         /* the pending read data must be the line as of the grant */
         compute_unit_tick(g_u);
-        if (act_pend && in.act_wr_gnt && (o.act_wr_addr % g_rtl.act_lines) == act_a) {
-            /* model read-before-write: nothing to do (data copied next
-             * cycle from the array, which now holds the new line) -> keep
-             * the old line instead */
-        }
         cyc++;
         if (fin)
             break;
@@ -626,7 +656,8 @@ static void case_perf(void)
 /* ------------------------------------------------------------ cycle model */
 
 /* The fmodel's GEMM estimate (at_fm_gemm_cycles) against the RTL's cycles
- * (accept -> done) with ideal ports: |fmodel / rtl - 1| <= 0.05 for every
+ * (accept -> done) with no grant stalls (the activation reads still one per
+ * bank and cycle, as the scratchpad grants them): |fmodel / rtl - 1| <= 0.05 for every
  * case. Shapes with M not a multiple of R*16, N not a multiple of C*16, and
  * every flag; dense and half of A zero. */
 static void case_cycle_model(void)

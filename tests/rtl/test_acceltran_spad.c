@@ -6,7 +6,12 @@
  * line's mask word = word L mod 16 of mask line L / 16), the DMA-side
  * counters and the per-buffer counters (docs/isa.md: activation and weight
  * lines, a quad read 4; mask words, 16 per mask-buffer line, one with each
- * compute activation access and each DMA activation write with its mask). Only lines written earlier are compared (contents are undefined
+ * compute activation access and each DMA activation write with its mask),
+ * and the activation banks: line L in bank h(L) mod banks (h the XOR of
+ * L's 4-bit chunks), per bank one compute read port per cycle,
+ * round-robin, the DMA read against the ports of its bank (a mask-buffer
+ * line: all). The second tiny build (rtl/rtl.mk, three ports) checks the
+ * per-bank round-robin. Only lines written earlier are compared (contents are undefined
  * after reset). Seeded; seed and both sides on mismatch. */
 // rtl-test-configs: tiny
 #include <inttypes.h>
@@ -20,7 +25,7 @@
 #include "check.h"
 #include "rng.h"
 
-static uint32_t g_al, g_wl;
+static uint32_t g_al, g_wl, g_banks;
 static int16_t (*g_act)[16], (*g_wgt)[16];
 static uint16_t *g_mask;
 static uint8_t *g_act_ok, *g_mask_ok, *g_wgt_ok;
@@ -33,24 +38,39 @@ static void rand_line(int16_t *l)
         l[j] = (int16_t)rng_next();
 }
 
+/* activation bank of line l: the XOR of its 4-bit chunks, mod the banks */
+static unsigned act_bank(uint32_t l)
+{
+    unsigned h = 0;
+    for (; l; l >>= 4)
+        h ^= l & 15u;
+    return h % g_banks;
+}
+
 static void case_random(void)
 {
     spad_unit *u = spad_unit_new();
+    unsigned np = spad_unit_act_ports(u);
+    unsigned rr[16] = {0}; /* per activation bank: the port served first */
     int ar_pri = 0, aw_pri = 0, wr_pri = 0; /* 1: the DMA wins the next conflict */
     uint64_t n_rd = 0, n_wr = 0;
     uint64_t n_ar = 0, n_aw = 0, n_wgr = 0, n_wgw = 0, n_mr = 0, n_mw = 0;
     /* expected read data for the next cycle */
-    int e_act = 0, e_wgt = 0, e_dma = 0, e_act_ok = 0, e_wgt_ok = 0, e_dma_ok = 0;
-    int16_t x_act[16], x_wgt[64], x_dma[16];
-    uint16_t x_amask = 0;
+    int e_act[SU_ACT_PORTS_MAX] = {0}, e_act_ok[SU_ACT_PORTS_MAX] = {0};
+    int e_wgt = 0, e_dma = 0, e_wgt_ok = 0, e_dma_ok = 0;
+    int16_t x_act[SU_ACT_PORTS_MAX][16], x_wgt[64], x_dma[16];
+    uint16_t x_amask[SU_ACT_PORTS_MAX] = {0};
+    printf("  %u activation read port(s), %u bank(s)\n", np, g_banks);
     int mism = 0;
     /* hot spot: a small address window so reads hit written lines */
     for (int cyc = 0; cyc < 200000 && mism < 5; cyc++) {
         uint32_t win = cyc < 100000 ? 64 : g_al;
         spad_unit_in in;
         memset(&in, 0, sizeof in);
-        in.act_rd_req = rnd(2);
-        in.act_rd_addr = rnd(win);
+        for (unsigned p = 0; p < np; p++) {
+            in.act_rd_req[p] = (int)rnd(2);
+            in.act_rd_addr[p] = rnd(win);
+        }
         in.act_wr_req = rnd(2);
         in.act_wr_addr = rnd(win);
         rand_line(in.act_wr_data);
@@ -71,12 +91,17 @@ static void case_random(void)
         spad_unit_out o;
         spad_unit_get(u, &o);
         /* read data of last cycle's grants */
-        CHECK(o.act_rvalid == e_act && o.wgt_rvalid == e_wgt && o.dma_rvalid == e_dma,
-              "cycle %d: rvalid act %d/%d wgt %d/%d dma %d/%d", cyc, o.act_rvalid, e_act,
-              o.wgt_rvalid, e_wgt, o.dma_rvalid, e_dma);
-        if (e_act && e_act_ok && (memcmp(o.act_rdata, x_act, 32) || o.act_rmask != x_amask)) {
-            CHECK(0, "cycle %d: act read data/mask (mask rtl %04x ref %04x)", cyc, o.act_rmask, x_amask);
-            mism++;
+        CHECK(o.wgt_rvalid == e_wgt && o.dma_rvalid == e_dma, "cycle %d: rvalid wgt %d/%d dma %d/%d",
+              cyc, o.wgt_rvalid, e_wgt, o.dma_rvalid, e_dma);
+        for (unsigned p = 0; p < np; p++) {
+            CHECK(o.act_rvalid[p] == e_act[p], "cycle %d: act port %u rvalid %d/%d", cyc, p,
+                  o.act_rvalid[p], e_act[p]);
+            if (e_act[p] && e_act_ok[p] &&
+                (memcmp(o.act_rdata[p], x_act[p], 32) || o.act_rmask[p] != x_amask[p])) {
+                CHECK(0, "cycle %d: act port %u read data/mask (mask rtl %04x ref %04x)", cyc, p,
+                      o.act_rmask[p], x_amask[p]);
+                mism++;
+            }
         }
         if (e_wgt && e_wgt_ok && memcmp(o.wgt_rdata, x_wgt, 128)) {
             CHECK(0, "cycle %d: weight quad read data", cyc);
@@ -89,17 +114,41 @@ static void case_random(void)
         /* model grants */
         int d_ra = in.dma_rd_req && in.dma_rd_buf != 1, d_rw = in.dma_rd_req && in.dma_rd_buf == 1;
         int d_wa = in.dma_wr_req && in.dma_wr_buf != 1, d_ww = in.dma_wr_req && in.dma_wr_buf == 1;
-        int ar_dma = d_ra && (!in.act_rd_req || ar_pri);
+        /* the DMA read conflicts with the compute reads of its bank (a
+         * mask-buffer line: of any bank); per bank round-robin among the
+         * compute ports */
+        int d_rmask = in.dma_rd_buf == 2, conf = 0;
+        unsigned d_bank = act_bank(in.dma_rd_addr);
+        for (unsigned p = 0; p < np; p++)
+            if (in.act_rd_req[p] && (d_rmask || act_bank(in.act_rd_addr[p]) == d_bank))
+                conf = 1;
+        int ar_dma = d_ra && (!conf || ar_pri);
+        int g_ar[SU_ACT_PORTS_MAX] = {0}, n_gar = 0;
+        for (unsigned b = 0; b < g_banks; b++) {
+            for (unsigned j = 0; j < np; j++) {
+                unsigned p = (rr[b] + j) % np;
+                if (in.act_rd_req[p] && act_bank(in.act_rd_addr[p]) == b) {
+                    if (!(ar_dma && (d_rmask || d_bank == b))) {
+                        g_ar[p] = 1;
+                        n_gar++;
+                        rr[b] = (p + 1) % np;
+                    }
+                    break;
+                }
+            }
+        }
         int aw_dma = d_wa && (!in.act_wr_req || aw_pri);
         int wr_dma = d_rw && (!in.wgt_rd_req || wr_pri);
-        int g_ar = in.act_rd_req && !ar_dma, g_aw = in.act_wr_req && !aw_dma;
+        int g_aw = in.act_wr_req && !aw_dma;
         int g_wr = in.wgt_rd_req && !wr_dma;
         int g_dr = ar_dma || wr_dma, g_dw = aw_dma || d_ww;
-        CHECK(o.act_rd_gnt == g_ar && o.act_wr_gnt == g_aw && o.wgt_rd_gnt == g_wr &&
-                  o.dma_rd_gnt == g_dr && o.dma_wr_gnt == g_dw,
-              "cycle %d: grants rtl %d%d%d%d%d ref %d%d%d%d%d", cyc, o.act_rd_gnt, o.act_wr_gnt,
-              o.wgt_rd_gnt, o.dma_rd_gnt, o.dma_wr_gnt, g_ar, g_aw, g_wr, g_dr, g_dw);
-        if (in.act_rd_req && d_ra)
+        CHECK(o.act_wr_gnt == g_aw && o.wgt_rd_gnt == g_wr && o.dma_rd_gnt == g_dr && o.dma_wr_gnt == g_dw,
+              "cycle %d: grants (act wr, wgt rd, dma rd, dma wr) rtl %d%d%d%d ref %d%d%d%d", cyc, o.act_wr_gnt,
+              o.wgt_rd_gnt, o.dma_rd_gnt, o.dma_wr_gnt, g_aw, g_wr, g_dr, g_dw);
+        for (unsigned p = 0; p < np; p++)
+            CHECK(o.act_rd_gnt[p] == g_ar[p], "cycle %d: act read port %u (line %u, bank %u) grant rtl %d ref %d",
+                  cyc, p, in.act_rd_addr[p], act_bank(in.act_rd_addr[p]), o.act_rd_gnt[p], g_ar[p]);
+        if (d_ra && conf)
             ar_pri = !ar_dma;
         if (in.act_wr_req && d_wa)
             aw_pri = !aw_dma;
@@ -119,21 +168,23 @@ static void case_random(void)
         if (o.cnt_act_rd != n_ar || o.cnt_mask_wr != n_mw || o.cnt_wgt_rd != n_wgr)
             mism++;
         int dma_mask_rd = ar_dma && in.dma_rd_buf == 2, dma_mask_wr = aw_dma && in.dma_wr_buf == 2;
-        n_ar += (uint64_t)g_ar + (uint64_t)(ar_dma && !dma_mask_rd);
+        n_ar += (uint64_t)n_gar + (uint64_t)(ar_dma && !dma_mask_rd);
         n_aw += (uint64_t)g_aw + (uint64_t)(aw_dma && !dma_mask_wr);
         n_wgr += 4u * (uint64_t)g_wr + (uint64_t)wr_dma;
         n_wgw += (uint64_t)d_ww;
-        n_mr += (uint64_t)g_ar + 16u * (uint64_t)dma_mask_rd;
+        n_mr += (uint64_t)n_gar + 16u * (uint64_t)dma_mask_rd;
         n_mw += (uint64_t)g_aw + (uint64_t)(aw_dma && !dma_mask_wr && in.dma_wr_mask_en) + 16u * (uint64_t)dma_mask_wr;
         /* reads (old contents) */
-        e_act = g_ar;
         e_wgt = g_wr;
         e_dma = g_dr;
-        if (g_ar) {
-            uint32_t a = in.act_rd_addr;
-            memcpy(x_act, g_act[a], 32);
-            x_amask = g_mask[a];
-            e_act_ok = g_act_ok[a] && g_mask_ok[a];
+        for (unsigned p = 0; p < np; p++) {
+            e_act[p] = g_ar[p];
+            if (g_ar[p]) {
+                uint32_t a = in.act_rd_addr[p];
+                memcpy(x_act[p], g_act[a], 32);
+                x_amask[p] = g_mask[a];
+                e_act_ok[p] = g_act_ok[a] && g_mask_ok[a];
+            }
         }
         if (g_wr) {
             uint32_t q = in.wgt_rd_quad;
@@ -197,6 +248,7 @@ int main(int argc, char **argv)
         return 1;
     g_al = cfg->act_buf_kib * 32u;
     g_wl = cfg->wgt_buf_kib * 32u;
+    g_banks = cfg->act_banks ? cfg->act_banks : 1u;
     g_act = calloc(g_al, sizeof *g_act);
     g_wgt = calloc(g_wl, sizeof *g_wgt);
     g_mask = calloc(g_al, sizeof *g_mask);
