@@ -50,8 +50,9 @@ module acceltran_compute #(
   output logic                  wgt_rd_req_o,
   input  logic                  wgt_rd_gnt_i,
   output logic [WgtAddrW-3:0]   wgt_rd_quad_o,
+  output logic [2:0]            wgt_rd_nq_o,
   input  logic                  wgt_rvalid_i,
-  input  logic [1023:0]         wgt_rdata_i,
+  input  logic [4*1024-1:0]     wgt_rdata_i,
   output logic [CntW-1:0]       cnt_mac_issued_o,
   output logic [CntW-1:0]       cnt_mac_skipped_o,
   output logic [CntW-1:0]       cnt_pruned_o,
@@ -91,6 +92,7 @@ module acceltran_compute #(
   logic [255:0]    g_aw_data, s_aw_data, l_aw_data;
   logic [15:0]     g_aw_mask, s_aw_mask, l_aw_mask;
   logic [QuadW-1:0] g_w_quad, l_w_quad;
+  logic [2:0]       g_w_nq;    // quads of the GEMM's weight read (the LN engine reads 1)
   logic            is_g, is_s, is_l;
 
   assign opc  = cmd_i[acceltran_pkg::DescOpcodeWord*32 + acceltran_pkg::DescOpcodeLsb +: 8];
@@ -158,6 +160,7 @@ module acceltran_compute #(
     .wgt_rd_req_o      (g_w_req),
     .wgt_rd_gnt_i      (wgt_rd_gnt_i && is_g),
     .wgt_rd_quad_o     (g_w_quad),
+    .wgt_rd_nq_o       (g_w_nq),
     .wgt_rvalid_i      (wgt_rvalid_i && is_g),
     .wgt_rdata_i       (wgt_rdata_i),
     .cnt_mac_issued_o  (cnt_mac_issued_o),
@@ -219,7 +222,7 @@ module acceltran_compute #(
     .wgt_rd_gnt_i  (wgt_rd_gnt_i && is_l),
     .wgt_rd_quad_o (l_w_quad),
     .wgt_rvalid_i  (wgt_rvalid_i && is_l),
-    .wgt_rdata_i   (wgt_rdata_i),
+    .wgt_rdata_i   (wgt_rdata_i[1023:0]),
     .row_done_o    (ln_row_o),
     .cnt_pruned_o  (l_prun)
   );
@@ -242,11 +245,13 @@ module acceltran_compute #(
     act_wr_mask_o = g_aw_mask;
     wgt_rd_req_o  = 1'b0;
     wgt_rd_quad_o = g_w_quad;
+    wgt_rd_nq_o   = 3'd1;
     case (sel_q)
       SelGemm: begin
         act_rd_req_o = g_ar_req;
         act_wr_req_o = g_aw_req;
         wgt_rd_req_o = g_w_req;
+        wgt_rd_nq_o  = g_w_nq;
       end
       SelSmx: begin
         act_rd_req_o[0]              = s_ar_req;
@@ -273,7 +278,7 @@ module acceltran_compute #(
   // kept apart from the port mux: the requests never depend on the grants
   always_comb begin
     crd_d = crd_q + CntW'($countones(act_rd_req_o & act_rd_gnt_i)) +
-            {{(CntW-3){1'b0}}, wgt_rd_req_o && wgt_rd_gnt_i, 2'b00};
+            ((wgt_rd_req_o && wgt_rd_gnt_i) ? (CntW'(wgt_rd_nq_o) << 2) : '0);
     cwr_d = cwr_q + {{(CntW-1){1'b0}}, act_wr_req_o && act_wr_gnt_i};
   end
 

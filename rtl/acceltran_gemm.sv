@@ -13,18 +13,20 @@
 //   once per group, in the order the lanes consume them (chunk, then row),
 //   into per-lane FIFOs whose head is broadcast to the PEs of its row; an
 //   entry leaves when every PE of its column mask took it;
-// - one weight stream per PE column: quad reads of the column's weight
-//   stream (normal B: one quad = one 4-row beat; transposed B: 4 quads = a
-//   16x16 block, sent as 4-row beats of the transpose) into WgtSlots chunk
-//   slots, multicast to the PEs of the column: each PE reads the slots in
-//   order at its own pace, a slot is freed when every PE of its row mask
-//   took its last beat (PEs skipping zeros at different rates drift apart by
-//   up to WgtSlots chunks without stalling each other).
-// The weight port does one quad read per cycle: parameter quads first, then
-// weight quads round-robin over the columns; the activation read port the
-// ACCUM read-back first, then the feeders round-robin. Output rows leave
-// each PE into its output FIFO; the writer drains the FIFOs round-robin into
-// C lines (ACCUM: read the old line, add, write).
+// - one weight stream per PE column: one read per chunk of the column's
+//   weight stream (its up to 4 quads at once; normal B: one quad = one
+//   4-row beat; transposed B: the 4 quads are a 16x16 block, sent as 4-row
+//   beats of the transpose) into WgtSlots chunk slots, multicast to the PEs
+//   of the column: each PE reads the slots in order at its own pace, a slot
+//   is freed when every PE of its row mask took its last beat (PEs skipping
+//   zeros at different rates drift apart by up to WgtSlots chunks without
+//   stalling each other).
+// The weight port does one read per cycle (a chunk: the scratchpad's 4 quad
+// banks): parameter quads first, then chunks round-robin over the columns;
+// activation read port r is feeder r's, port 0 also the ACCUM read-back
+// (first). Output rows leave each PE into its output FIFO; the writer
+// drains the FIFOs round-robin into C lines (ACCUM: read the old line, add,
+// write).
 // Lint in tiny and edge: the server PE array is too big to elaborate.
 // rtl-lint-configs: tiny edge
 `include "acceltran_assert.svh"
@@ -68,12 +70,13 @@ module acceltran_gemm #(
   output logic [ActAddrW-1:0]  act_wr_addr_o,
   output logic [LineW-1:0]     act_wr_data_o,
   output logic [Tile-1:0]      act_wr_mask_o,
-  // weight quad read
+  // weight read: quads quad .. quad + nq - 1 (a chunk, or a parameter quad)
   output logic                 wgt_rd_req_o,
   input  logic                 wgt_rd_gnt_i,
   output logic [QuadW-1:0]     wgt_rd_quad_o,
+  output logic [2:0]           wgt_rd_nq_o,
   input  logic                 wgt_rvalid_i,
-  input  logic [4*LineW-1:0]   wgt_rdata_i,
+  input  logic [16*LineW-1:0]  wgt_rdata_i,   // quad q at [q*4*LineW +: 4*LineW], 0 past nq
   // PE array counters
   output logic [CntW-1:0]      cnt_mac_issued_o,
   output logic [CntW-1:0]      cnt_mac_skipped_o,
@@ -615,6 +618,7 @@ module acceltran_gemm #(
   // ------------------------------------------------------------ weight port
   logic [NC-1:0]        pq_req, wq_req;      // parameter / weight quad requests per column
   logic [NC*QuadW-1:0]  pq_addr, wq_addr;
+  logic [NC*3-1:0]      wq_nq;               // quads of each column's next chunk
   logic [CW-1:0]        wrr_d, wrr_q, wsel;
   logic                 wsel_par, w_any;
   logic [1:0]           wr_kind_d, wr_kind_q;   // in-flight weight read: 0 none, 1 param, 2 weight
@@ -643,6 +647,7 @@ module acceltran_gemm #(
     end
     wgt_rd_req_o  = w_any;
     wgt_rd_quad_o = wsel_par ? pq_addr[32'(wsel)*QuadW +: QuadW] : wq_addr[32'(wsel)*QuadW +: QuadW];
+    wgt_rd_nq_o   = wsel_par ? 3'd1 : wq_nq[32'(wsel)*3 +: 3];
   end
 
   always_comb begin
@@ -686,22 +691,21 @@ module acceltran_gemm #(
     // weight pointer
     logic [15:0]          w_sb_d, w_sb_q;
     logic [11:0]          w_g_d, w_g_q, w_c_d, w_c_q;
-    logic [2:0]           w_q_d, w_q_q;
     logic                 w_done_d, w_done_q;
     logic [QuadW-1:0]     w_col_d, w_col_q, w_ch_d, w_ch_q;
     logic [SW-1:0]        w_ws_d, w_ws_q;   // slot being filled
     logic [2:0]           w_nq, w_nb;
     logic                 w_lastcol;
     logic [NR-1:0]        w_rm;             // PE rows of the stream's super-row-block
-    // in-flight quad: its slot and position
+    // in-flight chunk: its slot
     logic [SW-1:0]        w_fs_d, w_fs_q;
-    logic [1:0]           w_fq_d, w_fq_q;
     // chunk slots
     // packed, slot t at [t*SlotBits +: SlotBits]: Yosys 0.23 takes no
     // whole-array assignment of an unpacked array
     logic [NS*SlotBits-1:0] s_data_d, s_data_q;
     logic [NS-1:0]          s_alloc_d, s_alloc_q;
-    logic [NS*3-1:0]        s_arr_d, s_arr_q, s_nq_d, s_nq_q, s_nb_d, s_nb_q;
+    logic [NS-1:0]          s_arr_d, s_arr_q;   // the chunk arrived
+    logic [NS*3-1:0]        s_nb_d, s_nb_q;
     logic [NS*NR-1:0]       s_rm_d, s_rm_q, s_tk_d, s_tk_q;
     logic [NS-1:0]          s_full;
     // per PE of the column: read position (slot, beat)
@@ -724,7 +728,7 @@ module acceltran_gemm #(
         pb_p_d = 1'b1;
       end
       if (pq_arr[c]) begin
-        pb_d   = wgt_rdata_i;
+        pb_d   = wgt_rdata_i[QuadBits-1:0];
         pb_v_d = 1'b1;
         pb_p_d = 1'b0;
       end
@@ -737,7 +741,7 @@ module acceltran_gemm #(
       end
     end
 
-    // weight pointer: (sb, g, chunk, quad)
+    // weight pointer: (sb, g, chunk)
     assign w_lastcol = (12'(32'(w_g_q) * NC + c) == nt_n_q - 12'd1);
     assign w_rm      = (w_sb_q == sb_n_q - 16'd1) ? last_rm_q : '1;
     always_comb begin
@@ -748,67 +752,60 @@ module acceltran_gemm #(
         w_nq = w_nb;
       end
     end
-    assign wq_addr[c*QuadW +: QuadW] = w_col_q + w_ch_q + QuadW'(w_q_q);
-    assign wq_req[c] = run && !w_done_q && ((w_q_q != 3'd0) || !s_alloc_q[w_ws_q]);
+    assign wq_addr[c*QuadW +: QuadW] = w_col_q + w_ch_q;
+    assign wq_nq[c*3 +: 3] = w_nq;
+    assign wq_req[c] = run && !w_done_q && !s_alloc_q[w_ws_q];
 
     always_comb begin
       logic [11:0] ng;
       w_sb_d   = w_sb_q;
       w_g_d    = w_g_q;
       w_c_d    = w_c_q;
-      w_q_d    = w_q_q;
       w_done_d = w_done_q;
       w_col_d  = w_col_q;
       w_ch_d   = w_ch_q;
       w_ws_d   = w_ws_q;
       w_fs_d   = w_fs_q;
-      w_fq_d   = w_fq_q;
       ng       = w_g_q + 12'd1;
       if (init) begin
         w_sb_d   = '0;
         w_g_d    = '0;
         w_c_d    = '0;
-        w_q_d    = '0;
         w_done_d = !((g_n_d > 12'd1) || last_cm_d[c]);
         w_col_d  = d_bq + QuadW'(32'(wstep_d) * c);
         w_ch_d   = '0;
         w_ws_d   = '0;
       end else if (wq_fire[c]) begin
         w_fs_d = w_ws_q;
-        w_fq_d = w_q_q[1:0];
-        w_q_d  = w_q_q + 3'd1;
-        if (w_q_q == w_nq - 3'd1) begin
-          w_q_d  = '0;
-          w_ws_d = (32'(w_ws_q) == NS - 1) ? '0 : w_ws_q + 1'b1;
-          w_c_d  = w_c_q + 12'd1;
-          w_ch_d = w_ch_q + (f_trans ? d_ldbq : QuadW'(4));
-          if (w_c_q == kc_n_q - 12'd1) begin
-            w_c_d  = '0;
-            w_ch_d = '0;
-            if ((ng == g_n_q) || ((ng == g_n_q - 12'd1) && !last_cm_q[c])) begin
-              w_g_d   = '0;
-              w_sb_d  = w_sb_q + 16'd1;
-              w_col_d = d_bq + QuadW'(32'(wstep_q) * c);
-              if (w_sb_q == sb_n_q - 16'd1) begin
-                w_done_d = 1'b1;
-              end
-            end else begin
-              w_g_d   = ng;
-              w_col_d = w_col_q + QuadW'(32'(wstep_q) * NC);
+        w_ws_d = (32'(w_ws_q) == NS - 1) ? '0 : w_ws_q + 1'b1;
+        w_c_d  = w_c_q + 12'd1;
+        w_ch_d = w_ch_q + (f_trans ? d_ldbq : QuadW'(4));
+        if (w_c_q == kc_n_q - 12'd1) begin
+          w_c_d  = '0;
+          w_ch_d = '0;
+          if ((ng == g_n_q) || ((ng == g_n_q - 12'd1) && !last_cm_q[c])) begin
+            w_g_d   = '0;
+            w_sb_d  = w_sb_q + 16'd1;
+            w_col_d = d_bq + QuadW'(32'(wstep_q) * c);
+            if (w_sb_q == sb_n_q - 16'd1) begin
+              w_done_d = 1'b1;
             end
+          end else begin
+            w_g_d   = ng;
+            w_col_d = w_col_q + QuadW'(32'(wstep_q) * NC);
           end
         end
       end
     end
 
-    // slots: allocated with the chunk's first quad request, full when all its
-    // quads arrived, freed when every PE of its row mask took its last beat.
+    // slots: allocated with the chunk's read, full when it arrived, freed
+    // when every PE of its row mask took its last beat.
     // Slots and quads are selected with constant part-selects under a
     // compare, not variable part-selects (Yosys expands those into wide
     // shifters).
     always_comb begin
       for (int t = 0; t < NS; t++) begin
-        s_full[t] = s_alloc_q[t] && (s_arr_q[t*3 +: 3] == s_nq_q[t*3 +: 3]);
+        s_full[t] = s_alloc_q[t] && s_arr_q[t];
       end
     end
 
@@ -816,18 +813,13 @@ module acceltran_gemm #(
       s_data_d  = s_data_q;
       s_alloc_d = s_alloc_q;
       s_arr_d   = s_arr_q;
-      s_nq_d    = s_nq_q;
       s_nb_d    = s_nb_q;
       s_rm_d    = s_rm_q;
       s_tk_d    = s_tk_q;
       for (int t = 0; t < NS; t++) begin
         if (wq_arr[c] && (32'(w_fs_q) == t)) begin
-          for (int q = 0; q < 4; q++) begin
-            if (32'(w_fq_q) == q) begin
-              s_data_d[t*SlotBits + q*QuadBits +: QuadBits] = wgt_rdata_i;
-            end
-          end
-          s_arr_d[t*3 +: 3] = s_arr_q[t*3 +: 3] + 3'd1;
+          s_data_d[t*SlotBits +: SlotBits] = wgt_rdata_i;
+          s_arr_d[t] = 1'b1;
         end
         for (int r = 0; r < NR; r++) begin
           if (take_last[r] && (32'(rs_q[r*SW +: SW]) == t)) begin
@@ -837,10 +829,9 @@ module acceltran_gemm #(
         if (s_alloc_q[t] && ((s_tk_d[t*NR +: NR] & s_rm_q[t*NR +: NR]) == s_rm_q[t*NR +: NR])) begin
           s_alloc_d[t] = 1'b0;
         end
-        if (wq_fire[c] && (w_q_q == 3'd0) && (32'(w_ws_q) == t)) begin
+        if (wq_fire[c] && (32'(w_ws_q) == t)) begin
           s_alloc_d[t]        = 1'b1;
-          s_arr_d[t*3 +: 3]   = '0;
-          s_nq_d[t*3 +: 3]    = w_nq;
+          s_arr_d[t]          = 1'b0;
           s_nb_d[t*3 +: 3]    = w_nb;
           s_rm_d[t*NR +: NR]  = w_rm;
           s_tk_d[t*NR +: NR]  = '0;
@@ -920,19 +911,16 @@ module acceltran_gemm #(
         w_sb_q    <= '0;
         w_g_q     <= '0;
         w_c_q     <= '0;
-        w_q_q     <= '0;
         w_done_q  <= 1'b1;
         w_col_q   <= '0;
         w_ch_q    <= '0;
         w_ws_q    <= '0;
         w_fs_q    <= '0;
-        w_fq_q    <= '0;
         for (int t = 0; t < NS; t++) begin
           s_data_q[t*SlotBits +: SlotBits] <= '0;
         end
         s_alloc_q <= '0;
         s_arr_q   <= '0;
-        s_nq_q    <= '0;
         s_nb_q    <= '0;
         s_rm_q    <= '0;
         s_tk_q    <= '0;
@@ -945,17 +933,14 @@ module acceltran_gemm #(
         w_sb_q    <= w_sb_d;
         w_g_q     <= w_g_d;
         w_c_q     <= w_c_d;
-        w_q_q     <= w_q_d;
         w_done_q  <= w_done_d;
         w_col_q   <= w_col_d;
         w_ch_q    <= w_ch_d;
         w_ws_q    <= w_ws_d;
         w_fs_q    <= w_fs_d;
-        w_fq_q    <= w_fq_d;
         s_data_q  <= s_data_d;
         s_alloc_q <= s_alloc_d;
         s_arr_q   <= s_arr_d;
-        s_nq_q    <= s_nq_d;
         s_nb_q    <= s_nb_d;
         s_rm_q    <= s_rm_d;
         s_tk_q    <= s_tk_d;
@@ -964,8 +949,8 @@ module acceltran_gemm #(
       end
     end
 
-    // a quad arrives only into the allocated slot it was requested for, and
-    // never more quads than the slot's chunk has
+    // a chunk arrives only into the allocated slot it was requested for,
+    // once
     `AT_ASSERT(GemmWgtArrSlot_A, wq_arr[c] |-> s_alloc_q[w_fs_q] && !s_full[w_fs_q])
   end
 

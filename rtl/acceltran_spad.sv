@@ -11,13 +11,16 @@
 //   so a mask-buffer line is one access (word j in word bank j ^ h(e)); the
 //   compute reads granted in one cycle are in distinct activation banks, so
 //   distinct h, so distinct word banks: each line's mask word comes with it;
-// - weight buffer: WgtLines/4 entries of 4 lines (4 banks): a quad read is
-//   one access, a DMA line access touches one bank.
+// - weight buffer: 4 quad banks of WgtLines/16 quads (a quad = 4 lines =
+//   4 weight rows), quad Q in bank Q mod 4 at index Q / 4: a compute read
+//   of up to 4 consecutive quads from any quad (one GEMM weight chunk, 16
+//   rows) is one access to distinct banks, a DMA line access touches one
+//   bank.
 // Physical ports: NumActRdPorts compute activation reads (one per GEMM
 // feeder; the row engines use port 0) and the DMA's read of the activation
 // or mask buffer, sharing the activation banks; activation write (compute
 // act write, DMA write of the activation or mask buffer), weight read
-// (compute quad read, DMA read of a weight line), weight write (DMA only).
+// (compute chunk read, DMA read of a weight line), weight write (DMA only).
 // Per activation bank, the compute read ports asking for it are served
 // round-robin (a rotating pointer per bank). The DMA read takes the bank of
 // its line (a mask-buffer line: every bank) and, when compute ports ask for
@@ -47,6 +50,7 @@ module acceltran_spad #(
   localparam int unsigned WgtAddrW  = $clog2(WgtLines),
   localparam int unsigned MaskAddrW = ActAddrW - 4,
   localparam int unsigned QuadW     = WgtAddrW - 2,
+  localparam int unsigned WbIdxW    = WgtAddrW - 4,  // index in a weight quad bank
   localparam int unsigned CntW      = 48,
   localparam int unsigned NAR       = NumActRdPorts,
   localparam int unsigned AB        = acceltran_pkg::NumActBanks,
@@ -71,9 +75,10 @@ module acceltran_spad #(
   input  logic [15:0]         act_wr_mask_i,
   input  logic                wgt_rd_req_i,
   output logic                wgt_rd_gnt_o,
-  input  logic [QuadW-1:0]    wgt_rd_quad_i,
+  input  logic [QuadW-1:0]    wgt_rd_quad_i,   // first quad of the read
+  input  logic [2:0]          wgt_rd_nq_i,     // quads read, 1..4
   output logic                wgt_rvalid_o,
-  output logic [1023:0]       wgt_rdata_o,
+  output logic [4*1024-1:0]   wgt_rdata_o,     // quad q at [q*1024 +: 1024]; 0 past nq
   // DMA side
   input  logic                dma_wr_req_i,
   output logic                dma_wr_gnt_o,
@@ -100,8 +105,6 @@ module acceltran_spad #(
 
   localparam logic [1:0] BufWgt  = 2'd1;
   localparam logic [1:0] BufMask = 2'd2;
-
-  logic [1023:0] wgt_mem  [WgtLines / 4];
 
   // The DMA addresses are 24-bit descriptor fields, range-checked by the
   // command processor: only the buffer's address bits are used.
@@ -261,9 +264,47 @@ module acceltran_spad #(
     w_wsel = dwa_w[1:0];
   end
 
-  always_ff @(posedge clk_i) begin
-    if (w_we) begin
-      wgt_mem[w_wa][32'(w_wsel)*256 +: 256] <= dma_wr_data_i;
+  // weight quad banks: the compute read enables the banks of quads
+  // base .. base + nq - 1 (consecutive quads: distinct banks), the DMA read
+  // the bank of its line's quad; a bank not read holds 0 (the quads past nq
+  // come back as 0)
+  logic [3:0]            wb_re;
+  logic [4*WbIdxW-1:0]   wb_ra;
+  logic [4*1024-1:0]     wb_rd, wb_d, wb_q;
+
+  always_comb begin
+    wb_re = '0;
+    wb_ra = '0;
+    for (int b = 0; b < 4; b++) begin
+      logic [1:0] off;
+      off = 2'(b) - wgt_rd_quad_i[1:0];
+      if (wgt_rd_gnt_o && ({1'b0, off} < wgt_rd_nq_i)) begin
+        wb_re[b] = 1'b1;
+        wb_ra[b*WbIdxW +: WbIdxW] = WbIdxW'((wgt_rd_quad_i + QuadW'(off)) >> 2);
+      end
+      if (wr_dma && (dra_w[3:2] == 2'(b))) begin
+        wb_re[b] = 1'b1;
+        wb_ra[b*WbIdxW +: WbIdxW] = dra_w[WgtAddrW-1:4];
+      end
+    end
+  end
+
+  always_comb begin
+    wb_d = '0;
+    for (int b = 0; b < 4; b++) begin
+      if (wb_re[b]) begin
+        wb_d[b*1024 +: 1024] = wb_rd[b*1024 +: 1024];
+      end
+    end
+  end
+
+  for (genvar b = 0; b < 4; b++) begin : g_wbank
+    logic [1023:0] mem [WgtLines / 16];
+    assign wb_rd[b*1024 +: 1024] = mem[wb_ra[b*WbIdxW +: WbIdxW]];
+    always_ff @(posedge clk_i) begin
+      if (w_we && (w_wa[1:0] == 2'(b))) begin
+        mem[w_wa[QuadW-1:2]][32'(w_wsel)*256 +: 256] <= dma_wr_data_i;
+      end
     end
   end
 
@@ -340,10 +381,10 @@ module acceltran_spad #(
   logic [AbW-1:0]     dab_d, dab_q;   // the bank of the DMA's activation read
   logic [255:0]       dml_d, dml_q;   // the DMA's mask-buffer line
   logic               dmk_d, dmk_q;   // the DMA read was of a mask-buffer line
-  logic [1023:0] wp_d, wp_q;      // weight port: quad
+  logic [1:0]    wbase_d, wbase_q;    // the compute read's first quad mod 4
   logic          wrv_d, wrv_q, drv_d, drv_q;
   logic          dsrc_w_d, dsrc_w_q;  // the DMA read came from the weight port
-  logic [1:0]    dsel_d, dsel_q;      // its line within the quad
+  logic [3:0]    dsel_d, dsel_q;      // its line within the 4 quad banks
   logic [CntW-1:0] crd_d, crd_q, cwr_d, cwr_q;
   logic [CntW-1:0] car_d, car_q, caw_d, caw_q, cwgr_d, cwgr_q, cwgw_d, cwgw_q, cmr_d, cmr_q, cmw_d, cmw_q;
   logic            dma_rd_mask;  // the DMA reads a mask-buffer line this cycle
@@ -380,22 +421,17 @@ module acceltran_spad #(
     if (dma_rd_mask) begin
       dml_d = dml_rd;
     end
-    wp_d = wp_q;
-    if (wgt_rd_gnt_o) begin
-      wp_d = wgt_mem[wgt_rd_quad_i];
-    end else if (wr_dma) begin
-      wp_d = wgt_mem[dra_w[WgtAddrW-1:2]];
-    end
+    wbase_d  = wgt_rd_quad_i[1:0];
     wrv_d    = wgt_rd_gnt_o;
     drv_d    = dma_rd_gnt_o;
     dsrc_w_d = wr_dma;
-    dsel_d   = dra_w[1:0];
+    dsel_d   = dra_w[3:0];
     crd_d    = crd_q + {{(CntW-1){1'b0}}, dma_rd_gnt_o};
     cwr_d    = cwr_q + {{(CntW-1){1'b0}}, dma_wr_gnt_o};
     // per buffer (the writes' enables come from the write block above)
     car_d  = car_q + CntW'($countones(act_rd_gnt_o)) + CntW'(ar_dma && !d_rmask);
     caw_d  = caw_q + CntW'(a_we);
-    cwgr_d = cwgr_q + (CntW'(wgt_rd_gnt_o) << 2) + CntW'(wr_dma);
+    cwgr_d = cwgr_q + (wgt_rd_gnt_o ? (CntW'(wgt_rd_nq_i) << 2) : '0) + CntW'(wr_dma);
     cwgw_d = cwgw_q + CntW'(w_we);
     cmr_d  = cmr_q + CntW'($countones(act_rd_gnt_o)) + (CntW'(dma_rd_mask) << 4);
     cmw_d  = cmw_q + CntW'(m_we_word) + (CntW'(m_we_line) << 4);
@@ -405,8 +441,12 @@ module acceltran_spad #(
     for (int p = 0; p < NAR; p++) begin
       act_rdata_o[p*256 +: 256] = ab_q[32'(arb_q[p*AbW +: AbW])*256 +: 256];
     end
+    // quad q of the compute read is in bank (base + q) mod 4
+    for (int q = 0; q < 4; q++) begin
+      wgt_rdata_o[q*1024 +: 1024] = wb_q[32'(2'(wbase_q + 2'(q)))*1024 +: 1024];
+    end
     if (dsrc_w_q) begin
-      dma_rdata_o = wp_q[32'(dsel_q)*256 +: 256];
+      dma_rdata_o = wb_q[32'(dsel_q)*256 +: 256];
     end else if (dmk_q) begin
       dma_rdata_o = dml_q;
     end else begin
@@ -417,7 +457,6 @@ module acceltran_spad #(
   assign act_rvalid_o  = arv_q;
   assign act_rmask_o   = arm_q;
   assign wgt_rvalid_o  = wrv_q;
-  assign wgt_rdata_o   = wp_q;
   assign dma_rvalid_o  = drv_q;
   assign cnt_spad_rd_o = crd_q;
   assign cnt_spad_wr_o = cwr_q;
@@ -441,7 +480,8 @@ module acceltran_spad #(
       dab_q        <= '0;
       dml_q        <= '0;
       dmk_q        <= 1'b0;
-      wp_q         <= '0;
+      wbase_q      <= '0;
+      wb_q         <= '0;
       wrv_q        <= 1'b0;
       drv_q        <= 1'b0;
       dsrc_w_q     <= 1'b0;
@@ -466,7 +506,8 @@ module acceltran_spad #(
       dab_q        <= dab_d;
       dml_q        <= dml_d;
       dmk_q        <= dmk_d;
-      wp_q         <= wp_d;
+      wbase_q      <= wbase_d;
+      wb_q         <= wb_d;
       wrv_q        <= wrv_d;
       drv_q        <= drv_d;
       dsrc_w_q     <= dsrc_w_d;
@@ -489,6 +530,8 @@ module acceltran_spad #(
   `AT_ASSERT(SpadMaskRdExcl_A, dma_rd_mask |-> (act_rd_gnt_o == '0))
   `AT_ASSERT(SpadActWrGnt_A, act_wr_gnt_o |-> act_wr_req_i && !aw_dma)
   `AT_ASSERT(SpadWgtRdGnt_A, wgt_rd_gnt_o |-> wgt_rd_req_i && !wr_dma)
+  // a compute weight read is 1..4 quads
+  `AT_ASSERT(SpadWgtRdNq_A, wgt_rd_req_i |-> (wgt_rd_nq_i >= 3'd1) && (wgt_rd_nq_i <= 3'd4))
   `AT_ASSERT(SpadDmaRdGnt_A, dma_rd_gnt_o |-> dma_rd_req_i)
   `AT_ASSERT(SpadDmaWrGnt_A, dma_wr_gnt_o |-> dma_wr_req_i)
   // the DMA's 24-bit addresses come from checked descriptors: always inside

@@ -428,7 +428,8 @@ module acceltran_top #(
   logic [15:0]          act_wr_mask;
   logic                 wgt_rd_req, wgt_rd_gnt, wgt_rvalid;
   logic [WgtAddrW-3:0]  wgt_rd_quad;
-  logic [1023:0]        wgt_rdata;
+  logic [2:0]           wgt_rd_nq;
+  logic [4*1024-1:0]    wgt_rdata;
   logic                 comp_busy;
 
   acceltran_spad u_spad (
@@ -448,6 +449,7 @@ module acceltran_top #(
     .wgt_rd_req_i     (wgt_rd_req),
     .wgt_rd_gnt_o     (wgt_rd_gnt),
     .wgt_rd_quad_i    (wgt_rd_quad),
+    .wgt_rd_nq_i      (wgt_rd_nq),
     .wgt_rvalid_o     (wgt_rvalid),
     .wgt_rdata_o      (wgt_rdata),
     .dma_wr_req_i     (dma_wr_req),
@@ -496,6 +498,7 @@ module acceltran_top #(
     .wgt_rd_req_o      (wgt_rd_req),
     .wgt_rd_gnt_i      (wgt_rd_gnt),
     .wgt_rd_quad_o     (wgt_rd_quad),
+    .wgt_rd_nq_o       (wgt_rd_nq),
     .wgt_rvalid_i      (wgt_rvalid),
     .wgt_rdata_i       (wgt_rdata),
     .cnt_mac_issued_o  (cnt_mac_issued),

@@ -41,7 +41,7 @@
  * command (start and done). The output rows of a group drain through the
  * activation write port while the next group computes; the last group's
  * drain and PE_PP_LATENCY are added at the end. */
-#define FM_GEMM_WGT_QUADS_PER_CYCLE 1u /* weight feeder: quad reads per cycle, all PEs */
+#define FM_GEMM_WGT_QUADS_PER_CYCLE 4u /* weight port: one chunk (4 quads) of one column per cycle */
 #define FM_GEMM_ACT_LINES_PER_CYCLE 1u /* A lines per cycle per feeder port and bank (broadcast to its row) */
 #define FM_GEMM_OUT_LINES_PER_CYCLE 1u /* C line writes per cycle */
 #define FM_GEMM_ACT_FILL 2u           /* feeder: read latency before the first beat */

@@ -57,7 +57,7 @@ extern "C" void compute_unit_set(compute_unit *u, const compute_unit_in *in)
     t->act_wr_gnt_i = in->act_wr_gnt ? 1 : 0;
     t->wgt_rd_gnt_i = in->wgt_rd_gnt ? 1 : 0;
     t->wgt_rvalid_i = in->wgt_rvalid ? 1 : 0;
-    wput_lanes(t->wgt_rdata_i, 0, 16, in->wgt_rdata, 64);
+    wput_lanes(t->wgt_rdata_i, 0, 16, in->wgt_rdata, 256);
 }
 
 extern "C" void compute_unit_eval(compute_unit *u) { u->top->eval(); }
@@ -80,6 +80,7 @@ extern "C" void compute_unit_get(compute_unit *u, compute_unit_out *o)
     o->act_wr_mask = t->act_wr_mask_o;
     o->wgt_rd_req = t->wgt_rd_req_o;
     o->wgt_rd_quad = t->wgt_rd_quad_o;
+    o->wgt_rd_nq = t->wgt_rd_nq_o;
     o->cnt[CU_CNT_MAC_ISSUED] = t->cnt_mac_issued_o;
     o->cnt[CU_CNT_MAC_SKIPPED] = t->cnt_mac_skipped_o;
     o->cnt[CU_CNT_PRUNED] = t->cnt_pruned_o;

@@ -35,7 +35,8 @@ typedef struct compute_unit_in {
     uint16_t act_rmask[CU_ACT_PORTS_MAX];
     int act_wr_gnt;
     int wgt_rd_gnt, wgt_rvalid;
-    int16_t wgt_rdata[64]; /* line r of the quad at [16 r .. 16 r + 15] */
+    int16_t wgt_rdata[256]; /* quads quad .. quad + nq - 1 of the read, then 0:
+                              * line r of quad q at [64 q + 16 r ..] */
 } compute_unit_in;
 
 typedef struct compute_unit_out {
@@ -48,7 +49,7 @@ typedef struct compute_unit_out {
     int16_t act_wr_data[16];
     uint16_t act_wr_mask;
     int wgt_rd_req;
-    uint32_t wgt_rd_quad;
+    uint32_t wgt_rd_quad, wgt_rd_nq; /* quads quad .. quad + nq - 1 (nq 1..4) */
     uint64_t cnt[CU_CNT_N];
 } compute_unit_out;
 

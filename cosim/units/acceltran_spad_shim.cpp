@@ -44,6 +44,7 @@ extern "C" void spad_unit_set(spad_unit *u, const spad_unit_in *in)
     t->act_wr_mask_i = in->act_wr_mask;
     t->wgt_rd_req_i = in->wgt_rd_req ? 1 : 0;
     t->wgt_rd_quad_i = in->wgt_rd_quad;
+    t->wgt_rd_nq_i = in->wgt_rd_nq;
     t->dma_wr_req_i = in->dma_wr_req ? 1 : 0;
     t->dma_wr_buf_i = (uint8_t)in->dma_wr_buf;
     t->dma_wr_addr_i = in->dma_wr_addr;
@@ -72,7 +73,7 @@ extern "C" void spad_unit_get(spad_unit *u, spad_unit_out *o)
     o->dma_rd_gnt = t->dma_rd_gnt_o;
     o->wgt_rvalid = t->wgt_rvalid_o;
     o->dma_rvalid = t->dma_rvalid_o;
-    wget_lanes(t->wgt_rdata_o, 0, 16, o->wgt_rdata, 64);
+    wget_lanes(t->wgt_rdata_o, 0, 16, o->wgt_rdata, 256);
     wget_lanes(t->dma_rdata_o, 0, 16, o->dma_rdata, 16);
     o->cnt_rd = t->cnt_spad_rd_o;
     o->cnt_wr = t->cnt_spad_wr_o;

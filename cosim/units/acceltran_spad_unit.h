@@ -15,7 +15,7 @@ extern "C" {
 typedef struct spad_unit_in {
     int act_rd_req[SU_ACT_PORTS_MAX]; uint32_t act_rd_addr[SU_ACT_PORTS_MAX];
     int act_wr_req; uint32_t act_wr_addr; int16_t act_wr_data[16]; uint16_t act_wr_mask;
-    int wgt_rd_req; uint32_t wgt_rd_quad;
+    int wgt_rd_req; uint32_t wgt_rd_quad, wgt_rd_nq; /* quads quad .. quad + nq - 1, nq 1..4 */
     int dma_wr_req, dma_wr_buf; uint32_t dma_wr_addr; int16_t dma_wr_data[16];
     int dma_wr_mask_en; uint16_t dma_wr_mask;
     int dma_rd_req, dma_rd_buf; uint32_t dma_rd_addr;
@@ -25,7 +25,7 @@ typedef struct spad_unit_out {
     int act_rd_gnt[SU_ACT_PORTS_MAX], act_wr_gnt, wgt_rd_gnt, dma_wr_gnt, dma_rd_gnt;
     int act_rvalid[SU_ACT_PORTS_MAX], wgt_rvalid, dma_rvalid;
     int16_t act_rdata[SU_ACT_PORTS_MAX][16]; uint16_t act_rmask[SU_ACT_PORTS_MAX];
-    int16_t wgt_rdata[64];
+    int16_t wgt_rdata[256]; /* quad q line r at [64 q + 16 r ..]; 0 past nq */
     int16_t dma_rdata[16];
     uint64_t cnt_rd, cnt_wr; /* DMA side, lines */
     /* per buffer: activation / weight lines, mask words (docs/isa.md) */

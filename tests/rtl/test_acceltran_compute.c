@@ -113,7 +113,7 @@ static int rtl_run(const uint32_t d[16], run_result *r, uint64_t max_cycles)
     int accepted = 0;
     uint64_t cyc = 0, t0 = 0;
     int act_pend[CU_ACT_PORTS_MAX] = {0}, wgt_pend = 0;
-    uint32_t act_a[CU_ACT_PORTS_MAX] = {0}, wgt_q = 0;
+    uint32_t act_a[CU_ACT_PORTS_MAX] = {0}, wgt_q = 0, wgt_nq = 0;
     unsigned np = compute_unit_act_ports(g_u);
     unsigned banks = g_cfg->act_banks ? g_cfg->act_banks : 1u;
     for (;;) {
@@ -131,8 +131,10 @@ static int rtl_run(const uint32_t d[16], run_result *r, uint64_t max_cycles)
             }
         }
         in.wgt_rvalid = wgt_pend;
-        if (wgt_pend)
-            memcpy(in.wgt_rdata, g_rtl.wgt[4 * wgt_q], 128);
+        if (wgt_pend) {
+            memset(in.wgt_rdata, 0, sizeof in.wgt_rdata);
+            memcpy(in.wgt_rdata, g_rtl.wgt[4 * wgt_q], 128u * wgt_nq);
+        }
         compute_unit_set(g_u, &in);
         compute_unit_eval(g_u);
         compute_unit_get(g_u, &o);
@@ -166,8 +168,11 @@ static int rtl_run(const uint32_t d[16], run_result *r, uint64_t max_cycles)
             }
         }
         if (in.wgt_rd_gnt) {
-            CHECK(o.wgt_rd_quad < g_rtl.wgt_lines / 4, "wgt read %u out of range", o.wgt_rd_quad);
-            wgt_q = o.wgt_rd_quad % (g_rtl.wgt_lines / 4);
+            CHECK(o.wgt_rd_nq >= 1 && o.wgt_rd_nq <= 4 &&
+                      o.wgt_rd_quad + o.wgt_rd_nq <= g_rtl.wgt_lines / 4,
+                  "wgt read of %u quads from %u out of range", o.wgt_rd_nq, o.wgt_rd_quad);
+            wgt_nq = o.wgt_rd_nq >= 1 && o.wgt_rd_nq <= 4 ? o.wgt_rd_nq : 1;
+            wgt_q = o.wgt_rd_quad % (g_rtl.wgt_lines / 4 - wgt_nq + 1);
             wgt_pend = 1;
         }
         if (in.act_wr_gnt) {

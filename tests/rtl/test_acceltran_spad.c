@@ -58,7 +58,7 @@ static void case_random(void)
     /* expected read data for the next cycle */
     int e_act[SU_ACT_PORTS_MAX] = {0}, e_act_ok[SU_ACT_PORTS_MAX] = {0};
     int e_wgt = 0, e_dma = 0, e_wgt_ok = 0, e_dma_ok = 0;
-    int16_t x_act[SU_ACT_PORTS_MAX][16], x_wgt[64], x_dma[16];
+    int16_t x_act[SU_ACT_PORTS_MAX][16], x_wgt[256], x_dma[16];
     uint16_t x_amask[SU_ACT_PORTS_MAX] = {0};
     printf("  %u activation read port(s), %u bank(s)\n", np, g_banks);
     int mism = 0;
@@ -76,7 +76,8 @@ static void case_random(void)
         rand_line(in.act_wr_data);
         in.act_wr_mask = (uint16_t)rng_next();
         in.wgt_rd_req = rnd(2);
-        in.wgt_rd_quad = rnd(win / 4);
+        in.wgt_rd_nq = 1 + rnd(4);
+        in.wgt_rd_quad = rnd(win / 4 - in.wgt_rd_nq + 1);
         in.dma_wr_req = rnd(2);
         in.dma_wr_buf = (int)rnd(3);
         in.dma_wr_addr = in.dma_wr_buf == 2 ? rnd(win / 16) : rnd(win);
@@ -103,8 +104,8 @@ static void case_random(void)
                 mism++;
             }
         }
-        if (e_wgt && e_wgt_ok && memcmp(o.wgt_rdata, x_wgt, 128)) {
-            CHECK(0, "cycle %d: weight quad read data", cyc);
+        if (e_wgt && e_wgt_ok && memcmp(o.wgt_rdata, x_wgt, sizeof x_wgt)) {
+            CHECK(0, "cycle %d: weight chunk read data", cyc);
             mism++;
         }
         if (e_dma && e_dma_ok && memcmp(o.dma_rdata, x_dma, 32)) {
@@ -170,7 +171,7 @@ static void case_random(void)
         int dma_mask_rd = ar_dma && in.dma_rd_buf == 2, dma_mask_wr = aw_dma && in.dma_wr_buf == 2;
         n_ar += (uint64_t)n_gar + (uint64_t)(ar_dma && !dma_mask_rd);
         n_aw += (uint64_t)g_aw + (uint64_t)(aw_dma && !dma_mask_wr);
-        n_wgr += 4u * (uint64_t)g_wr + (uint64_t)wr_dma;
+        n_wgr += 4u * in.wgt_rd_nq * (uint64_t)g_wr + (uint64_t)wr_dma;
         n_wgw += (uint64_t)d_ww;
         n_mr += (uint64_t)n_gar + 16u * (uint64_t)dma_mask_rd;
         n_mw += (uint64_t)g_aw + (uint64_t)(aw_dma && !dma_mask_wr && in.dma_wr_mask_en) + 16u * (uint64_t)dma_mask_wr;
@@ -187,9 +188,13 @@ static void case_random(void)
             }
         }
         if (g_wr) {
+            /* quads q .. q + nq - 1 (in the 4 quad banks), zeros after */
             uint32_t q = in.wgt_rd_quad;
-            memcpy(x_wgt, g_wgt[4 * q], 128);
-            e_wgt_ok = g_wgt_ok[4 * q] && g_wgt_ok[4 * q + 1] && g_wgt_ok[4 * q + 2] && g_wgt_ok[4 * q + 3];
+            memset(x_wgt, 0, sizeof x_wgt);
+            memcpy(x_wgt, g_wgt[4 * q], 128u * in.wgt_rd_nq);
+            e_wgt_ok = 1;
+            for (uint32_t l = 4 * q; l < 4 * (q + in.wgt_rd_nq); l++)
+                e_wgt_ok &= g_wgt_ok[l];
         }
         if (g_dr) {
             uint32_t a = in.dma_rd_addr;
