@@ -181,6 +181,28 @@ static int probe_name(const void *fdt, int node, at_fdt_device *d, at_err *err)
     return 0;
 }
 
+/* Relations between parameters that the RTL and the fmodel rely on, so a
+ * device tree that breaks them is refused here rather than elaborating a
+ * different array or bank mapping (spec/acceltran.json "params"):
+ * act-banks is a power of two of at most 16 (the bank hash takes 4 bits
+ * mod the banks and the mask sidecar has 16 word banks), and pe-rows
+ * divides pes (an array of pe-rows x pes/pe-rows PEs). Both are present
+ * and non-zero by now (every parameter property is required, so there is
+ * no "absent" act-banks to read as one bank); 0 is refused again here so
+ * the checks stand on their own. */
+static int check_shape(const at_hw_config *c, const char *path, at_err *err)
+{
+    if (!c->act_banks || c->act_banks > 16 || (c->act_banks & (c->act_banks - 1u)))
+        return at_err_set(err, AT_ERANGE,
+                          "dtb: %s: property acceltran,act-banks = %u is not a power of two in 1..16",
+                          path, c->act_banks);
+    if (!c->pe_rows || c->pes % c->pe_rows)
+        return at_err_set(err, AT_ERANGE,
+                          "dtb: %s: property acceltran,pe-rows = %u does not divide acceltran,pes = %u",
+                          path, c->pe_rows, c->pes);
+    return 0;
+}
+
 static int probe_params(const void *fdt, int node, at_fdt_device *d, at_err *err)
 {
     for (size_t i = 0; i < AT_FDT_NUM_PROPS; i++) {
@@ -197,6 +219,9 @@ static int probe_params(const void *fdt, int node, at_fdt_device *d, at_err *err
                               d->path, p->dt, v, p->reg, p->mask >> p->lsb);
         cfg_set(&d->config, p->offset, v);
     }
+    int rc = check_shape(&d->config, d->path, err);
+    if (rc)
+        return rc;
     d->config.name = "custom";
     for (int c = 0; c < AT_HW_NUM_CONFIGS; c++) {
         size_t i = 0;

@@ -111,41 +111,46 @@ RTL_UNITS      := $(RTL_UNIT_TESTS:test_%=%)
 RTL_TEST_CONFIGS = $(or $(filter $(CONFIGS),$(shell sed -n 's|^// rtl-test-configs:||p' tests/rtl/test_$(1).c)),$(CONFIGS))
 $(foreach m,$(RTL_UNITS),$(foreach c,$(call RTL_TEST_CONFIGS,$(m)),$(eval $(call VERILATE_RULE,$(c),$(m)))))
 RTL_TEST_BINS  := $(foreach m,$(RTL_UNITS),$(foreach c,$(call RTL_TEST_CONFIGS,$(m)),$(BUILD)/tests/rtl/test_$(m)_$(c)))
+# A unit test once more on a variant of a configuration's module:
+# $(BUILD)/tests/rtl/test_<module>_<config>_<variant>, built from
+# tests/rtl/test_<module>.c against <module> Verilated with extra -G
+# parameter overrides into $(BUILD)/verilator/<config>_<variant>/<module>.
+# Arguments: 1 config, 2 variant name, 3 module, 4 the -G flags, 5 extra
+# CFLAGS of the test program (may be empty). No spaces after the commas of
+# the call: they would end up in the commands. RTL_BSNL is a
+# backslash-newline that survives $(call) into the recipe (one written in
+# the define would be joined to a space when make reads it), so that the
+# long Verilator line prints as the other rules print theirs.
+RTL_EMPTY :=
+define RTL_NL
+
+
+endef
+RTL_BSNL := \$(RTL_EMPTY)$(RTL_NL)
+define RTL_VARIANT_RULE
+$(call VMODEL,$(1)_$(2),$(3)): $(RTL_SRCS) $(RTL_INCS) rtl/rtl.mk
+	@mkdir -p $$(@D)
+	MAKEFLAGS= $(VERILATOR) --cc $(VFLAGS) $(call CONFIG_DEF,$(1)) $(4) --top-module $(3) --Mdir $$(@D) $(RTL_BSNL)	  --prefix V$(3) --build -j 2 -MAKEFLAGS "-s" -y rtl $(RTL_PKG) rtl/$(3).sv >/dev/null
+
+$(BUILD)/verilator/$(1)_$(2)/$(3)/shim.o: cosim/units/$(3)_shim.cpp cosim/units/$(3)_unit.h cosim/units/vunit.hpp $(call VMODEL,$(1)_$(2),$(3))
+	$(CXX) -std=c++17 -O2 -Wall -Icosim/units -I$$(@D) $(VINC) -c $$< -o $$@
+
+$(BUILD)/tests/rtl/test_$(3)_$(1)_$(2): tests/rtl/test_$(3).c $(BUILD)/verilator/$(1)_$(2)/$(3)/shim.o $(VLIB) $(LIB)
+	@mkdir -p $$(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Icosim/units -DTEST_CONFIG=\"$(1)\"$(if $(5), $(5)) -c $$< -o $$@.o
+	$(CXX) -o $$@ $$@.o $(BUILD)/verilator/$(1)_$(2)/$(3)/shim.o $(call VMODEL,$(1)_$(2),$(3)) $(VLIB) $(LIB) $(LDLIBS)
+RTL_TEST_BINS += $(BUILD)/tests/rtl/test_$(3)_$(1)_$(2)
+endef
+
 # The compute unit once more on tiny with two PE rows (-GNumPeRows=2;
 # tiny itself has one): the 2-D GEMM schedule of edge and server (row
 # feeders, weight multicast to a column, the rows' drift) on a small array,
 # against the fmodel's cycle model for the same shape (TEST_PE_ROWS).
-CR2 := $(BUILD)/verilator/tiny_r2/acceltran_compute
-$(CR2)/Vacceltran_compute__ALL.a: $(RTL_SRCS) $(RTL_INCS) rtl/rtl.mk
-	@mkdir -p $(@D)
-	MAKEFLAGS= $(VERILATOR) --cc $(VFLAGS) $(call CONFIG_DEF,tiny) -GNumPeRows=2 --top-module acceltran_compute --Mdir $(@D) \
-	  --prefix Vacceltran_compute --build -j 2 -MAKEFLAGS "-s" -y rtl $(RTL_PKG) rtl/acceltran_compute.sv >/dev/null
-
-$(CR2)/shim.o: cosim/units/acceltran_compute_shim.cpp cosim/units/acceltran_compute_unit.h cosim/units/vunit.hpp $(CR2)/Vacceltran_compute__ALL.a
-	$(CXX) -std=c++17 -O2 -Wall -Icosim/units -I$(@D) $(VINC) -c $< -o $@
-
-$(BUILD)/tests/rtl/test_acceltran_compute_tiny_r2: tests/rtl/test_acceltran_compute.c $(CR2)/shim.o $(VLIB) $(LIB)
-	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Icosim/units -DTEST_CONFIG=\"tiny\" -DTEST_PE_ROWS=2 -c $< -o $@.o
-	$(CXX) -o $@ $@.o $(CR2)/shim.o $(CR2)/Vacceltran_compute__ALL.a $(VLIB) $(LIB) $(LDLIBS)
-RTL_TEST_BINS  += $(BUILD)/tests/rtl/test_acceltran_compute_tiny_r2
+$(eval $(call RTL_VARIANT_RULE,tiny,r2,acceltran_compute,-GNumPeRows=2,-DTEST_PE_ROWS=2))
 # The scratchpad once more on tiny with three compute activation read ports
 # (-GNumActRdPorts=3; tiny has one, its two banks): the per-bank round-robin
 # among the GEMM feeders' ports of edge and server.
-SP3 := $(BUILD)/verilator/tiny_p3/acceltran_spad
-$(SP3)/Vacceltran_spad__ALL.a: $(RTL_SRCS) $(RTL_INCS) rtl/rtl.mk
-	@mkdir -p $(@D)
-	MAKEFLAGS= $(VERILATOR) --cc $(VFLAGS) $(call CONFIG_DEF,tiny) -GNumActRdPorts=3 --top-module acceltran_spad --Mdir $(@D) \
-	  --prefix Vacceltran_spad --build -j 2 -MAKEFLAGS "-s" -y rtl $(RTL_PKG) rtl/acceltran_spad.sv >/dev/null
-
-$(SP3)/shim.o: cosim/units/acceltran_spad_shim.cpp cosim/units/acceltran_spad_unit.h cosim/units/vunit.hpp $(SP3)/Vacceltran_spad__ALL.a
-	$(CXX) -std=c++17 -O2 -Wall -Icosim/units -I$(@D) $(VINC) -c $< -o $@
-
-$(BUILD)/tests/rtl/test_acceltran_spad_tiny_p3: tests/rtl/test_acceltran_spad.c $(SP3)/shim.o $(VLIB) $(LIB)
-	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Icosim/units -DTEST_CONFIG=\"tiny\" -c $< -o $@.o
-	$(CXX) -o $@ $@.o $(SP3)/shim.o $(SP3)/Vacceltran_spad__ALL.a $(VLIB) $(LIB) $(LDLIBS)
-RTL_TEST_BINS  += $(BUILD)/tests/rtl/test_acceltran_spad_tiny_p3
+$(eval $(call RTL_VARIANT_RULE,tiny,p3,acceltran_spad,-GNumActRdPorts=3,))
 RTL_BENCHES    := $(filter $(RTL_UNITS),$(patsubst tools/bench/bench_%.c,%,$(wildcard tools/bench/bench_*.c)))
 $(foreach m,$(RTL_BENCHES),$(if $(filter $(CONFIG),$(call RTL_TEST_CONFIGS,$(m))),,$(eval $(call VERILATE_RULE,$(CONFIG),$(m)))))
 $(foreach m,$(RTL_BENCHES),$(eval $(call RTL_BENCH_RULE,$(m))))

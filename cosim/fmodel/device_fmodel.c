@@ -813,8 +813,8 @@ uint32_t at_fm_gemm_pe_rows(const at_hw_config *cfg)
 
 /* Activation lines the feeders read per cycle: each feeder has its own read
  * port and the banks serve one line each per cycle, so min(pe_rows,
- * act_banks) (0 banks in an old device tree: one). Bank conflicts are not
- * modelled: the XOR-folded bank hash puts the feeders' concurrent lines
+ * act_banks) (0 banks, only in a hand-built at_hw_config since the probe
+ * refuses it: one). Bank conflicts are not modelled: the XOR-folded bank hash puts the feeders' concurrent lines
  * (stride LDA x block rows apart) in distinct banks, and a feeder needs a
  * line only every lanes-th PE cycle or so, so the per-lane FIFOs absorb the
  * occasional collision (docs/cosim.md; held to the RTL by

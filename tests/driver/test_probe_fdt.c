@@ -379,6 +379,56 @@ static void test_field_range(void)
     CHECK(rc == AT_ERANGE && strstr(err.msg, "is 0"), "clock 0: rc %d: %s", rc, err.msg);
 }
 
+/* act-banks must be a power of two in 1..16 and pe-rows must divide pes
+ * (the RTL's bank hash and PE array; the blob is tiny's: pes 4, pe-rows 1,
+ * act-banks 2). act-banks 0 is refused like every parameter's 0: the
+ * property is required, so an old tree without it fails as "missing". */
+static void test_shape_relations(void)
+{
+    at_fdt_device d;
+    at_err err;
+    knobs k = knobs_default();
+    k.override = "acceltran,act-banks";
+    const uint32_t bad_banks[] = {3, 5, 6, 12, 17, 24, 32, 0x80000000u};
+    for (size_t i = 0; i < sizeof bad_banks / sizeof bad_banks[0]; i++) {
+        k.override_val = bad_banks[i];
+        int rc = probe_knobs(&k, &d, &err);
+        CHECK(rc == AT_ERANGE && strstr(err.msg, "acceltran,act-banks") &&
+                  strstr(err.msg, "power of two in 1..16") && strstr(err.msg, "/accel@40000000"),
+              "act-banks %u: rc %d: %s", bad_banks[i], rc, err.msg);
+    }
+    for (uint32_t b = 1; b <= 16; b *= 2) {
+        k.override_val = b;
+        int rc = probe_knobs(&k, &d, &err);
+        CHECK(rc == 0 && d.config.act_banks == b, "act-banks %u: rc %d: %s", b, rc, err.msg);
+        CHECK(!strcmp(d.config.name, b == at_hw_configs[0].act_banks ? at_hw_configs[0].name : "custom"),
+              "act-banks %u: name %s", b, d.config.name);
+    }
+    k.override_val = 0;
+    int rc = probe_knobs(&k, &d, &err);
+    CHECK(rc == AT_ERANGE && strstr(err.msg, "acceltran,act-banks is 0"), "act-banks 0: rc %d: %s", rc, err.msg);
+
+    k.override = "acceltran,pe-rows";
+    const uint32_t bad_rows[] = {3, 8, 5, 65536};
+    for (size_t i = 0; i < sizeof bad_rows / sizeof bad_rows[0]; i++) {
+        k.override_val = bad_rows[i];
+        rc = probe_knobs(&k, &d, &err);
+        char want[96];
+        snprintf(want, sizeof want, "acceltran,pe-rows = %u does not divide acceltran,pes = %u", bad_rows[i],
+                 at_hw_configs[0].pes);
+        CHECK(rc == AT_ERANGE && strstr(err.msg, want), "pe-rows %u: rc %d: %s", bad_rows[i], rc, err.msg);
+    }
+    const uint32_t ok_rows[] = {1, 2, 4};
+    for (size_t i = 0; i < sizeof ok_rows / sizeof ok_rows[0]; i++) {
+        k.override_val = ok_rows[i];
+        rc = probe_knobs(&k, &d, &err);
+        CHECK(rc == 0 && d.config.pe_rows == ok_rows[i], "pe-rows %u: rc %d: %s", ok_rows[i], rc, err.msg);
+    }
+    k.override_val = 0;
+    rc = probe_knobs(&k, &d, &err);
+    CHECK(rc == AT_ERANGE && strstr(err.msg, "acceltran,pe-rows is 0"), "pe-rows 0: rc %d: %s", rc, err.msg);
+}
+
 static void test_truncated_and_garbage(void)
 {
     static char buf[BLOB_CAP];
@@ -570,6 +620,7 @@ int main(void)
     RUN_CASE(test_bad_reg);
     RUN_CASE(test_cells_variants);
     RUN_CASE(test_field_range);
+    RUN_CASE(test_shape_relations);
     RUN_CASE(test_truncated_and_garbage);
     RUN_CASE(test_old_versions);
     RUN_CASE(test_file_errors);

@@ -12,7 +12,8 @@
  * a dtb rarely produce.
  * Checks: no crash or sanitizer report; a failure is a negative AT_E*
  * code with a "dtb: " message; a success has NUL-terminated strings, a
- * non-empty non-wrapping MMIO window, every parameter non-zero, and passes
+ * non-empty non-wrapping MMIO window, every parameter non-zero, act-banks a
+ * power of two <= 16 and pe-rows dividing pes, and passes
  * the register cross-check against a fake device built from its own
  * values (what the probe accepts, a device of that configuration must
  * match). */
@@ -182,6 +183,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (v == 0 || (props[i].has_field && v > (props[i].mask >> props[i].lsb)))
                 abort();
         }
+        uint32_t ab = d.config.act_banks;
+        if (ab > 16 || (ab & (ab - 1u)) || d.config.pes % d.config.pe_rows)
+            abort(); /* the relations the probe enforces (docs/driver.md) */
         if (at_probe_check_config(&d, fake_read, &d.config, &e) != 0)
             abort();
     }

@@ -18,6 +18,7 @@
 
 #include "acceltran_compute_unit.h"
 #include "acceltran_hw.h"
+#include "at_act_bank.h"
 #include "check.h"
 #include "device_exec.h"
 #include "device_fmodel.h"
@@ -88,18 +89,10 @@ typedef struct run_result {
 static compute_unit *g_u;
 
 /* The scratchpad's activation banks as acceltran_spad arbitrates them
- * (docs/rtl-compute.md "Scratchpads"): line L in bank h(L) mod banks, h the
- * XOR of L's 4-bit chunks; per bank one grant per cycle, round-robin among
+ * (docs/rtl-compute.md "Scratchpads"): line L in bank at_act_bank(L, banks)
+ * (include/at_act_bank.h); per bank one grant per cycle, round-robin among
  * the ports asking for it (pointer past the winner). */
 static unsigned g_bank_rr[16];
-
-static unsigned act_bank(uint32_t line, unsigned banks)
-{
-    unsigned h = 0;
-    for (; line; line >>= 4)
-        h ^= line & 15u;
-    return h % banks;
-}
 
 /* Runs one command through the RTL on g_rtl. Returns 0, or -1 on timeout. */
 static int rtl_run(const uint32_t d[16], run_result *r, uint64_t max_cycles)
@@ -143,7 +136,7 @@ static int rtl_run(const uint32_t d[16], run_result *r, uint64_t max_cycles)
         for (unsigned b = 0; b < banks; b++) {
             for (unsigned j = 0; j < np; j++) {
                 unsigned p = (g_bank_rr[b] + j) % np;
-                if (o.act_rd_req[p] && act_bank(o.act_rd_addr[p], banks) == b) {
+                if (o.act_rd_req[p] && at_act_bank(o.act_rd_addr[p], banks) == b) {
                     if (urand() >= g_stall) {
                         in.act_rd_gnt[p] = 1;
                         g_bank_rr[b] = (p + 1) % np;

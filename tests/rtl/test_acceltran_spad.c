@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "acceltran_hw.h"
+#include "at_act_bank.h"
 #include "acceltran_spad_unit.h"
 #include "check.h"
 #include "rng.h"
@@ -36,15 +37,6 @@ static void rand_line(int16_t *l)
 {
     for (int j = 0; j < 16; j++)
         l[j] = (int16_t)rng_next();
-}
-
-/* activation bank of line l: the XOR of its 4-bit chunks, mod the banks */
-static unsigned act_bank(uint32_t l)
-{
-    unsigned h = 0;
-    for (; l; l >>= 4)
-        h ^= l & 15u;
-    return h % g_banks;
 }
 
 static void case_random(void)
@@ -119,16 +111,16 @@ static void case_random(void)
          * mask-buffer line: of any bank); per bank round-robin among the
          * compute ports */
         int d_rmask = in.dma_rd_buf == 2, conf = 0;
-        unsigned d_bank = act_bank(in.dma_rd_addr);
+        unsigned d_bank = at_act_bank(in.dma_rd_addr, g_banks);
         for (unsigned p = 0; p < np; p++)
-            if (in.act_rd_req[p] && (d_rmask || act_bank(in.act_rd_addr[p]) == d_bank))
+            if (in.act_rd_req[p] && (d_rmask || at_act_bank(in.act_rd_addr[p], g_banks) == d_bank))
                 conf = 1;
         int ar_dma = d_ra && (!conf || ar_pri);
         int g_ar[SU_ACT_PORTS_MAX] = {0}, n_gar = 0;
         for (unsigned b = 0; b < g_banks; b++) {
             for (unsigned j = 0; j < np; j++) {
                 unsigned p = (rr[b] + j) % np;
-                if (in.act_rd_req[p] && act_bank(in.act_rd_addr[p]) == b) {
+                if (in.act_rd_req[p] && at_act_bank(in.act_rd_addr[p], g_banks) == b) {
                     if (!(ar_dma && (d_rmask || d_bank == b))) {
                         g_ar[p] = 1;
                         n_gar++;
@@ -148,7 +140,7 @@ static void case_random(void)
               o.wgt_rd_gnt, o.dma_rd_gnt, o.dma_wr_gnt, g_aw, g_wr, g_dr, g_dw);
         for (unsigned p = 0; p < np; p++)
             CHECK(o.act_rd_gnt[p] == g_ar[p], "cycle %d: act read port %u (line %u, bank %u) grant rtl %d ref %d",
-                  cyc, p, in.act_rd_addr[p], act_bank(in.act_rd_addr[p]), o.act_rd_gnt[p], g_ar[p]);
+                  cyc, p, in.act_rd_addr[p], at_act_bank(in.act_rd_addr[p], g_banks), o.act_rd_gnt[p], g_ar[p]);
         if (d_ra && conf)
             ar_pri = !ar_dma;
         if (in.act_wr_req && d_wa)
