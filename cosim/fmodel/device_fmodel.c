@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "acceltran_hw.h"
+#include "at_act_bank.h"
 #include "device_exec.h"
 #include "host_mem.h"
 #include "numerics.h"
@@ -814,17 +815,36 @@ uint32_t at_fm_gemm_pe_rows(const at_hw_config *cfg)
 /* Activation lines the feeders read per cycle: each feeder has its own read
  * port and the banks serve one line each per cycle, so min(pe_rows,
  * act_banks) (0 banks, only in a hand-built at_hw_config since the probe
- * refuses it: one). Bank conflicts are not modelled: the XOR-folded bank hash puts the feeders' concurrent lines
- * (stride LDA x block rows apart) in distinct banks, and a feeder needs a
- * line only every lanes-th PE cycle or so, so the per-lane FIFOs absorb the
- * occasional collision (docs/cosim.md; held to the RTL by
- * test_acceltran_compute_tiny_r2). */
+ * refuses it: one). Bank conflicts come on top (gemm_bank_floor: the
+ * busiest bank's lines of the step); the per-lane FIFOs let the feeders
+ * drift, so a collision costs only when that bank is busier on average
+ * (docs/cosim.md). */
 uint32_t at_fm_gemm_act_lines(const at_hw_config *cfg)
 {
     uint32_t r = at_fm_gemm_pe_rows(cfg);
     uint32_t b = cfg->act_banks ? cfg->act_banks : 1u;
     uint32_t l = r < b ? r : b;
     return l * FM_GEMM_ACT_LINES_PER_CYCLE;
+}
+
+/* The busiest activation bank's share of a super-row-block's A lines:
+ * lines A + i*LDA + kc of its rows (all row blocks of the step) and chunks,
+ * counted per bank; the per-bank arbiter serves one line a cycle, so the
+ * step needs at least this many cycles per chunk on average (the lane FIFOs
+ * let the feeders drift, so the average, not each chunk's worst, binds). */
+static uint64_t gemm_bank_floor(const at_hw_config *cfg, const uint32_t *d, uint32_t i0, uint32_t rows,
+                                uint32_t nch)
+{
+    uint32_t banks = cfg->act_banks ? cfg->act_banks : 1u;
+    if (banks < 2u || banks > 16u || !nch)
+        return 0;
+    uint64_t a = AT_DGET(d, GEMM_A), lda = AT_DGET(d, GEMM_LDA), cnt[16] = {0}, worst = 0;
+    for (uint32_t i = i0; i < i0 + rows; i++)
+        for (uint32_t c = 0; c < nch; c++)
+            cnt[at_act_bank((uint32_t)(a + (uint64_t)i * lda + c), banks)]++;
+    for (uint32_t b = 0; b < banks; b++)
+        worst = cnt[b] > worst ? cnt[b] : worst;
+    return (worst + nch - 1u) / nch;
 }
 
 uint32_t at_fm_gemm_wgt_quads(const at_hw_config *cfg)
@@ -882,6 +902,7 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
             gemm_nnz(sp, d, i0, rows, nnz + (size_t)r * brows * nch);
             rows_all += (uint32_t)rows;
         }
+        uint64_t bank_floor = gemm_bank_floor(cfg, d, sb0 * (uint32_t)brows, rows_all, nch);
         for (uint32_t g0 = 0; g0 < nt; g0 += pc) {
             uint32_t nc = nt - g0 < pc ? nt - g0 : pc;
             /* per chunk: the feeders' lines and the columns' 4 quads */
@@ -891,6 +912,7 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
             uint64_t rows0 = m - sb0 * (uint32_t)brows < (uint32_t)brows ? m - sb0 * (uint32_t)brows
                                                                        : (uint32_t)brows;
             acyc = acyc > rows0 ? acyc : rows0;
+            acyc = acyc > bank_floor ? acyc : bank_floor;
             uint64_t wcyc = (4u * nc + wgt_q - 1u) / wgt_q;
             uint64_t chunk_min = acyc > wcyc ? acyc : wcyc;
             uint64_t feed = acyc * nch + FM_GEMM_ACT_FILL;
