@@ -35,6 +35,7 @@ module acceltran_gemm #(
   parameter int unsigned NumPes    = acceltran_pkg::NumPes,
   parameter int unsigned NumLanes  = acceltran_pkg::NumLanes,
   parameter int unsigned NumPeRows = acceltran_pkg::NumPeRows,
+  parameter int unsigned NumOutLanes = acceltran_pkg::NumOutLanes,  // C-line write lanes
   parameter int unsigned ActAddrW  = 11,
   parameter int unsigned WgtAddrW  = 11,
   parameter int unsigned CntW      = 48,
@@ -64,12 +65,13 @@ module acceltran_gemm #(
   input  logic [NumPeRows-1:0]          act_rvalid_i,
   input  logic [NumPeRows*LineW-1:0]    act_rdata_i,
   input  logic [NumPeRows*Tile-1:0]     act_rmask_i,
-  // activation write
-  output logic                 act_wr_req_o,
-  input  logic                 act_wr_gnt_i,
-  output logic [ActAddrW-1:0]  act_wr_addr_o,
-  output logic [LineW-1:0]     act_wr_data_o,
-  output logic [Tile-1:0]      act_wr_mask_o,
+  // activation writes: lane w drains the output FIFOs of PEs p = w mod
+  // NumOutLanes (ACCUM: lane 0 all of them)
+  output logic [NumOutLanes-1:0]          act_wr_req_o,
+  input  logic [NumOutLanes-1:0]          act_wr_gnt_i,
+  output logic [NumOutLanes*ActAddrW-1:0] act_wr_addr_o,
+  output logic [NumOutLanes*LineW-1:0]    act_wr_data_o,
+  output logic [NumOutLanes*Tile-1:0]     act_wr_mask_o,
   // weight read: quads quad .. quad + nq - 1 (a chunk, or a parameter quad)
   output logic                 wgt_rd_req_o,
   input  logic                 wgt_rd_gnt_i,
@@ -92,6 +94,7 @@ module acceltran_gemm #(
   localparam int unsigned NC = NumPes / NumPeRows;
   localparam int unsigned BR = BlockRows;
   localparam int unsigned NS = WgtSlots;
+  localparam int unsigned NW = NumOutLanes;
   localparam int unsigned CW = (NC > 1) ? $clog2(NC) : 1;
   localparam int unsigned SW = (NS > 1) ? $clog2(NS) : 1;
   localparam int unsigned LaneEntW = LineW + Tile + NC;          // data, mask, column mask
@@ -500,8 +503,8 @@ module acceltran_gemm #(
   logic [NP*OutEntW-1:0]    of_head, of_wdata;
   logic [NP*OutCntW-1:0]    of_cnt;
   logic [NP-1:0]            of_ne;
-  logic [PeW-1:0]           wr_rr_d, wr_rr_q, wr_sel;
-  logic                     wr_any;
+  logic [NW*PeW-1:0]        wr_rr_d, wr_rr_q, wr_sel;  // per lane
+  logic [NW-1:0]            wr_any;
   // ACCUM state: 0 pick+read, 1 wait data, 2 write
   logic [1:0]               ac_st_d, ac_st_q;
   logic [PeW-1:0]           ac_pe_d, ac_pe_q;
@@ -509,41 +512,51 @@ module acceltran_gemm #(
   logic [Tile-1:0]          ac_m_d, ac_m_q;
   logic [OutEntW-1:0]       ac_ent;
   /* verilator lint_off UNUSEDSIGNAL */
-  logic [OutEntW-1:0]       wr_ent;  // its cols field is used only by ACCUM (ac_ent)
+  logic [NW*OutEntW-1:0]    wr_ent;  // its cols field is used only by ACCUM (ac_ent)
   /* verilator lint_on UNUSEDSIGNAL */
 
   always_comb begin
     for (int p = 0; p < NP; p++) begin
       of_ne[p] = (of_cnt[p*OutCntW +: OutCntW] != '0);
     end
-    // round-robin pick: the first non-empty FIFO at or after wr_rr_q
-    wr_any = |of_ne;
-    wr_sel = wr_rr_q;
-    for (int j = NP - 1; j >= 0; j--) begin
-      if (of_ne[(32'(wr_rr_q) + j) % NP]) begin
-        wr_sel = PeW'((32'(wr_rr_q) + j) % NP);
+    // per lane, round-robin pick: the first non-empty FIFO of the lane at or
+    // after its pointer
+    for (int w = 0; w < NW; w++) begin
+      logic [PeW-1:0] rr;
+      rr = wr_rr_q[w*PeW +: PeW];
+      wr_any[w] = 1'b0;
+      wr_sel[w*PeW +: PeW] = rr;
+      for (int j = NP - 1; j >= 0; j--) begin
+        int unsigned p;
+        p = (32'(rr) + 32'(j)) % NP;
+        if (of_ne[p] && (f_accum ? (w == 0) : ((p % NW) == 32'(w)))) begin
+          wr_any[w] = 1'b1;
+          wr_sel[w*PeW +: PeW] = PeW'(p);
+        end
       end
+      wr_ent[w*OutEntW +: OutEntW] = of_head[32'(wr_sel[w*PeW +: PeW])*OutEntW +: OutEntW];
     end
   end
 
-  assign wr_ent = of_head[32'(wr_sel)*OutEntW +: OutEntW];
   assign ac_ent = of_head[32'(ac_pe_q)*OutEntW +: OutEntW];
 
   // writer requests and addresses (no grant inputs here: see below)
   always_comb begin
-    act_wr_req_o  = 1'b0;
-    act_wr_addr_o = wr_ent[LineW + Tile +: ActAddrW];
-    act_wr_data_o = wr_ent[0 +: LineW];
-    act_wr_mask_o = wr_ent[LineW +: Tile];
-    ac_rd_req     = 1'b0;
+    act_wr_req_o = '0;
+    for (int w = 0; w < NW; w++) begin
+      act_wr_addr_o[w*ActAddrW +: ActAddrW] = wr_ent[w*OutEntW + LineW + Tile +: ActAddrW];
+      act_wr_data_o[w*LineW +: LineW]       = wr_ent[w*OutEntW +: LineW];
+      act_wr_mask_o[w*Tile +: Tile]         = wr_ent[w*OutEntW + LineW +: Tile];
+    end
+    ac_rd_req = 1'b0;
     if (!f_accum) begin
-      act_wr_req_o = run && wr_any;
+      act_wr_req_o = {NW{run}} & wr_any;
     end else begin
-      act_wr_addr_o = ac_ent[LineW + Tile +: ActAddrW];
-      act_wr_data_o = ac_y_q;
-      act_wr_mask_o = ac_m_q;
-      ac_rd_req     = (ac_st_q == 2'd0) && run && wr_any;
-      act_wr_req_o  = (ac_st_q == 2'd2);
+      act_wr_addr_o[0 +: ActAddrW] = ac_ent[LineW + Tile +: ActAddrW];
+      act_wr_data_o[0 +: LineW]    = ac_y_q;
+      act_wr_mask_o[0 +: Tile]     = ac_m_q;
+      ac_rd_req       = (ac_st_q == 2'd0) && run && wr_any[0];
+      act_wr_req_o[0] = (ac_st_q == 2'd2);
     end
   end
 
@@ -556,17 +569,21 @@ module acceltran_gemm #(
     ac_y_d  = ac_y_q;
     ac_m_d  = ac_m_q;
     if (!f_accum) begin
-      if (act_wr_req_o && act_wr_gnt_i) begin
-        of_pop[wr_sel] = 1'b1;
-        wr_rr_d = (32'(wr_sel) == NP - 1) ? '0 : wr_sel + 1'b1;
+      for (int w = 0; w < NW; w++) begin
+        logic [PeW-1:0] sel;
+        sel = wr_sel[w*PeW +: PeW];
+        if (act_wr_req_o[w] && act_wr_gnt_i[w]) begin
+          of_pop[sel] = 1'b1;
+          wr_rr_d[w*PeW +: PeW] = (32'(sel) == NP - 1) ? '0 : sel + 1'b1;
+        end
       end
     end else begin
       case (ac_st_q)
         2'd0: begin
-          ac_pe_d = wr_sel;
+          ac_pe_d = wr_sel[0 +: PeW];
           if (ac_rd_req && act_rd_gnt_i[0]) begin
             ac_st_d = 2'd1;
-            wr_rr_d = (32'(wr_sel) == NP - 1) ? '0 : wr_sel + 1'b1;
+            wr_rr_d[0 +: PeW] = (32'(wr_sel[0 +: PeW]) == NP - 1) ? '0 : wr_sel[0 +: PeW] + 1'b1;
           end
         end
         2'd1: begin
@@ -592,7 +609,7 @@ module acceltran_gemm #(
           end
         end
         default: begin
-          if (act_wr_gnt_i) begin
+          if (act_wr_gnt_i[0]) begin
             of_pop[ac_pe_q] = 1'b1;
             ac_st_d = 2'd0;
           end
@@ -611,7 +628,7 @@ module acceltran_gemm #(
     act_rd_addr_o = fd_addr;
     if (ac_rd_req) begin
       act_rd_req_o[0] = 1'b1;
-      act_rd_addr_o[0 +: ActAddrW] = of_head[32'(wr_sel)*OutEntW + LineW + Tile +: ActAddrW];
+      act_rd_addr_o[0 +: ActAddrW] = wr_ent[LineW + Tile +: ActAddrW];
     end
   end
 
@@ -1072,7 +1089,7 @@ module acceltran_gemm #(
   // ------------------------------------------------------------ top state
   always_comb begin
     state_d  = state_q;
-    wr_cnt_d = wr_cnt_q + {31'd0, act_wr_req_o && act_wr_gnt_i};
+    wr_cnt_d = wr_cnt_q + 32'($countones(act_wr_req_o & act_wr_gnt_i));
     case (state_q)
       StIdle: begin
         if (start_i) begin
@@ -1170,7 +1187,7 @@ module acceltran_gemm #(
   `AT_ASSERT(GemmDescStable_A, busy_o && $past(busy_o) |-> $stable(desc_i))
   `AT_ASSERT(GemmState_A, state_q inside {StIdle, StSetup, StRun, StDone})
   // the writer writes only while running
-  `AT_ASSERT(GemmWrRun_A, act_wr_req_o |-> run)
+  `AT_ASSERT(GemmWrRun_A, (|act_wr_req_o) |-> run)
   // the issue step never starts a PE outside it
   `AT_ASSERT(GemmIssueAct_A, (tile_fire & ~is_act) == '0)
 
