@@ -19,6 +19,9 @@ module acceltran_compute #(
   // Rows of the GEMM engine's PE array: the configuration's, overridden
   // only by the unit test's second build (test_acceltran_compute_tiny_r2)
   // so that a configuration with one PE row still tests the 2-D schedule.
+  // the array's shape (the configuration's; unit-test builds override it)
+  parameter  int unsigned NumPes    = acceltran_pkg::NumPes,
+  parameter  int unsigned NumLanes  = acceltran_pkg::NumLanes,
   parameter  int unsigned NumPeRows = acceltran_pkg::NumPeRows,
   parameter  int unsigned NumOutLanes = acceltran_pkg::NumOutLanes,
   localparam int unsigned ActLines = acceltran_pkg::ActBufKib * 1024 / 32,
@@ -141,6 +144,8 @@ module acceltran_compute #(
   assign err_detail_o = s_det;
 
   acceltran_gemm #(
+    .NumPes     (NumPes),
+    .NumLanes   (NumLanes),
     .NumPeRows  (NumPeRows),
     .NumOutLanes(NumOutLanes),
     .ActAddrW (ActAddrW),

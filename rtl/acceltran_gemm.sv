@@ -24,9 +24,10 @@
 // The weight port does one read per cycle (a chunk: the scratchpad's 4 quad
 // banks): parameter quads first, then chunks round-robin over the columns;
 // activation read port r is feeder r's, port 0 also the ACCUM read-back
-// (first). Output rows leave each PE into its output FIFO; the writer
-// drains the FIFOs round-robin into C lines (ACCUM: read the old line, add,
-// write).
+// (first). Output rows leave each PE into its output FIFO; NumOutLanes
+// writer lanes drain them into C lines, lane w round-robin over the FIFOs
+// of PEs p = w mod NumOutLanes, each on its own activation write port
+// (ACCUM: lane 0 over all FIFOs; read the old line, add, write).
 // Lint in tiny and edge: the server PE array is too big to elaborate.
 // rtl-lint-configs: tiny edge
 `include "acceltran_assert.svh"

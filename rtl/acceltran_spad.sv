@@ -18,15 +18,18 @@
 //   bank.
 // Physical ports: NumActRdPorts compute activation reads (one per GEMM
 // feeder; the row engines use port 0) and the DMA's read of the activation
-// or mask buffer, sharing the activation banks; activation write (compute
-// act write, DMA write of the activation or mask buffer), weight read
+// or mask buffer, sharing the activation banks; NumActWrPorts compute
+// activation writes (one per GEMM writer lane; the row engines use port 0)
+// and the DMA's write of the activation or mask buffer, sharing the banks
+// likewise (a bank takes one read and one write a cycle); weight read
 // (compute chunk read, DMA read of a weight line), weight write (DMA only).
 // Per activation bank, the compute read ports asking for it are served
-// round-robin (a rotating pointer per bank). The DMA read takes the bank of
-// its line (a mask-buffer line: every bank) and, when compute ports ask for
-// that bank too, wins if it lost the previous such conflict (a toggle, so
-// neither side starves); the other shared ports grant round-robin between
-// the compute engine and the DMA as before. Grants come in the request
+// round-robin (a rotating pointer per bank), the write ports likewise (a
+// second pointer). The DMA read takes the bank of its line (a mask-buffer
+// line: every bank) and, when compute ports ask for that bank too, wins if
+// it lost the previous such conflict (a toggle, so neither side starves);
+// the DMA write the same against the compute writes; the weight read
+// grants round-robin between the compute engine and the DMA. Grants come in the request
 // cycle; read data comes from registers the cycle after the grant. Writes
 // take effect at the grant edge (a read granted in the same cycle returns
 // the old line).

@@ -918,6 +918,7 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
     /* w1 / w2: the writer's end of the previous step's / the one before's lines */
     uint64_t w1 = 0, w2 = 0, drain_last = 0, tmax = 0;
     uint64_t prev_pe = 0, prev_port = 0; /* previous step: longest PE time, weight port busy time */
+    uint64_t prev_lines = 0;             /* previous step's C lines (ACCUM reads them on port 0) */
     int first = 1;
     for (uint32_t sb0 = 0; sb0 < mb; sb0 += pr) {
         uint32_t nr = mb - sb0 < pr ? mb - sb0 : pr;
@@ -985,7 +986,12 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
                 }
                 /* the feeders stream the step's A lines at their rate,
                  * running ahead of the lanes (per-lane FIFOs) */
-                uint64_t feed = (r < nsim && feed_r[r] > feed0 ? feed_r[r] : feed0) + FM_GEMM_ACT_FILL;
+                uint64_t fr = r < nsim ? feed_r[r] : 0;
+                /* ACCUM: the writer's read-back of the previous step's C
+                 * lines goes first on read port 0, feeder 0's */
+                if (accum && r == 0)
+                    fr = (fr > feed0 ? fr : feed0) + prev_lines;
+                uint64_t feed = (fr > feed0 ? fr : feed0) + FM_GEMM_ACT_FILL;
                 if (feed > pe) {
                     sa += (feed - pe) * (uint64_t)lanes;
                     pe = feed;
@@ -1029,6 +1035,7 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
             w1 = (w1 > tmax ? w1 : tmax) + drain;
             drain_last = drain;
             prev_pe = pe_max;
+            prev_lines = (uint64_t)rows_all * nc;
             prev_port = wcyc * nch;
             first = 0;
         }
