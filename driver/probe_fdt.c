@@ -187,8 +187,8 @@ static int probe_name(const void *fdt, int node, at_fdt_device *d, at_err *err)
  * different array or bank mapping (spec/acceltran.json "params"):
  * act-banks is a power of two of at most 16 (the bank hash takes 4 bits
  * mod the banks and the mask sidecar has 16 word banks), out-lanes a
- * power of two of at most act-banks (the writer's lanes take distinct
- * banks), and pe-rows
+ * power of two of at most act-banks (the scratchpad grants one write per
+ * bank and cycle, so more lanes than banks could never all write), and pe-rows
  * divides pes (an array of pe-rows x pes/pe-rows PEs). Both are present
  * and non-zero by now (every parameter property is required, so there is
  * no "absent" act-banks to read as one bank); 0 is refused again here so

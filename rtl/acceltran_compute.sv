@@ -16,10 +16,10 @@
 `include "acceltran_assert.svh"
 
 module acceltran_compute #(
-  // Rows of the GEMM engine's PE array: the configuration's, overridden
-  // only by the unit test's second build (test_acceltran_compute_tiny_r2)
-  // so that a configuration with one PE row still tests the 2-D schedule.
-  // the array's shape (the configuration's; unit-test builds override it)
+  // The GEMM engine's array shape and writer lanes: the configuration's,
+  // overridden only by the unit tests' variant builds (tiny_r2: 2 PE rows
+  // and 2 lanes, tiny_l16: edge's 16-lane PE on a 2 x 2 array) so that a
+  // configuration with one PE row still tests the 2-D schedule.
   parameter  int unsigned NumPes    = acceltran_pkg::NumPes,
   parameter  int unsigned NumLanes  = acceltran_pkg::NumLanes,
   parameter  int unsigned NumPeRows = acceltran_pkg::NumPeRows,

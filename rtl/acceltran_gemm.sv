@@ -96,6 +96,8 @@ module acceltran_gemm #(
   localparam int unsigned BR = BlockRows;
   localparam int unsigned NS = WgtSlots;
   localparam int unsigned NW = NumOutLanes;
+  localparam int unsigned NPL = (NumPes + NumOutLanes - 1) / NumOutLanes;  // PEs per writer lane
+  localparam int unsigned KW  = (NPL > 1) ? $clog2(NPL) : 1;
   localparam int unsigned CW = (NC > 1) ? $clog2(NC) : 1;
   localparam int unsigned SW = (NS > 1) ? $clog2(NS) : 1;
   localparam int unsigned LaneEntW = LineW + Tile + NC;          // data, mask, column mask
@@ -504,8 +506,14 @@ module acceltran_gemm #(
   logic [NP*OutEntW-1:0]    of_head, of_wdata;
   logic [NP*OutCntW-1:0]    of_cnt;
   logic [NP-1:0]            of_ne;
-  logic [NW*PeW-1:0]        wr_rr_d, wr_rr_q, wr_sel;  // per lane
+  // lane w's FIFOs are those of PEs w + NW*k, k < NPL: its pointer and
+  // pick are indices k (each lane muxes only its own FIFOs); ACCUM has one
+  // picker over all FIFOs (lane 0)
+  logic [NW*KW-1:0]         wr_rr_d, wr_rr_q, wr_k;
+  logic [NW*PeW-1:0]        wr_sel;     // the picked PE per lane
   logic [NW-1:0]            wr_any;
+  logic [PeW-1:0]           ac_rr_d, ac_rr_q, ac_sel;
+  logic                     ac_any;
   // ACCUM state: 0 pick+read, 1 wait data, 2 write
   logic [1:0]               ac_st_d, ac_st_q;
   logic [PeW-1:0]           ac_pe_d, ac_pe_q;
@@ -521,21 +529,36 @@ module acceltran_gemm #(
       of_ne[p] = (of_cnt[p*OutCntW +: OutCntW] != '0);
     end
     // per lane, round-robin pick: the first non-empty FIFO of the lane at or
-    // after its pointer
+    // after its pointer (none under ACCUM)
     for (int w = 0; w < NW; w++) begin
-      logic [PeW-1:0] rr;
-      rr = wr_rr_q[w*PeW +: PeW];
+      logic [KW-1:0] kr;
+      kr = wr_rr_q[w*KW +: KW];
       wr_any[w] = 1'b0;
-      wr_sel[w*PeW +: PeW] = rr;
-      for (int j = NP - 1; j >= 0; j--) begin
-        int unsigned p;
-        p = (32'(rr) + 32'(j)) % NP;
-        if (of_ne[p] && (f_accum ? (w == 0) : ((p % NW) == 32'(w)))) begin
+      wr_k[w*KW +: KW] = kr;
+      for (int j = NPL - 1; j >= 0; j--) begin
+        int unsigned k;
+        k = (32'(kr) + 32'(j)) % NPL;
+        if ((w + NW * k < NP) && of_ne[w + NW * k] && !f_accum) begin
           wr_any[w] = 1'b1;
-          wr_sel[w*PeW +: PeW] = PeW'(p);
+          wr_k[w*KW +: KW] = KW'(k);
         end
       end
-      wr_ent[w*OutEntW +: OutEntW] = of_head[32'(wr_sel[w*PeW +: PeW])*OutEntW +: OutEntW];
+      wr_sel[w*PeW +: PeW] = PeW'(32'(w) + NW * 32'(wr_k[w*KW +: KW]));
+      wr_ent[w*OutEntW +: OutEntW] = '0;
+      for (int k = 0; k < NPL; k++) begin
+        if ((w + NW * k < NP) && (32'(wr_k[w*KW +: KW]) == k)) begin
+          wr_ent[w*OutEntW +: OutEntW] = of_head[(w + NW * k)*OutEntW +: OutEntW];
+        end
+      end
+    end
+    // ACCUM: one picker over every FIFO
+    ac_any = 1'b0;
+    ac_sel = ac_rr_q;
+    for (int j = NP - 1; j >= 0; j--) begin
+      if (of_ne[(32'(ac_rr_q) + j) % NP]) begin
+        ac_any = 1'b1;
+        ac_sel = PeW'((32'(ac_rr_q) + j) % NP);
+      end
     end
   end
 
@@ -556,7 +579,7 @@ module acceltran_gemm #(
       act_wr_addr_o[0 +: ActAddrW] = ac_ent[LineW + Tile +: ActAddrW];
       act_wr_data_o[0 +: LineW]    = ac_y_q;
       act_wr_mask_o[0 +: Tile]     = ac_m_q;
-      ac_rd_req       = (ac_st_q == 2'd0) && run && wr_any[0];
+      ac_rd_req       = (ac_st_q == 2'd0) && run && ac_any;
       act_wr_req_o[0] = (ac_st_q == 2'd2);
     end
   end
@@ -565,6 +588,7 @@ module acceltran_gemm #(
   always_comb begin
     of_pop  = '0;
     wr_rr_d = wr_rr_q;
+    ac_rr_d = ac_rr_q;
     ac_st_d = ac_st_q;
     ac_pe_d = ac_pe_q;
     ac_y_d  = ac_y_q;
@@ -572,19 +596,21 @@ module acceltran_gemm #(
     if (!f_accum) begin
       for (int w = 0; w < NW; w++) begin
         logic [PeW-1:0] sel;
+        logic [KW-1:0]  k;
         sel = wr_sel[w*PeW +: PeW];
+        k   = wr_k[w*KW +: KW];
         if (act_wr_req_o[w] && act_wr_gnt_i[w]) begin
           of_pop[sel] = 1'b1;
-          wr_rr_d[w*PeW +: PeW] = (32'(sel) == NP - 1) ? '0 : sel + 1'b1;
+          wr_rr_d[w*KW +: KW] = (32'(k) == NPL - 1) ? '0 : k + 1'b1;
         end
       end
     end else begin
       case (ac_st_q)
         2'd0: begin
-          ac_pe_d = wr_sel[0 +: PeW];
+          ac_pe_d = ac_sel;
           if (ac_rd_req && act_rd_gnt_i[0]) begin
             ac_st_d = 2'd1;
-            wr_rr_d[0 +: PeW] = (32'(wr_sel[0 +: PeW]) == NP - 1) ? '0 : wr_sel[0 +: PeW] + 1'b1;
+            ac_rr_d = (32'(ac_sel) == NP - 1) ? '0 : ac_sel + 1'b1;
           end
         end
         2'd1: begin
@@ -629,7 +655,7 @@ module acceltran_gemm #(
     act_rd_addr_o = fd_addr;
     if (ac_rd_req) begin
       act_rd_req_o[0] = 1'b1;
-      act_rd_addr_o[0 +: ActAddrW] = wr_ent[LineW + Tile +: ActAddrW];
+      act_rd_addr_o[0 +: ActAddrW] = of_head[32'(ac_sel)*OutEntW + LineW + Tile +: ActAddrW];
     end
   end
 
@@ -1139,6 +1165,7 @@ module acceltran_gemm #(
       is_cbase_q   <= '0;
       fd_inf_q     <= '0;
       wr_rr_q      <= '0;
+      ac_rr_q      <= '0;
       ac_st_q      <= '0;
       ac_pe_q      <= '0;
       ac_y_q       <= '0;
@@ -1172,6 +1199,7 @@ module acceltran_gemm #(
       is_cbase_q   <= is_cbase_d;
       fd_inf_q     <= fd_inf_d;
       wr_rr_q      <= wr_rr_d;
+      ac_rr_q      <= ac_rr_d;
       ac_st_q      <= ac_st_d;
       ac_pe_q      <= ac_pe_d;
       ac_y_q       <= ac_y_d;
@@ -1189,12 +1217,17 @@ module acceltran_gemm #(
   `AT_ASSERT(GemmState_A, state_q inside {StIdle, StSetup, StRun, StDone})
   // the writer writes only while running
   `AT_ASSERT(GemmWrRun_A, (|act_wr_req_o) |-> run)
+  // a weight read is a chunk (1..4 quads) or one parameter quad
+  `AT_ASSERT(GemmWgtNq_A, wgt_rd_req_o |-> (wgt_rd_nq_o >= 3'd1) && (wgt_rd_nq_o <= 3'd4))
   // the issue step never starts a PE outside it
   `AT_ASSERT(GemmIssueAct_A, (tile_fire & ~is_act) == '0)
 
   // NumPeRows must divide NumPes (PE (r, c) = r*NC + c)
   if ((NumPes % NumPeRows) != 0 || NumPeRows == 0) begin : g_bad_rows
     $error("acceltran_gemm: NumPeRows must divide NumPes");
+  end
+  if (NumOutLanes == 0) begin : g_bad_lanes
+    $error("acceltran_gemm: NumOutLanes must be at least 1");
   end
 
 endmodule

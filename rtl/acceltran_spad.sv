@@ -588,9 +588,28 @@ module acceltran_spad #(
   `AT_ASSERT(SpadActWrGnt_A, (act_wr_gnt_o & ~act_wr_req_i) == '0)
   // a DMA mask-buffer write excludes every compute write (all word banks)
   `AT_ASSERT(SpadMaskWrExcl_A, m_we_line |-> (act_wr_gnt_o == '0))
+  // per activation bank at most one granted compute read and one granted
+  // compute write, and none in a bank the DMA holds (else a line or its
+  // mask word would be lost in the bank loops above)
+  for (genvar b = 0; b < AB; b++) begin : g_bank_asserts
+    logic [NAR-1:0] rg;
+    logic [NAW-1:0] wg;
+    always_comb begin
+      for (int p = 0; p < NAR; p++) begin
+        rg[p] = act_rd_gnt_o[p] && (32'(rp_bank[p*AbW +: AbW]) == b);
+      end
+      for (int p = 0; p < NAW; p++) begin
+        wg[p] = act_wr_gnt_o[p] && (32'(wp_bank[p*AbW +: AbW]) == b);
+      end
+    end
+    `AT_ASSERT(SpadBankRdOne_A, $onehot0(rg) && !((|rg) && ar_dma && (d_rmask || (32'(d_rbank) == b))))
+    `AT_ASSERT(SpadBankWrOne_A, $onehot0(wg) && !((|wg) && aw_dma && (d_wmask || (32'(d_wbank) == b))))
+  end
   `AT_ASSERT(SpadWgtRdGnt_A, wgt_rd_gnt_o |-> wgt_rd_req_i && !wr_dma)
-  // a compute weight read is 1..4 quads
-  `AT_ASSERT(SpadWgtRdNq_A, wgt_rd_req_i |-> (wgt_rd_nq_i >= 3'd1) && (wgt_rd_nq_i <= 3'd4))
+  // a compute weight read is 1..4 quads inside the buffer (the banks would
+  // wrap silently)
+  `AT_ASSERT(SpadWgtRdNq_A, wgt_rd_req_i |-> (wgt_rd_nq_i >= 3'd1) && (wgt_rd_nq_i <= 3'd4) &&
+             ((32'(wgt_rd_quad_i) + 32'(wgt_rd_nq_i)) <= WgtLines / 4))
   `AT_ASSERT(SpadDmaRdGnt_A, dma_rd_gnt_o |-> dma_rd_req_i)
   `AT_ASSERT(SpadDmaWrGnt_A, dma_wr_gnt_o |-> dma_wr_req_i)
   // the DMA's 24-bit addresses come from checked descriptors: always inside

@@ -832,13 +832,14 @@ uint32_t at_fm_gemm_act_lines(const at_hw_config *cfg)
  * (pointer past the winner). The feeders run greedily (as they do when the
  * PEs keep up: a dense chunk needs a line per cycle from every feeder, so
  * a lost cycle is a lost PE cycle); t[r] = the cycle feeder r's last line
- * is granted. With one feeder or one bank this is rows x chunks. */
+ * is granted. With one feeder this is rows x chunks; with one bank (or more
+ * than 16) it is that too, and the caller's floor ceil(lines of the step /
+ * min(R, banks)) per chunk serializes the feeders. */
 static void gemm_feed_sim(const at_hw_config *cfg, const uint32_t *d, uint32_t i0, uint32_t nr,
-                          const uint32_t *rows, uint32_t nch, uint64_t *t)
+                          uint32_t brows, const uint32_t *rows, uint32_t nch, uint64_t *t)
 {
     uint32_t banks = cfg->act_banks ? cfg->act_banks : 1u;
     uint64_t a = AT_DGET(d, GEMM_A), lda = AT_DGET(d, GEMM_LDA);
-    uint32_t brows = nr ? rows[0] : 0;
     if (nr <= 1u || banks <= 1u || banks > 16u) {
         for (uint32_t r = 0; r < nr; r++)
             t[r] = (uint64_t)rows[r] * nch;
@@ -938,7 +939,7 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
             uint32_t i0 = (sb0 + r) * (uint32_t)brows;
             rows_r[r] = m - i0 < (uint32_t)brows ? m - i0 : (uint32_t)brows;
         }
-        gemm_feed_sim(cfg, d, sb0 * (uint32_t)brows, nsim, rows_r, nch, feed_r);
+        gemm_feed_sim(cfg, d, sb0 * (uint32_t)brows, nsim, (uint32_t)brows, rows_r, nch, feed_r);
         for (uint32_t g0 = 0; g0 < nt; g0 += pc) {
             uint32_t nc = nt - g0 < pc ? nt - g0 : pc;
             /* per chunk: the feeders' lines and the columns' 4 quads */
@@ -988,7 +989,9 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
                  * running ahead of the lanes (per-lane FIFOs) */
                 uint64_t fr = r < nsim ? feed_r[r] : 0;
                 /* ACCUM: the writer's read-back of the previous step's C
-                 * lines goes first on read port 0, feeder 0's */
+                 * lines goes first on read port 0, feeder 0's (all of it
+                 * charged to this step: at 3 cycles a line the drain can
+                 * outlast the step, which is rare, ACCUM being split-K) */
                 if (accum && r == 0)
                     fr = (fr > feed0 ? fr : feed0) + prev_lines;
                 uint64_t feed = (fr > feed0 ? fr : feed0) + FM_GEMM_ACT_FILL;
