@@ -991,7 +991,7 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
                 /* ACCUM: the writer's read-back of the previous step's C
                  * lines goes first on read port 0, feeder 0's (all of it
                  * charged to this step: at 3 cycles a line the drain can
-                 * outlast the step, which is rare, ACCUM being split-K) */
+                 * outlast the step; the compiler emits no ACCUM GEMMs today) */
                 if (accum && r == 0)
                     fr = (fr > feed0 ? fr : feed0) + prev_lines;
                 uint64_t feed = (fr > feed0 ? fr : feed0) + FM_GEMM_ACT_FILL;
