@@ -32,6 +32,7 @@ static const at_fdt_prop at_fdt_props[] = {
     P_NOREG("acceltran,wgt-rows-per-beat", wgt_rows_per_beat),
     P_NOREG("acceltran,pe-rows", pe_rows),
     P_NOREG("acceltran,act-banks", act_banks),
+    P_NOREG("acceltran,out-lanes", out_lanes),
     P_REG("acceltran,bus-bytes", bus_bytes, AT_REG_CONFIG_BUS_BYTES),
     P_REG("acceltran,mem-windows", windows, AT_REG_CONFIG_BUS_WINDOWS),
 };
@@ -185,7 +186,9 @@ static int probe_name(const void *fdt, int node, at_fdt_device *d, at_err *err)
  * device tree that breaks them is refused here rather than elaborating a
  * different array or bank mapping (spec/acceltran.json "params"):
  * act-banks is a power of two of at most 16 (the bank hash takes 4 bits
- * mod the banks and the mask sidecar has 16 word banks), and pe-rows
+ * mod the banks and the mask sidecar has 16 word banks), out-lanes a
+ * power of two of at most act-banks (the scratchpad grants one write per
+ * bank and cycle, so more lanes than banks could never all write), and pe-rows
  * divides pes (an array of pe-rows x pes/pe-rows PEs). Both are present
  * and non-zero by now (every parameter property is required, so there is
  * no "absent" act-banks to read as one bank); 0 is refused again here so
@@ -196,6 +199,10 @@ static int check_shape(const at_hw_config *c, const char *path, at_err *err)
         return at_err_set(err, AT_ERANGE,
                           "dtb: %s: property acceltran,act-banks = %u is not a power of two in 1..16",
                           path, c->act_banks);
+    if (!c->out_lanes || c->out_lanes > c->act_banks || (c->out_lanes & (c->out_lanes - 1u)))
+        return at_err_set(err, AT_ERANGE,
+                          "dtb: %s: property acceltran,out-lanes = %u is not a power of two in 1..act-banks (%u)",
+                          path, c->out_lanes, c->act_banks);
     if (!c->pe_rows || c->pes % c->pe_rows)
         return at_err_set(err, AT_ERANGE,
                           "dtb: %s: property acceltran,pe-rows = %u does not divide acceltran,pes = %u",

@@ -982,15 +982,16 @@ typedef struct at_hw_config {
     uint32_t wgt_rows_per_beat; /* weight rows (16 x int16 each) a PE accepts per beat; divides the tile size */
     uint32_t pe_rows; /* rows of the PE array (PE (r, c): row block r of a super-row-block, column tile c of a group); divides pes */
     uint32_t act_banks; /* banks of the activation buffer for the GEMM feeders' read ports (per cycle one line per bank; a power of two, at most 16) */
+    uint32_t out_lanes; /* C-line write lanes of the GEMM writer: compute write ports of the activation buffer, one line per bank and cycle (a power of two, at most act_banks) */
     uint32_t bus_bytes; /* AXI4 memory bus data width, bytes (one scratchpad line per beat) */
     uint32_t windows; /* memory windows the driver can open for the device */
 } at_hw_config;
 
 #define AT_HW_NUM_CONFIGS 3
 static const at_hw_config at_hw_configs[AT_HW_NUM_CONFIGS] = {
-    {"tiny", 4u, 4u, 16u, 16u, 2u, 2u, 64u, 64u, 8u, 25600u, 100u, 512u, 1024u, 700u, 4u, 1u, 2u, 32u, 4u}, /* fast build and CI */
-    {"edge", 64u, 16u, 16u, 16u, 4u, 4u, 4096u, 8192u, 1024u, 25600u, 100u, 512u, 1024u, 700u, 4u, 8u, 16u, 32u, 4u}, /* AccelTran-Edge */
-    {"server", 512u, 32u, 16u, 16u, 4u, 4u, 32768u, 65536u, 8192u, 256000u, 100u, 512u, 1024u, 700u, 4u, 16u, 16u, 32u, 4u}, /* AccelTran-Server */
+    {"tiny", 4u, 4u, 16u, 16u, 2u, 2u, 64u, 64u, 8u, 25600u, 100u, 512u, 1024u, 700u, 4u, 1u, 2u, 1u, 32u, 4u}, /* fast build and CI */
+    {"edge", 64u, 16u, 16u, 16u, 4u, 4u, 4096u, 8192u, 1024u, 25600u, 100u, 512u, 1024u, 700u, 4u, 8u, 16u, 8u, 32u, 4u}, /* AccelTran-Edge */
+    {"server", 512u, 32u, 16u, 16u, 4u, 4u, 32768u, 65536u, 8192u, 256000u, 100u, 512u, 1024u, 700u, 4u, 16u, 16u, 16u, 32u, 4u}, /* AccelTran-Server */
 };
 
 /* The configuration called name, or NULL. */

@@ -16,16 +16,21 @@
 `include "acceltran_assert.svh"
 
 module acceltran_compute #(
-  // Rows of the GEMM engine's PE array: the configuration's, overridden
-  // only by the unit test's second build (test_acceltran_compute_tiny_r2)
-  // so that a configuration with one PE row still tests the 2-D schedule.
+  // The GEMM engine's array shape and writer lanes: the configuration's,
+  // overridden only by the unit tests' variant builds (tiny_r2: 2 PE rows
+  // and 2 lanes, tiny_l16: edge's 16-lane PE on a 2 x 2 array) so that a
+  // configuration with one PE row still tests the 2-D schedule.
+  parameter  int unsigned NumPes    = acceltran_pkg::NumPes,
+  parameter  int unsigned NumLanes  = acceltran_pkg::NumLanes,
   parameter  int unsigned NumPeRows = acceltran_pkg::NumPeRows,
+  parameter  int unsigned NumOutLanes = acceltran_pkg::NumOutLanes,
   localparam int unsigned ActLines = acceltran_pkg::ActBufKib * 1024 / 32,
   localparam int unsigned WgtLines = acceltran_pkg::WgtBufKib * 1024 / 32,
   localparam int unsigned ActAddrW = $clog2(ActLines),
   localparam int unsigned WgtAddrW = $clog2(WgtLines),
   localparam int unsigned CntW     = 48,
-  localparam int unsigned NR       = NumPeRows  // activation read ports
+  localparam int unsigned NR       = NumPeRows,  // activation read ports
+  localparam int unsigned NW       = NumOutLanes // activation write ports (the row engines use 0)
 ) (
   input  logic                  clk_i,
   input  logic                  rst_ni,
@@ -42,11 +47,11 @@ module acceltran_compute #(
   input  logic [NR-1:0]          act_rvalid_i,
   input  logic [NR*256-1:0]      act_rdata_i,
   input  logic [NR*16-1:0]       act_rmask_i,
-  output logic                  act_wr_req_o,
-  input  logic                  act_wr_gnt_i,
-  output logic [ActAddrW-1:0]   act_wr_addr_o,
-  output logic [255:0]          act_wr_data_o,
-  output logic [15:0]           act_wr_mask_o,
+  output logic [NW-1:0]          act_wr_req_o,
+  input  logic [NW-1:0]          act_wr_gnt_i,
+  output logic [NW*ActAddrW-1:0] act_wr_addr_o,
+  output logic [NW*256-1:0]      act_wr_data_o,
+  output logic [NW*16-1:0]       act_wr_mask_o,
   output logic                  wgt_rd_req_o,
   input  logic                  wgt_rd_gnt_i,
   output logic [WgtAddrW-3:0]   wgt_rd_quad_o,
@@ -87,10 +92,14 @@ module acceltran_compute #(
   logic [CntW-1:0] g_prun, s_prun, l_prun;
   logic [NR-1:0]   g_ar_req;
   logic [NR*ActAddrW-1:0] g_ar_addr;
-  logic            s_ar_req, l_ar_req, g_aw_req, s_aw_req, l_aw_req, g_w_req, l_w_req;
-  logic [ActAddrW-1:0] s_ar_addr, l_ar_addr, g_aw_addr, s_aw_addr, l_aw_addr;
-  logic [255:0]    g_aw_data, s_aw_data, l_aw_data;
-  logic [15:0]     g_aw_mask, s_aw_mask, l_aw_mask;
+  logic            s_ar_req, l_ar_req, s_aw_req, l_aw_req, g_w_req, l_w_req;
+  logic [ActAddrW-1:0] s_ar_addr, l_ar_addr, s_aw_addr, l_aw_addr;
+  logic [255:0]    s_aw_data, l_aw_data;
+  logic [15:0]     s_aw_mask, l_aw_mask;
+  logic [NW-1:0]          g_aw_req;
+  logic [NW*ActAddrW-1:0] g_aw_addr;
+  logic [NW*256-1:0]      g_aw_data;
+  logic [NW*16-1:0]       g_aw_mask;
   logic [QuadW-1:0] g_w_quad, l_w_quad;
   logic [2:0]       g_w_nq;    // quads of the GEMM's weight read (the LN engine reads 1)
   logic            is_g, is_s, is_l;
@@ -135,7 +144,10 @@ module acceltran_compute #(
   assign err_detail_o = s_det;
 
   acceltran_gemm #(
-    .NumPeRows(NumPeRows),
+    .NumPes     (NumPes),
+    .NumLanes   (NumLanes),
+    .NumPeRows  (NumPeRows),
+    .NumOutLanes(NumOutLanes),
     .ActAddrW (ActAddrW),
     .WgtAddrW (WgtAddrW),
     .CntW     (CntW)
@@ -153,7 +165,7 @@ module acceltran_compute #(
     .act_rdata_i       (act_rdata_i),
     .act_rmask_i       (act_rmask_i),
     .act_wr_req_o      (g_aw_req),
-    .act_wr_gnt_i      (act_wr_gnt_i && is_g),
+    .act_wr_gnt_i      (act_wr_gnt_i & {NW{is_g}}),
     .act_wr_addr_o     (g_aw_addr),
     .act_wr_data_o     (g_aw_data),
     .act_wr_mask_o     (g_aw_mask),
@@ -189,7 +201,7 @@ module acceltran_compute #(
     .act_rvalid_i  (act_rvalid_i[0] && is_s),
     .act_rdata_i   (act_rdata_i[255:0]),
     .act_wr_req_o  (s_aw_req),
-    .act_wr_gnt_i  (act_wr_gnt_i && is_s),
+    .act_wr_gnt_i  (act_wr_gnt_i[0] && is_s),
     .act_wr_addr_o (s_aw_addr),
     .act_wr_data_o (s_aw_data),
     .act_wr_mask_o (s_aw_mask),
@@ -214,7 +226,7 @@ module acceltran_compute #(
     .act_rvalid_i  (act_rvalid_i[0] && is_l),
     .act_rdata_i   (act_rdata_i[255:0]),
     .act_wr_req_o  (l_aw_req),
-    .act_wr_gnt_i  (act_wr_gnt_i && is_l),
+    .act_wr_gnt_i  (act_wr_gnt_i[0] && is_l),
     .act_wr_addr_o (l_aw_addr),
     .act_wr_data_o (l_aw_data),
     .act_wr_mask_o (l_aw_mask),
@@ -239,7 +251,7 @@ module acceltran_compute #(
   always_comb begin
     act_rd_req_o  = '0;
     act_rd_addr_o = g_ar_addr;
-    act_wr_req_o  = 1'b0;
+    act_wr_req_o  = '0;
     act_wr_addr_o = g_aw_addr;
     act_wr_data_o = g_aw_data;
     act_wr_mask_o = g_aw_mask;
@@ -256,18 +268,18 @@ module acceltran_compute #(
       SelSmx: begin
         act_rd_req_o[0]              = s_ar_req;
         act_rd_addr_o[0 +: ActAddrW] = s_ar_addr;
-        act_wr_req_o  = s_aw_req;
-        act_wr_addr_o = s_aw_addr;
-        act_wr_data_o = s_aw_data;
-        act_wr_mask_o = s_aw_mask;
+        act_wr_req_o[0]              = s_aw_req;
+        act_wr_addr_o[0 +: ActAddrW] = s_aw_addr;
+        act_wr_data_o[0 +: 256]      = s_aw_data;
+        act_wr_mask_o[0 +: 16]       = s_aw_mask;
       end
       SelLn: begin
         act_rd_req_o[0]              = l_ar_req;
         act_rd_addr_o[0 +: ActAddrW] = l_ar_addr;
-        act_wr_req_o  = l_aw_req;
-        act_wr_addr_o = l_aw_addr;
-        act_wr_data_o = l_aw_data;
-        act_wr_mask_o = l_aw_mask;
+        act_wr_req_o[0]              = l_aw_req;
+        act_wr_addr_o[0 +: ActAddrW] = l_aw_addr;
+        act_wr_data_o[0 +: 256]      = l_aw_data;
+        act_wr_mask_o[0 +: 16]       = l_aw_mask;
         wgt_rd_req_o  = l_w_req;
         wgt_rd_quad_o = l_w_quad;
       end
@@ -279,7 +291,7 @@ module acceltran_compute #(
   always_comb begin
     crd_d = crd_q + CntW'($countones(act_rd_req_o & act_rd_gnt_i)) +
             ((wgt_rd_req_o && wgt_rd_gnt_i) ? (CntW'(wgt_rd_nq_o) << 2) : '0);
-    cwr_d = cwr_q + {{(CntW-1){1'b0}}, act_wr_req_o && act_wr_gnt_i};
+    cwr_d = cwr_q + CntW'($countones(act_wr_req_o & act_wr_gnt_i));
   end
 
   assign cnt_spad_rd_o = crd_q;

@@ -24,9 +24,10 @@
 // The weight port does one read per cycle (a chunk: the scratchpad's 4 quad
 // banks): parameter quads first, then chunks round-robin over the columns;
 // activation read port r is feeder r's, port 0 also the ACCUM read-back
-// (first). Output rows leave each PE into its output FIFO; the writer
-// drains the FIFOs round-robin into C lines (ACCUM: read the old line, add,
-// write).
+// (first). Output rows leave each PE into its output FIFO; NumOutLanes
+// writer lanes drain them into C lines, lane w round-robin over the FIFOs
+// of PEs p = w mod NumOutLanes, each on its own activation write port
+// (ACCUM: lane 0 over all FIFOs; read the old line, add, write).
 // Lint in tiny and edge: the server PE array is too big to elaborate.
 // rtl-lint-configs: tiny edge
 `include "acceltran_assert.svh"
@@ -35,6 +36,7 @@ module acceltran_gemm #(
   parameter int unsigned NumPes    = acceltran_pkg::NumPes,
   parameter int unsigned NumLanes  = acceltran_pkg::NumLanes,
   parameter int unsigned NumPeRows = acceltran_pkg::NumPeRows,
+  parameter int unsigned NumOutLanes = acceltran_pkg::NumOutLanes,  // C-line write lanes
   parameter int unsigned ActAddrW  = 11,
   parameter int unsigned WgtAddrW  = 11,
   parameter int unsigned CntW      = 48,
@@ -64,12 +66,13 @@ module acceltran_gemm #(
   input  logic [NumPeRows-1:0]          act_rvalid_i,
   input  logic [NumPeRows*LineW-1:0]    act_rdata_i,
   input  logic [NumPeRows*Tile-1:0]     act_rmask_i,
-  // activation write
-  output logic                 act_wr_req_o,
-  input  logic                 act_wr_gnt_i,
-  output logic [ActAddrW-1:0]  act_wr_addr_o,
-  output logic [LineW-1:0]     act_wr_data_o,
-  output logic [Tile-1:0]      act_wr_mask_o,
+  // activation writes: lane w drains the output FIFOs of PEs p = w mod
+  // NumOutLanes (ACCUM: lane 0 all of them)
+  output logic [NumOutLanes-1:0]          act_wr_req_o,
+  input  logic [NumOutLanes-1:0]          act_wr_gnt_i,
+  output logic [NumOutLanes*ActAddrW-1:0] act_wr_addr_o,
+  output logic [NumOutLanes*LineW-1:0]    act_wr_data_o,
+  output logic [NumOutLanes*Tile-1:0]     act_wr_mask_o,
   // weight read: quads quad .. quad + nq - 1 (a chunk, or a parameter quad)
   output logic                 wgt_rd_req_o,
   input  logic                 wgt_rd_gnt_i,
@@ -92,6 +95,9 @@ module acceltran_gemm #(
   localparam int unsigned NC = NumPes / NumPeRows;
   localparam int unsigned BR = BlockRows;
   localparam int unsigned NS = WgtSlots;
+  localparam int unsigned NW = NumOutLanes;
+  localparam int unsigned NPL = (NumPes + NumOutLanes - 1) / NumOutLanes;  // PEs per writer lane
+  localparam int unsigned KW  = (NPL > 1) ? $clog2(NPL) : 1;
   localparam int unsigned CW = (NC > 1) ? $clog2(NC) : 1;
   localparam int unsigned SW = (NS > 1) ? $clog2(NS) : 1;
   localparam int unsigned LaneEntW = LineW + Tile + NC;          // data, mask, column mask
@@ -500,8 +506,14 @@ module acceltran_gemm #(
   logic [NP*OutEntW-1:0]    of_head, of_wdata;
   logic [NP*OutCntW-1:0]    of_cnt;
   logic [NP-1:0]            of_ne;
-  logic [PeW-1:0]           wr_rr_d, wr_rr_q, wr_sel;
-  logic                     wr_any;
+  // lane w's FIFOs are those of PEs w + NW*k, k < NPL: its pointer and
+  // pick are indices k (each lane muxes only its own FIFOs); ACCUM has one
+  // picker over all FIFOs (lane 0)
+  logic [NW*KW-1:0]         wr_rr_d, wr_rr_q, wr_k;
+  logic [NW*PeW-1:0]        wr_sel;     // the picked PE per lane
+  logic [NW-1:0]            wr_any;
+  logic [PeW-1:0]           ac_rr_d, ac_rr_q, ac_sel;
+  logic                     ac_any;
   // ACCUM state: 0 pick+read, 1 wait data, 2 write
   logic [1:0]               ac_st_d, ac_st_q;
   logic [PeW-1:0]           ac_pe_d, ac_pe_q;
@@ -509,41 +521,66 @@ module acceltran_gemm #(
   logic [Tile-1:0]          ac_m_d, ac_m_q;
   logic [OutEntW-1:0]       ac_ent;
   /* verilator lint_off UNUSEDSIGNAL */
-  logic [OutEntW-1:0]       wr_ent;  // its cols field is used only by ACCUM (ac_ent)
+  logic [NW*OutEntW-1:0]    wr_ent;  // its cols field is used only by ACCUM (ac_ent)
   /* verilator lint_on UNUSEDSIGNAL */
 
   always_comb begin
     for (int p = 0; p < NP; p++) begin
       of_ne[p] = (of_cnt[p*OutCntW +: OutCntW] != '0);
     end
-    // round-robin pick: the first non-empty FIFO at or after wr_rr_q
-    wr_any = |of_ne;
-    wr_sel = wr_rr_q;
+    // per lane, round-robin pick: the first non-empty FIFO of the lane at or
+    // after its pointer (none under ACCUM)
+    for (int w = 0; w < NW; w++) begin
+      logic [KW-1:0] kr;
+      kr = wr_rr_q[w*KW +: KW];
+      wr_any[w] = 1'b0;
+      wr_k[w*KW +: KW] = kr;
+      for (int j = NPL - 1; j >= 0; j--) begin
+        int unsigned k;
+        k = (32'(kr) + 32'(j)) % NPL;
+        if ((w + NW * k < NP) && of_ne[w + NW * k] && !f_accum) begin
+          wr_any[w] = 1'b1;
+          wr_k[w*KW +: KW] = KW'(k);
+        end
+      end
+      wr_sel[w*PeW +: PeW] = PeW'(32'(w) + NW * 32'(wr_k[w*KW +: KW]));
+      wr_ent[w*OutEntW +: OutEntW] = '0;
+      for (int k = 0; k < NPL; k++) begin
+        if ((w + NW * k < NP) && (32'(wr_k[w*KW +: KW]) == k)) begin
+          wr_ent[w*OutEntW +: OutEntW] = of_head[(w + NW * k)*OutEntW +: OutEntW];
+        end
+      end
+    end
+    // ACCUM: one picker over every FIFO
+    ac_any = 1'b0;
+    ac_sel = ac_rr_q;
     for (int j = NP - 1; j >= 0; j--) begin
-      if (of_ne[(32'(wr_rr_q) + j) % NP]) begin
-        wr_sel = PeW'((32'(wr_rr_q) + j) % NP);
+      if (of_ne[(32'(ac_rr_q) + j) % NP]) begin
+        ac_any = 1'b1;
+        ac_sel = PeW'((32'(ac_rr_q) + j) % NP);
       end
     end
   end
 
-  assign wr_ent = of_head[32'(wr_sel)*OutEntW +: OutEntW];
   assign ac_ent = of_head[32'(ac_pe_q)*OutEntW +: OutEntW];
 
   // writer requests and addresses (no grant inputs here: see below)
   always_comb begin
-    act_wr_req_o  = 1'b0;
-    act_wr_addr_o = wr_ent[LineW + Tile +: ActAddrW];
-    act_wr_data_o = wr_ent[0 +: LineW];
-    act_wr_mask_o = wr_ent[LineW +: Tile];
-    ac_rd_req     = 1'b0;
+    act_wr_req_o = '0;
+    for (int w = 0; w < NW; w++) begin
+      act_wr_addr_o[w*ActAddrW +: ActAddrW] = wr_ent[w*OutEntW + LineW + Tile +: ActAddrW];
+      act_wr_data_o[w*LineW +: LineW]       = wr_ent[w*OutEntW +: LineW];
+      act_wr_mask_o[w*Tile +: Tile]         = wr_ent[w*OutEntW + LineW +: Tile];
+    end
+    ac_rd_req = 1'b0;
     if (!f_accum) begin
-      act_wr_req_o = run && wr_any;
+      act_wr_req_o = {NW{run}} & wr_any;
     end else begin
-      act_wr_addr_o = ac_ent[LineW + Tile +: ActAddrW];
-      act_wr_data_o = ac_y_q;
-      act_wr_mask_o = ac_m_q;
-      ac_rd_req     = (ac_st_q == 2'd0) && run && wr_any;
-      act_wr_req_o  = (ac_st_q == 2'd2);
+      act_wr_addr_o[0 +: ActAddrW] = ac_ent[LineW + Tile +: ActAddrW];
+      act_wr_data_o[0 +: LineW]    = ac_y_q;
+      act_wr_mask_o[0 +: Tile]     = ac_m_q;
+      ac_rd_req       = (ac_st_q == 2'd0) && run && ac_any;
+      act_wr_req_o[0] = (ac_st_q == 2'd2);
     end
   end
 
@@ -551,22 +588,29 @@ module acceltran_gemm #(
   always_comb begin
     of_pop  = '0;
     wr_rr_d = wr_rr_q;
+    ac_rr_d = ac_rr_q;
     ac_st_d = ac_st_q;
     ac_pe_d = ac_pe_q;
     ac_y_d  = ac_y_q;
     ac_m_d  = ac_m_q;
     if (!f_accum) begin
-      if (act_wr_req_o && act_wr_gnt_i) begin
-        of_pop[wr_sel] = 1'b1;
-        wr_rr_d = (32'(wr_sel) == NP - 1) ? '0 : wr_sel + 1'b1;
+      for (int w = 0; w < NW; w++) begin
+        logic [PeW-1:0] sel;
+        logic [KW-1:0]  k;
+        sel = wr_sel[w*PeW +: PeW];
+        k   = wr_k[w*KW +: KW];
+        if (act_wr_req_o[w] && act_wr_gnt_i[w]) begin
+          of_pop[sel] = 1'b1;
+          wr_rr_d[w*KW +: KW] = (32'(k) == NPL - 1) ? '0 : k + 1'b1;
+        end
       end
     end else begin
       case (ac_st_q)
         2'd0: begin
-          ac_pe_d = wr_sel;
+          ac_pe_d = ac_sel;
           if (ac_rd_req && act_rd_gnt_i[0]) begin
             ac_st_d = 2'd1;
-            wr_rr_d = (32'(wr_sel) == NP - 1) ? '0 : wr_sel + 1'b1;
+            ac_rr_d = (32'(ac_sel) == NP - 1) ? '0 : ac_sel + 1'b1;
           end
         end
         2'd1: begin
@@ -592,7 +636,7 @@ module acceltran_gemm #(
           end
         end
         default: begin
-          if (act_wr_gnt_i) begin
+          if (act_wr_gnt_i[0]) begin
             of_pop[ac_pe_q] = 1'b1;
             ac_st_d = 2'd0;
           end
@@ -611,7 +655,7 @@ module acceltran_gemm #(
     act_rd_addr_o = fd_addr;
     if (ac_rd_req) begin
       act_rd_req_o[0] = 1'b1;
-      act_rd_addr_o[0 +: ActAddrW] = of_head[32'(wr_sel)*OutEntW + LineW + Tile +: ActAddrW];
+      act_rd_addr_o[0 +: ActAddrW] = of_head[32'(ac_sel)*OutEntW + LineW + Tile +: ActAddrW];
     end
   end
 
@@ -1072,7 +1116,7 @@ module acceltran_gemm #(
   // ------------------------------------------------------------ top state
   always_comb begin
     state_d  = state_q;
-    wr_cnt_d = wr_cnt_q + {31'd0, act_wr_req_o && act_wr_gnt_i};
+    wr_cnt_d = wr_cnt_q + 32'($countones(act_wr_req_o & act_wr_gnt_i));
     case (state_q)
       StIdle: begin
         if (start_i) begin
@@ -1121,6 +1165,7 @@ module acceltran_gemm #(
       is_cbase_q   <= '0;
       fd_inf_q     <= '0;
       wr_rr_q      <= '0;
+      ac_rr_q      <= '0;
       ac_st_q      <= '0;
       ac_pe_q      <= '0;
       ac_y_q       <= '0;
@@ -1154,6 +1199,7 @@ module acceltran_gemm #(
       is_cbase_q   <= is_cbase_d;
       fd_inf_q     <= fd_inf_d;
       wr_rr_q      <= wr_rr_d;
+      ac_rr_q      <= ac_rr_d;
       ac_st_q      <= ac_st_d;
       ac_pe_q      <= ac_pe_d;
       ac_y_q       <= ac_y_d;
@@ -1170,13 +1216,18 @@ module acceltran_gemm #(
   `AT_ASSERT(GemmDescStable_A, busy_o && $past(busy_o) |-> $stable(desc_i))
   `AT_ASSERT(GemmState_A, state_q inside {StIdle, StSetup, StRun, StDone})
   // the writer writes only while running
-  `AT_ASSERT(GemmWrRun_A, act_wr_req_o |-> run)
+  `AT_ASSERT(GemmWrRun_A, (|act_wr_req_o) |-> run)
+  // a weight read is a chunk (1..4 quads) or one parameter quad
+  `AT_ASSERT(GemmWgtNq_A, wgt_rd_req_o |-> (wgt_rd_nq_o >= 3'd1) && (wgt_rd_nq_o <= 3'd4))
   // the issue step never starts a PE outside it
   `AT_ASSERT(GemmIssueAct_A, (tile_fire & ~is_act) == '0)
 
   // NumPeRows must divide NumPes (PE (r, c) = r*NC + c)
   if ((NumPes % NumPeRows) != 0 || NumPeRows == 0) begin : g_bad_rows
     $error("acceltran_gemm: NumPeRows must divide NumPes");
+  end
+  if (NumOutLanes == 0) begin : g_bad_lanes
+    $error("acceltran_gemm: NumOutLanes must be at least 1");
   end
 
 endmodule

@@ -35,6 +35,7 @@ package acceltran_pkg;
   localparam int unsigned WgtRowsPerBeat = 4;  // weight rows (16 x int16 each) a PE accepts per beat; divides the tile size
   localparam int unsigned NumPeRows = 8;  // rows of the PE array (PE (r, c): row block r of a super-row-block, column tile c of a group); divides pes
   localparam int unsigned NumActBanks = 16;  // banks of the activation buffer for the GEMM feeders' read ports (per cycle one line per bank; a power of two, at most 16)
+  localparam int unsigned NumOutLanes = 8;  // C-line write lanes of the GEMM writer: compute write ports of the activation buffer, one line per bank and cycle (a power of two, at most act_banks)
   localparam int unsigned BusBytes = 32;  // AXI4 memory bus data width, bytes (one scratchpad line per beat)
   localparam int unsigned NumWindows = 4;  // memory windows the driver can open for the device
 `elsif ACCELTRAN_CONFIG_SERVER
@@ -56,6 +57,7 @@ package acceltran_pkg;
   localparam int unsigned WgtRowsPerBeat = 4;  // weight rows (16 x int16 each) a PE accepts per beat; divides the tile size
   localparam int unsigned NumPeRows = 16;  // rows of the PE array (PE (r, c): row block r of a super-row-block, column tile c of a group); divides pes
   localparam int unsigned NumActBanks = 16;  // banks of the activation buffer for the GEMM feeders' read ports (per cycle one line per bank; a power of two, at most 16)
+  localparam int unsigned NumOutLanes = 16;  // C-line write lanes of the GEMM writer: compute write ports of the activation buffer, one line per bank and cycle (a power of two, at most act_banks)
   localparam int unsigned BusBytes = 32;  // AXI4 memory bus data width, bytes (one scratchpad line per beat)
   localparam int unsigned NumWindows = 4;  // memory windows the driver can open for the device
 `else
@@ -77,6 +79,7 @@ package acceltran_pkg;
   localparam int unsigned WgtRowsPerBeat = 4;  // weight rows (16 x int16 each) a PE accepts per beat; divides the tile size
   localparam int unsigned NumPeRows = 1;  // rows of the PE array (PE (r, c): row block r of a super-row-block, column tile c of a group); divides pes
   localparam int unsigned NumActBanks = 2;  // banks of the activation buffer for the GEMM feeders' read ports (per cycle one line per bank; a power of two, at most 16)
+  localparam int unsigned NumOutLanes = 1;  // C-line write lanes of the GEMM writer: compute write ports of the activation buffer, one line per bank and cycle (a power of two, at most act_banks)
   localparam int unsigned BusBytes = 32;  // AXI4 memory bus data width, bytes (one scratchpad line per beat)
   localparam int unsigned NumWindows = 4;  // memory windows the driver can open for the device
 `endif

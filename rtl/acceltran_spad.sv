@@ -18,15 +18,18 @@
 //   bank.
 // Physical ports: NumActRdPorts compute activation reads (one per GEMM
 // feeder; the row engines use port 0) and the DMA's read of the activation
-// or mask buffer, sharing the activation banks; activation write (compute
-// act write, DMA write of the activation or mask buffer), weight read
+// or mask buffer, sharing the activation banks; NumActWrPorts compute
+// activation writes (one per GEMM writer lane; the row engines use port 0)
+// and the DMA's write of the activation or mask buffer, sharing the banks
+// likewise (a bank takes one read and one write a cycle); weight read
 // (compute chunk read, DMA read of a weight line), weight write (DMA only).
 // Per activation bank, the compute read ports asking for it are served
-// round-robin (a rotating pointer per bank). The DMA read takes the bank of
-// its line (a mask-buffer line: every bank) and, when compute ports ask for
-// that bank too, wins if it lost the previous such conflict (a toggle, so
-// neither side starves); the other shared ports grant round-robin between
-// the compute engine and the DMA as before. Grants come in the request
+// round-robin (a rotating pointer per bank), the write ports likewise (a
+// second pointer). The DMA read takes the bank of its line (a mask-buffer
+// line: every bank) and, when compute ports ask for that bank too, wins if
+// it lost the previous such conflict (a toggle, so neither side starves);
+// the DMA write the same against the compute writes; the weight read
+// grants round-robin between the compute engine and the DMA. Grants come in the request
 // cycle; read data comes from registers the cycle after the grant. Writes
 // take effect at the grant edge (a read granted in the same cycle returns
 // the old line).
@@ -43,6 +46,9 @@ module acceltran_spad #(
   // compute activation read ports: one per GEMM feeder (PE row); the unit
   // test's second build overrides it
   parameter  int unsigned NumActRdPorts = acceltran_pkg::NumPeRows,
+  // compute activation write ports: the GEMM writer's lanes (the row
+  // engines use port 0)
+  parameter  int unsigned NumActWrPorts = acceltran_pkg::NumOutLanes,
   localparam int unsigned ActLines  = acceltran_pkg::ActBufKib * 1024 / 32,
   localparam int unsigned WgtLines  = acceltran_pkg::WgtBufKib * 1024 / 32,
   localparam int unsigned MaskLines = ActLines / 16,
@@ -57,7 +63,9 @@ module acceltran_spad #(
   localparam int unsigned AbW       = (AB > 1) ? $clog2(AB) : 1,
   localparam int unsigned AbSh      = $clog2(AB),  // bank index = line >> AbSh
   localparam int unsigned AIdxW     = ActAddrW - AbSh,
-  localparam int unsigned ArW       = (NAR > 1) ? $clog2(NAR) : 1
+  localparam int unsigned ArW       = (NAR > 1) ? $clog2(NAR) : 1,
+  localparam int unsigned NAW       = NumActWrPorts,
+  localparam int unsigned AwW       = (NAW > 1) ? $clog2(NAW) : 1
 ) (
   input  logic                clk_i,
   input  logic                rst_ni,
@@ -68,11 +76,11 @@ module acceltran_spad #(
   output logic [NAR-1:0]          act_rvalid_o,
   output logic [NAR*256-1:0]      act_rdata_o,
   output logic [NAR*16-1:0]       act_rmask_o,
-  input  logic                act_wr_req_i,
-  output logic                act_wr_gnt_o,
-  input  logic [ActAddrW-1:0] act_wr_addr_i,
-  input  logic [255:0]        act_wr_data_i,
-  input  logic [15:0]         act_wr_mask_i,
+  input  logic [NAW-1:0]          act_wr_req_i,
+  output logic [NAW-1:0]          act_wr_gnt_o,
+  input  logic [NAW*ActAddrW-1:0] act_wr_addr_i,
+  input  logic [NAW*256-1:0]      act_wr_data_i,
+  input  logic [NAW*16-1:0]       act_wr_mask_i,
   input  logic                wgt_rd_req_i,
   output logic                wgt_rd_gnt_o,
   input  logic [QuadW-1:0]    wgt_rd_quad_i,   // first quad of the read
@@ -135,6 +143,11 @@ module acceltran_spad #(
   logic ar_dma_pri_d, ar_dma_pri_q, wr_dma_pri_d, wr_dma_pri_q, wg_dma_pri_d, wg_dma_pri_q;
   logic ar_dma, aw_dma, wr_dma;  // the DMA wins the port (its banks) this cycle
   logic ar_conf;                 // compute reads ask for the DMA read's bank(s)
+  logic aw_conf;                 // compute writes ask for the DMA write's bank(s)
+  logic d_wmask;                 // the DMA write is of a mask-buffer line
+  logic [AbW-1:0] d_wbank;
+  logic [NAW*AbW-1:0] wp_bank;   // bank of each compute write port's line
+  logic [AB*AwW-1:0]  aw_rr_d, aw_rr_q;
   logic d_rmask;                 // the DMA read is of a mask-buffer line
   logic [AbW-1:0] d_rbank;
   logic [NAR*AbW-1:0] rp_bank;   // bank of each compute read port's line
@@ -154,10 +167,18 @@ module acceltran_spad #(
         ar_conf = 1'b1;
       end
     end
+    d_wmask    = dma_wr_buf_i == BufMask;
+    d_wbank    = abank(dwa);
+    aw_conf    = 1'b0;
+    for (int p = 0; p < NAW; p++) begin
+      wp_bank[p*AbW +: AbW] = abank(act_wr_addr_i[p*ActAddrW +: ActAddrW]);
+      if (act_wr_req_i[p] && (d_wmask || (wp_bank[p*AbW +: AbW] == d_wbank))) begin
+        aw_conf = 1'b1;
+      end
+    end
     ar_dma = dma_rd_act && (!ar_conf || ar_dma_pri_q);
-    aw_dma = dma_wr_act && (!act_wr_req_i || wr_dma_pri_q);
+    aw_dma = dma_wr_act && (!aw_conf || wr_dma_pri_q);
     wr_dma = dma_rd_wgt && (!wgt_rd_req_i || wg_dma_pri_q);
-    act_wr_gnt_o = act_wr_req_i && !aw_dma;
     wgt_rd_gnt_o = wgt_rd_req_i && !wr_dma;
     dma_rd_gnt_o = ar_dma || wr_dma;
     dma_wr_gnt_o = aw_dma || dma_wr_wgt;
@@ -168,7 +189,7 @@ module acceltran_spad #(
     if (dma_rd_act && ar_conf) begin
       ar_dma_pri_d = !ar_dma;
     end
-    if (act_wr_req_i && dma_wr_act) begin
+    if (dma_wr_act && aw_conf) begin
       wr_dma_pri_d = !aw_dma;
     end
     if (wgt_rd_req_i && dma_rd_wgt) begin
@@ -202,61 +223,95 @@ module acceltran_spad #(
     end
   end
 
-  // ------------------------------------------------------------ writes
-  // activation banks: one write per cycle (compute or DMA line)
-  logic                 a_we, m_we_word, m_we_line, w_we;
-  logic [ActAddrW-1:0]  a_wa;
-  logic [255:0]         a_wd;
-  logic [15:0]          m_wword;
-  logic [MaskAddrW-1:0] m_wa;
-  logic [255:0]         m_wline;
-  logic [QuadW-1:0]     w_wa;
-  logic [1:0]           w_wsel;
-  logic [15:0]          mw_we;
-  logic [16*16-1:0]     mw_wd;
-
+  // compute write ports, likewise per bank: the first asking port at or
+  // after the bank's pointer, unless the DMA writes the bank (a mask-buffer
+  // line: every word bank, so every bank)
   always_comb begin
-    logic [3:0] h;
-    a_we      = 1'b0;
-    m_we_word = 1'b0;
-    m_we_line = 1'b0;
-    a_wa      = act_wr_addr_i;
-    a_wd      = act_wr_data_i;
-    m_wword   = act_wr_mask_i;
-    m_wa      = act_wr_addr_i[ActAddrW-1:4];
-    m_wline   = dma_wr_data_i;
-    h         = fold4(32'(act_wr_addr_i));
-    if (act_wr_gnt_o) begin
-      a_we      = 1'b1;
-      m_we_word = 1'b1;
-    end else if (aw_dma) begin
-      if (dma_wr_buf_i == BufMask) begin
-        m_we_line = 1'b1;
-        m_wa      = dwa[MaskAddrW-1:0];
-        h         = fold4(32'(dwa[MaskAddrW-1:0]));
-      end else begin
-        a_we      = 1'b1;
-        a_wa      = dwa;
-        a_wd      = dma_wr_data_i;
-        m_we_word = dma_wr_mask_en_i;
-        m_wword   = dma_wr_mask_i;
-        m_wa      = dwa[ActAddrW-1:4];
-        h         = fold4(32'(dwa));
+    act_wr_gnt_o = '0;
+    aw_rr_d      = aw_rr_q;
+    for (int b = 0; b < AB; b++) begin
+      logic found;
+      logic [AwW-1:0] win;
+      found = 1'b0;
+      win   = '0;
+      for (int j = 0; j < NAW; j++) begin
+        logic [AwW-1:0] p;
+        p = AwW'((32'(aw_rr_q[b*AwW +: AwW]) + 32'(j)) % NAW);
+        if (!found && act_wr_req_i[p] && (32'(wp_bank[32'(p)*AbW +: AbW]) == b)) begin
+          found = 1'b1;
+          win   = p;
+        end
+      end
+      if (found && !(aw_dma && (d_wmask || (32'(d_wbank) == b)))) begin
+        act_wr_gnt_o[win] = 1'b1;
+        aw_rr_d[b*AwW +: AwW] = (32'(win) == NAW - 1) ? '0 : AwW'(32'(win) + 1);
       end
     end
-    // the word banks: one word in word bank h(L), or a whole mask-buffer
-    // line e with word j in word bank j ^ h(e)
+  end
+
+  // ------------------------------------------------------------ writes
+  // activation banks: one write per bank and cycle (a granted compute port
+  // or the DMA line); mask word banks: the word of each written line in
+  // word bank h(L) (distinct activation banks have distinct h), or a whole
+  // mask-buffer line
+  logic                    m_we_line, w_we;
+  logic [AB-1:0]           ab_we;
+  logic [AB*AIdxW-1:0]     ab_wa;
+  logic [AB*256-1:0]       ab_wd;
+  logic [255:0]            m_wline;
+  logic [QuadW-1:0]        w_wa;
+  logic [1:0]              w_wsel;
+  logic [15:0]             mw_we;
+  logic [16*16-1:0]        mw_wd;
+  logic [16*MaskAddrW-1:0] mw_wa;
+  logic                    dma_wr_word;  // the DMA's activation line write carries its mask word
+
+  always_comb begin
+    logic [3:0] hd;
+    m_wline     = dma_wr_data_i;
+    m_we_line   = aw_dma && d_wmask;
+    dma_wr_word = aw_dma && !d_wmask && dma_wr_mask_en_i;
+    hd          = fold4(32'(d_wmask ? 32'(dwa[MaskAddrW-1:0]) : 32'(dwa)));
+    ab_we = '0;
+    ab_wa = '0;
+    ab_wd = '0;
+    for (int b = 0; b < AB; b++) begin
+      for (int p = 0; p < NAW; p++) begin
+        if (act_wr_gnt_o[p] && (32'(wp_bank[p*AbW +: AbW]) == b)) begin
+          ab_we[b] = 1'b1;
+          ab_wa[b*AIdxW +: AIdxW] = act_wr_addr_i[p*ActAddrW + AbSh +: AIdxW];
+          ab_wd[b*256 +: 256]     = act_wr_data_i[p*256 +: 256];
+        end
+      end
+      if (aw_dma && !d_wmask && (32'(d_wbank) == b)) begin
+        ab_we[b] = 1'b1;
+        ab_wa[b*AIdxW +: AIdxW] = dwa[AbSh +: AIdxW];
+        ab_wd[b*256 +: 256]     = dma_wr_data_i;
+      end
+    end
     mw_we = '0;
     mw_wd = '0;
+    mw_wa = '0;
     for (int w = 0; w < 16; w++) begin
       logic [3:0] j;
-      j = 4'(w) ^ h;
+      j = 4'(w) ^ hd;
+      for (int p = 0; p < NAW; p++) begin
+        logic [ActAddrW-1:0] l;
+        l = act_wr_addr_i[p*ActAddrW +: ActAddrW];
+        if (act_wr_gnt_o[p] && (fold4(32'(l)) == 4'(w))) begin
+          mw_we[w] = 1'b1;
+          mw_wa[w*MaskAddrW +: MaskAddrW] = l[ActAddrW-1:4];
+          mw_wd[w*16 +: 16] = act_wr_mask_i[p*16 +: 16];
+        end
+      end
       if (m_we_line) begin
         mw_we[w] = 1'b1;
+        mw_wa[w*MaskAddrW +: MaskAddrW] = dwa[MaskAddrW-1:0];
         mw_wd[w*16 +: 16] = m_wline[32'(j)*16 +: 16];
-      end else if (m_we_word && (4'(w) == h)) begin
+      end else if (dma_wr_word && (4'(w) == hd)) begin
         mw_we[w] = 1'b1;
-        mw_wd[w*16 +: 16] = m_wword;
+        mw_wa[w*MaskAddrW +: MaskAddrW] = dwa[ActAddrW-1:4];
+        mw_wd[w*16 +: 16] = dma_wr_mask_i;
       end
     end
     w_we   = dma_wr_wgt;
@@ -358,8 +413,8 @@ module acceltran_spad #(
     logic [255:0] mem [ActLines / AB];
     assign ab_rd[b*256 +: 256] = mem[ab_ra[b*AIdxW +: AIdxW]];
     always_ff @(posedge clk_i) begin
-      if (a_we && (32'(abank(a_wa)) == b)) begin
-        mem[a_wa[ActAddrW-1:AbSh]] <= a_wd;
+      if (ab_we[b]) begin
+        mem[ab_wa[b*AIdxW +: AIdxW]] <= ab_wd[b*256 +: 256];
       end
     end
   end
@@ -369,7 +424,7 @@ module acceltran_spad #(
     assign mw_rd[w*16 +: 16] = mem[mw_ra[w*MaskAddrW +: MaskAddrW]];
     always_ff @(posedge clk_i) begin
       if (mw_we[w]) begin
-        mem[m_wa] <= mw_wd[w*16 +: 16];
+        mem[mw_wa[w*MaskAddrW +: MaskAddrW]] <= mw_wd[w*16 +: 16];
       end
     end
   end
@@ -430,11 +485,11 @@ module acceltran_spad #(
     cwr_d    = cwr_q + {{(CntW-1){1'b0}}, dma_wr_gnt_o};
     // per buffer (the writes' enables come from the write block above)
     car_d  = car_q + CntW'($countones(act_rd_gnt_o)) + CntW'(ar_dma && !d_rmask);
-    caw_d  = caw_q + CntW'(a_we);
+    caw_d  = caw_q + CntW'($countones(act_wr_gnt_o)) + CntW'(aw_dma && !d_wmask);
     cwgr_d = cwgr_q + (wgt_rd_gnt_o ? (CntW'(wgt_rd_nq_i) << 2) : '0) + CntW'(wr_dma);
     cwgw_d = cwgw_q + CntW'(w_we);
     cmr_d  = cmr_q + CntW'($countones(act_rd_gnt_o)) + (CntW'(dma_rd_mask) << 4);
-    cmw_d  = cmw_q + CntW'(m_we_word) + (CntW'(m_we_line) << 4);
+    cmw_d  = cmw_q + CntW'($countones(act_wr_gnt_o)) + CntW'(dma_wr_word) + (CntW'(m_we_line) << 4);
   end
 
   always_comb begin
@@ -471,6 +526,7 @@ module acceltran_spad #(
     if (!rst_ni) begin
       ar_dma_pri_q <= 1'b0;
       wr_dma_pri_q <= 1'b0;
+      aw_rr_q      <= '0;
       wg_dma_pri_q <= 1'b0;
       ar_rr_q      <= '0;
       ab_q         <= '0;
@@ -497,6 +553,7 @@ module acceltran_spad #(
     end else begin
       ar_dma_pri_q <= ar_dma_pri_d;
       wr_dma_pri_q <= wr_dma_pri_d;
+      aw_rr_q      <= aw_rr_d;
       wg_dma_pri_q <= wg_dma_pri_d;
       ar_rr_q      <= ar_rr_d;
       ab_q         <= ab_d;
@@ -528,10 +585,31 @@ module acceltran_spad #(
   `AT_ASSERT(SpadActRdGnt_A, (act_rd_gnt_o & ~act_rd_req_i) == '0)
   // a DMA mask-buffer read excludes every compute read (it uses all word banks)
   `AT_ASSERT(SpadMaskRdExcl_A, dma_rd_mask |-> (act_rd_gnt_o == '0))
-  `AT_ASSERT(SpadActWrGnt_A, act_wr_gnt_o |-> act_wr_req_i && !aw_dma)
+  `AT_ASSERT(SpadActWrGnt_A, (act_wr_gnt_o & ~act_wr_req_i) == '0)
+  // a DMA mask-buffer write excludes every compute write (all word banks)
+  `AT_ASSERT(SpadMaskWrExcl_A, m_we_line |-> (act_wr_gnt_o == '0))
+  // per activation bank at most one granted compute read and one granted
+  // compute write, and none in a bank the DMA holds (else a line or its
+  // mask word would be lost in the bank loops above)
+  for (genvar b = 0; b < AB; b++) begin : g_bank_asserts
+    logic [NAR-1:0] rg;
+    logic [NAW-1:0] wg;
+    always_comb begin
+      for (int p = 0; p < NAR; p++) begin
+        rg[p] = act_rd_gnt_o[p] && (32'(rp_bank[p*AbW +: AbW]) == b);
+      end
+      for (int p = 0; p < NAW; p++) begin
+        wg[p] = act_wr_gnt_o[p] && (32'(wp_bank[p*AbW +: AbW]) == b);
+      end
+    end
+    `AT_ASSERT(SpadBankRdOne_A, $onehot0(rg) && !((|rg) && ar_dma && (d_rmask || (32'(d_rbank) == b))))
+    `AT_ASSERT(SpadBankWrOne_A, $onehot0(wg) && !((|wg) && aw_dma && (d_wmask || (32'(d_wbank) == b))))
+  end
   `AT_ASSERT(SpadWgtRdGnt_A, wgt_rd_gnt_o |-> wgt_rd_req_i && !wr_dma)
-  // a compute weight read is 1..4 quads
-  `AT_ASSERT(SpadWgtRdNq_A, wgt_rd_req_i |-> (wgt_rd_nq_i >= 3'd1) && (wgt_rd_nq_i <= 3'd4))
+  // a compute weight read is 1..4 quads inside the buffer (the banks would
+  // wrap silently)
+  `AT_ASSERT(SpadWgtRdNq_A, wgt_rd_req_i |-> (wgt_rd_nq_i >= 3'd1) && (wgt_rd_nq_i <= 3'd4) &&
+             ((32'(wgt_rd_quad_i) + 32'(wgt_rd_nq_i)) <= WgtLines / 4))
   `AT_ASSERT(SpadDmaRdGnt_A, dma_rd_gnt_o |-> dma_rd_req_i)
   `AT_ASSERT(SpadDmaWrGnt_A, dma_wr_gnt_o |-> dma_wr_req_i)
   // the DMA's 24-bit addresses come from checked descriptors: always inside
@@ -547,8 +625,8 @@ module acceltran_spad #(
                                     (dma_rd_buf_i == BufMask) ? MaskLines : ActLines)))
 
   // banks: a power of two up to 16 (the mask word banks carry the hash)
-  if ((AB & (AB - 1)) != 0 || AB > 16 || AB == 0 || NAR == 0) begin : g_bad_banks
-    $error("acceltran_spad: act_banks must be a power of two <= 16, ports >= 1");
+  if ((AB & (AB - 1)) != 0 || AB > 16 || AB == 0 || NAR == 0 || NAW == 0 || NAW > AB) begin : g_bad_banks
+    $error("acceltran_spad: act_banks must be a power of two <= 16, read ports >= 1, write ports 1..act_banks");
   end
 
 endmodule

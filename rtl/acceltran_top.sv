@@ -422,10 +422,11 @@ module acceltran_top #(
   logic [NR*ActAddrW-1:0] act_rd_addr;
   logic [NR*256-1:0]      act_rdata;
   logic [NR*16-1:0]       act_rmask;
-  logic                 act_wr_req, act_wr_gnt;
-  logic [ActAddrW-1:0]  act_wr_addr;
-  logic [255:0]         act_wr_data;
-  logic [15:0]          act_wr_mask;
+  localparam int unsigned NOL = acceltran_pkg::NumOutLanes;
+  logic [NOL-1:0]          act_wr_req, act_wr_gnt;
+  logic [NOL*ActAddrW-1:0] act_wr_addr;
+  logic [NOL*256-1:0]      act_wr_data;
+  logic [NOL*16-1:0]       act_wr_mask;
   logic                 wgt_rd_req, wgt_rd_gnt, wgt_rvalid;
   logic [WgtAddrW-3:0]  wgt_rd_quad;
   logic [2:0]           wgt_rd_nq;

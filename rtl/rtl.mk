@@ -146,11 +146,17 @@ endef
 # tiny itself has one): the 2-D GEMM schedule of edge and server (row
 # feeders, weight multicast to a column, the rows' drift) on a small array,
 # against the fmodel's cycle model for the same shape (TEST_PE_ROWS).
-$(eval $(call RTL_VARIANT_RULE,tiny,r2,acceltran_compute,-GNumPeRows=2,-DTEST_PE_ROWS=2))
+$(eval $(call RTL_VARIANT_RULE,tiny,r2,acceltran_compute,-GNumPeRows=2 -GNumOutLanes=2,-DTEST_PE_ROWS=2))
+# The compute unit with edge's PE (16 lanes) on a 2 x 2 array with two
+# writer lanes over tiny's 2 banks: a dense chunk takes 16 cycles and each
+# feeder must deliver a line a cycle, so the activation banks' conflicts
+# and the writer lanes bind, as on edge; the fmodel's feeder simulation is
+# held to it by case_cycle_model (about 3 minutes to Verilate on 2 cores).
+$(eval $(call RTL_VARIANT_RULE,tiny,l16,acceltran_compute,-GNumPes=4 -GNumLanes=16 -GNumPeRows=2 -GNumOutLanes=2,-DTEST_PE_ROWS=2 -DTEST_LANES=16))
 # The scratchpad once more on tiny with three compute activation read ports
 # (-GNumActRdPorts=3; tiny has one, its two banks): the per-bank round-robin
 # among the GEMM feeders' ports of edge and server.
-$(eval $(call RTL_VARIANT_RULE,tiny,p3,acceltran_spad,-GNumActRdPorts=3,))
+$(eval $(call RTL_VARIANT_RULE,tiny,p3,acceltran_spad,-GNumActRdPorts=3 -GNumActWrPorts=2,))
 RTL_BENCHES    := $(filter $(RTL_UNITS),$(patsubst tools/bench/bench_%.c,%,$(wildcard tools/bench/bench_*.c)))
 $(foreach m,$(RTL_BENCHES),$(if $(filter $(CONFIG),$(call RTL_TEST_CONFIGS,$(m))),,$(eval $(call VERILATE_RULE,$(CONFIG),$(m)))))
 $(foreach m,$(RTL_BENCHES),$(eval $(call RTL_BENCH_RULE,$(m))))

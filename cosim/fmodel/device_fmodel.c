@@ -815,10 +815,8 @@ uint32_t at_fm_gemm_pe_rows(const at_hw_config *cfg)
 /* Activation lines the feeders read per cycle: each feeder has its own read
  * port and the banks serve one line each per cycle, so min(pe_rows,
  * act_banks) (0 banks, only in a hand-built at_hw_config since the probe
- * refuses it: one). Bank conflicts come on top (gemm_bank_floor: the
- * busiest bank's lines of the step); the per-lane FIFOs let the feeders
- * drift, so a collision costs only when that bank is busier on average
- * (docs/cosim.md). */
+ * refuses it: one). Bank conflicts come on top: gemm_feed_sim runs the
+ * feeders' address streams through the per-bank arbiter (docs/cosim.md). */
 uint32_t at_fm_gemm_act_lines(const at_hw_config *cfg)
 {
     uint32_t r = at_fm_gemm_pe_rows(cfg);
@@ -827,24 +825,51 @@ uint32_t at_fm_gemm_act_lines(const at_hw_config *cfg)
     return l * FM_GEMM_ACT_LINES_PER_CYCLE;
 }
 
-/* The busiest activation bank's share of a super-row-block's A lines:
- * lines A + i*LDA + kc of its rows (all row blocks of the step) and chunks,
- * counted per bank; the per-bank arbiter serves one line a cycle, so the
- * step needs at least this many cycles per chunk on average (the lane FIFOs
- * let the feeders drift, so the average, not each chunk's worst, binds). */
-static uint64_t gemm_bank_floor(const at_hw_config *cfg, const uint32_t *d, uint32_t i0, uint32_t rows,
-                                uint32_t nch)
+/* The feeders' reads of a super-row-block through the activation banks, as
+ * acceltran_spad arbitrates them: feeder r (read port r) reads the lines
+ * A + i*LDA + kc of its row block, chunk by chunk, one per cycle at most;
+ * per bank one grant a cycle, round-robin among the ports asking for it
+ * (pointer past the winner). The feeders run greedily (as they do when the
+ * PEs keep up: a dense chunk needs a line per cycle from every feeder, so
+ * a lost cycle is a lost PE cycle); t[r] = the cycle feeder r's last line
+ * is granted. With one feeder this is rows x chunks; with one bank (or more
+ * than 16) it is that too, and the caller's floor ceil(lines of the step /
+ * min(R, banks)) per chunk serializes the feeders. */
+static void gemm_feed_sim(const at_hw_config *cfg, const uint32_t *d, uint32_t i0, uint32_t nr,
+                          uint32_t brows, const uint32_t *rows, uint32_t nch, uint64_t *t)
 {
     uint32_t banks = cfg->act_banks ? cfg->act_banks : 1u;
-    if (banks < 2u || banks > 16u || !nch)
-        return 0;
-    uint64_t a = AT_DGET(d, GEMM_A), lda = AT_DGET(d, GEMM_LDA), cnt[16] = {0}, worst = 0;
-    for (uint32_t i = i0; i < i0 + rows; i++)
-        for (uint32_t c = 0; c < nch; c++)
-            cnt[at_act_bank((uint32_t)(a + (uint64_t)i * lda + c), banks)]++;
-    for (uint32_t b = 0; b < banks; b++)
-        worst = cnt[b] > worst ? cnt[b] : worst;
-    return (worst + nch - 1u) / nch;
+    uint64_t a = AT_DGET(d, GEMM_A), lda = AT_DGET(d, GEMM_LDA);
+    if (nr <= 1u || banks <= 1u || banks > 16u) {
+        for (uint32_t r = 0; r < nr; r++)
+            t[r] = (uint64_t)rows[r] * nch;
+        return;
+    }
+    uint64_t next[16] = {0}, total[16] = {0}, left = 0;
+    uint32_t rr[16] = {0}, bank[16] = {0};
+    for (uint32_t r = 0; r < nr; r++) {
+        total[r] = (uint64_t)rows[r] * nch;
+        left += total[r];
+        t[r] = 0;
+    }
+    for (uint64_t cyc = 1; left; cyc++) {
+        for (uint32_t r = 0; r < nr; r++)
+            if (next[r] < total[r]) {
+                uint64_t n = next[r], row = i0 + r * (uint64_t)brows + n % rows[r];
+                bank[r] = at_act_bank((uint32_t)(a + row * lda + n / rows[r]), banks);
+            }
+        for (uint32_t b = 0; b < banks; b++)
+            for (uint32_t j = 0; j < nr; j++) {
+                uint32_t r = (rr[b] + j) % nr;
+                if (next[r] < total[r] && bank[r] == b) {
+                    rr[b] = (r + 1u) % nr;
+                    if (++next[r] == total[r])
+                        t[r] = cyc;
+                    left--;
+                    break;
+                }
+            }
+    }
 }
 
 uint32_t at_fm_gemm_wgt_quads(const at_hw_config *cfg)
@@ -853,10 +878,12 @@ uint32_t at_fm_gemm_wgt_quads(const at_hw_config *cfg)
     return FM_GEMM_WGT_QUADS_PER_CYCLE;
 }
 
+/* C lines the writer writes per cycle: one per lane (out_lanes; the spec
+ * keeps it a power of two of at most act_banks). */
 uint32_t at_fm_gemm_out_lines(const at_hw_config *cfg)
 {
-    (void)cfg;
-    return FM_GEMM_OUT_LINES_PER_CYCLE;
+    uint32_t l = cfg->out_lanes ? cfg->out_lanes : 1u;
+    return l * FM_GEMM_OUT_LINES_PER_CYCLE;
 }
 
 /* Duration of a GEMM (docs/cosim.md) and its cycle counters. The PEs form
@@ -892,6 +919,7 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
     /* w1 / w2: the writer's end of the previous step's / the one before's lines */
     uint64_t w1 = 0, w2 = 0, drain_last = 0, tmax = 0;
     uint64_t prev_pe = 0, prev_port = 0; /* previous step: longest PE time, weight port busy time */
+    uint64_t prev_lines = 0;             /* previous step's C lines (ACCUM reads them on port 0) */
     int first = 1;
     for (uint32_t sb0 = 0; sb0 < mb; sb0 += pr) {
         uint32_t nr = mb - sb0 < pr ? mb - sb0 : pr;
@@ -902,7 +930,16 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
             gemm_nnz(sp, d, i0, rows, nnz + (size_t)r * brows * nch);
             rows_all += (uint32_t)rows;
         }
-        uint64_t bank_floor = gemm_bank_floor(cfg, d, sb0 * (uint32_t)brows, rows_all, nch);
+        /* the feeders' reads through the banks (the same A lines for every
+         * group of the super-row-block) */
+        uint32_t rows_r[16] = {0};
+        uint64_t feed_r[16] = {0};
+        uint32_t nsim = nr <= 16u ? nr : 16u;
+        for (uint32_t r = 0; r < nsim; r++) {
+            uint32_t i0 = (sb0 + r) * (uint32_t)brows;
+            rows_r[r] = m - i0 < (uint32_t)brows ? m - i0 : (uint32_t)brows;
+        }
+        gemm_feed_sim(cfg, d, sb0 * (uint32_t)brows, nsim, (uint32_t)brows, rows_r, nch, feed_r);
         for (uint32_t g0 = 0; g0 < nt; g0 += pc) {
             uint32_t nc = nt - g0 < pc ? nt - g0 : pc;
             /* per chunk: the feeders' lines and the columns' 4 quads */
@@ -912,10 +949,9 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
             uint64_t rows0 = m - sb0 * (uint32_t)brows < (uint32_t)brows ? m - sb0 * (uint32_t)brows
                                                                        : (uint32_t)brows;
             acyc = acyc > rows0 ? acyc : rows0;
-            acyc = acyc > bank_floor ? acyc : bank_floor;
             uint64_t wcyc = (4u * nc + wgt_q - 1u) / wgt_q;
             uint64_t chunk_min = acyc > wcyc ? acyc : wcyc;
-            uint64_t feed = acyc * nch + FM_GEMM_ACT_FILL;
+            uint64_t feed0 = acyc * nch;
             uint64_t sum = 0, pe_max = 0;
             /* port time the previous step left idle, as prefetch credit */
             uint64_t credit = 0;
@@ -951,6 +987,14 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
                 }
                 /* the feeders stream the step's A lines at their rate,
                  * running ahead of the lanes (per-lane FIFOs) */
+                uint64_t fr = r < nsim ? feed_r[r] : 0;
+                /* ACCUM: the writer's read-back of the previous step's C
+                 * lines goes first on read port 0, feeder 0's (all of it
+                 * charged to this step: at 3 cycles a line the drain can
+                 * outlast the step; the compiler emits no ACCUM GEMMs today) */
+                if (accum && r == 0)
+                    fr = (fr > feed0 ? fr : feed0) + prev_lines;
+                uint64_t feed = (fr > feed0 ? fr : feed0) + FM_GEMM_ACT_FILL;
                 if (feed > pe) {
                     sa += (feed - pe) * (uint64_t)lanes;
                     pe = feed;
@@ -971,12 +1015,30 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
             for (uint32_t r = 0; r < pr; r++)
                 if (rt[r] + slack < tmax)
                     rt[r] = tmax - slack;
-            uint64_t drain = accum ? (uint64_t)rows_all * nc * FM_GEMM_ACCUM_LINE
-                                   : ((uint64_t)rows_all * nc + out_l - 1u) / out_l;
+            /* writer lane w drains the PEs p = r*C + c with p mod lanes = w
+             * (ACCUM: lane 0 all, read-add-write); the busiest lane's lines
+             * set the drain (bank conflicts between the lanes are not
+             * modelled: their lines are in different column tiles) */
+            uint64_t drain = 0;
+            if (accum) {
+                drain = (uint64_t)rows_all * nc * FM_GEMM_ACCUM_LINE;
+            } else {
+                uint64_t lane[16] = {0};
+                uint32_t nl = out_l < 16u ? out_l : 16u;
+                for (uint32_t r = 0; r < nr; r++) {
+                    uint32_t i0 = (sb0 + r) * (uint32_t)brows;
+                    uint32_t rows = m - i0 < (uint32_t)brows ? m - i0 : (uint32_t)brows;
+                    for (uint32_t c = 0; c < nc; c++)
+                        lane[(r * pc + c) % nl] += rows;
+                }
+                for (uint32_t w = 0; w < nl; w++)
+                    drain = lane[w] > drain ? lane[w] : drain;
+            }
             w2 = w1;
             w1 = (w1 > tmax ? w1 : tmax) + drain;
             drain_last = drain;
             prev_pe = pe_max;
+            prev_lines = (uint64_t)rows_all * nc;
             prev_port = wcyc * nch;
             first = 0;
         }

@@ -43,7 +43,7 @@
  * drain and PE_PP_LATENCY are added at the end. */
 #define FM_GEMM_WGT_QUADS_PER_CYCLE 4u /* weight port: one chunk (4 quads) of one column per cycle */
 #define FM_GEMM_ACT_LINES_PER_CYCLE 1u /* A lines per cycle per feeder port and bank (broadcast to its row) */
-#define FM_GEMM_OUT_LINES_PER_CYCLE 1u /* C line writes per cycle */
+#define FM_GEMM_OUT_LINES_PER_CYCLE 1u /* C line writes per cycle and writer lane (out_lanes) */
 #define FM_GEMM_ACT_FILL 2u           /* feeder: read latency before the first beat */
 #define FM_GEMM_ACCUM_LINE 3u         /* ACCUM: cycles per C line (read, add, write) */
 #define FM_GEMM_WGT_SLOTS 3u          /* chunk slots per weight stream (acceltran_gemm WgtSlots) */

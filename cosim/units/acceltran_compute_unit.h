@@ -26,6 +26,9 @@ enum {
 /* Activation read ports (one per GEMM feeder, compute_unit_act_ports()):
  * at most this many. */
 #define CU_ACT_PORTS_MAX 16
+/* Activation write ports (the GEMM writer's lanes, compute_unit_wr_ports()):
+ * at most this many. */
+#define CU_WR_PORTS_MAX 16
 
 typedef struct compute_unit_in {
     int cmd_valid;
@@ -33,7 +36,7 @@ typedef struct compute_unit_in {
     int act_rd_gnt[CU_ACT_PORTS_MAX], act_rvalid[CU_ACT_PORTS_MAX];
     int16_t act_rdata[CU_ACT_PORTS_MAX][16];
     uint16_t act_rmask[CU_ACT_PORTS_MAX];
-    int act_wr_gnt;
+    int act_wr_gnt[CU_WR_PORTS_MAX];
     int wgt_rd_gnt, wgt_rvalid;
     int16_t wgt_rdata[256]; /* quads quad .. quad + nq - 1 of the read, then 0:
                               * line r of quad q at [64 q + 16 r ..] */
@@ -44,10 +47,10 @@ typedef struct compute_unit_out {
     uint32_t err_detail;
     int act_rd_req[CU_ACT_PORTS_MAX];
     uint32_t act_rd_addr[CU_ACT_PORTS_MAX];
-    int act_wr_req;
-    uint32_t act_wr_addr;
-    int16_t act_wr_data[16];
-    uint16_t act_wr_mask;
+    int act_wr_req[CU_WR_PORTS_MAX];
+    uint32_t act_wr_addr[CU_WR_PORTS_MAX];
+    int16_t act_wr_data[CU_WR_PORTS_MAX][16];
+    uint16_t act_wr_mask[CU_WR_PORTS_MAX];
     int wgt_rd_req;
     uint32_t wgt_rd_quad, wgt_rd_nq; /* quads quad .. quad + nq - 1 (nq 1..4) */
     uint64_t cnt[CU_CNT_N];
@@ -58,6 +61,7 @@ typedef struct compute_unit compute_unit;
 compute_unit *compute_unit_new(void);
 void compute_unit_free(compute_unit *u);
 unsigned compute_unit_act_ports(const compute_unit *u);
+unsigned compute_unit_wr_ports(const compute_unit *u);
 void compute_unit_set(compute_unit *u, const compute_unit_in *in);
 void compute_unit_eval(compute_unit *u);
 void compute_unit_get(compute_unit *u, compute_unit_out *o);

@@ -10,6 +10,9 @@ using Top = Vacceltran_spad;
 // compute activation read ports of this build: 256 data bits each
 static constexpr unsigned kPorts = sizeof(Top::act_rdata_o) / 32;
 static_assert(kPorts >= 1 && kPorts <= SU_ACT_PORTS_MAX, "activation read ports");
+// compute activation write ports: 256 data bits each
+static constexpr unsigned kWrPorts = sizeof(Top::act_wr_data_i) / 32;
+static_assert(kWrPorts >= 1 && kWrPorts <= SU_WR_PORTS_MAX, "activation write ports");
 static constexpr unsigned kAddrW = 11; // the unit test runs on tiny: 2048 lines
 
 extern "C" spad_unit *spad_unit_new(void)
@@ -29,6 +32,12 @@ extern "C" unsigned spad_unit_act_ports(const spad_unit *u)
     return kPorts;
 }
 
+extern "C" unsigned spad_unit_wr_ports(const spad_unit *u)
+{
+    (void)u;
+    return kWrPorts;
+}
+
 extern "C" void spad_unit_set(spad_unit *u, const spad_unit_in *in)
 {
     Top *t = u->top;
@@ -38,10 +47,14 @@ extern "C" void spad_unit_set(spad_unit *u, const spad_unit_in *in)
         wput(t->act_rd_addr_i, kAddrW * p, kAddrW, in->act_rd_addr[p]);
     }
     t->act_rd_req_i = req;
-    t->act_wr_req_i = in->act_wr_req ? 1 : 0;
-    t->act_wr_addr_i = in->act_wr_addr;
-    wput_lanes(t->act_wr_data_i, 0, 16, in->act_wr_data, 16);
-    t->act_wr_mask_i = in->act_wr_mask;
+    unsigned wreq = 0;
+    for (unsigned p = 0; p < kWrPorts; p++) {
+        wreq |= (in->act_wr_req[p] ? 1u : 0u) << p;
+        wput(t->act_wr_addr_i, kAddrW * p, kAddrW, in->act_wr_addr[p]);
+        wput_lanes(t->act_wr_data_i, 256 * p, 16, in->act_wr_data[p], 16);
+        wput(t->act_wr_mask_i, 16 * p, 16, in->act_wr_mask[p]);
+    }
+    t->act_wr_req_i = wreq;
     t->wgt_rd_req_i = in->wgt_rd_req ? 1 : 0;
     t->wgt_rd_quad_i = in->wgt_rd_quad;
     t->wgt_rd_nq_i = in->wgt_rd_nq;
@@ -67,7 +80,8 @@ extern "C" void spad_unit_get(spad_unit *u, spad_unit_out *o)
         wget_lanes(t->act_rdata_o, 256 * p, 16, o->act_rdata[p], 16);
         o->act_rmask[p] = (uint16_t)wget(t->act_rmask_o, 16 * p, 16);
     }
-    o->act_wr_gnt = t->act_wr_gnt_o;
+    for (unsigned p = 0; p < kWrPorts; p++)
+        o->act_wr_gnt[p] = (t->act_wr_gnt_o >> p) & 1u;
     o->wgt_rd_gnt = t->wgt_rd_gnt_o;
     o->dma_wr_gnt = t->dma_wr_gnt_o;
     o->dma_rd_gnt = t->dma_rd_gnt_o;

@@ -408,6 +408,21 @@ static void test_shape_relations(void)
     int rc = probe_knobs(&k, &d, &err);
     CHECK(rc == AT_ERANGE && strstr(err.msg, "acceltran,act-banks is 0"), "act-banks 0: rc %d: %s", rc, err.msg);
 
+    /* out-lanes: a power of two of at most act-banks (tiny: 2) */
+    k.override = "acceltran,out-lanes";
+    const uint32_t bad_lanes[] = {3, 4, 16, 0x80000000u};
+    for (size_t i = 0; i < sizeof bad_lanes / sizeof bad_lanes[0]; i++) {
+        k.override_val = bad_lanes[i];
+        rc = probe_knobs(&k, &d, &err);
+        CHECK(rc == AT_ERANGE && strstr(err.msg, "acceltran,out-lanes") && strstr(err.msg, "1..act-banks (2)"),
+              "out-lanes %u: rc %d: %s", bad_lanes[i], rc, err.msg);
+    }
+    for (uint32_t l = 1; l <= 2; l *= 2) {
+        k.override_val = l;
+        rc = probe_knobs(&k, &d, &err);
+        CHECK(rc == 0 && d.config.out_lanes == l, "out-lanes %u: rc %d: %s", l, rc, err.msg);
+    }
+
     k.override = "acceltran,pe-rows";
     const uint32_t bad_rows[] = {3, 8, 5, 65536};
     for (size_t i = 0; i < sizeof bad_rows / sizeof bad_rows[0]; i++) {

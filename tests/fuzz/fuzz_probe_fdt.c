@@ -184,7 +184,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         }
         uint32_t ab = d.config.act_banks;
-        if (ab > 16 || (ab & (ab - 1u)) || d.config.pes % d.config.pe_rows)
+        uint32_t ol = d.config.out_lanes;
+        if (ab > 16 || (ab & (ab - 1u)) || ol > ab || (ol & (ol - 1u)) || d.config.pes % d.config.pe_rows)
             abort(); /* the relations the probe enforces (docs/driver.md) */
         if (at_probe_check_config(&d, fake_read, &d.config, &e) != 0)
             abort();

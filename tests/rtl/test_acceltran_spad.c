@@ -42,8 +42,9 @@ static void rand_line(int16_t *l)
 static void case_random(void)
 {
     spad_unit *u = spad_unit_new();
-    unsigned np = spad_unit_act_ports(u);
-    unsigned rr[16] = {0}; /* per activation bank: the port served first */
+    unsigned np = spad_unit_act_ports(u), nw = spad_unit_wr_ports(u);
+    unsigned rr[16] = {0};  /* per activation bank: the read port served first */
+    unsigned wrr[16] = {0}; /* per activation bank: the write port served first */
     int ar_pri = 0, aw_pri = 0, wr_pri = 0; /* 1: the DMA wins the next conflict */
     uint64_t n_rd = 0, n_wr = 0;
     uint64_t n_ar = 0, n_aw = 0, n_wgr = 0, n_wgw = 0, n_mr = 0, n_mw = 0;
@@ -52,7 +53,7 @@ static void case_random(void)
     int e_wgt = 0, e_dma = 0, e_wgt_ok = 0, e_dma_ok = 0;
     int16_t x_act[SU_ACT_PORTS_MAX][16], x_wgt[256], x_dma[16];
     uint16_t x_amask[SU_ACT_PORTS_MAX] = {0};
-    printf("  %u activation read port(s), %u bank(s)\n", np, g_banks);
+    printf("  %u activation read port(s), %u write port(s), %u bank(s)\n", np, nw, g_banks);
     int mism = 0;
     /* hot spot: a small address window so reads hit written lines */
     for (int cyc = 0; cyc < 200000 && mism < 5; cyc++) {
@@ -63,10 +64,12 @@ static void case_random(void)
             in.act_rd_req[p] = (int)rnd(2);
             in.act_rd_addr[p] = rnd(win);
         }
-        in.act_wr_req = rnd(2);
-        in.act_wr_addr = rnd(win);
-        rand_line(in.act_wr_data);
-        in.act_wr_mask = (uint16_t)rng_next();
+        for (unsigned p = 0; p < nw; p++) {
+            in.act_wr_req[p] = (int)rnd(2);
+            in.act_wr_addr[p] = rnd(win);
+            rand_line(in.act_wr_data[p]);
+            in.act_wr_mask[p] = (uint16_t)rng_next();
+        }
         in.wgt_rd_req = rnd(2);
         in.wgt_rd_nq = 1 + rnd(4);
         in.wgt_rd_quad = rnd(win / 4 - in.wgt_rd_nq + 1);
@@ -130,20 +133,44 @@ static void case_random(void)
                 }
             }
         }
-        int aw_dma = d_wa && (!in.act_wr_req || aw_pri);
+        /* the DMA write likewise against the compute writes of its bank (a
+         * mask-buffer line: of any bank); per bank round-robin among the
+         * compute write ports */
+        int d_wmask = in.dma_wr_buf == 2, wconf = 0;
+        unsigned d_wbank = at_act_bank(in.dma_wr_addr, g_banks);
+        for (unsigned p = 0; p < nw; p++)
+            if (in.act_wr_req[p] && (d_wmask || at_act_bank(in.act_wr_addr[p], g_banks) == d_wbank))
+                wconf = 1;
+        int aw_dma = d_wa && (!wconf || aw_pri);
+        int g_aw[SU_WR_PORTS_MAX] = {0}, n_gaw = 0;
+        for (unsigned b = 0; b < g_banks; b++) {
+            for (unsigned j = 0; j < nw; j++) {
+                unsigned p = (wrr[b] + j) % nw;
+                if (in.act_wr_req[p] && at_act_bank(in.act_wr_addr[p], g_banks) == b) {
+                    if (!(aw_dma && (d_wmask || d_wbank == b))) {
+                        g_aw[p] = 1;
+                        n_gaw++;
+                        wrr[b] = (p + 1) % nw;
+                    }
+                    break;
+                }
+            }
+        }
         int wr_dma = d_rw && (!in.wgt_rd_req || wr_pri);
-        int g_aw = in.act_wr_req && !aw_dma;
         int g_wr = in.wgt_rd_req && !wr_dma;
         int g_dr = ar_dma || wr_dma, g_dw = aw_dma || d_ww;
-        CHECK(o.act_wr_gnt == g_aw && o.wgt_rd_gnt == g_wr && o.dma_rd_gnt == g_dr && o.dma_wr_gnt == g_dw,
-              "cycle %d: grants (act wr, wgt rd, dma rd, dma wr) rtl %d%d%d%d ref %d%d%d%d", cyc, o.act_wr_gnt,
-              o.wgt_rd_gnt, o.dma_rd_gnt, o.dma_wr_gnt, g_aw, g_wr, g_dr, g_dw);
+        CHECK(o.wgt_rd_gnt == g_wr && o.dma_rd_gnt == g_dr && o.dma_wr_gnt == g_dw,
+              "cycle %d: grants (wgt rd, dma rd, dma wr) rtl %d%d%d ref %d%d%d", cyc, o.wgt_rd_gnt, o.dma_rd_gnt,
+              o.dma_wr_gnt, g_wr, g_dr, g_dw);
+        for (unsigned p = 0; p < nw; p++)
+            CHECK(o.act_wr_gnt[p] == g_aw[p], "cycle %d: act write port %u (line %u, bank %u) grant rtl %d ref %d",
+                  cyc, p, in.act_wr_addr[p], at_act_bank(in.act_wr_addr[p], g_banks), o.act_wr_gnt[p], g_aw[p]);
         for (unsigned p = 0; p < np; p++)
             CHECK(o.act_rd_gnt[p] == g_ar[p], "cycle %d: act read port %u (line %u, bank %u) grant rtl %d ref %d",
                   cyc, p, in.act_rd_addr[p], at_act_bank(in.act_rd_addr[p], g_banks), o.act_rd_gnt[p], g_ar[p]);
         if (d_ra && conf)
             ar_pri = !ar_dma;
-        if (in.act_wr_req && d_wa)
+        if (d_wa && wconf)
             aw_pri = !aw_dma;
         if (in.wgt_rd_req && d_rw)
             wr_pri = !wr_dma;
@@ -162,11 +189,11 @@ static void case_random(void)
             mism++;
         int dma_mask_rd = ar_dma && in.dma_rd_buf == 2, dma_mask_wr = aw_dma && in.dma_wr_buf == 2;
         n_ar += (uint64_t)n_gar + (uint64_t)(ar_dma && !dma_mask_rd);
-        n_aw += (uint64_t)g_aw + (uint64_t)(aw_dma && !dma_mask_wr);
+        n_aw += (uint64_t)n_gaw + (uint64_t)(aw_dma && !dma_mask_wr);
         n_wgr += 4u * in.wgt_rd_nq * (uint64_t)g_wr + (uint64_t)wr_dma;
         n_wgw += (uint64_t)d_ww;
         n_mr += (uint64_t)n_gar + 16u * (uint64_t)dma_mask_rd;
-        n_mw += (uint64_t)g_aw + (uint64_t)(aw_dma && !dma_mask_wr && in.dma_wr_mask_en) + 16u * (uint64_t)dma_mask_wr;
+        n_mw += (uint64_t)n_gaw + (uint64_t)(aw_dma && !dma_mask_wr && in.dma_wr_mask_en) + 16u * (uint64_t)dma_mask_wr;
         /* reads (old contents) */
         e_wgt = g_wr;
         e_dma = g_dr;
@@ -205,11 +232,15 @@ static void case_random(void)
             }
         }
         /* writes */
-        if (g_aw) {
-            memcpy(g_act[in.act_wr_addr], in.act_wr_data, 32);
-            g_mask[in.act_wr_addr] = in.act_wr_mask;
-            g_act_ok[in.act_wr_addr] = g_mask_ok[in.act_wr_addr] = 1;
-        } else if (aw_dma) {
+        /* granted writes are in distinct banks: distinct lines */
+        for (unsigned p = 0; p < nw; p++)
+            if (g_aw[p]) {
+                uint32_t a = in.act_wr_addr[p];
+                memcpy(g_act[a], in.act_wr_data[p], 32);
+                g_mask[a] = in.act_wr_mask[p];
+                g_act_ok[a] = g_mask_ok[a] = 1;
+            }
+        if (aw_dma) {
             uint32_t a = in.dma_wr_addr;
             if (in.dma_wr_buf == 2) {
                 for (int j = 0; j < 16; j++) {

@@ -72,6 +72,7 @@ static void check_config(const at_hw_config *c)
         {"acceltran,wgt-rows-per-beat", c->wgt_rows_per_beat},
         {"acceltran,pe-rows", c->pe_rows},
         {"acceltran,act-banks", c->act_banks},
+        {"acceltran,out-lanes", c->out_lanes},
     };
     for (size_t i = 0; i < sizeof props / sizeof props[0]; i++) {
         uint32_t v = 0;
