@@ -259,6 +259,13 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
         r = quarter;
     if (r > 256)
         r = round_down(256, gran) ? round_down(256, gran) : gran;
+    /* but a block as tall as one step of the 2-D PE array (pe_rows row
+     * blocks) when it fits: a shorter one leaves PE rows idle in every
+     * command (server: 16 rows x 32 = 512; edge's 8 x 16 = 128 is within
+     * the cap anyway) */
+    uint32_t step_rows = (cfg->pe_rows ? cfg->pe_rows : 1u) * gran;
+    if (r < step_rows && round_down(fit, gran) >= step_rows)
+        r = step_rows;
     if (r > mr)
         r = mr;
     if (r < gran)
