@@ -384,8 +384,9 @@ int main(void)
     int failed = 0;
     double t_start = wall_s();
     setvbuf(stdout, NULL, _IOLBF, 0);
-    printf("bench_scaling: issue 11's targets on the fmodel (cycle estimates; held to the RTL on tiny only, "
-           "|fmodel/rtl - 1| <= 0.05; edge and server have no RTL check)\n");
+    printf("bench_scaling: issue 11's targets on the fmodel (cycle estimates; held to the RTL unit builds: "
+           "tiny and 2 x 2 within 0.05, the 16-lane 2 x 2 build dense 0.05 / sparse 0.10; edge's and server's "
+           "tops are not simulated)\n");
 
     printf("\nGEMM jobs (at_gemm_run; compute util. = macs / (compute_cycles x peak), roofline ratio = cycles / "
            "max(macs / peak, dram_bytes / bytes per cycle)):\n");
