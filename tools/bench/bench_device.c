@@ -20,6 +20,7 @@
 
 #include "at_gemm_run.h"
 #include "at_port_cosim.h"
+#include "bench_util.h"
 
 typedef struct shape {
     const char *config;
@@ -40,31 +41,6 @@ typedef struct run {
     at_gemm_run_result r;
 } run;
 
-static const char *dtb_path(const char *config, char *buf, size_t len)
-{
-    const char *b = getenv("BUILD");
-    if (b && *b) {
-        snprintf(buf, len, "%s/firmware/%s.dtb", b, config);
-        if (access(buf, R_OK) == 0)
-            return buf;
-    }
-    char exe[PATH_MAX - 64];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0 && len >= PATH_MAX) {
-        exe[n] = 0;
-        for (int up = 0; up < 3; up++) { /* <build>/tools/bench/bench_device -> <build> */
-            char *s = strrchr(exe, '/');
-            if (s)
-                *s = 0;
-        }
-        snprintf(buf, len, "%s/firmware/%s.dtb", exe, config);
-        if (access(buf, R_OK) == 0)
-            return buf;
-    }
-    snprintf(buf, len, "build/firmware/%s.dtb", config);
-    return buf;
-}
-
 static int run_one(const char *backend, const shape *s, run *out)
 {
     at_err err = {0};
@@ -78,7 +54,7 @@ static int run_one(const char *backend, const shape *s, run *out)
     char dtb[PATH_MAX];
     at_drv_opts o = {.bo_arena_bytes = mem - (8ull << 20)};
     at_drv *drv = NULL;
-    if (at_drv_open(&port, dtb_path(s->config, dtb, sizeof dtb), &o, &drv, &err)) {
+    if (at_drv_open(&port, bench_dtb_path(s->config, dtb, sizeof dtb), &o, &drv, &err)) {
         fprintf(stderr, "bench_device: %s/%s: %s\n", backend, s->config, err.msg);
         at_port_close(&port);
         return -1;

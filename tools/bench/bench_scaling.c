@@ -58,31 +58,6 @@ static double wall_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static const char *dtb_path(const char *config, char *buf, size_t len)
-{
-    const char *b = getenv("BUILD");
-    if (b && *b) {
-        snprintf(buf, len, "%s/firmware/%s.dtb", b, config);
-        if (access(buf, R_OK) == 0)
-            return buf;
-    }
-    char exe[PATH_MAX - 64];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0 && len >= PATH_MAX) {
-        exe[n] = 0;
-        for (int up = 0; up < 3; up++) { /* <build>/tools/bench/bench_scaling -> <build> */
-            char *s = strrchr(exe, '/');
-            if (s)
-                *s = 0;
-        }
-        snprintf(buf, len, "%s/firmware/%s.dtb", exe, config);
-        if (access(buf, R_OK) == 0)
-            return buf;
-    }
-    snprintf(buf, len, "build/firmware/%s.dtb", config);
-    return buf;
-}
-
 /* ------------------------------------------------------------ GEMM runs */
 
 typedef struct gemm_case {
@@ -127,7 +102,7 @@ static int gemm_one(const gemm_case *g, gemm_out *out)
     char dtb[PATH_MAX];
     at_drv_opts o = {.bo_arena_bytes = mem - (8ull << 20)};
     at_drv *drv = NULL;
-    if (at_drv_open(&port, dtb_path(g->config, dtb, sizeof dtb), &o, &drv, &err)) {
+    if (at_drv_open(&port, bench_dtb_path(g->config, dtb, sizeof dtb), &o, &drv, &err)) {
         fprintf(stderr, "bench_scaling: fmodel/%s: %s: %s\n", g->config, dtb, err.msg);
         at_port_close(&port);
         return -1;
@@ -164,7 +139,7 @@ static int perf_one(const char *model, const char *config, perf_out *out)
     at_perf_opts o = {.model = model,
                       .backend = "fmodel",
                       .config = config,
-                      .dtb = dtb_path(config, dtb, sizeof dtb),
+                      .dtb = bench_dtb_path(config, dtb, sizeof dtb),
                       .batch = 4,
                       .seq = 128,
                       .sites = AT_SITES_PAPER,
@@ -221,7 +196,7 @@ static int minilm_stages(stage_out *out)
     at_session_opts so = {.model_dir = model_dir(),
                           .backend = "fmodel",
                           .config = "edge",
-                          .dtb = dtb_path("edge", dtb, sizeof dtb),
+                          .dtb = bench_dtb_path("edge", dtb, sizeof dtb),
                           .mem_bytes = 256ull << 20};
     at_session *s = NULL;
     at_err err = {0};

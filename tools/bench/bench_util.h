@@ -1,11 +1,14 @@
-/* What the model benchmarks share (bench_model, bench_dynatran): the model
- * directory and the sentence files. Header-only, as tests/e2e/infer_util.h. */
+/* What the benchmarks share: the model directory and the sentence files
+ * (bench_model, bench_dynatran), the device trees (bench_device,
+ * bench_scaling). Header-only, as tests/e2e/infer_util.h. */
 #ifndef ACCELTRAN_BENCH_UTIL_H
 #define ACCELTRAN_BENCH_UTIL_H
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static inline const char *model_dir(void)
 {
@@ -38,6 +41,34 @@ static inline size_t read_lines(const char *path, char ***out)
     fclose(f);
     *out = v;
     return n;
+}
+
+/* The dtb of a configuration: $BUILD/firmware/<config>.dtb, else
+ * <exe>/../../firmware (the bench binary lives in <build>/tools/bench), else
+ * build/firmware. buf needs PATH_MAX bytes for the second. */
+static inline const char *bench_dtb_path(const char *config, char *buf, size_t len)
+{
+    const char *b = getenv("BUILD");
+    if (b && *b) {
+        snprintf(buf, len, "%s/firmware/%s.dtb", b, config);
+        if (access(buf, R_OK) == 0)
+            return buf;
+    }
+    char exe[PATH_MAX - 64];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0 && len >= PATH_MAX) {
+        exe[n] = 0;
+        for (int up = 0; up < 3; up++) { /* <build>/tools/bench/bench_x -> <build> */
+            char *s = strrchr(exe, '/');
+            if (s)
+                *s = 0;
+        }
+        snprintf(buf, len, "%s/firmware/%s.dtb", exe, config);
+        if (access(buf, R_OK) == 0)
+            return buf;
+    }
+    snprintf(buf, len, "build/firmware/%s.dtb", config);
+    return buf;
 }
 
 #endif
