@@ -63,9 +63,7 @@ module acceltran_spad #(
   localparam int unsigned AbW       = (AB > 1) ? $clog2(AB) : 1,
   localparam int unsigned AbSh      = $clog2(AB),  // bank index = line >> AbSh
   localparam int unsigned AIdxW     = ActAddrW - AbSh,
-  localparam int unsigned ArW       = (NAR > 1) ? $clog2(NAR) : 1,
-  localparam int unsigned NAW       = NumActWrPorts,
-  localparam int unsigned AwW       = (NAW > 1) ? $clog2(NAW) : 1
+  localparam int unsigned NAW       = NumActWrPorts
 ) (
   input  logic                clk_i,
   input  logic                rst_ni,
@@ -147,11 +145,9 @@ module acceltran_spad #(
   logic d_wmask;                 // the DMA write is of a mask-buffer line
   logic [AbW-1:0] d_wbank;
   logic [NAW*AbW-1:0] wp_bank;   // bank of each compute write port's line
-  logic [AB*AwW-1:0]  aw_rr_d, aw_rr_q;
   logic d_rmask;                 // the DMA read is of a mask-buffer line
   logic [AbW-1:0] d_rbank;
   logic [NAR*AbW-1:0] rp_bank;   // bank of each compute read port's line
-  logic [AB*ArW-1:0]  ar_rr_d, ar_rr_q;
 
   always_comb begin
     dma_rd_act = dma_rd_req_i && (dma_rd_buf_i != BufWgt);
@@ -197,57 +193,39 @@ module acceltran_spad #(
     end
   end
 
-  // compute read ports, per bank: the first asking port at or after the
-  // bank's pointer, unless the DMA holds the bank; the pointer moves past
-  // the winner
+  // compute read and write ports: per bank round-robin (acceltran_bank_arb),
+  // except in the bank(s) the DMA takes (a mask-buffer line: every bank)
+  logic [AB-1:0] rd_held, wr_held;
   always_comb begin
-    act_rd_gnt_o = '0;
-    ar_rr_d      = ar_rr_q;
     for (int b = 0; b < AB; b++) begin
-      logic found;
-      logic [ArW-1:0] win;
-      found = 1'b0;
-      win   = '0;
-      for (int j = 0; j < NAR; j++) begin
-        logic [ArW-1:0] p;
-        p = ArW'((32'(ar_rr_q[b*ArW +: ArW]) + 32'(j)) % NAR);
-        if (!found && act_rd_req_i[p] && (32'(rp_bank[32'(p)*AbW +: AbW]) == b)) begin
-          found = 1'b1;
-          win   = p;
-        end
-      end
-      if (found && !(ar_dma && (d_rmask || (32'(d_rbank) == b)))) begin
-        act_rd_gnt_o[win] = 1'b1;
-        ar_rr_d[b*ArW +: ArW] = (32'(win) == NAR - 1) ? '0 : ArW'(32'(win) + 1);
-      end
+      rd_held[b] = ar_dma && (d_rmask || (32'(d_rbank) == b));
+      wr_held[b] = aw_dma && (d_wmask || (32'(d_wbank) == b));
     end
   end
 
-  // compute write ports, likewise per bank: the first asking port at or
-  // after the bank's pointer, unless the DMA writes the bank (a mask-buffer
-  // line: every word bank, so every bank)
-  always_comb begin
-    act_wr_gnt_o = '0;
-    aw_rr_d      = aw_rr_q;
-    for (int b = 0; b < AB; b++) begin
-      logic found;
-      logic [AwW-1:0] win;
-      found = 1'b0;
-      win   = '0;
-      for (int j = 0; j < NAW; j++) begin
-        logic [AwW-1:0] p;
-        p = AwW'((32'(aw_rr_q[b*AwW +: AwW]) + 32'(j)) % NAW);
-        if (!found && act_wr_req_i[p] && (32'(wp_bank[32'(p)*AbW +: AbW]) == b)) begin
-          found = 1'b1;
-          win   = p;
-        end
-      end
-      if (found && !(aw_dma && (d_wmask || (32'(d_wbank) == b)))) begin
-        act_wr_gnt_o[win] = 1'b1;
-        aw_rr_d[b*AwW +: AwW] = (32'(win) == NAW - 1) ? '0 : AwW'(32'(win) + 1);
-      end
-    end
-  end
+  acceltran_bank_arb #(
+    .NumPorts (NAR),
+    .NumBanks (AB)
+  ) u_rd_arb (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .req_i  (act_rd_req_i),
+    .bank_i (rp_bank),
+    .held_i (rd_held),
+    .gnt_o  (act_rd_gnt_o)
+  );
+
+  acceltran_bank_arb #(
+    .NumPorts (NAW),
+    .NumBanks (AB)
+  ) u_wr_arb (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .req_i  (act_wr_req_i),
+    .bank_i (wp_bank),
+    .held_i (wr_held),
+    .gnt_o  (act_wr_gnt_o)
+  );
 
   // ------------------------------------------------------------ writes
   // activation banks: one write per bank and cycle (a granted compute port
@@ -526,9 +504,7 @@ module acceltran_spad #(
     if (!rst_ni) begin
       ar_dma_pri_q <= 1'b0;
       wr_dma_pri_q <= 1'b0;
-      aw_rr_q      <= '0;
       wg_dma_pri_q <= 1'b0;
-      ar_rr_q      <= '0;
       ab_q         <= '0;
       arv_q        <= '0;
       arb_q        <= '0;
@@ -553,9 +529,7 @@ module acceltran_spad #(
     end else begin
       ar_dma_pri_q <= ar_dma_pri_d;
       wr_dma_pri_q <= wr_dma_pri_d;
-      aw_rr_q      <= aw_rr_d;
       wg_dma_pri_q <= wg_dma_pri_d;
-      ar_rr_q      <= ar_rr_d;
       ab_q         <= ab_d;
       arv_q        <= arv_d;
       arb_q        <= arb_d;
@@ -581,11 +555,10 @@ module acceltran_spad #(
   end
 
   // ---------------------------------------------------------------- assertions
-  // grants only to requests, one winner per shared port
-  `AT_ASSERT(SpadActRdGnt_A, (act_rd_gnt_o & ~act_rd_req_i) == '0)
+  // grants only to requests (the activation ports: acceltran_bank_arb), one
+  // winner per shared port
   // a DMA mask-buffer read excludes every compute read (it uses all word banks)
   `AT_ASSERT(SpadMaskRdExcl_A, dma_rd_mask |-> (act_rd_gnt_o == '0))
-  `AT_ASSERT(SpadActWrGnt_A, (act_wr_gnt_o & ~act_wr_req_i) == '0)
   // a DMA mask-buffer write excludes every compute write (all word banks)
   `AT_ASSERT(SpadMaskWrExcl_A, m_we_line |-> (act_wr_gnt_o == '0))
   // per activation bank at most one granted compute read and one granted
