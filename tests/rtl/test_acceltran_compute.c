@@ -100,6 +100,25 @@ static compute_unit *g_u;
 static unsigned g_bank_rr[16];
 static unsigned g_wbank_rr[16]; /* per bank: the write port served first (acceltran_spad) */
 
+/* acceltran_bank_arb over np ports: per bank the first port at or after
+ * rr[bank] asking for it wins, unless the random stall (the DMA taking the
+ * bank) refuses it; the pointer moves past the winner. */
+static void bank_grant(unsigned banks, unsigned np, const int *req, const uint32_t *addr, unsigned *rr,
+                       int *gnt)
+{
+    for (unsigned b = 0; b < banks; b++)
+        for (unsigned j = 0; j < np; j++) {
+            unsigned p = (rr[b] + j) % np;
+            if (req[p] && at_act_bank(addr[p], banks) == b) {
+                if (urand() >= g_stall) {
+                    gnt[p] = 1;
+                    rr[b] = (p + 1) % np;
+                }
+                break;
+            }
+        }
+}
+
 /* Runs one command through the RTL on g_rtl. Returns 0, or -1 on timeout. */
 static int rtl_run(const uint32_t d[16], run_result *r, uint64_t max_cycles)
 {
@@ -141,31 +160,9 @@ static int rtl_run(const uint32_t d[16], run_result *r, uint64_t max_cycles)
         compute_unit_get(g_u, &o);
         /* per bank the round-robin winner among the asking ports; then
          * the random stall (the DMA taking the bank) */
-        for (unsigned b = 0; b < banks; b++) {
-            for (unsigned j = 0; j < np; j++) {
-                unsigned p = (g_bank_rr[b] + j) % np;
-                if (o.act_rd_req[p] && at_act_bank(o.act_rd_addr[p], banks) == b) {
-                    if (urand() >= g_stall) {
-                        in.act_rd_gnt[p] = 1;
-                        g_bank_rr[b] = (p + 1) % np;
-                    }
-                    break;
-                }
-            }
-        }
+        bank_grant(banks, np, o.act_rd_req, o.act_rd_addr, g_bank_rr, in.act_rd_gnt);
         /* the write ports likewise: per bank one write a cycle */
-        for (unsigned b = 0; b < banks; b++) {
-            for (unsigned j = 0; j < nw; j++) {
-                unsigned p = (g_wbank_rr[b] + j) % nw;
-                if (o.act_wr_req[p] && at_act_bank(o.act_wr_addr[p], banks) == b) {
-                    if (urand() >= g_stall) {
-                        in.act_wr_gnt[p] = 1;
-                        g_wbank_rr[b] = (p + 1) % nw;
-                    }
-                    break;
-                }
-            }
-        }
+        bank_grant(banks, nw, o.act_wr_req, o.act_wr_addr, g_wbank_rr, in.act_wr_gnt);
         in.wgt_rd_gnt = o.wgt_rd_req && urand() >= g_stall;
         compute_unit_set(g_u, &in);
         compute_unit_eval(g_u);

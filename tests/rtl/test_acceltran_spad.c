@@ -39,6 +39,38 @@ static void rand_line(int16_t *l)
         l[j] = (int16_t)rng_next();
 }
 
+/* A DMA access of line bank d_bank (every bank for a mask-buffer line)
+ * conflicts with the compute ports asking for that bank. */
+static int bank_conflict(unsigned np, const int *req, const uint32_t *addr, int d_mask, unsigned d_bank)
+{
+    for (unsigned p = 0; p < np; p++)
+        if (req[p] && (d_mask || at_act_bank(addr[p], g_banks) == d_bank))
+            return 1;
+    return 0;
+}
+
+/* acceltran_bank_arb: per bank the first asking port at or after rr[bank],
+ * unless the DMA holds the bank (dma: it won; d_mask: every bank); the
+ * pointer moves past the winner. Returns the grants' count. */
+static unsigned bank_grant(unsigned np, const int *req, const uint32_t *addr, int dma, int d_mask,
+                           unsigned d_bank, unsigned *rr, int *gnt)
+{
+    unsigned n = 0;
+    for (unsigned b = 0; b < g_banks; b++)
+        for (unsigned j = 0; j < np; j++) {
+            unsigned p = (rr[b] + j) % np;
+            if (req[p] && at_act_bank(addr[p], g_banks) == b) {
+                if (!(dma && (d_mask || d_bank == b))) {
+                    gnt[p] = 1;
+                    n++;
+                    rr[b] = (p + 1) % np;
+                }
+                break;
+            }
+        }
+    return n;
+}
+
 static void case_random(void)
 {
     spad_unit *u = spad_unit_new();
@@ -113,49 +145,21 @@ static void case_random(void)
         /* the DMA read conflicts with the compute reads of its bank (a
          * mask-buffer line: of any bank); per bank round-robin among the
          * compute ports */
-        int d_rmask = in.dma_rd_buf == 2, conf = 0;
+        int d_rmask = in.dma_rd_buf == 2;
         unsigned d_bank = at_act_bank(in.dma_rd_addr, g_banks);
-        for (unsigned p = 0; p < np; p++)
-            if (in.act_rd_req[p] && (d_rmask || at_act_bank(in.act_rd_addr[p], g_banks) == d_bank))
-                conf = 1;
+        int conf = bank_conflict(np, in.act_rd_req, in.act_rd_addr, d_rmask, d_bank);
         int ar_dma = d_ra && (!conf || ar_pri);
-        int g_ar[SU_ACT_PORTS_MAX] = {0}, n_gar = 0;
-        for (unsigned b = 0; b < g_banks; b++) {
-            for (unsigned j = 0; j < np; j++) {
-                unsigned p = (rr[b] + j) % np;
-                if (in.act_rd_req[p] && at_act_bank(in.act_rd_addr[p], g_banks) == b) {
-                    if (!(ar_dma && (d_rmask || d_bank == b))) {
-                        g_ar[p] = 1;
-                        n_gar++;
-                        rr[b] = (p + 1) % np;
-                    }
-                    break;
-                }
-            }
-        }
+        int g_ar[SU_ACT_PORTS_MAX] = {0};
+        unsigned n_gar = bank_grant(np, in.act_rd_req, in.act_rd_addr, ar_dma, d_rmask, d_bank, rr, g_ar);
         /* the DMA write likewise against the compute writes of its bank (a
          * mask-buffer line: of any bank); per bank round-robin among the
          * compute write ports */
-        int d_wmask = in.dma_wr_buf == 2, wconf = 0;
+        int d_wmask = in.dma_wr_buf == 2;
         unsigned d_wbank = at_act_bank(in.dma_wr_addr, g_banks);
-        for (unsigned p = 0; p < nw; p++)
-            if (in.act_wr_req[p] && (d_wmask || at_act_bank(in.act_wr_addr[p], g_banks) == d_wbank))
-                wconf = 1;
+        int wconf = bank_conflict(nw, in.act_wr_req, in.act_wr_addr, d_wmask, d_wbank);
         int aw_dma = d_wa && (!wconf || aw_pri);
-        int g_aw[SU_WR_PORTS_MAX] = {0}, n_gaw = 0;
-        for (unsigned b = 0; b < g_banks; b++) {
-            for (unsigned j = 0; j < nw; j++) {
-                unsigned p = (wrr[b] + j) % nw;
-                if (in.act_wr_req[p] && at_act_bank(in.act_wr_addr[p], g_banks) == b) {
-                    if (!(aw_dma && (d_wmask || d_wbank == b))) {
-                        g_aw[p] = 1;
-                        n_gaw++;
-                        wrr[b] = (p + 1) % nw;
-                    }
-                    break;
-                }
-            }
-        }
+        int g_aw[SU_WR_PORTS_MAX] = {0};
+        unsigned n_gaw = bank_grant(nw, in.act_wr_req, in.act_wr_addr, aw_dma, d_wmask, d_wbank, wrr, g_aw);
         int wr_dma = d_rw && (!in.wgt_rd_req || wr_pri);
         int g_wr = in.wgt_rd_req && !wr_dma;
         int g_dr = ar_dma || wr_dma, g_dw = aw_dma || d_ww;
