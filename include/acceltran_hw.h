@@ -430,7 +430,7 @@
 #define AT_REG_CNT_SPAD_ACT_RD_HI_VALUE_LSB 0
 #define AT_REG_CNT_SPAD_ACT_RD_HI_VALUE_WIDTH 16
 #define AT_REG_CNT_SPAD_ACT_RD_HI_VALUE_MASK 0x0000ffffu
-#define AT_REG_CNT_SPAD_ACT_WR_LO 0x1c0u /* rh: Counter SPAD_ACT_WR, bits 31:0: activation-buffer lines written (compute writes and LOADs into the activation buffer). Reading LO latches bits 47:32 into SPAD_ACT_WR_HI. */
+#define AT_REG_CNT_SPAD_ACT_WR_LO 0x1c0u /* rh: Counter SPAD_ACT_WR, bits 31:0: activation-buffer lines written (compute writes, except C_WGT's, and LOADs into the activation buffer). Reading LO latches bits 47:32 into SPAD_ACT_WR_HI. */
 #define AT_REG_CNT_SPAD_ACT_WR_LO_VALUE_LSB 0
 #define AT_REG_CNT_SPAD_ACT_WR_LO_VALUE_WIDTH 32
 #define AT_REG_CNT_SPAD_ACT_WR_LO_VALUE_MASK 0xffffffffu
@@ -446,7 +446,7 @@
 #define AT_REG_CNT_SPAD_WGT_RD_HI_VALUE_LSB 0
 #define AT_REG_CNT_SPAD_WGT_RD_HI_VALUE_WIDTH 16
 #define AT_REG_CNT_SPAD_WGT_RD_HI_VALUE_MASK 0x0000ffffu
-#define AT_REG_CNT_SPAD_WGT_WR_LO 0x1d0u /* rh: Counter SPAD_WGT_WR, bits 31:0: weight-buffer lines written (LOADs into the weight buffer). Reading LO latches bits 47:32 into SPAD_WGT_WR_HI. */
+#define AT_REG_CNT_SPAD_WGT_WR_LO 0x1d0u /* rh: Counter SPAD_WGT_WR, bits 31:0: weight-buffer lines written (LOADs into the weight buffer, the C lines of GEMMs with C_WGT). Reading LO latches bits 47:32 into SPAD_WGT_WR_HI. */
 #define AT_REG_CNT_SPAD_WGT_WR_LO_VALUE_LSB 0
 #define AT_REG_CNT_SPAD_WGT_WR_LO_VALUE_WIDTH 32
 #define AT_REG_CNT_SPAD_WGT_WR_LO_VALUE_MASK 0xffffffffu

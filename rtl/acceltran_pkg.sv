@@ -479,7 +479,7 @@ package acceltran_pkg;
   localparam logic [RegAddrWidth-1:0] RegCntSpadActRdHiOffset = 12'h1bc;
   localparam int unsigned RegCntSpadActRdHiValueLsb = 0;
   localparam int unsigned RegCntSpadActRdHiValueWidth = 16;
-  // CNT_SPAD_ACT_WR_LO (rh): Counter SPAD_ACT_WR, bits 31:0: activation-buffer lines written (compute writes and LOADs into the activation buffer). Reading LO latches bits 47:32 into SPAD_ACT_WR_HI.
+  // CNT_SPAD_ACT_WR_LO (rh): Counter SPAD_ACT_WR, bits 31:0: activation-buffer lines written (compute writes, except C_WGT's, and LOADs into the activation buffer). Reading LO latches bits 47:32 into SPAD_ACT_WR_HI.
   localparam logic [RegAddrWidth-1:0] RegCntSpadActWrLoOffset = 12'h1c0;
   localparam int unsigned RegCntSpadActWrLoValueLsb = 0;
   localparam int unsigned RegCntSpadActWrLoValueWidth = 32;
@@ -495,7 +495,7 @@ package acceltran_pkg;
   localparam logic [RegAddrWidth-1:0] RegCntSpadWgtRdHiOffset = 12'h1cc;
   localparam int unsigned RegCntSpadWgtRdHiValueLsb = 0;
   localparam int unsigned RegCntSpadWgtRdHiValueWidth = 16;
-  // CNT_SPAD_WGT_WR_LO (rh): Counter SPAD_WGT_WR, bits 31:0: weight-buffer lines written (LOADs into the weight buffer). Reading LO latches bits 47:32 into SPAD_WGT_WR_HI.
+  // CNT_SPAD_WGT_WR_LO (rh): Counter SPAD_WGT_WR, bits 31:0: weight-buffer lines written (LOADs into the weight buffer, the C lines of GEMMs with C_WGT). Reading LO latches bits 47:32 into SPAD_WGT_WR_HI.
   localparam logic [RegAddrWidth-1:0] RegCntSpadWgtWrLoOffset = 12'h1d0;
   localparam int unsigned RegCntSpadWgtWrLoValueLsb = 0;
   localparam int unsigned RegCntSpadWgtWrLoValueWidth = 32;
