@@ -11,7 +11,7 @@
 #define AT_COMPATIBLE "acceltran,accel-0.1"
 #define AT_DEVICE_ID 0x41435452u
 #define AT_VERSION_MAJOR 0u
-#define AT_VERSION_MINOR 5u
+#define AT_VERSION_MINOR 6u
 #define AT_VERSION_PATCH 0u
 #define AT_MMIO_BASE 0x40000000ull
 #define AT_MMIO_BYTES 0x1000u
@@ -430,7 +430,7 @@
 #define AT_REG_CNT_SPAD_ACT_RD_HI_VALUE_LSB 0
 #define AT_REG_CNT_SPAD_ACT_RD_HI_VALUE_WIDTH 16
 #define AT_REG_CNT_SPAD_ACT_RD_HI_VALUE_MASK 0x0000ffffu
-#define AT_REG_CNT_SPAD_ACT_WR_LO 0x1c0u /* rh: Counter SPAD_ACT_WR, bits 31:0: activation-buffer lines written (compute writes and LOADs into the activation buffer). Reading LO latches bits 47:32 into SPAD_ACT_WR_HI. */
+#define AT_REG_CNT_SPAD_ACT_WR_LO 0x1c0u /* rh: Counter SPAD_ACT_WR, bits 31:0: activation-buffer lines written (compute writes, except C_WGT's, and LOADs into the activation buffer). Reading LO latches bits 47:32 into SPAD_ACT_WR_HI. */
 #define AT_REG_CNT_SPAD_ACT_WR_LO_VALUE_LSB 0
 #define AT_REG_CNT_SPAD_ACT_WR_LO_VALUE_WIDTH 32
 #define AT_REG_CNT_SPAD_ACT_WR_LO_VALUE_MASK 0xffffffffu
@@ -446,7 +446,7 @@
 #define AT_REG_CNT_SPAD_WGT_RD_HI_VALUE_LSB 0
 #define AT_REG_CNT_SPAD_WGT_RD_HI_VALUE_WIDTH 16
 #define AT_REG_CNT_SPAD_WGT_RD_HI_VALUE_MASK 0x0000ffffu
-#define AT_REG_CNT_SPAD_WGT_WR_LO 0x1d0u /* rh: Counter SPAD_WGT_WR, bits 31:0: weight-buffer lines written (LOADs into the weight buffer). Reading LO latches bits 47:32 into SPAD_WGT_WR_HI. */
+#define AT_REG_CNT_SPAD_WGT_WR_LO 0x1d0u /* rh: Counter SPAD_WGT_WR, bits 31:0: weight-buffer lines written (LOADs into the weight buffer, the C lines of GEMMs with C_WGT). Reading LO latches bits 47:32 into SPAD_WGT_WR_HI. */
 #define AT_REG_CNT_SPAD_WGT_WR_LO_VALUE_LSB 0
 #define AT_REG_CNT_SPAD_WGT_WR_LO_VALUE_WIDTH 32
 #define AT_REG_CNT_SPAD_WGT_WR_LO_VALUE_MASK 0xffffffffu
@@ -699,6 +699,10 @@ static inline const char *at_counter_name(unsigned i)
 #define AT_DESC_GEMM_A_MASK_LSB 12
 #define AT_DESC_GEMM_A_MASK_WIDTH 1
 #define AT_DESC_GEMM_A_MASK_MASK 0x00001000u
+#define AT_DESC_GEMM_C_WGT_WORD 0 /* flags[5]: C goes to the weight buffer, column-major: C line (i, nt) = weight line C + nt*LDC + i (no mask words; not with ACCUM) */
+#define AT_DESC_GEMM_C_WGT_LSB 13
+#define AT_DESC_GEMM_C_WGT_WIDTH 1
+#define AT_DESC_GEMM_C_WGT_MASK 0x00002000u
 #define AT_DESC_GEMM_A_WORD 1 /* activation line of A[0][0..15]; A line (i, kc) = A + i*LDA + kc */
 #define AT_DESC_GEMM_A_LSB 0
 #define AT_DESC_GEMM_A_WIDTH 24
@@ -715,11 +719,11 @@ static inline const char *at_counter_name(unsigned i)
 #define AT_DESC_GEMM_LDB_LSB 0
 #define AT_DESC_GEMM_LDB_WIDTH 24
 #define AT_DESC_GEMM_LDB_MASK 0x00ffffffu
-#define AT_DESC_GEMM_C_WORD 5 /* activation line of C[0][0..15]; C line (i, nt) = C + i*LDC + nt */
+#define AT_DESC_GEMM_C_WORD 5 /* activation line of C[0][0..15]; C line (i, nt) = C + i*LDC + nt (C_WGT: weight line C + nt*LDC + i) */
 #define AT_DESC_GEMM_C_LSB 0
 #define AT_DESC_GEMM_C_WIDTH 24
 #define AT_DESC_GEMM_C_MASK 0x00ffffffu
-#define AT_DESC_GEMM_LDC_WORD 6 /* lines between rows of C */
+#define AT_DESC_GEMM_LDC_WORD 6 /* lines between rows of C (C_WGT: between column tiles) */
 #define AT_DESC_GEMM_LDC_LSB 0
 #define AT_DESC_GEMM_LDC_WIDTH 24
 #define AT_DESC_GEMM_LDC_MASK 0x00ffffffu
@@ -919,7 +923,7 @@ static inline const uint32_t *at_desc_used(unsigned opcode)
         {0xffff00ffu, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u}, /* NOP */
         {0xffff07ffu, 0x00ffffffu, 0xffffffffu, 0x00ffffffu, 0x00ffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u}, /* LOAD */
         {0xffff07ffu, 0x00ffffffu, 0xffffffffu, 0x00ffffffu, 0x00ffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u}, /* STORE */
-        {0xffff1fffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0xffffffffu, 0x7fffffffu, 0x00ffffffu, 0x003fffffu, 0x003fffffu, 0x003fffffu, 0x00000000u, 0x00000000u, 0x00000000u}, /* GEMM */
+        {0xffff3fffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0xffffffffu, 0x7fffffffu, 0x00ffffffu, 0x003fffffu, 0x003fffffu, 0x003fffffu, 0x00000000u, 0x00000000u, 0x00000000u}, /* GEMM */
         {0xffff01ffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0xffffffffu, 0x0000ffffu, 0x00ffffffu, 0x003fffffu, 0x00007fffu, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u}, /* SOFTMAX */
         {0xffff01ffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0x00ffffffu, 0xffffffffu, 0x00ffffffu, 0x003fffffu, 0xffffffffu, 0x3fffffffu, 0x00007fffu, 0x00000000u, 0x00000000u, 0x00000000u}, /* LAYERNORM */
         {0xffff03ffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u}, /* FENCE */
@@ -1018,7 +1022,7 @@ static inline uint32_t at_hw_reg_expected(const at_hw_config *c, uint32_t offset
         return AT_PUT(AT_REG_ID_MAGIC, 1094931538u);
     case AT_REG_VERSION:
         return AT_PUT(AT_REG_VERSION_PATCH, 0u) |
-               AT_PUT(AT_REG_VERSION_MINOR, 5u) |
+               AT_PUT(AT_REG_VERSION_MINOR, 6u) |
                AT_PUT(AT_REG_VERSION_MAJOR, 0u);
     case AT_REG_CONFIG_ARRAY:
         return AT_PUT(AT_REG_CONFIG_ARRAY_PES, c->pes) |

@@ -7,7 +7,9 @@
 // scratchpad write has been granted. Counters: the PE array's (from the
 // GEMM engine), CNT_PRUNED = the sum of the GEMM, SOFTMAX and LAYERNORM
 // engines' pruned counts, and this engine's scratchpad accesses (lines: a
-// quad is 4). Unit events for the register block's counters: which opcode
+// quad is 4; the GEMM's C_WGT lines count as writes). The GEMM's writer
+// lanes also have a weight write port each (C_WGT). Unit events for the
+// register block's counters: which opcode
 // the engine holds (gemm/smx/ln_busy_o, from the command's acceptance to
 // its done_o or err_o) and the rows the softmax and layer-norm engines
 // finish (smx/ln_row_o).
@@ -52,6 +54,11 @@ module acceltran_compute #(
   output logic [NW*ActAddrW-1:0] act_wr_addr_o,
   output logic [NW*256-1:0]      act_wr_data_o,
   output logic [NW*16-1:0]       act_wr_mask_o,
+  // weight line writes: the GEMM's writer lanes with C_WGT
+  output logic [NW-1:0]          wgt_wr_req_o,
+  input  logic [NW-1:0]          wgt_wr_gnt_i,
+  output logic [NW*WgtAddrW-1:0] wgt_wr_addr_o,
+  output logic [NW*256-1:0]      wgt_wr_data_o,
   output logic                  wgt_rd_req_o,
   input  logic                  wgt_rd_gnt_i,
   output logic [WgtAddrW-3:0]   wgt_rd_quad_o,
@@ -100,6 +107,7 @@ module acceltran_compute #(
   logic [NW*ActAddrW-1:0] g_aw_addr;
   logic [NW*256-1:0]      g_aw_data;
   logic [NW*16-1:0]       g_aw_mask;
+  logic [NW-1:0]          g_ww_req;
   logic [QuadW-1:0] g_w_quad, l_w_quad;
   logic [2:0]       g_w_nq;    // quads of the GEMM's weight read (the LN engine reads 1)
   logic            is_g, is_s, is_l;
@@ -169,6 +177,10 @@ module acceltran_compute #(
     .act_wr_addr_o     (g_aw_addr),
     .act_wr_data_o     (g_aw_data),
     .act_wr_mask_o     (g_aw_mask),
+    .wgt_wr_req_o      (g_ww_req),
+    .wgt_wr_gnt_i      (wgt_wr_gnt_i & {NW{is_g}}),
+    .wgt_wr_addr_o     (wgt_wr_addr_o),
+    .wgt_wr_data_o     (wgt_wr_data_o),
     .wgt_rd_req_o      (g_w_req),
     .wgt_rd_gnt_i      (wgt_rd_gnt_i && is_g),
     .wgt_rd_quad_o     (g_w_quad),
@@ -239,6 +251,9 @@ module acceltran_compute #(
     .cnt_pruned_o  (l_prun)
   );
 
+  // only the GEMM writes weight lines
+  assign wgt_wr_req_o = is_g ? g_ww_req : '0;
+
   // DynaTran pruned elements of all three engines (each counts its own)
   assign cnt_pruned_o = g_prun + s_prun + l_prun;
 
@@ -291,7 +306,8 @@ module acceltran_compute #(
   always_comb begin
     crd_d = crd_q + CntW'($countones(act_rd_req_o & act_rd_gnt_i)) +
             ((wgt_rd_req_o && wgt_rd_gnt_i) ? (CntW'(wgt_rd_nq_o) << 2) : '0);
-    cwr_d = cwr_q + CntW'($countones(act_wr_req_o & act_wr_gnt_i));
+    cwr_d = cwr_q + CntW'($countones(act_wr_req_o & act_wr_gnt_i)) +
+            CntW'($countones(wgt_wr_req_o & wgt_wr_gnt_i));
   end
 
   assign cnt_spad_rd_o = crd_q;

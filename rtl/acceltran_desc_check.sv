@@ -14,8 +14,9 @@
 // write flag and [first, last] lines. They are meaningful only when err_o
 // is ErrNone (then every line fits in LineW bits).
 //   LOAD / STORE : 0 = the transfer's lines (written by LOAD, read by STORE)
-//   GEMM         : 0 = A (read), 1 = C (write; ACCUM reads it too),
-//                  2 = B (read), 3 = parameter quads (read, PARAMS_EN)
+//   GEMM         : 0 = A (read), 1 = C (write; ACCUM reads it too; in the
+//                  weight buffer with C_WGT), 2 = B (read), 3 = parameter
+//                  quads (read, PARAMS_EN)
 //   SOFTMAX      : 0 = source (read), 1 = destination (write),
 //                  2 = length lines (read, LEN_VEC)
 //   LAYERNORM    : 0 = source (read), 1 = destination (write),
@@ -129,12 +130,15 @@ module acceltran_desc_check #(
   end
 
   // ---------------------------------------------------------------- GEMM
-  logic        g_trans, g_pen;
+  logic        g_trans, g_pen, g_accum, g_cw;
   logic [63:0] g_a, g_lda, g_b, g_ldb, g_c, g_ldc, g_m, g_n, g_k, g_par;
   logic [63:0] g_nt, g_kc, g_last_a, g_last_c, g_last_b, g_last_p;
+  logic        g_ldc_bad, g_act_bad, g_wgt_bad, g_apart_bad;
   always_comb begin
     g_trans  = desc_i[acceltran_pkg::DescGemmTransBLsb];
     g_pen    = desc_i[acceltran_pkg::DescGemmParamsEnLsb];
+    g_accum  = desc_i[acceltran_pkg::DescGemmAccumLsb];
+    g_cw     = desc_i[acceltran_pkg::DescGemmCWgtLsb];
     g_a      = 64'(desc_i[acceltran_pkg::DescGemmAWord*32 +: 24]);
     g_lda    = 64'(desc_i[acceltran_pkg::DescGemmLdaWord*32 +: 24]);
     g_b      = 64'(desc_i[acceltran_pkg::DescGemmBWord*32 +: 24]);
@@ -148,10 +152,20 @@ module acceltran_desc_check #(
     g_nt     = cdiv16(g_n[15:0]);
     g_kc     = cdiv16(g_k[15:0]);
     g_last_a = dec(g_a + dec(g_m) * g_lda + g_kc);
-    g_last_c = dec(g_c + dec(g_m) * g_ldc + g_nt);
+    // C line (i, nt): activation C + i*LDC + nt; C_WGT: weight C + nt*LDC + i
+    g_last_c = g_cw ? dec(g_c + dec(g_nt) * g_ldc + g_m) : dec(g_c + dec(g_m) * g_ldc + g_nt);
     g_last_b = g_trans ? dec(g_b + dec(g_kc) * g_ldb + (cdiv4(g_n[15:0]) << 2))
                        : dec(g_b + dec(g_nt) * g_ldb + (cdiv4(g_k[15:0]) << 2));
     g_last_p = dec(g_par + (g_nt << 2));
+    // C rows (C_WGT: column tiles) would overlap
+    g_ldc_bad = g_cw ? ((g_nt > 64'd1) && (g_ldc < g_m)) : ((g_m > 64'd1) && (g_ldc < g_nt));
+    g_act_bad = (g_last_a >= ActLines64) || (!g_cw && (g_last_c >= ActLines64));
+    g_wgt_bad = (g_last_b >= WgtLines64) || (g_pen && (g_last_p >= WgtLines64)) ||
+                (g_cw && (g_last_c >= WgtLines64));
+    // no in-place GEMM: C apart from A, or with C_WGT from B and the parameter quads
+    g_apart_bad = g_cw ? (overlap(g_c, g_last_c, g_b, g_last_b) ||
+                          (g_pen && overlap(g_c, g_last_c, g_par, g_last_p)))
+                       : overlap(g_c, g_last_c, g_a, g_last_a);
   end
 
   // ---------------------------------------------------------------- SOFTMAX
@@ -260,7 +274,9 @@ module acceltran_desc_check #(
           end
         end
         8'(acceltran_pkg::OpGemm): begin
-          if ((g_m == 64'd0) || (g_n == 64'd0)) begin
+          if (g_cw && g_accum) begin
+            err = EIllFld; detail = 32'd0;
+          end else if ((g_m == 64'd0) || (g_n == 64'd0)) begin
             err = EIllFld; detail = 32'd7;
           end else if (g_k == 64'd0) begin
             err = EIllFld; detail = 32'd8;
@@ -270,13 +286,13 @@ module acceltran_desc_check #(
             err = EIllFld; detail = 32'd4;
           end else if (g_pen && (g_par[1:0] != 2'd0)) begin
             err = EIllFld; detail = 32'd9;
-          end else if ((g_m > 64'd1) && (g_ldc < g_nt)) begin
+          end else if (g_ldc_bad) begin
             err = EIllFld; detail = 32'd6;
-          end else if ((g_last_a >= ActLines64) || (g_last_c >= ActLines64)) begin
+          end else if (g_act_bad) begin
             err = ESpad; detail = 32'd0;
-          end else if ((g_last_b >= WgtLines64) || (g_pen && (g_last_p >= WgtLines64))) begin
+          end else if (g_wgt_bad) begin
             err = ESpad; detail = 32'd1;
-          end else if (overlap(g_c, g_last_c, g_a, g_last_a)) begin
+          end else if (g_apart_bad) begin
             err = EIllFld; detail = 32'd5;
           end
         end
@@ -356,7 +372,7 @@ module acceltran_desc_check #(
       end
       8'(acceltran_pkg::OpGemm): begin
         ivv    = {g_pen, 3'b111};
-        ivw    = 4'b1100;
+        ivw    = {2'b11, g_cw, 1'b0};  // C (1) in the weight buffer with C_WGT
         ivwr   = 4'b0010;
         ivf[0*64 +: 64] = g_a;   ivl[0*64 +: 64] = g_last_a;
         ivf[1*64 +: 64] = g_c;   ivl[1*64 +: 64] = g_last_c;

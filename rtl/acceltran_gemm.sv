@@ -27,7 +27,10 @@
 // (first). Output rows leave each PE into its output FIFO; NumOutLanes
 // writer lanes drain them into C lines, lane w round-robin over the FIFOs
 // of PEs p = w mod NumOutLanes, each on its own activation write port
-// (ACCUM: lane 0 over all FIFOs; read the old line, add, write).
+// (ACCUM: lane 0 over all FIFOs; read the old line, add, write), or with
+// C_WGT on its own weight write port (C line (i, nt) = weight line
+// C + nt*LDC + i: a tile's rows are consecutive lines, so they walk the
+// weight buffer's 16 line banks one after the other).
 // Lint in tiny and edge: the server PE array is too big to elaborate.
 // rtl-lint-configs: tiny edge
 `include "acceltran_assert.svh"
@@ -51,7 +54,8 @@ module acceltran_gemm #(
   localparam int unsigned QuadW     = WgtAddrW - 2,
   localparam int unsigned PeW       = (NumPes > 1) ? $clog2(NumPes) : 1,
   localparam int unsigned LaneW     = (NumLanes > 1) ? $clog2(NumLanes) : 1,
-  localparam int unsigned LineW     = Tile * 16
+  localparam int unsigned LineW     = Tile * 16,
+  localparam int unsigned CAddrW    = (ActAddrW > WgtAddrW) ? ActAddrW : WgtAddrW  // a C line, either buffer
 ) (
   input  logic                 clk_i,
   input  logic                 rst_ni,
@@ -73,6 +77,11 @@ module acceltran_gemm #(
   output logic [NumOutLanes*ActAddrW-1:0] act_wr_addr_o,
   output logic [NumOutLanes*LineW-1:0]    act_wr_data_o,
   output logic [NumOutLanes*Tile-1:0]     act_wr_mask_o,
+  // weight writes (C_WGT): lane w's C lines, no mask words
+  output logic [NumOutLanes-1:0]          wgt_wr_req_o,
+  input  logic [NumOutLanes-1:0]          wgt_wr_gnt_i,
+  output logic [NumOutLanes*WgtAddrW-1:0] wgt_wr_addr_o,
+  output logic [NumOutLanes*LineW-1:0]    wgt_wr_data_o,
   // weight read: quads quad .. quad + nq - 1 (a chunk, or a parameter quad)
   output logic                 wgt_rd_req_o,
   input  logic                 wgt_rd_gnt_i,
@@ -102,15 +111,16 @@ module acceltran_gemm #(
   localparam int unsigned SW = (NS > 1) ? $clog2(NS) : 1;
   localparam int unsigned LaneEntW = LineW + Tile + NC;          // data, mask, column mask
   localparam int unsigned LaneCntW = $clog2(ActDepth + 1);
-  localparam int unsigned OutEntW  = LineW + Tile + ActAddrW + 5; // y, mask, line, cols
+  localparam int unsigned OutEntW  = LineW + Tile + CAddrW + 6;   // y, mask, line, cols, last row
   localparam int unsigned OutCntW  = $clog2(OutDepth + 1);
   localparam int unsigned CredW    = OutCntW;
   localparam int unsigned QuadBits = 4 * LineW;
   localparam int unsigned SlotBits = 4 * QuadBits;
 
   // ------------------------------------------------------------ descriptor
-  logic                 f_trans, f_params, f_gelu, f_accum, f_amask;
-  logic [ActAddrW-1:0]  d_a, d_lda, d_c, d_ldc;
+  logic                 f_trans, f_params, f_gelu, f_accum, f_amask, f_cwgt;
+  logic [ActAddrW-1:0]  d_a, d_lda;
+  logic [CAddrW-1:0]    d_c, d_ldc;
   logic [QuadW-1:0]     d_bq, d_ldbq, d_pq;
   logic [15:0]          d_m, d_n, d_k, d_rq_m, d_gim, d_gom;
   logic [14:0]          d_tau;
@@ -122,10 +132,11 @@ module acceltran_gemm #(
     f_gelu   = desc_i[acceltran_pkg::DescGemmGeluWord*32 + acceltran_pkg::DescGemmGeluLsb];
     f_accum  = desc_i[acceltran_pkg::DescGemmAccumWord*32 + acceltran_pkg::DescGemmAccumLsb];
     f_amask  = desc_i[acceltran_pkg::DescGemmAMaskWord*32 + acceltran_pkg::DescGemmAMaskLsb];
+    f_cwgt   = desc_i[acceltran_pkg::DescGemmCWgtWord*32 + acceltran_pkg::DescGemmCWgtLsb];
     d_a   = desc_i[acceltran_pkg::DescGemmAWord*32 + acceltran_pkg::DescGemmALsb +: ActAddrW];
     d_lda = desc_i[acceltran_pkg::DescGemmLdaWord*32 + acceltran_pkg::DescGemmLdaLsb +: ActAddrW];
-    d_c   = desc_i[acceltran_pkg::DescGemmCWord*32 + acceltran_pkg::DescGemmCLsb +: ActAddrW];
-    d_ldc = desc_i[acceltran_pkg::DescGemmLdcWord*32 + acceltran_pkg::DescGemmLdcLsb +: ActAddrW];
+    d_c   = desc_i[acceltran_pkg::DescGemmCWord*32 + acceltran_pkg::DescGemmCLsb +: CAddrW];
+    d_ldc = desc_i[acceltran_pkg::DescGemmLdcWord*32 + acceltran_pkg::DescGemmLdcLsb +: CAddrW];
     d_bq  = desc_i[acceltran_pkg::DescGemmBWord*32 + acceltran_pkg::DescGemmBLsb + 2 +: QuadW];
     d_ldbq = desc_i[acceltran_pkg::DescGemmLdbWord*32 + acceltran_pkg::DescGemmLdbLsb + 2 +: QuadW];
     d_pq  = desc_i[acceltran_pkg::DescGemmParamsWord*32 + acceltran_pkg::DescGemmParamsLsb + 2 +: QuadW];
@@ -154,8 +165,11 @@ module acceltran_gemm #(
   logic [NC-1:0]        last_cm_d, last_cm_q;  // PE columns active in the last group
   logic [NR-1:0]        last_rm_d, last_rm_q;  // PE rows active in the last super-row-block
   logic [31:0]          lines_n_d, lines_n_q;  // C lines to write
-  logic [ActAddrW-1:0]  blk_lda_d, blk_ldc_d, blk_ldc_q;  // one row block (LDA: at start only)
-  logic [ActAddrW-1:0]  sb_lda_d, sb_lda_q, sb_ldc_d, sb_ldc_q;      // one super-row-block
+  // C steps: crow per row (LDC, C_WGT 1), ctile per column tile (1, C_WGT LDC)
+  logic [CAddrW-1:0]    crow, ctile;
+  logic [ActAddrW-1:0]  blk_lda_d, sb_lda_d, sb_lda_q;  // one row block (at start only), super-row-block
+  logic [CAddrW-1:0]    blk_ldc_d, blk_ldc_q, sb_ldc_d, sb_ldc_q;  // C: one row block, one super-row-block
+  logic [CAddrW-1:0]    ctile_d, ctile_q, cgrp_d, cgrp_q;        // C: one column tile, one column group
   logic [QuadW-1:0]     wstep_d, wstep_q;      // weight column step per tile (4 or LDB/4)
 
   always_comb begin
@@ -183,10 +197,14 @@ module acceltran_gemm #(
       last_rm_d[r] = (32'(lastr) > r);
     end
     lines_n_d = 32'(d_m) * 32'(nt_n_d);
+    crow      = f_cwgt ? CAddrW'(1) : d_ldc;
+    ctile     = f_cwgt ? d_ldc : CAddrW'(1);
     blk_lda_d = ActAddrW'(32'(d_lda) * BR);
-    blk_ldc_d = ActAddrW'(32'(d_ldc) * BR);
+    blk_ldc_d = CAddrW'(32'(crow) * BR);
     sb_lda_d  = ActAddrW'(32'(d_lda) * BR * NR);
-    sb_ldc_d  = ActAddrW'(32'(d_ldc) * BR * NR);
+    sb_ldc_d  = CAddrW'(32'(crow) * BR * NR);
+    ctile_d   = ctile;
+    cgrp_d    = CAddrW'(32'(ctile) * NC);
     wstep_d   = f_trans ? QuadW'(4) : d_ldbq;
   end
 
@@ -287,7 +305,8 @@ module acceltran_gemm #(
   logic [11:0]          is_g_d, is_g_q;
   logic                 is_done_d, is_done_q;
   logic [NP-1:0]        is_started_d, is_started_q;
-  logic [ActAddrW-1:0]  is_cbase_d, is_cbase_q;   // C + sb*NR*BR*LDC
+  logic [CAddrW-1:0]    is_sbase_d, is_sbase_q;   // C line of the super-row-block's row 0, tile 0
+  logic [CAddrW-1:0]    is_cbase_d, is_cbase_q;   // ... of its column group g's tile 0
   logic [NR-1:0]        is_ract;                  // PE rows of the issue step
   logic [NC-1:0]        is_cact;                  // PE columns of the issue step
   logic [NP-1:0]        is_act;                   // PEs of the issue step
@@ -310,24 +329,28 @@ module acceltran_gemm #(
     is_g_d       = is_g_q;
     is_done_d    = is_done_q;
     is_started_d = is_started_q | tile_fire;
+    is_sbase_d   = is_sbase_q;
     is_cbase_d   = is_cbase_q;
     if (init) begin
       is_sb_d      = '0;
       is_g_d       = '0;
       is_done_d    = 1'b0;
       is_started_d = '0;
+      is_sbase_d   = d_c;
       is_cbase_d   = d_c;
     end else if (is_adv) begin
       is_started_d = '0;
       if (is_g_q == g_n_q - 12'd1) begin
         is_g_d     = '0;
         is_sb_d    = is_sb_q + 16'd1;
-        is_cbase_d = is_cbase_q + sb_ldc_q;
+        is_sbase_d = is_sbase_q + sb_ldc_q;
+        is_cbase_d = is_sbase_q + sb_ldc_q;
         if (is_sb_q == sb_n_q - 16'd1) begin
           is_done_d = 1'b1;
         end
       end else begin
-        is_g_d = is_g_q + 12'd1;
+        is_g_d     = is_g_q + 12'd1;
+        is_cbase_d = is_cbase_q + cgrp_q;
       end
     end
   end
@@ -521,7 +544,7 @@ module acceltran_gemm #(
   logic [Tile-1:0]          ac_m_d, ac_m_q;
   logic [OutEntW-1:0]       ac_ent;
   /* verilator lint_off UNUSEDSIGNAL */
-  logic [NW*OutEntW-1:0]    wr_ent;  // its cols field is used only by ACCUM (ac_ent)
+  logic [NW*OutEntW-1:0]    wr_ent;  // its cols field is used only by ACCUM (ac_ent), its last bit by C_WGT
   /* verilator lint_on UNUSEDSIGNAL */
 
   always_comb begin
@@ -567,13 +590,18 @@ module acceltran_gemm #(
   // writer requests and addresses (no grant inputs here: see below)
   always_comb begin
     act_wr_req_o = '0;
+    wgt_wr_req_o = '0;
     for (int w = 0; w < NW; w++) begin
       act_wr_addr_o[w*ActAddrW +: ActAddrW] = wr_ent[w*OutEntW + LineW + Tile +: ActAddrW];
       act_wr_data_o[w*LineW +: LineW]       = wr_ent[w*OutEntW +: LineW];
       act_wr_mask_o[w*Tile +: Tile]         = wr_ent[w*OutEntW + LineW +: Tile];
+      wgt_wr_addr_o[w*WgtAddrW +: WgtAddrW] = wr_ent[w*OutEntW + LineW + Tile +: WgtAddrW];
+      wgt_wr_data_o[w*LineW +: LineW]       = wr_ent[w*OutEntW +: LineW];
     end
     ac_rd_req = 1'b0;
-    if (!f_accum) begin
+    if (f_cwgt) begin
+      wgt_wr_req_o = {NW{run}} & wr_any;
+    end else if (!f_accum) begin
       act_wr_req_o = {NW{run}} & wr_any;
     end else begin
       act_wr_addr_o[0 +: ActAddrW] = ac_ent[LineW + Tile +: ActAddrW];
@@ -599,9 +627,15 @@ module acceltran_gemm #(
         logic [KW-1:0]  k;
         sel = wr_sel[w*PeW +: PeW];
         k   = wr_k[w*KW +: KW];
-        if (act_wr_req_o[w] && act_wr_gnt_i[w]) begin
+        if ((act_wr_req_o[w] && act_wr_gnt_i[w]) || (wgt_wr_req_o[w] && wgt_wr_gnt_i[w])) begin
           of_pop[sel] = 1'b1;
           wr_rr_d[w*KW +: KW] = (32'(k) == NPL - 1) ? '0 : k + 1'b1;
+          // C_WGT: the lane stays with the PE until its tile's last row, so
+          // that it writes the tile's consecutive lines (consecutive weight
+          // line banks) and the lanes, once apart, stay in different banks
+          if (f_cwgt && !wr_ent[w*OutEntW + OutEntW - 1]) begin
+            wr_rr_d[w*KW +: KW] = k;
+          end
         end
       end
     end else begin
@@ -626,7 +660,7 @@ module acceltran_gemm #(
               end else begin
                 e = s[15:0];
               end
-              if (32'(ac_ent[LineW + Tile + ActAddrW +: 5]) <= j) begin
+              if (32'(ac_ent[LineW + Tile + CAddrW +: 5]) <= j) begin
                 e = '0;
               end
               ac_y_d[j*16 +: 16] = e;
@@ -1008,13 +1042,14 @@ module acceltran_gemm #(
     logic [QuadBits-1:0]  pb;
     // output side
     logic [CredW-1:0]     cr_d, cr_q;
-    logic [ActAddrW-1:0]  oa_d, oa_q;
-    logic [4*(ActAddrW+RowsW+5)-1:0] mq_d, mq_q;   // tile meta queue: base, rows, cols
+    logic [CAddrW-1:0]    oa_d, oa_q;
+    logic [4*(CAddrW+RowsW+5)-1:0] mq_d, mq_q;     // tile meta queue: base, rows, cols
     logic [2:0]           mq_n_d, mq_n_q;
-    logic [ActAddrW-1:0]  mq_base;
+    logic [CAddrW-1:0]    mq_base;
     logic [RowsW-1:0]     mq_rows;
     logic [4:0]           mq_cols;
-    logic [ActAddrW-1:0]  orow_addr;
+    logic [CAddrW-1:0]    orow_addr;
+    logic                 of_last;
 
     assign nt          = 12'(32'(is_g_q) * NC + C);
     assign is_last_col = (nt == nt_n_q - 12'd1);
@@ -1044,15 +1079,17 @@ module acceltran_gemm #(
     end
 
     // output: tile meta queue, row addresses, credits
-    assign mq_base = mq_q[0 +: ActAddrW];
-    assign mq_rows = mq_q[ActAddrW +: RowsW];
-    assign mq_cols = mq_q[ActAddrW + RowsW +: 5];
-    assign orow_addr = (pe_out_row[p*RowW +: RowW] == '0) ? mq_base : (oa_q + d_ldc);
+    assign mq_base = mq_q[0 +: CAddrW];
+    assign mq_rows = mq_q[CAddrW +: RowsW];
+    assign mq_cols = mq_q[CAddrW + RowsW +: 5];
+    assign orow_addr = (pe_out_row[p*RowW +: RowW] == '0) ? mq_base : (oa_q + crow);
     assign of_push[p] = pe_out_valid[p];
-    assign of_wdata[p*OutEntW +: OutEntW] = {mq_cols, orow_addr, pe_out_mask[p*Tile +: Tile],
+    assign of_wdata[p*OutEntW +: OutEntW] = {of_last, mq_cols, orow_addr, pe_out_mask[p*Tile +: Tile],
                                             pe_out_y[p*LineW +: LineW]};
+    // the tile's last row (the meta queue's entry leaves with it)
+    assign of_last = ({1'b0, pe_out_row[p*RowW +: RowW]} == RowsW'(mq_rows - 1'b1));
     always_comb begin
-      localparam int unsigned MW = ActAddrW + RowsW + 5;
+      localparam int unsigned MW = CAddrW + RowsW + 5;
       logic pop_meta;
       cr_d   = cr_q;
       oa_d   = oa_q;
@@ -1064,8 +1101,7 @@ module acceltran_gemm #(
       if (of_pop[p]) begin
         cr_d = cr_d + 1'b1;
       end
-      pop_meta = pe_out_valid[p] &&
-                 ({1'b0, pe_out_row[p*RowW +: RowW]} == RowsW'(mq_rows - 1'b1));
+      pop_meta = pe_out_valid[p] && of_last;
       if (pe_out_valid[p]) begin
         oa_d = orow_addr;
       end
@@ -1075,7 +1111,8 @@ module acceltran_gemm #(
       end
       if (tile_fire[p]) begin
         mq_d[32'(mq_n_d)*MW +: MW] = {(is_last_col ? cols_last_q : 5'd16), rows,
-                                      is_cbase_q + ActAddrW'(32'(blk_ldc_q) * R) + ActAddrW'(nt)};
+                                      is_cbase_q + CAddrW'(32'(blk_ldc_q) * R) +
+                                      CAddrW'(32'(ctile_q) * C)};
         mq_n_d = mq_n_d + 3'd1;
       end
       if (init) begin
@@ -1116,7 +1153,8 @@ module acceltran_gemm #(
   // ------------------------------------------------------------ top state
   always_comb begin
     state_d  = state_q;
-    wr_cnt_d = wr_cnt_q + 32'($countones(act_wr_req_o & act_wr_gnt_i));
+    wr_cnt_d = wr_cnt_q + 32'($countones(act_wr_req_o & act_wr_gnt_i)) +
+               32'($countones(wgt_wr_req_o & wgt_wr_gnt_i));
     case (state_q)
       StIdle: begin
         if (start_i) begin
@@ -1155,6 +1193,9 @@ module acceltran_gemm #(
       last_rm_q    <= '0;
       lines_n_q    <= '0;
       blk_ldc_q    <= '0;
+      ctile_q      <= '0;
+      cgrp_q       <= '0;
+      is_sbase_q   <= '0;
       sb_lda_q     <= '0;
       sb_ldc_q     <= '0;
       wstep_q      <= '0;
@@ -1189,6 +1230,9 @@ module acceltran_gemm #(
       last_rm_q    <= last_rm_d;
       lines_n_q    <= lines_n_d;
       blk_ldc_q    <= blk_ldc_d;
+      ctile_q      <= ctile_d;
+      cgrp_q       <= cgrp_d;
+      is_sbase_q   <= is_sbase_d;
       sb_lda_q     <= sb_lda_d;
       sb_ldc_q     <= sb_ldc_d;
       wstep_q      <= wstep_d;
@@ -1215,8 +1259,10 @@ module acceltran_gemm #(
   `AT_ASSERT(GemmStartIdle_A, start_i |-> (state_q == StIdle))
   `AT_ASSERT(GemmDescStable_A, busy_o && $past(busy_o) |-> $stable(desc_i))
   `AT_ASSERT(GemmState_A, state_q inside {StIdle, StSetup, StRun, StDone})
-  // the writer writes only while running
-  `AT_ASSERT(GemmWrRun_A, (|act_wr_req_o) |-> run)
+  // the writer writes only while running, to the buffer of C (C_WGT: the
+  // weight buffer, never with ACCUM: the checks refuse it)
+  `AT_ASSERT(GemmWrRun_A, (|act_wr_req_o) |-> run && !f_cwgt)
+  `AT_ASSERT(GemmWgtWrRun_A, (|wgt_wr_req_o) |-> run && f_cwgt && !f_accum)
   // a weight read is a chunk (1..4 quads) or one parameter quad
   `AT_ASSERT(GemmWgtNq_A, wgt_rd_req_o |-> (wgt_rd_nq_o >= 3'd1) && (wgt_rd_nq_o <= 3'd4))
   // the issue step never starts a PE outside it

@@ -12,7 +12,7 @@ package acceltran_pkg;
   // Device identity
   localparam logic [31:0] DeviceId = 32'h41435452;
   localparam int unsigned VersionMajor = 0;
-  localparam int unsigned VersionMinor = 5;
+  localparam int unsigned VersionMinor = 6;
   localparam int unsigned VersionPatch = 0;
 
   // Configuration
@@ -479,7 +479,7 @@ package acceltran_pkg;
   localparam logic [RegAddrWidth-1:0] RegCntSpadActRdHiOffset = 12'h1bc;
   localparam int unsigned RegCntSpadActRdHiValueLsb = 0;
   localparam int unsigned RegCntSpadActRdHiValueWidth = 16;
-  // CNT_SPAD_ACT_WR_LO (rh): Counter SPAD_ACT_WR, bits 31:0: activation-buffer lines written (compute writes and LOADs into the activation buffer). Reading LO latches bits 47:32 into SPAD_ACT_WR_HI.
+  // CNT_SPAD_ACT_WR_LO (rh): Counter SPAD_ACT_WR, bits 31:0: activation-buffer lines written (compute writes, except C_WGT's, and LOADs into the activation buffer). Reading LO latches bits 47:32 into SPAD_ACT_WR_HI.
   localparam logic [RegAddrWidth-1:0] RegCntSpadActWrLoOffset = 12'h1c0;
   localparam int unsigned RegCntSpadActWrLoValueLsb = 0;
   localparam int unsigned RegCntSpadActWrLoValueWidth = 32;
@@ -495,7 +495,7 @@ package acceltran_pkg;
   localparam logic [RegAddrWidth-1:0] RegCntSpadWgtRdHiOffset = 12'h1cc;
   localparam int unsigned RegCntSpadWgtRdHiValueLsb = 0;
   localparam int unsigned RegCntSpadWgtRdHiValueWidth = 16;
-  // CNT_SPAD_WGT_WR_LO (rh): Counter SPAD_WGT_WR, bits 31:0: weight-buffer lines written (LOADs into the weight buffer). Reading LO latches bits 47:32 into SPAD_WGT_WR_HI.
+  // CNT_SPAD_WGT_WR_LO (rh): Counter SPAD_WGT_WR, bits 31:0: weight-buffer lines written (LOADs into the weight buffer, the C lines of GEMMs with C_WGT). Reading LO latches bits 47:32 into SPAD_WGT_WR_HI.
   localparam logic [RegAddrWidth-1:0] RegCntSpadWgtWrLoOffset = 12'h1d0;
   localparam int unsigned RegCntSpadWgtWrLoValueLsb = 0;
   localparam int unsigned RegCntSpadWgtWrLoValueWidth = 32;
@@ -612,6 +612,9 @@ package acceltran_pkg;
   localparam int unsigned DescGemmAMaskWord = 0;  // flags[4]: zero-skip with A's mask bits too (else only A's zero values are skipped)
   localparam int unsigned DescGemmAMaskLsb = 12;
   localparam int unsigned DescGemmAMaskWidth = 1;
+  localparam int unsigned DescGemmCWgtWord = 0;  // flags[5]: C goes to the weight buffer, column-major: C line (i, nt) = weight line C + nt*LDC + i (no mask words; not with ACCUM)
+  localparam int unsigned DescGemmCWgtLsb = 13;
+  localparam int unsigned DescGemmCWgtWidth = 1;
   localparam int unsigned DescGemmAWord = 1;  // activation line of A[0][0..15]; A line (i, kc) = A + i*LDA + kc
   localparam int unsigned DescGemmALsb = 0;
   localparam int unsigned DescGemmAWidth = 24;
@@ -624,10 +627,10 @@ package acceltran_pkg;
   localparam int unsigned DescGemmLdbWord = 4;  // weight lines between column blocks of B (multiple of 4)
   localparam int unsigned DescGemmLdbLsb = 0;
   localparam int unsigned DescGemmLdbWidth = 24;
-  localparam int unsigned DescGemmCWord = 5;  // activation line of C[0][0..15]; C line (i, nt) = C + i*LDC + nt
+  localparam int unsigned DescGemmCWord = 5;  // activation line of C[0][0..15]; C line (i, nt) = C + i*LDC + nt (C_WGT: weight line C + nt*LDC + i)
   localparam int unsigned DescGemmCLsb = 0;
   localparam int unsigned DescGemmCWidth = 24;
-  localparam int unsigned DescGemmLdcWord = 6;  // lines between rows of C
+  localparam int unsigned DescGemmLdcWord = 6;  // lines between rows of C (C_WGT: between column tiles)
   localparam int unsigned DescGemmLdcLsb = 0;
   localparam int unsigned DescGemmLdcWidth = 24;
   localparam int unsigned DescGemmMWord = 7;  // rows of A and C, 1..65535
@@ -774,7 +777,7 @@ package acceltran_pkg;
   localparam logic [511:0] DescUsedNop = 512'h00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_ffff00ff;
   localparam logic [511:0] DescUsedLoad = 512'h00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_ffffffff_ffffffff_ffffffff_00ffffff_00ffffff_ffffffff_00ffffff_ffff07ff;
   localparam logic [511:0] DescUsedStore = 512'h00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_ffffffff_ffffffff_ffffffff_00ffffff_00ffffff_ffffffff_00ffffff_ffff07ff;
-  localparam logic [511:0] DescUsedGemm = 512'h00000000_00000000_00000000_003fffff_003fffff_003fffff_00ffffff_7fffffff_ffffffff_00ffffff_00ffffff_00ffffff_00ffffff_00ffffff_00ffffff_ffff1fff;
+  localparam logic [511:0] DescUsedGemm = 512'h00000000_00000000_00000000_003fffff_003fffff_003fffff_00ffffff_7fffffff_ffffffff_00ffffff_00ffffff_00ffffff_00ffffff_00ffffff_00ffffff_ffff3fff;
   localparam logic [511:0] DescUsedSoftmax = 512'h00000000_00000000_00000000_00000000_00000000_00000000_00007fff_003fffff_00ffffff_0000ffff_ffffffff_00ffffff_00ffffff_00ffffff_00ffffff_ffff01ff;
   localparam logic [511:0] DescUsedLayernorm = 512'h00000000_00000000_00000000_00007fff_3fffffff_ffffffff_003fffff_00ffffff_ffffffff_00ffffff_00ffffff_00ffffff_00ffffff_00ffffff_00ffffff_ffff01ff;
   localparam logic [511:0] DescUsedFence = 512'h00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_00000000_ffffffff_ffffffff_ffffffff_ffff03ff;

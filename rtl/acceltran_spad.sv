@@ -15,21 +15,29 @@
 //   4 weight rows), quad Q in bank Q mod 4 at index Q / 4: a compute read
 //   of up to 4 consecutive quads from any quad (one GEMM weight chunk, 16
 //   rows) is one access to distinct banks, a DMA line access touches one
-//   bank.
+//   bank. Each quad bank is 4 line slices with their own write port (line
+//   L in slice L mod 4 of quad bank (L / 4) mod 4: 16 line banks, line
+//   bank L mod 16, index L / 16), so that writes of lines in different
+//   line banks go in one cycle.
 // Physical ports: NumActRdPorts compute activation reads (one per GEMM
 // feeder; the row engines use port 0) and the DMA's read of the activation
 // or mask buffer, sharing the activation banks; NumActWrPorts compute
 // activation writes (one per GEMM writer lane; the row engines use port 0)
 // and the DMA's write of the activation or mask buffer, sharing the banks
 // likewise (a bank takes one read and one write a cycle); weight read
-// (compute chunk read, DMA read of a weight line), weight write (DMA only).
+// (compute chunk read, DMA read of a weight line); weight write:
+// NumWgtWrPorts compute line writes (the GEMM writer's lanes with C_WGT)
+// and the DMA's line write, one line per line bank and cycle.
 // Per activation bank, the compute read ports asking for it are served
 // round-robin (a rotating pointer per bank), the write ports likewise (a
 // second pointer). The DMA read takes the bank of its line (a mask-buffer
 // line: every bank) and, when compute ports ask for that bank too, wins if
 // it lost the previous such conflict (a toggle, so neither side starves);
-// the DMA write the same against the compute writes; the weight read
-// grants round-robin between the compute engine and the DMA. Grants come in the request
+// the DMA write the same against the compute writes (activation banks and
+// weight line banks alike: per line bank, the compute weight write ports
+// are served round-robin and the DMA's weight write wins a conflict when
+// it lost the previous one); the weight read grants round-robin between
+// the compute engine and the DMA. Grants come in the request
 // cycle; read data comes from registers the cycle after the grant. Writes
 // take effect at the grant edge (a read granted in the same cycle returns
 // the old line).
@@ -49,6 +57,8 @@ module acceltran_spad #(
   // compute activation write ports: the GEMM writer's lanes (the row
   // engines use port 0)
   parameter  int unsigned NumActWrPorts = acceltran_pkg::NumOutLanes,
+  // compute weight write ports: the GEMM writer's lanes (C_WGT)
+  parameter  int unsigned NumWgtWrPorts = acceltran_pkg::NumOutLanes,
   localparam int unsigned ActLines  = acceltran_pkg::ActBufKib * 1024 / 32,
   localparam int unsigned WgtLines  = acceltran_pkg::WgtBufKib * 1024 / 32,
   localparam int unsigned MaskLines = ActLines / 16,
@@ -63,7 +73,8 @@ module acceltran_spad #(
   localparam int unsigned AbW       = (AB > 1) ? $clog2(AB) : 1,
   localparam int unsigned AbSh      = $clog2(AB),  // bank index = line >> AbSh
   localparam int unsigned AIdxW     = ActAddrW - AbSh,
-  localparam int unsigned NAW       = NumActWrPorts
+  localparam int unsigned NAW       = NumActWrPorts,
+  localparam int unsigned NWW       = NumWgtWrPorts
 ) (
   input  logic                clk_i,
   input  logic                rst_ni,
@@ -79,6 +90,10 @@ module acceltran_spad #(
   input  logic [NAW*ActAddrW-1:0] act_wr_addr_i,
   input  logic [NAW*256-1:0]      act_wr_data_i,
   input  logic [NAW*16-1:0]       act_wr_mask_i,
+  input  logic [NWW-1:0]          wgt_wr_req_i,    // one line each, any line bank
+  output logic [NWW-1:0]          wgt_wr_gnt_o,
+  input  logic [NWW*WgtAddrW-1:0] wgt_wr_addr_i,
+  input  logic [NWW*256-1:0]      wgt_wr_data_i,
   input  logic                wgt_rd_req_i,
   output logic                wgt_rd_gnt_o,
   input  logic [QuadW-1:0]    wgt_rd_quad_i,   // first quad of the read
@@ -139,9 +154,13 @@ module acceltran_spad #(
   // ------------------------------------------------------------ arbitration
   logic dma_rd_act, dma_rd_wgt, dma_wr_act, dma_wr_wgt;
   logic ar_dma_pri_d, ar_dma_pri_q, wr_dma_pri_d, wr_dma_pri_q, wg_dma_pri_d, wg_dma_pri_q;
+  logic ww_dma_pri_d, ww_dma_pri_q;
   logic ar_dma, aw_dma, wr_dma;  // the DMA wins the port (its banks) this cycle
+  logic ww_dma;                  // the DMA's weight write wins its line bank
   logic ar_conf;                 // compute reads ask for the DMA read's bank(s)
   logic aw_conf;                 // compute writes ask for the DMA write's bank(s)
+  logic ww_conf;                 // compute weight writes ask for the DMA write's line bank
+  logic [NWW*4-1:0] wwp_bank;    // line bank of each compute weight write port's line
   logic d_wmask;                 // the DMA write is of a mask-buffer line
   logic [AbW-1:0] d_wbank;
   logic [NAW*AbW-1:0] wp_bank;   // bank of each compute write port's line
@@ -172,16 +191,28 @@ module acceltran_spad #(
         aw_conf = 1'b1;
       end
     end
+    ww_conf    = 1'b0;
+    for (int p = 0; p < NWW; p++) begin
+      wwp_bank[p*4 +: 4] = wgt_wr_addr_i[p*WgtAddrW +: 4];
+      if (wgt_wr_req_i[p] && (wwp_bank[p*4 +: 4] == dwa_w[3:0])) begin
+        ww_conf = 1'b1;
+      end
+    end
     ar_dma = dma_rd_act && (!ar_conf || ar_dma_pri_q);
     aw_dma = dma_wr_act && (!aw_conf || wr_dma_pri_q);
     wr_dma = dma_rd_wgt && (!wgt_rd_req_i || wg_dma_pri_q);
+    ww_dma = dma_wr_wgt && (!ww_conf || ww_dma_pri_q);
     wgt_rd_gnt_o = wgt_rd_req_i && !wr_dma;
     dma_rd_gnt_o = ar_dma || wr_dma;
-    dma_wr_gnt_o = aw_dma || dma_wr_wgt;
+    dma_wr_gnt_o = aw_dma || ww_dma;
     // round-robin: after a conflict the loser has priority
     ar_dma_pri_d = ar_dma_pri_q;
     wr_dma_pri_d = wr_dma_pri_q;
     wg_dma_pri_d = wg_dma_pri_q;
+    ww_dma_pri_d = ww_dma_pri_q;
+    if (dma_wr_wgt && ww_conf) begin
+      ww_dma_pri_d = !ww_dma;
+    end
     if (dma_rd_act && ar_conf) begin
       ar_dma_pri_d = !ar_dma;
     end
@@ -227,6 +258,27 @@ module acceltran_spad #(
     .gnt_o  (act_wr_gnt_o)
   );
 
+  // compute weight writes: per line bank round-robin, except in the line
+  // bank the DMA's weight write takes
+  logic [15:0] ww_held;
+  always_comb begin
+    for (int b = 0; b < 16; b++) begin
+      ww_held[b] = ww_dma && (32'(dwa_w[3:0]) == b);
+    end
+  end
+
+  acceltran_bank_arb #(
+    .NumPorts (NWW),
+    .NumBanks (16)
+  ) u_ww_arb (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .req_i  (wgt_wr_req_i),
+    .bank_i (wwp_bank),
+    .held_i (ww_held),
+    .gnt_o  (wgt_wr_gnt_o)
+  );
+
   // ------------------------------------------------------------ writes
   // activation banks: one write per bank and cycle (a granted compute port
   // or the DMA line); mask word banks: the word of each written line in
@@ -237,8 +289,9 @@ module acceltran_spad #(
   logic [AB*AIdxW-1:0]     ab_wa;
   logic [AB*256-1:0]       ab_wd;
   logic [255:0]            m_wline;
-  logic [QuadW-1:0]        w_wa;
-  logic [1:0]              w_wsel;
+  logic [15:0]             wl_we;   // weight line bank l: write enable, index, data
+  logic [16*WbIdxW-1:0]    wl_wa;
+  logic [16*256-1:0]       wl_wd;
   logic [15:0]             mw_we;
   logic [16*16-1:0]        mw_wd;
   logic [16*MaskAddrW-1:0] mw_wa;
@@ -292,9 +345,25 @@ module acceltran_spad #(
         mw_wd[w*16 +: 16] = dma_wr_mask_i;
       end
     end
-    w_we   = dma_wr_wgt;
-    w_wa   = dwa_w[WgtAddrW-1:2];
-    w_wsel = dwa_w[1:0];
+    // weight line banks: a granted compute port or the DMA line
+    w_we  = ww_dma;
+    wl_we = '0;
+    wl_wa = '0;
+    wl_wd = '0;
+    for (int l = 0; l < 16; l++) begin
+      for (int p = 0; p < NWW; p++) begin
+        if (wgt_wr_gnt_o[p] && (32'(wwp_bank[p*4 +: 4]) == l)) begin
+          wl_we[l] = 1'b1;
+          wl_wa[l*WbIdxW +: WbIdxW] = wgt_wr_addr_i[p*WgtAddrW + 4 +: WbIdxW];
+          wl_wd[l*256 +: 256]       = wgt_wr_data_i[p*256 +: 256];
+        end
+      end
+      if (ww_dma && (32'(dwa_w[3:0]) == l)) begin
+        wl_we[l] = 1'b1;
+        wl_wa[l*WbIdxW +: WbIdxW] = dwa_w[4 +: WbIdxW];
+        wl_wd[l*256 +: 256]       = dma_wr_data_i;
+      end
+    end
   end
 
   // weight quad banks: the compute read enables the banks of quads
@@ -331,12 +400,16 @@ module acceltran_spad #(
     end
   end
 
+  // quad bank b: line slices s (line bank 4b + s), read at one index
   for (genvar b = 0; b < 4; b++) begin : g_wbank
-    logic [1023:0] mem [WgtLines / 16];
-    assign wb_rd[b*1024 +: 1024] = mem[wb_ra[b*WbIdxW +: WbIdxW]];
-    always_ff @(posedge clk_i) begin
-      if (w_we && (w_wa[1:0] == 2'(b))) begin
-        mem[w_wa[QuadW-1:2]][32'(w_wsel)*256 +: 256] <= dma_wr_data_i;
+    for (genvar s = 0; s < 4; s++) begin : g_wline
+      localparam int unsigned L = 4 * b + s;
+      logic [255:0] mem [WgtLines / 16];
+      assign wb_rd[b*1024 + s*256 +: 256] = mem[wb_ra[b*WbIdxW +: WbIdxW]];
+      always_ff @(posedge clk_i) begin
+        if (wl_we[L]) begin
+          mem[wl_wa[L*WbIdxW +: WbIdxW]] <= wl_wd[L*256 +: 256];
+        end
       end
     end
   end
@@ -465,7 +538,7 @@ module acceltran_spad #(
     car_d  = car_q + CntW'($countones(act_rd_gnt_o)) + CntW'(ar_dma && !d_rmask);
     caw_d  = caw_q + CntW'($countones(act_wr_gnt_o)) + CntW'(aw_dma && !d_wmask);
     cwgr_d = cwgr_q + (wgt_rd_gnt_o ? (CntW'(wgt_rd_nq_i) << 2) : '0) + CntW'(wr_dma);
-    cwgw_d = cwgw_q + CntW'(w_we);
+    cwgw_d = cwgw_q + CntW'(w_we) + CntW'($countones(wgt_wr_gnt_o));
     cmr_d  = cmr_q + CntW'($countones(act_rd_gnt_o)) + (CntW'(dma_rd_mask) << 4);
     cmw_d  = cmw_q + CntW'($countones(act_wr_gnt_o)) + CntW'(dma_wr_word) + (CntW'(m_we_line) << 4);
   end
@@ -505,6 +578,7 @@ module acceltran_spad #(
       ar_dma_pri_q <= 1'b0;
       wr_dma_pri_q <= 1'b0;
       wg_dma_pri_q <= 1'b0;
+      ww_dma_pri_q <= 1'b0;
       ab_q         <= '0;
       arv_q        <= '0;
       arb_q        <= '0;
@@ -530,6 +604,7 @@ module acceltran_spad #(
       ar_dma_pri_q <= ar_dma_pri_d;
       wr_dma_pri_q <= wr_dma_pri_d;
       wg_dma_pri_q <= wg_dma_pri_d;
+      ww_dma_pri_q <= ww_dma_pri_d;
       ab_q         <= ab_d;
       arv_q        <= arv_d;
       arb_q        <= arb_d;
@@ -578,6 +653,27 @@ module acceltran_spad #(
     `AT_ASSERT(SpadBankRdOne_A, $onehot0(rg) && !((|rg) && ar_dma && (d_rmask || (32'(d_rbank) == b))))
     `AT_ASSERT(SpadBankWrOne_A, $onehot0(wg) && !((|wg) && aw_dma && (d_wmask || (32'(d_wbank) == b))))
   end
+  // per weight line bank at most one granted compute write, none in the
+  // line bank the DMA writes (the line-bank loop above keeps one)
+  for (genvar l = 0; l < 16; l++) begin : g_wline_asserts
+    logic [NWW-1:0] wg;
+    always_comb begin
+      for (int p = 0; p < NWW; p++) begin
+        wg[p] = wgt_wr_gnt_o[p] && (32'(wwp_bank[p*4 +: 4]) == l);
+      end
+    end
+    `AT_ASSERT(SpadWgtWrOne_A, $onehot0(wg) && !((|wg) && ww_dma && (32'(dwa_w[3:0]) == l)))
+  end
+  // a compute weight write is inside the buffer and never to a line of the
+  // compute read granted in the same cycle (the GEMM checks keep C_WGT's C
+  // apart from B and the parameter quads)
+  for (genvar p = 0; p < NWW; p++) begin : g_wwr_asserts
+    logic [WgtAddrW-1:0] wl;
+    assign wl = wgt_wr_addr_i[p*WgtAddrW +: WgtAddrW];
+    `AT_ASSERT(SpadWgtWrRange_A, wgt_wr_req_i[p] |-> (32'(wl) < WgtLines))
+    `AT_ASSERT(SpadWgtWrRd_A, (wgt_wr_gnt_o[p] && wgt_rd_gnt_o) |->
+               ((32'(wl) < 4 * 32'(wgt_rd_quad_i)) || (32'(wl) >= 4 * (32'(wgt_rd_quad_i) + 32'(wgt_rd_nq_i)))))
+  end
   `AT_ASSERT(SpadWgtRdGnt_A, wgt_rd_gnt_o |-> wgt_rd_req_i && !wr_dma)
   // a compute weight read is 1..4 quads inside the buffer (the banks would
   // wrap silently)
@@ -598,8 +694,9 @@ module acceltran_spad #(
                                     (dma_rd_buf_i == BufMask) ? MaskLines : ActLines)))
 
   // banks: a power of two up to 16 (the mask word banks carry the hash)
-  if ((AB & (AB - 1)) != 0 || AB > 16 || AB == 0 || NAR == 0 || NAW == 0 || NAW > AB) begin : g_bad_banks
-    $error("acceltran_spad: act_banks must be a power of two <= 16, read ports >= 1, write ports 1..act_banks");
+  if ((AB & (AB - 1)) != 0 || AB > 16 || AB == 0 || NAR == 0 || NAW == 0 || NAW > AB || NWW == 0 ||
+      NWW > 16) begin : g_bad_banks
+    $error("acceltran_spad: act_banks must be a power of two <= 16, read ports >= 1, write ports 1..act_banks, weight write ports 1..16");
   end
 
 endmodule

@@ -427,6 +427,9 @@ module acceltran_top #(
   logic [NOL*ActAddrW-1:0] act_wr_addr;
   logic [NOL*256-1:0]      act_wr_data;
   logic [NOL*16-1:0]       act_wr_mask;
+  logic [NOL-1:0]          wgt_wr_req, wgt_wr_gnt;
+  logic [NOL*WgtAddrW-1:0] wgt_wr_addr;
+  logic [NOL*256-1:0]      wgt_wr_data;
   logic                 wgt_rd_req, wgt_rd_gnt, wgt_rvalid;
   logic [WgtAddrW-3:0]  wgt_rd_quad;
   logic [2:0]           wgt_rd_nq;
@@ -447,6 +450,10 @@ module acceltran_top #(
     .act_wr_addr_i    (act_wr_addr),
     .act_wr_data_i    (act_wr_data),
     .act_wr_mask_i    (act_wr_mask),
+    .wgt_wr_req_i     (wgt_wr_req),
+    .wgt_wr_gnt_o     (wgt_wr_gnt),
+    .wgt_wr_addr_i    (wgt_wr_addr),
+    .wgt_wr_data_i    (wgt_wr_data),
     .wgt_rd_req_i     (wgt_rd_req),
     .wgt_rd_gnt_o     (wgt_rd_gnt),
     .wgt_rd_quad_i    (wgt_rd_quad),
@@ -496,6 +503,10 @@ module acceltran_top #(
     .act_wr_addr_o     (act_wr_addr),
     .act_wr_data_o     (act_wr_data),
     .act_wr_mask_o     (act_wr_mask),
+    .wgt_wr_req_o      (wgt_wr_req),
+    .wgt_wr_gnt_i      (wgt_wr_gnt),
+    .wgt_wr_addr_o     (wgt_wr_addr),
+    .wgt_wr_data_o     (wgt_wr_data),
     .wgt_rd_req_o      (wgt_rd_req),
     .wgt_rd_gnt_i      (wgt_rd_gnt),
     .wgt_rd_quad_o     (wgt_rd_quad),

@@ -154,9 +154,10 @@ $(eval $(call RTL_VARIANT_RULE,tiny,r2,acceltran_compute,-GNumPeRows=2 -GNumOutL
 # held to it by case_cycle_model (about 3 minutes to Verilate on 2 cores).
 $(eval $(call RTL_VARIANT_RULE,tiny,l16,acceltran_compute,-GNumPes=4 -GNumLanes=16 -GNumPeRows=2 -GNumOutLanes=2,-DTEST_PE_ROWS=2 -DTEST_LANES=16))
 # The scratchpad once more on tiny with three compute activation read ports
-# (-GNumActRdPorts=3; tiny has one, its two banks): the per-bank round-robin
-# among the GEMM feeders' ports of edge and server.
-$(eval $(call RTL_VARIANT_RULE,tiny,p3,acceltran_spad,-GNumActRdPorts=3 -GNumActWrPorts=2,))
+# (-GNumActRdPorts=3; tiny has one, its two banks), two activation and three
+# weight write ports: the per-bank round-robins among the GEMM feeders' and
+# writer lanes' ports of edge and server.
+$(eval $(call RTL_VARIANT_RULE,tiny,p3,acceltran_spad,-GNumActRdPorts=3 -GNumActWrPorts=2 -GNumWgtWrPorts=3,))
 RTL_BENCHES    := $(filter $(RTL_UNITS),$(patsubst tools/bench/bench_%.c,%,$(wildcard tools/bench/bench_*.c)))
 $(foreach m,$(RTL_BENCHES),$(if $(filter $(CONFIG),$(call RTL_TEST_CONFIGS,$(m))),,$(eval $(call VERILATE_RULE,$(CONFIG),$(m)))))
 $(foreach m,$(RTL_BENCHES),$(eval $(call RTL_BENCH_RULE,$(m))))

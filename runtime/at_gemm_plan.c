@@ -117,6 +117,7 @@ static void push_gemm(at_cmdbuf *b, const at_gemm_spec *s, uint32_t a, uint32_t 
         return;
     uint32_t *d = g->desc;
     AT_DPUT(d, OPCODE, AT_OP_GEMM);
+    AT_DPUT(d, GEMM_C_WGT, s->c_wgt ? 1 : 0);
     AT_DPUT(d, GEMM_A, a);
     AT_DPUT(d, GEMM_LDA, lda);
     AT_DPUT(d, GEMM_B, w);
@@ -174,7 +175,9 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
                           "gemm plan: row strides (lda %u, ldb %u, ldc %u bytes) must be multiples of 32 "
                           "covering the rows (A %u, B %u, C %u bytes)",
                           s->lda, s->ldb, s->ldc, 2 * s->k, 2 * s->n, 2 * s->n);
-    uint32_t act_lines = cfg->act_buf_kib * 1024u / 32u, wgt_lines = cfg->wgt_buf_kib * 1024u / 32u;
+    uint32_t act_lines = cfg->act_buf_kib * 1024u / 32u, wgt_all = cfg->wgt_buf_kib * 1024u / 32u;
+    /* the lines the weight strips may use */
+    uint32_t wgt_lines = s->wgt_budget && s->wgt_budget < wgt_all ? s->wgt_budget : wgt_all;
     uint32_t pes = cfg->pes ? cfg->pes : 1;
     uint32_t br = cfg->lanes > 16 ? cfg->lanes : 16; /* PE block rows */
     uint32_t gran = cfg->lanes ? cfg->lanes : 1;     /* rows per step that keep every lane busy */
@@ -182,12 +185,36 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
     uint32_t nt = (s->n + 15) / 16;
     uint32_t pl = s->bo_p ? 4 : 0;   /* parameter lines per column tile */
     uint32_t tl = kq + pl;           /* weight lines per column tile */
+    /* C_WGT's rows: segments (crow_end: one past the last C row) */
+    uint64_t crow_end = s->m, seg_sum = 0;
+    if (s->c_wgt && s->nseg) {
+        crow_end = 0;
+        for (uint32_t g = 0; g < s->nseg; g++) {
+            uint64_t e = (uint64_t)s->seg_crow[g] + s->seg_rows[g];
+            crow_end = e > crow_end ? e : crow_end;
+            seg_sum += s->seg_rows[g];
+            if (s->seg_rows[g] == 0 || (g > 0 && s->seg_crow[g] < (uint64_t)s->seg_crow[g - 1] + s->seg_rows[g - 1]))
+                return at_err_set(err, AT_EINVAL, "gemm plan: C_WGT row segment %u is empty or overlaps the one before",
+                                  g);
+        }
+        if (seg_sum != s->m)
+            return at_err_set(err, AT_EINVAL, "gemm plan: C_WGT row segments hold %llu rows, M is %u",
+                              (unsigned long long)seg_sum, s->m);
+    }
+    uint64_t cw_end = (uint64_t)s->c_line + (uint64_t)(nt - 1) * s->c_ld + crow_end; /* C_WGT: one past C */
+    if (s->c_wgt && (!s->resident || s->c_store || (nt > 1 && s->c_ld < crow_end) || cw_end > wgt_all))
+        return at_err_set(err, AT_EINVAL,
+                          "gemm plan: C into the weight scratchpad (line %u, %u per column tile) needs resident A, "
+                          "no C store, and its %u tiles of %llu rows inside the %u weight lines",
+                          s->c_line, s->c_ld, nt, (unsigned long long)crow_end, wgt_all);
     if (s->resident) {
         /* bounding line intervals of A and C (as the device checks them) */
         uint64_t a_end = (uint64_t)s->a_line + (uint64_t)(s->m - 1) * s->a_ld + kc;
         uint64_t c_end = (uint64_t)s->c_line + (uint64_t)(s->m - 1) * s->c_ld + nt;
-        if (s->a_ld < kc || s->c_ld < nt || a_end > act_lines || c_end > act_lines ||
-            (s->a_line < c_end && s->c_line < a_end))
+        if (s->c_wgt) /* C is not in the activation buffer */
+            c_end = 0;
+        if (s->a_ld < kc || (!s->c_wgt && s->c_ld < nt) || a_end > act_lines || c_end > act_lines ||
+            (!s->c_wgt && s->a_line < c_end && s->c_line < a_end))
             return at_err_set(err, AT_EINVAL,
                               "gemm plan: resident A (line %u, %u per row) and C (line %u, %u per row) must "
                               "cover their rows (%u and %u lines), fit the %u activation lines and not overlap",
@@ -270,7 +297,47 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
         r = mr;
     if (r < gran)
         r = gran;
-    uint32_t blocks = (s->m + r - 1) / r;
+    /* row blocks: r rows each, not crossing a C_WGT row segment; block bl
+     * is rows [blk_row0[bl], + blk_rows[bl]), its C rows from blk_crow[bl] */
+    uint32_t nseg = s->c_wgt && s->nseg ? s->nseg : 1, blocks = 0;
+    for (uint32_t g = 0; g < nseg; g++) {
+        uint32_t sr = nseg > 1 || (s->c_wgt && s->nseg) ? s->seg_rows[g] : s->m;
+        blocks += (sr + r - 1) / r;
+    }
+    uint32_t *blk = malloc(3ull * blocks * sizeof *blk);
+    if (!blk)
+        return at_err_set(err, AT_ENOMEM, "gemm plan: out of memory");
+    uint32_t *blk_row0 = blk, *blk_rows = blk + blocks, *blk_crow = blk + 2 * blocks;
+    {
+        uint32_t bl = 0, row = 0;
+        for (uint32_t g = 0; g < nseg; g++) {
+            int segd = s->c_wgt && s->nseg;
+            uint32_t sr = segd ? s->seg_rows[g] : s->m, cr = segd ? s->seg_crow[g] : 0;
+            for (uint32_t o = 0; o < sr; o += r, bl++) {
+                blk_row0[bl] = row + o;
+                blk_rows[bl] = sr - o < r ? sr - o : r;
+                blk_crow[bl] = cr + o;
+            }
+            row += sr;
+        }
+    }
+    /* C_WGT's C apart from the weight strips (or the preloaded B and its
+     * parameter blocks) */
+    if (s->c_wgt) {
+        uint64_t w_end = s->b_resident ? 0 : (uint64_t)slots * ts * tl;
+        uint64_t b_end = (uint64_t)s->b_line + (uint64_t)nt * kq, p_end = (uint64_t)s->p_line + 4ull * nt;
+        int clash = s->c_line < w_end ||
+                    (s->b_resident && s->b_line < cw_end && s->c_line < b_end) ||
+                    (s->b_resident && s->bo_p && s->p_line < cw_end && s->c_line < p_end);
+        if (clash) {
+            free(blk);
+            return at_err_set(err, AT_EINVAL,
+                              "gemm plan: C in the weight scratchpad [%u, %llu) overlaps the weights (strips below "
+                              "line %llu%s)",
+                              s->c_line, (unsigned long long)cw_end, (unsigned long long)w_end,
+                              s->b_resident ? ", or the preloaded B / parameters" : "");
+        }
+    }
 
     uint32_t a_slot = s->resident ? 0 : r * kc, c_slot = s->resident ? 0 : r * ts;
     uint32_t a_base[2] = {0, a_slot}, c_base[2] = {2 * a_slot, 2 * a_slot + c_slot};
@@ -288,11 +355,13 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
     uint64_t cost_strips = w_bytes + (uint64_t)strips * a_bytes + c_bytes;
     uint64_t cost_rows = a_bytes + (strips <= 2 ? 1 : (uint64_t)blocks) * w_bytes + c_bytes;
     int can_rows = a_mem && strips > 1 && (slots == 2 || s->b_resident);
-    if (s->order == AT_GEMM_ORDER_ROWS && !can_rows && strips > 1)
+    if (s->order == AT_GEMM_ORDER_ROWS && !can_rows && strips > 1) {
+        free(blk);
         return at_err_set(err, AT_EUNSUPPORTED,
                           "gemm plan: rows-outer needs A in memory and two weight-strip slots (%s: %d slot%s for "
                           "K = %u)",
                           cfg->name, slots, slots == 1 ? "" : "s", s->k);
+    }
     int rows_outer = can_rows && (s->order == AT_GEMM_ORDER_ROWS ||
                                   (s->order == AT_GEMM_ORDER_AUTO && cost_rows < cost_strips));
 
@@ -301,8 +370,8 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
 #define STRIP_COL0(st) ((st) * ts * 16u)
 #define STRIP_COLS(st) (s->n - STRIP_COL0(st) < ts * 16u ? s->n - STRIP_COL0(st) : ts * 16u)
 #define STRIP_TILES(st) ((STRIP_COLS(st) + 15) / 16)
-#define ROW0(bl) ((bl) * r)
-#define ROWS(bl) (s->m - ROW0(bl) < r ? s->m - ROW0(bl) : r)
+#define ROW0(bl) (blk_row0[bl])
+#define ROWS(bl) (blk_rows[bl])
 /* preloaded B: strip st's tiles and parameter blocks where they lie */
 #define RES_W(st) (s->b_line + STRIP_COL0(st) / 16u * kq)
 #define RES_P(st) (s->p_line + 4u * (STRIP_COL0(st) / 16u))
@@ -362,7 +431,9 @@ int at_gemm_plan_build(const at_hw_config *cfg, const at_gemm_spec *s, at_gemm_p
         }
         /* this item's A and C in the activation scratchpad: a slot, or in place */
         uint32_t ga = s->resident ? s->a_line + ROW0(bl) * s->a_ld : a_base[i % 2];
-        uint32_t gc = s->resident ? s->c_line + ROW0(bl) * s->c_ld + st * ts : c_base[i % 2];
+        uint32_t gc = s->c_wgt      ? s->c_line + st * ts * s->c_ld + blk_crow[bl]
+                      : s->resident ? s->c_line + ROW0(bl) * s->c_ld + st * ts
+                                    : c_base[i % 2];
         uint32_t gldc = s->resident ? s->c_ld : ts;
         push_gemm(&b, s, ga, s->resident ? s->a_ld : kc, s->b_resident ? RES_W(st) : w_base[ws], kq,
                   s->b_resident ? RES_P(st) : p_base[ws], gc, gldc, ROWS(bl), STRIP_COLS(st));
@@ -380,6 +451,7 @@ emitted:
 #undef ROWS
 #undef RES_W
 #undef RES_P
+    free(blk);
     if (b.oom) {
         free(b.cmds);
         return at_err_set(err, AT_ENOMEM, "gemm plan: out of memory");

@@ -71,6 +71,17 @@ typedef struct at_gemm_spec {
      * unless c_store also STOREs each C block to memory. */
     int resident, c_store;
     uint32_t a_line, a_ld, c_line, c_ld;
+    /* C into the weight scratchpad (GEMM_C_WGT; needs `resident`, no
+     * c_store): row i, column tile t at weight line c_line + t c_ld +
+     * crow(i), where the rows come in nseg segments (0: one of all m rows,
+     * crow(i) = i): segment g has seg_rows[g] rows, its first at crow
+     * seg_crow[g] (the attention's per-sequence K and V at token offsets
+     * padded to 4). Row blocks do not cross segments. wgt_budget (0: all):
+     * the plan's weight strips stay in weight lines [0, wgt_budget). */
+    int c_wgt;
+    uint32_t nseg;
+    const uint32_t *seg_rows, *seg_crow;
+    uint32_t wgt_budget;
     /* Preloaded weights (the compiler's at_compile_opts.preload_weights):
      * with `b_resident`, B (needs b_tiled) is already in the weight
      * scratchpad, column tile t at weight line b_line + t * 4 ceil(K/4),

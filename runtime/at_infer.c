@@ -183,7 +183,7 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
     if ((rc = gather(h, al.word, al.ld_h, m->word, ids, lens, batch, 0, err)) ||
         (rc = gather(h, al.pos, al.ld_h, m->postype, ids, lens, batch, 1, err)))
         goto done;
-    at_compile_opts co = {o->tau, o->sites, h->bo_w, h->bo_a, o->stream, o->preload_weights, o->topk > 0};
+    at_compile_opts co = {o->tau, o->sites, h->bo_w, h->bo_a, o->stream, o->preload_weights, o->topk > 0, o->kv_mem};
     if ((rc = at_model_compile(m, cfg, &h->wl, &al, lens, batch, &co, &prog, err)))
         goto done;
     if (h->stages_cap < prog.num_stages) {
@@ -300,6 +300,7 @@ int at_infer_run(at_infer *h, const int32_t *const *ids, const size_t *lens, siz
         goto done;
     st.num_stages = prog.num_stages;
     st.resident = prog.resident;
+    st.kv_weights = prog.kv_weights;
     st.stages = h->stages;
     if (stats)
         *stats = st;

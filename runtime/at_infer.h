@@ -65,6 +65,7 @@ typedef struct at_infer_stats {
     uint64_t topk_host_bytes;    /* top-k: bytes the host read and wrote in device memory (0 without) */
     uint32_t jobs, commands;     /* of the counted stages */
     int resident;                /* activations stayed on chip between stages */
+    int kv_weights;              /* K and V went straight into the weight scratchpad (at_program.kv_weights) */
     size_t num_stages;
     at_stage_stats *stages;      /* num_stages entries (owned by the handle; valid until the next run) */
 } at_infer_stats;
@@ -78,6 +79,8 @@ typedef struct at_infer_opts {
                                     at 16 per cycle + 4000 cycles per command + 1 M cycles) */
     int stream;                  /* 1: activations through memory between stages even when they fit
                                     the activation scratchpad (at_compile_opts.stream) */
+    int kv_mem;                  /* 1: K and V through memory even when they fit the weight scratchpad
+                                    (at_compile_opts.kv_mem) */
     int preload_weights;         /* 1: a first stage loads every weight into the weight scratchpad
                                     (at_compile_opts.preload_weights; AT_EUNSUPPORTED when they do not
                                     fit) and the totals leave it out: the figures of a run whose weights

@@ -155,8 +155,20 @@ typedef struct cctx {
      *   ra   q -> ctx -> ffn_out (embeddings: the word rows)
      *   rb   k and v before their STORE -> attn_out (embeddings: position rows)
      *   rbig scores / probabilities (sequence b, head h at rbig + sp_line[b NH + h]) -> ffn_mid
-     * K_h and V_h still reach the weight scratchpad through memory. */
+     * With kvw, K and V go straight into the weight scratchpad instead
+     * (GEMM_C_WGT): regions kv_k and kv_v of hl column tiles x kv_ld lines,
+     * token j of sequence b at row kv_row[b] + j - its first token, line
+     * (cb, row) = region + cb kv_ld + row, which is the transposed-B layout
+     * of Q K^T and the B layout of P V; the sequences' first rows are
+     * multiples of 4 (padded when a length is not), so that head h of
+     * sequence b is B = region + h dc kv_ld + kv_row[b], LDB = kv_ld. The
+     * dense plans of k and v keep their weight strips below kv_k. Else
+     * (streamed, or no room) K_h and V_h reach the weight scratchpad
+     * through memory. */
     int res;
+    int kvw;
+    uint32_t kv_k, kv_v, kv_ld, kv_lines, kv_nseg;
+    uint32_t *kv_row, *kv_seg_rows;
     int host_probs; /* probabilities through memory between probs and context (at_compile_opts) */
     uint32_t hl, il, rx, rh1, ra, rb, rbig, res_lines;
     uint32_t *sp_line;
@@ -229,9 +241,12 @@ static uint32_t rows_fit(const cctx *c, uint64_t budget, uint32_t lines_per_row,
 }
 
 /* store: with resident activations, also STORE the output to memory.
- * b_line / p_line: where the preloaded weights lie (with c->wres). */
+ * b_line / p_line: where the preloaded weights lie (with c->wres).
+ * kv_line (not KV_NONE, with c->kvw): the output goes to the weight
+ * scratchpad, column-major at kv_line (C_WGT), in place of out. */
+#define KV_NONE UINT32_MAX
 static int dense_stage(cctx *c, emit *e, const at_qdense *d, const at_dense_loc *loc, tens in, tens out,
-                       int store, uint16_t tau, uint32_t b_line, uint32_t p_line)
+                       int store, uint16_t tau, uint32_t b_line, uint32_t p_line, uint32_t kv_line)
 {
     if (d->k > 4095 || c->T > 65535)
         return at_err_set(c->err, AT_EUNSUPPORTED,
@@ -265,6 +280,16 @@ static int dense_stage(cctx *c, emit *e, const at_qdense *d, const at_dense_loc 
     s.b_resident = c->wres;
     s.b_line = b_line;
     s.p_line = p_line;
+    if (kv_line != KV_NONE) {
+        s.c_store = 0;
+        s.c_wgt = 1;
+        s.c_line = kv_line;
+        s.c_ld = c->kv_ld;
+        s.nseg = c->kv_nseg;
+        s.seg_rows = c->kv_seg_rows;
+        s.seg_crow = c->kv_row;
+        s.wgt_budget = c->kv_k; /* the strips below the K and V regions */
+    }
     at_gemm_plan plan;
     int rc = at_gemm_plan_build(c->cfg, &s, &plan, c->err);
     if (rc)
@@ -391,7 +416,7 @@ static int attn_gemm_stage(cctx *c, emit *e, const at_qlayer *ly, uint16_t tau, 
         uint32_t wslot = dc * ldb;
         uint32_t a_lines = context ? lb : dc, c_lines = context ? dc : lb; /* per row */
         uint32_t n = context ? D : L, k = context ? L : D;
-        if (2ull * wslot > c->wgt_lines)
+        if (!c->kvw && 2ull * wslot > c->wgt_lines)
             return at_err_set(c->err, AT_EUNSUPPORTED, "compile: a %u-token sequence does not fit %s", L,
                               c->cfg->name);
         /* resident: all L query rows in one GEMM, A and C in place */
@@ -402,7 +427,11 @@ static int attn_gemm_stage(cctx *c, emit *e, const at_qlayer *ly, uint16_t tau, 
         uint32_t aslot = r * (a_lines + c_lines);
         for (uint32_t h = 0; h < NH; h++, wi++) {
             uint32_t wb = (uint32_t)(wi % 2) * wslot;
-            xfer(e, AT_OP_LOAD, 1, wb, L, D, 1, ldb, c->bo_a, head_off(c, b_base, off, h), c->al->ld_h);
+            if (c->kvw) { /* K_h / V_h where the k / v GEMM wrote them */
+                wb = (context ? c->kv_v : c->kv_k) + h * dc * c->kv_ld + c->kv_row[b];
+                ldb = c->kv_ld;
+            } else
+                xfer(e, AT_OP_LOAD, 1, wb, L, D, 1, ldb, c->bo_a, head_off(c, b_base, off, h), c->al->ld_h);
             uint64_t sp = c->al->sp_off[b * NH + h];
             for (uint32_t r0 = 0; r0 < L; r0 += r, item++) {
                 uint32_t rows = L - r0 < r ? L - r0 : r;
@@ -521,6 +550,57 @@ static int probs_stage(cctx *c, emit *e, const at_qlayer *ly, uint16_t tau)
  * layout of at_model_layout_make: a dense layer's column tiles are K rows
  * of 32 bytes each, its parameter blocks and a layer-norm's 128 bytes per
  * 16 columns). */
+/* Weight lines of the preloaded weights (without the K/V slots). */
+static uint64_t preload_lines(const at_qmodel *m)
+{
+    const uint32_t hb = ceil16((uint32_t)m->cfg.hidden);
+    uint64_t need = 4ull * hb;
+    for (int l = 0; l < m->cfg.layers; l++) {
+        const at_qlayer *ly = &m->layers[l];
+        const at_qdense *ds[6] = {&ly->q, &ly->k, &ly->v, &ly->o, &ly->ffn1, &ly->ffn2};
+        for (int i = 0; i < 6; i++)
+            need += (uint64_t)ceil16(ds[i]->n) * (ceil4x(ds[i]->k) + 4u);
+        need += 8ull * hb;
+    }
+    return need;
+}
+
+/* K and V into the weight scratchpad (cctx.kvw): lays the two regions out
+ * at the top of the weight buffer when the activations are resident and
+ * there is room below them (the preloaded weights, or two column tiles of
+ * the k / v projection's strips); 0 (the old path) otherwise. */
+static int kv_layout(cctx *c)
+{
+    const at_qmodel *m = c->m;
+    if (!c->res || m->cfg.heads < 1 || c->T > 65535)
+        return 0;
+    const uint32_t hl = ceil16((uint32_t)m->cfg.hidden);
+    uint64_t off = 0, row = 0;
+    int aligned = 1;
+    for (size_t b = 0; b < c->batch; b++) {
+        aligned &= off % 4 == 0;
+        off += c->lens[b];
+    }
+    for (size_t b = 0; b < c->batch; b++) {
+        c->kv_row[b] = (uint32_t)row;
+        c->kv_seg_rows[b] = (uint32_t)c->lens[b];
+        row += aligned ? c->lens[b] : ceil4x((uint32_t)c->lens[b]);
+    }
+    c->kv_nseg = aligned ? 0 : (uint32_t)c->batch; /* aligned: the rows as they are */
+    uint64_t ld = ceil4x((uint32_t)row), lines = 2ull * hl * ld;
+    if (lines + 4 > c->wgt_lines || ld > 65535)
+        return 0;
+    uint32_t kv = (uint32_t)((c->wgt_lines - lines) & ~(uint64_t)3);
+    uint64_t below = c->wres ? preload_lines(m) : 2ull * (ceil4x(m->layers[0].k.k) + 4u);
+    if (below > kv)
+        return 0;
+    c->kv_ld = (uint32_t)ld;
+    c->kv_k = kv;
+    c->kv_v = kv + hl * (uint32_t)ld;
+    c->kv_lines = (uint32_t)lines;
+    return 1;
+}
+
 static int preload_stage(cctx *c, emit *e, const at_model_layout *wl)
 {
     const at_qmodel *m = c->m;
@@ -528,7 +608,10 @@ static int preload_stage(cctx *c, emit *e, const at_model_layout *wl)
     for (size_t b = 0; b < c->batch; b++)
         lmax = (uint32_t)c->lens[b] > lmax ? (uint32_t)c->lens[b] : lmax;
     const uint32_t hb = ceil16((uint32_t)m->cfg.hidden);
-    const uint64_t base = 2ull * ceil16(m->head_dim) * ceil4x(lmax);
+    /* the old path's two K/V slots below the weights; with kvw, K and V lie
+     * above them (kv_k) */
+    const uint64_t base = c->kvw ? 0 : 2ull * ceil16(m->head_dim) * ceil4x(lmax);
+    const uint64_t limit = c->kvw ? c->kv_k : c->wgt_lines;
     uint64_t need = base + 4ull * hb;
     for (int l = 0; l < m->cfg.layers; l++) {
         const at_qlayer *ly = &m->layers[l];
@@ -541,7 +624,7 @@ static int preload_stage(cctx *c, emit *e, const at_model_layout *wl)
         }
         need += 8ull * hb;
     }
-    if (need > c->wgt_lines)
+    if (need > limit)
         return at_err_set(c->err, AT_EUNSUPPORTED,
                           "compile: preloading the weights needs %llu weight lines (%.1f MiB: the packed weights "
                           "and the attention's K/V slots); %s has %u (%u KiB)",
@@ -617,7 +700,12 @@ int at_model_compile(const at_qmodel *m, const at_hw_config *cfg, const at_model
     for (size_t b = 0; b < batch; b++)
         c.T += lens[b];
     c.sp_line = calloc(batch * (size_t)(m->cfg.heads > 0 ? m->cfg.heads : 1), sizeof *c.sp_line);
-    if (!c.sp_line) {
+    c.kv_row = calloc(batch, sizeof *c.kv_row);
+    c.kv_seg_rows = calloc(batch, sizeof *c.kv_seg_rows);
+    if (!c.sp_line || !c.kv_row || !c.kv_seg_rows) {
+        free(c.sp_line);
+        free(c.kv_row);
+        free(c.kv_seg_rows);
         free(out->stages);
         out->stages = NULL;
         return at_err_set(err, AT_ENOMEM, "compile: out of memory");
@@ -625,8 +713,11 @@ int at_model_compile(const at_qmodel *m, const at_hw_config *cfg, const at_model
     c.res = !o->stream && res_layout(&c);
     c.host_probs = o->host_probs;
     c.wres = o->preload_weights;
+    c.kvw = !o->kv_mem && kv_layout(&c);
     out->resident = c.res;
     out->resident_lines = c.res ? c.res_lines : 0;
+    out->kv_weights = c.kvw;
+    out->kv_lines = c.kvw ? c.kv_lines : 0;
     const uint32_t hl = c.hl, il = c.il, ldh = al->ld_h, ldi = al->ld_i;
     /* every tensor's place: memory, and its region when resident */
     const tens x = tres(al->x, ldh, c.rx, hl), h1 = tres(al->h1, ldh, c.rh1, hl);
@@ -660,14 +751,16 @@ int at_model_compile(const at_qmodel *m, const at_hw_config *cfg, const at_model
 #define STAGE(site, what) (e.st = new_stage(out, l, site, what))
 #define WL(i) c.wline[l].t[i], c.wline[l].p[i]
         STAGE(AT_SITE_Q, "q");
-        if ((rc = dense_stage(&c, &e, &ly->q, w, x, q, 0, TAU(AT_SITE_Q, 0), WL(0))))
+        if ((rc = dense_stage(&c, &e, &ly->q, w, x, q, 0, TAU(AT_SITE_Q, 0), WL(0), KV_NONE)))
             break;
-        /* K and V reach the weight scratchpad through memory */
+        /* K and V into the weight scratchpad: straight (kvw), or through memory */
         STAGE(AT_SITE_K, "k");
-        if ((rc = dense_stage(&c, &e, &ly->k, &wl->layer[l].k, x, k, 1, TAU(AT_SITE_K, 0), WL(1))))
+        if ((rc = dense_stage(&c, &e, &ly->k, &wl->layer[l].k, x, k, !c.kvw, TAU(AT_SITE_K, 0), WL(1),
+                              c.kvw ? c.kv_k : KV_NONE)))
             break;
         STAGE(AT_SITE_V, "v");
-        if ((rc = dense_stage(&c, &e, &ly->v, &wl->layer[l].v, x, v, 1, TAU(AT_SITE_V, 0), WL(2))))
+        if ((rc = dense_stage(&c, &e, &ly->v, &wl->layer[l].v, x, v, !c.kvw, TAU(AT_SITE_V, 0), WL(2),
+                              c.kvw ? c.kv_v : KV_NONE)))
             break;
         STAGE(AT_SITE_SCORES, "scores");
         if ((rc = attn_gemm_stage(&c, &e, ly, TAU(AT_SITE_SCORES, 0), 0)))
@@ -679,7 +772,7 @@ int at_model_compile(const at_qmodel *m, const at_hw_config *cfg, const at_model
         if ((rc = attn_gemm_stage(&c, &e, ly, TAU(AT_SITE_CONTEXT, 0), 1)))
             break;
         STAGE(AT_SITE_ATTN_OUT, "attn_out");
-        if ((rc = dense_stage(&c, &e, &ly->o, &wl->layer[l].o, ctx, ao, 0, TAU(AT_SITE_ATTN_OUT, 0), WL(3))))
+        if ((rc = dense_stage(&c, &e, &ly->o, &wl->layer[l].o, ctx, ao, 0, TAU(AT_SITE_ATTN_OUT, 0), WL(3), KV_NONE)))
             break;
         STAGE(AT_SITE_LN, "ln1");
         rc = c.res ? ln_stage_res(&c, &e, &ly->ln1, wl->layer[l].ln1, c.wline[l].ln1, ao, 0, x, 0, h1, 0, TAU(AT_SITE_LN, 0))
@@ -687,10 +780,12 @@ int at_model_compile(const at_qmodel *m, const at_hw_config *cfg, const at_model
         if (rc)
             break;
         STAGE(AT_SITE_FFN_MID, "ffn_mid");
-        if ((rc = dense_stage(&c, &e, &ly->ffn1, &wl->layer[l].ffn1, h1, mid, 0, TAU(AT_SITE_FFN_MID, 0), WL(4))))
+        if ((rc = dense_stage(&c, &e, &ly->ffn1, &wl->layer[l].ffn1, h1, mid, 0, TAU(AT_SITE_FFN_MID, 0), WL(4),
+                              KV_NONE)))
             break;
         STAGE(AT_SITE_FFN_OUT, "ffn_out");
-        if ((rc = dense_stage(&c, &e, &ly->ffn2, &wl->layer[l].ffn2, mid, fo, 0, TAU(AT_SITE_FFN_OUT, 0), WL(5))))
+        if ((rc = dense_stage(&c, &e, &ly->ffn2, &wl->layer[l].ffn2, mid, fo, 0, TAU(AT_SITE_FFN_OUT, 0), WL(5),
+                              KV_NONE)))
             break;
         STAGE(AT_SITE_LN, "ln2");
         /* the last layer's output goes to memory for the host's pooling */
@@ -701,6 +796,8 @@ int at_model_compile(const at_qmodel *m, const at_hw_config *cfg, const at_model
 #undef TAU
     }
     free(c.sp_line);
+    free(c.kv_row);
+    free(c.kv_seg_rows);
     for (size_t i = 0; !rc && i < out->num_stages; i++)
         if (out->stages[i].buf.oom)
             rc = at_err_set(err, AT_ENOMEM, "compile: out of memory");

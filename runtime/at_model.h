@@ -88,6 +88,9 @@ typedef struct at_program {
     uint64_t macs;                /* sum over stages */
     int resident;                 /* activations kept in the activation scratchpad between stages */
     uint32_t resident_lines;      /* lines they take (0 when streamed) */
+    int kv_weights;               /* K and V computed straight into the weight scratchpad (GEMM_C_WGT),
+                                     no STORE and per-head LOAD (docs/compiler.md) */
+    uint32_t kv_lines;            /* weight lines the K and V regions take (0 without kv_weights) */
 } at_program;
 
 typedef struct at_compile_opts {
@@ -105,6 +108,9 @@ typedef struct at_compile_opts {
                                      after SOFTMAX, a LOAD before P x V), so that the host can change
                                      them between the two jobs (top-k, at_infer_opts.topk); streamed
                                      activations pass through memory there anyway */
+    int kv_mem;                   /* 1: K and V through memory (STORE, per-head LOAD) even when they fit
+                                     the weight scratchpad (at_program.kv_weights): the old path, for
+                                     comparisons */
 } at_compile_opts;
 
 /* Compiles the batch for configuration cfg. AT_EUNSUPPORTED when a

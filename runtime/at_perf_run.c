@@ -38,6 +38,7 @@ int at_perf_figures(const at_hw_config *cfg, const at_infer_stats *st, size_t ba
     r->jobs = st->jobs;
     r->commands = st->commands;
     r->resident = st->resident;
+    r->kv_weights = st->kv_weights;
     at_roofline_make(cfg, st->cycles, st->compute_cycles, st->macs, st->dram_bytes, &r->roof);
     return at_energy_from_counters(cfg, &st->counters, st->cycles, &r->energy, err);
 }
@@ -124,6 +125,7 @@ int at_perf_run(const at_perf_opts *o, at_perf_result *r, at_err *err)
     at_infer_opts io = {.tau = o->tau,
                         .sites = o->sites,
                         .preload_weights = o->exclude_weights,
+                        .kv_mem = o->kv_mem,
                         .progress = o->progress,
                         .progress_ctx = o->progress_ctx};
     at_infer_stats st;

@@ -29,6 +29,7 @@ typedef struct at_perf_opts {
     uint64_t seed;           /* tokens (and synthetic weights: seed + 1) */
     int exclude_weights;     /* 1: preload the weights (a stage left out of the figures): the figures
                                 of a run whose weights are already on chip */
+    int kv_mem;              /* 1: K and V through memory (at_infer_opts.kv_mem): the old path */
     int threads;             /* calibration threads (0: all CPUs) */
     at_infer_progress progress;
     void *progress_ctx;
@@ -49,6 +50,7 @@ typedef struct at_perf_result {
     uint64_t smx_rows, ln_rows;   /* CNT_SMX_ROWS, CNT_LN_ROWS */
     uint32_t stages, jobs, commands;
     int resident;                 /* activations stayed on chip between stages */
+    int kv_weights;               /* K and V straight into the weight scratchpad */
     double host_seconds;          /* wall time of the device run (not of the calibration) */
     at_energy energy;             /* the energy estimate of the counted stages (at_energy.h) */
 } at_perf_result;

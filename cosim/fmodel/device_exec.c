@@ -97,7 +97,7 @@ static uint64_t xfer_last_line(const xfer_f *f)
 }
 
 typedef struct gemm_f {
-    unsigned trans_b, params_en, gelu, accum, a_mask;
+    unsigned trans_b, params_en, gelu, accum, a_mask, c_wgt;
     uint64_t a, lda, b, ldb, c, ldc, params;
     unsigned m, n, k, tau;
     uint64_t mt, nt, kc;
@@ -111,6 +111,7 @@ static gemm_f gemm_decode(const uint32_t *d)
     g.gelu = AT_DGET(d, GEMM_GELU);
     g.accum = AT_DGET(d, GEMM_ACCUM);
     g.a_mask = AT_DGET(d, GEMM_A_MASK);
+    g.c_wgt = AT_DGET(d, GEMM_C_WGT);
     g.a = AT_DGET(d, GEMM_A);
     g.lda = AT_DGET(d, GEMM_LDA);
     g.b = AT_DGET(d, GEMM_B);
@@ -133,9 +134,15 @@ static uint64_t gemm_last_a(const gemm_f *g)
     return g->a + (uint64_t)(g->m - 1) * g->lda + g->kc - 1;
 }
 
+/* C line (i, nt): activation C + i*LDC + nt, with C_WGT weight C + nt*LDC + i. */
+static uint64_t gemm_c_line(const gemm_f *g, uint64_t i, uint64_t nt)
+{
+    return g->c_wgt ? g->c + nt * g->ldc + i : g->c + i * g->ldc + nt;
+}
+
 static uint64_t gemm_last_c(const gemm_f *g)
 {
-    return g->c + (uint64_t)(g->m - 1) * g->ldc + g->nt - 1;
+    return gemm_c_line(g, g->m - 1, g->nt - 1);
 }
 
 static uint64_t gemm_last_b(const gemm_f *g)
@@ -234,14 +241,14 @@ static int xfer_ranges(const xfer_f *f, unsigned op, at_spad_range *out)
     return put_range(out, 0, (int)f->buf, f->spad, xfer_last_line(f), op == AT_OP_LOAD);
 }
 
-/* A, B, the parameter quads (with PARAMS_EN), C. */
+/* A, B, the parameter quads (with PARAMS_EN), C (in the weight buffer with C_WGT). */
 static int gemm_ranges(const gemm_f *g, at_spad_range *out)
 {
     int n = put_range(out, 0, 0, g->a, gemm_last_a(g), 0);
     n = put_range(out, n, 1, g->b, gemm_last_b(g), 0);
     if (g->params_en)
         n = put_range(out, n, 1, g->params, g->params + 4 * g->nt - 1, 0);
-    return put_range(out, n, 0, g->c, gemm_last_c(g), 1);
+    return put_range(out, n, g->c_wgt ? 1 : 0, g->c, gemm_last_c(g), 1);
 }
 
 /* Source, the length lines (with LEN_VEC), destination. */
@@ -331,6 +338,8 @@ static int check_xfer(const uint32_t *d, unsigned op, const at_spad *sp, uint32_
 static int check_gemm(const uint32_t *d, const at_spad *sp, uint32_t *detail)
 {
     gemm_f g = gemm_decode(d);
+    if (g.c_wgt && g.accum) /* the weight buffer has no read-back path for C */
+        return fail(detail, AT_DEVERR_ILLEGAL_FIELD, 0);
     if (g.m == 0 || g.n == 0)
         return fail(detail, AT_DEVERR_ILLEGAL_FIELD, 7);
     if (g.k == 0)
@@ -341,11 +350,17 @@ static int check_gemm(const uint32_t *d, const at_spad *sp, uint32_t *detail)
         return fail(detail, AT_DEVERR_ILLEGAL_FIELD, 4);
     if (g.params_en && g.params % 4)
         return fail(detail, AT_DEVERR_ILLEGAL_FIELD, 9);
-    if (g.m > 1 && g.ldc < g.nt)
+    /* C rows (C_WGT: column tiles) would overlap */
+    if (g.c_wgt ? (g.nt > 1 && g.ldc < g.m) : (g.m > 1 && g.ldc < g.nt))
         return fail(detail, AT_DEVERR_ILLEGAL_FIELD, 6);
-    static const apart_rule c_vs_a = {0, DISJOINT, 5}; /* no in-place GEMM */
+    /* no in-place GEMM: C apart from A, or with C_WGT from B and the
+     * parameter quads (ranges: A 0, B 1, parameters 2) */
+    static const apart_rule c_vs_a = {0, DISJOINT, 5};
+    static const apart_rule c_vs_w[2] = {{1, DISJOINT, 5}, {2, DISJOINT, 5}};
     at_spad_range r[4];
     int n = gemm_ranges(&g, r);
+    if (g.c_wgt)
+        return check_intervals(r, n, c_vs_w, g.params_en ? 2 : 1, sp, detail);
     return check_intervals(r, n, &c_vs_a, 1, sp, detail);
 }
 
@@ -530,12 +545,20 @@ static void gemm_params(const gemm_f *g, const at_spad *sp, int32_t *bias, at_rq
     }
 }
 
-/* Writes C row i from the post-processed row y / mask. */
+/* Writes C row i from the post-processed row y / mask (C_WGT: into the
+ * weight lines, without mask words; a pruned y is 0 there too). */
 static uint64_t gemm_write_row(const gemm_f *g, at_spad *sp, uint64_t i, const int16_t *y,
                                const uint8_t *mask)
 {
     for (uint64_t nt = 0; nt < g->nt; nt++) {
-        uint64_t line = g->c + i * g->ldc + nt;
+        uint64_t line = gemm_c_line(g, i, nt);
+        if (g->c_wgt) {
+            for (unsigned j = 0; j < 16u; j++) {
+                uint64_t n = nt * 16u + j;
+                sp->wgt[line][j] = n < g->n ? y[n] : 0;
+            }
+            continue;
+        }
         int16_t out[16];
         uint16_t mw = 0;
         for (unsigned j = 0; j < 16u; j++) {
@@ -622,7 +645,10 @@ static int exec_gemm(const uint32_t *d, at_spad *sp, at_exec_counts *cnt)
         cnt->pruned += pr > 0 ? (uint64_t)pr : 0;
         uint64_t wr = gemm_write_row(&g, sp, i, w.y, w.mask);
         cnt->spad_wr += wr;
-        cnt->act_wr += wr;
+        if (g.c_wgt)
+            cnt->wgt_wr += wr;
+        else
+            cnt->act_wr += wr;
     }
     uint64_t total = (uint64_t)g.m * g.k;
     cnt->mac_issued += 16u * g.nt * nnz;

@@ -26,10 +26,11 @@ void at_spad_free(at_spad *sp);
 typedef struct at_exec_counts {
     uint64_t mac_issued, mac_skipped, pruned;
     uint64_t spad_rd, spad_wr; /* lines, as the command semantics touch them */
-    /* the same by buffer: spad_rd = act_rd + wgt_rd, spad_wr = act_wr (the
-     * compute engine writes only activation lines); each activation line
-     * read or written also reads or writes its mask word */
-    uint64_t act_rd, wgt_rd, act_wr;
+    /* the same by buffer: spad_rd = act_rd + wgt_rd, spad_wr = act_wr +
+     * wgt_wr (wgt_wr: the C lines of a GEMM with C_WGT); each activation
+     * line read or written also reads or writes its mask word (weight lines
+     * have none) */
+    uint64_t act_rd, wgt_rd, act_wr, wgt_wr;
     uint64_t smx_rows, ln_rows; /* rows written (SOFTMAX: those before a bad length) */
 } at_exec_counts;
 

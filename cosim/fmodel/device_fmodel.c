@@ -1246,6 +1246,7 @@ static void issue_compute(fm_dev *v, const fm_fetched *f, uint64_t t, const issu
     delta[CNT_WGT_RD] += c.wgt_rd;
     delta[CNT_ACT_WR] += c.act_wr;
     delta[CNT_MASK_WR] += c.act_wr;
+    delta[CNT_WGT_WR] += c.wgt_wr; /* a GEMM's C lines with C_WGT */
     delta[CNT_SMX_ROWS] += c.smx_rows;
     delta[CNT_LN_ROWS] += c.ln_rows;
     uint64_t end = t + dur;

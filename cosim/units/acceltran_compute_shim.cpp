@@ -14,7 +14,7 @@ static_assert(kPorts >= 1 && kPorts <= CU_ACT_PORTS_MAX, "activation read ports"
 // activation write ports (the GEMM writer's lanes): 256 data bits each
 static constexpr unsigned kWrPorts = sizeof(Top::act_wr_data_o) / 32;
 static_assert(kWrPorts >= 1 && kWrPorts <= CU_WR_PORTS_MAX, "activation write ports");
-static constexpr unsigned kAddrW = 11; // tiny: 2048 activation lines
+static constexpr unsigned kAddrW = 11; // tiny: 2048 activation lines, 2048 weight lines
 
 static void drive_idle(Top *t)
 {
@@ -22,6 +22,7 @@ static void drive_idle(Top *t)
     t->act_rd_gnt_i = 0;
     t->act_rvalid_i = 0;
     t->act_wr_gnt_i = 0;
+    t->wgt_wr_gnt_i = 0;
     t->wgt_rd_gnt_i = 0;
     t->wgt_rvalid_i = 0;
 }
@@ -63,10 +64,13 @@ extern "C" void compute_unit_set(compute_unit *u, const compute_unit_in *in)
     }
     t->act_rd_gnt_i = gnt;
     t->act_rvalid_i = rv;
-    unsigned wgnt = 0;
-    for (unsigned p = 0; p < kWrPorts; p++)
+    unsigned wgnt = 0, wwgnt = 0;
+    for (unsigned p = 0; p < kWrPorts; p++) {
         wgnt |= (in->act_wr_gnt[p] ? 1u : 0u) << p;
+        wwgnt |= (in->wgt_wr_gnt[p] ? 1u : 0u) << p;
+    }
     t->act_wr_gnt_i = wgnt;
+    t->wgt_wr_gnt_i = wwgnt;
     t->wgt_rd_gnt_i = in->wgt_rd_gnt ? 1 : 0;
     t->wgt_rvalid_i = in->wgt_rvalid ? 1 : 0;
     wput_lanes(t->wgt_rdata_i, 0, 16, in->wgt_rdata, 256);
@@ -91,6 +95,9 @@ extern "C" void compute_unit_get(compute_unit *u, compute_unit_out *o)
         o->act_wr_addr[p] = (uint32_t)wget(t->act_wr_addr_o, kAddrW * p, kAddrW);
         wget_lanes(t->act_wr_data_o, 256 * p, 16, o->act_wr_data[p], 16);
         o->act_wr_mask[p] = (uint16_t)wget(t->act_wr_mask_o, 16 * p, 16);
+        o->wgt_wr_req[p] = (t->wgt_wr_req_o >> p) & 1u;
+        o->wgt_wr_addr[p] = (uint32_t)wget(t->wgt_wr_addr_o, kAddrW * p, kAddrW);
+        wget_lanes(t->wgt_wr_data_o, 256 * p, 16, o->wgt_wr_data[p], 16);
     }
     o->wgt_rd_req = t->wgt_rd_req_o;
     o->wgt_rd_quad = t->wgt_rd_quad_o;

@@ -37,6 +37,7 @@ typedef struct compute_unit_in {
     int16_t act_rdata[CU_ACT_PORTS_MAX][16];
     uint16_t act_rmask[CU_ACT_PORTS_MAX];
     int act_wr_gnt[CU_WR_PORTS_MAX];
+    int wgt_wr_gnt[CU_WR_PORTS_MAX]; /* the weight write ports (one per writer lane, C_WGT) */
     int wgt_rd_gnt, wgt_rvalid;
     int16_t wgt_rdata[256]; /* quads quad .. quad + nq - 1 of the read, then 0:
                               * line r of quad q at [64 q + 16 r ..] */
@@ -51,6 +52,9 @@ typedef struct compute_unit_out {
     uint32_t act_wr_addr[CU_WR_PORTS_MAX];
     int16_t act_wr_data[CU_WR_PORTS_MAX][16];
     uint16_t act_wr_mask[CU_WR_PORTS_MAX];
+    int wgt_wr_req[CU_WR_PORTS_MAX];
+    uint32_t wgt_wr_addr[CU_WR_PORTS_MAX];
+    int16_t wgt_wr_data[CU_WR_PORTS_MAX][16];
     int wgt_rd_req;
     uint32_t wgt_rd_quad, wgt_rd_nq; /* quads quad .. quad + nq - 1 (nq 1..4) */
     uint64_t cnt[CU_CNT_N];

@@ -13,7 +13,10 @@ static_assert(kPorts >= 1 && kPorts <= SU_ACT_PORTS_MAX, "activation read ports"
 // compute activation write ports: 256 data bits each
 static constexpr unsigned kWrPorts = sizeof(Top::act_wr_data_i) / 32;
 static_assert(kWrPorts >= 1 && kWrPorts <= SU_WR_PORTS_MAX, "activation write ports");
-static constexpr unsigned kAddrW = 11; // the unit test runs on tiny: 2048 lines
+// compute weight write ports: 256 data bits each
+static constexpr unsigned kWgtWrPorts = sizeof(Top::wgt_wr_data_i) / 32;
+static_assert(kWgtWrPorts >= 1 && kWgtWrPorts <= SU_WR_PORTS_MAX, "weight write ports");
+static constexpr unsigned kAddrW = 11; // the unit test runs on tiny: 2048 lines (both buffers)
 
 extern "C" spad_unit *spad_unit_new(void)
 {
@@ -38,6 +41,12 @@ extern "C" unsigned spad_unit_wr_ports(const spad_unit *u)
     return kWrPorts;
 }
 
+extern "C" unsigned spad_unit_wgt_wr_ports(const spad_unit *u)
+{
+    (void)u;
+    return kWgtWrPorts;
+}
+
 extern "C" void spad_unit_set(spad_unit *u, const spad_unit_in *in)
 {
     Top *t = u->top;
@@ -55,6 +64,13 @@ extern "C" void spad_unit_set(spad_unit *u, const spad_unit_in *in)
         wput(t->act_wr_mask_i, 16 * p, 16, in->act_wr_mask[p]);
     }
     t->act_wr_req_i = wreq;
+    unsigned wwreq = 0;
+    for (unsigned p = 0; p < kWgtWrPorts; p++) {
+        wwreq |= (in->wgt_wr_req[p] ? 1u : 0u) << p;
+        wput(t->wgt_wr_addr_i, kAddrW * p, kAddrW, in->wgt_wr_addr[p]);
+        wput_lanes(t->wgt_wr_data_i, 256 * p, 16, in->wgt_wr_data[p], 16);
+    }
+    t->wgt_wr_req_i = wwreq;
     t->wgt_rd_req_i = in->wgt_rd_req ? 1 : 0;
     t->wgt_rd_quad_i = in->wgt_rd_quad;
     t->wgt_rd_nq_i = in->wgt_rd_nq;
@@ -82,6 +98,8 @@ extern "C" void spad_unit_get(spad_unit *u, spad_unit_out *o)
     }
     for (unsigned p = 0; p < kWrPorts; p++)
         o->act_wr_gnt[p] = (t->act_wr_gnt_o >> p) & 1u;
+    for (unsigned p = 0; p < kWgtWrPorts; p++)
+        o->wgt_wr_gnt[p] = (t->wgt_wr_gnt_o >> p) & 1u;
     o->wgt_rd_gnt = t->wgt_rd_gnt_o;
     o->dma_wr_gnt = t->dma_wr_gnt_o;
     o->dma_rd_gnt = t->dma_rd_gnt_o;

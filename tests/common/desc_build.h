@@ -41,7 +41,7 @@ static inline void desc_xfer(uint32_t d[AT_DESC_WORDS], unsigned op, unsigned bu
 typedef struct gemm_args {
     unsigned m, n, k;
     uint32_t a, lda, b, ldb, c, ldc, params;
-    int trans_b, params_en, gelu, accum, a_mask;
+    int trans_b, params_en, gelu, accum, a_mask, c_wgt;
     unsigned tau;
     at_rq rq;
     at_gelu_params gp;
@@ -55,6 +55,7 @@ static inline void desc_gemm(uint32_t d[AT_DESC_WORDS], const gemm_args *g, unsi
     AT_DPUT(d, GEMM_GELU, g->gelu);
     AT_DPUT(d, GEMM_ACCUM, g->accum);
     AT_DPUT(d, GEMM_A_MASK, g->a_mask);
+    AT_DPUT(d, GEMM_C_WGT, g->c_wgt);
     AT_DPUT(d, GEMM_A, g->a);
     AT_DPUT(d, GEMM_LDA, g->lda);
     AT_DPUT(d, GEMM_B, g->b);

@@ -322,7 +322,11 @@ static int decode_check(const dfz_case *c, const at_hw_config *cfg, const uint32
         uint64_t nt = cdiv(n, 16), kc = cdiv(k, 16);
         uint64_t a = AT_DGET(d, GEMM_A), lda = AT_DGET(d, GEMM_LDA), b = AT_DGET(d, GEMM_B), ldb = AT_DGET(d, GEMM_LDB);
         uint64_t cc = AT_DGET(d, GEMM_C), ldc = AT_DGET(d, GEMM_LDC), pr = AT_DGET(d, GEMM_PARAMS);
-        int pe = AT_DGET(d, GEMM_PARAMS_EN);
+        int pe = AT_DGET(d, GEMM_PARAMS_EN), cw = AT_DGET(d, GEMM_C_WGT);
+        if (cw && AT_DGET(d, GEMM_ACCUM)) {
+            v_fail(v, AT_DEVERR_ILLEGAL_FIELD, 0);
+            return 1;
+        }
         if (!m || !n) {
             v_fail(v, AT_DEVERR_ILLEGAL_FIELD, 7);
             return 1;
@@ -343,22 +347,25 @@ static int decode_check(const dfz_case *c, const at_hw_config *cfg, const uint32
             v_fail(v, AT_DEVERR_ILLEGAL_FIELD, 9);
             return 1;
         }
-        if (m > 1 && ldc < nt) {
+        /* C_WGT: C line (i, nt) = weight line C + nt LDC + i */
+        if (cw ? (nt > 1 && ldc < m) : (m > 1 && ldc < nt)) {
             v_fail(v, AT_DEVERR_ILLEGAL_FIELD, 6);
             return 1;
         }
-        uint64_t alast = a + (m - 1) * lda + kc - 1, clast = cc + (m - 1) * ldc + nt - 1;
-        if (alast >= act || clast >= act) {
+        uint64_t alast = a + (m - 1) * lda + kc - 1;
+        uint64_t clast = cw ? cc + (nt - 1) * ldc + m - 1 : cc + (m - 1) * ldc + nt - 1;
+        if (alast >= act || (!cw && clast >= act)) {
             v_fail(v, AT_DEVERR_SPAD_RANGE, 0);
             return 1;
         }
         uint64_t blast = AT_DGET(d, GEMM_TRANS_B) ? b + (kc - 1) * ldb + 4 * cdiv(n, 4) - 1
                                                   : b + (nt - 1) * ldb + 4 * cdiv(k, 4) - 1;
-        if (blast >= wgt || (pe && pr + 4 * nt - 1 >= wgt)) {
+        if (blast >= wgt || (pe && pr + 4 * nt - 1 >= wgt) || (cw && clast >= wgt)) {
             v_fail(v, AT_DEVERR_SPAD_RANGE, 1);
             return 1;
         }
-        if (overlap(cc, clast, a, alast)) {
+        if (cw ? overlap(cc, clast, b, blast) || (pe && overlap(cc, clast, pr, pr + 4 * nt - 1))
+               : overlap(cc, clast, a, alast)) {
             v_fail(v, AT_DEVERR_ILLEGAL_FIELD, 5);
             return 1;
         }

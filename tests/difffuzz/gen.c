@@ -208,6 +208,16 @@ static void gen_gemm(genctx *g, uint32_t d[AT_DESC_WORDS])
     }
     uint64_t b = g_base(g, g->wgt_lines, bspan, 4);
     uint64_t params = g_base(g, g->wgt_lines, 4 * mt, 4);
+    /* C_WGT (no ACCUM): C column-major in the upper half of the weight
+     * buffer, B and the parameter quads in the lower half */
+    uint64_t wldc = m + (g_pct(r, 30) ? g_range(r, 0, 5) : 0), wspan = (mt - 1) * wldc + m;
+    int cw = g_pct(r, 15) && wspan < g->wgt_lines / 2 && bspan < g->wgt_lines / 2;
+    if (cw) {
+        b = g_base(g, g->wgt_lines / 2, bspan, 4);
+        params = g_base(g, g->wgt_lines / 2, 4 * mt, 4);
+        c = g->wgt_lines / 2 + g_base(g, g->wgt_lines / 2, wspan, 1);
+        ldc = wldc;
+    }
     uint32_t rqm, rqs, gim, gis, gom, gos;
     g_rq(g, &rqm, &rqs, 8, 22);
     g_rq(g, &gim, &gis, 10, 16);
@@ -215,7 +225,8 @@ static void gen_gemm(genctx *g, uint32_t d[AT_DESC_WORDS])
     AT_DPUT(d, GEMM_TRANS_B, tb);
     AT_DPUT(d, GEMM_PARAMS_EN, pe);
     AT_DPUT(d, GEMM_GELU, g_pct(r, 25));
-    AT_DPUT(d, GEMM_ACCUM, g_pct(r, 20));
+    AT_DPUT(d, GEMM_ACCUM, !cw && g_pct(r, 20));
+    AT_DPUT(d, GEMM_C_WGT, cw);
     AT_DPUT(d, GEMM_A_MASK, g_pct(r, 30));
     AT_DPUT(d, GEMM_A, a);
     AT_DPUT(d, GEMM_LDA, lda);

@@ -7,7 +7,8 @@
  *     not fit tiny's activation scratchpad);
  *   - the same for "Hi" with DynaTran at every site (tau 0.05), with the same
  *     hardware counters (MACs skipped, zeros per site), its activations
- *     resident in the scratchpad between stages;
+ *     resident in the scratchpad between stages and K and V computed
+ *     straight into the weight scratchpad (GEMM_C_WGT);
  *   - the fmodel's cycle estimate of the whole model is within 5 % of the
  *     RTL's cycles, and so is its energy estimate (docs/energy.md), with
  *     the scratchpad writes by buffer the same on both.
@@ -56,6 +57,11 @@ static void compare(const char *what, at_session *rtl, at_session *fm, const cha
           sf.num_stages, ns);
     CHECK(sr.resident == resident && sf.resident == resident, "%s: resident rtl %d fmodel %d, want %d", what,
           sr.resident, sf.resident, resident);
+    /* resident on tiny ("Hi"): K and V straight into the weight
+     * scratchpad (GEMM_C_WGT on the RTL's weight write ports), else through
+     * memory */
+    CHECK(sr.kv_weights == resident && sf.kv_weights == resident, "%s: kv_weights rtl %d fmodel %d, want %d", what,
+          sr.kv_weights, sf.kv_weights, resident);
     long d = iu_first_diff(what, hr, hf, b.tokens, 384);
     CHECK(d < 0, "%s: rtl and fmodel hidden states differ", what);
     CHECK(sr.mac_issued == sf.mac_issued && sr.mac_skipped == sf.mac_skipped,

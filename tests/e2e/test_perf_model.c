@@ -9,7 +9,15 @@
  *     rows exactly; the preloaded run leaves its preload stage out of the
  *     figures and moves fewer bytes;
  *   - preloading on a configuration whose weight scratchpad is too small
- *     fails with a clear error. */
+ *     fails with a clear error;
+ *   - K and V straight into the weight scratchpad (GEMM_C_WGT,
+ *     at_program.kv_weights) with resident activations, sequences starting
+ *     at token offsets that are multiples of 4 and not (the k / v GEMMs
+ *     split at the sequences, rows padded to 4), against K and V through
+ *     memory (at_infer_opts.kv_mem): both the host reference's bits, and
+ *     the DRAM bytes fall by exactly the STOREs of K and V and their
+ *     per-head LOADs (8 T H bytes a layer) and the dropped commands'
+ *     descriptors. */
 #include <math.h>
 #include <string.h>
 
@@ -99,8 +107,8 @@ typedef struct run_out {
     at_stage_stats first;
 } run_out;
 
-static int run(at_session *s, int32_t *const *ids, const size_t *lens, size_t n, int preload, int stream,
-               run_out *o)
+static int run_kv(at_session *s, int32_t *const *ids, const size_t *lens, size_t n, int preload, int stream,
+                  int kv_mem, run_out *o)
 {
     memset(o, 0, sizeof *o);
     size_t T = 0;
@@ -109,7 +117,7 @@ static int run(at_session *s, int32_t *const *ids, const size_t *lens, size_t n,
     const size_t H = (size_t)s->model->cfg.hidden;
     o->hidden = malloc(T * H * sizeof *o->hidden);
     float *emb = malloc(n * H * sizeof *emb);
-    at_infer_opts io = {.sites = AT_SITES_PAPER, .preload_weights = preload, .stream = stream};
+    at_infer_opts io = {.sites = AT_SITES_PAPER, .preload_weights = preload, .stream = stream, .kv_mem = kv_mem};
     at_err err = {0};
     int rc = o->hidden && emb ? at_infer_run(s->infer, (const int32_t *const *)ids, lens, n, &io, emb, o->hidden,
                                              &o->st, &err)
@@ -119,6 +127,12 @@ static int run(at_session *s, int32_t *const *ids, const size_t *lens, size_t n,
         o->first = o->st.stages[0];
     free(emb);
     return rc;
+}
+
+static int run(at_session *s, int32_t *const *ids, const size_t *lens, size_t n, int preload, int stream,
+               run_out *o)
+{
+    return run_kv(s, ids, lens, n, preload, stream, 0, o);
 }
 
 static void t_preload(void)
@@ -159,6 +173,8 @@ static void t_preload(void)
               bad < T * H ? o[v].hidden[bad] : 0, bad < T * H ? ref.hidden[bad] : 0);
         const at_infer_stats *st = &o[v].st;
         CHECK(st->resident == !(v >> 1), "%s: resident %d", what[v], st->resident);
+        /* K and V into the weight scratchpad whenever resident (edge has the room) */
+        CHECK(st->kv_weights == st->resident, "%s: kv_weights %d", what[v], st->kv_weights);
         uint64_t smx = (uint64_t)bc->layers * bc->heads * T, ln = (uint64_t)(1 + 2 * bc->layers) * T;
         CHECK(st->smx_rows == smx && st->ln_rows == ln, "%s: SMX_ROWS %llu LN_ROWS %llu, want %llu %llu", what[v],
               (unsigned long long)st->smx_rows, (unsigned long long)st->ln_rows, (unsigned long long)smx,
@@ -198,6 +214,66 @@ static void t_preload(void)
     for (int v = 0; v < 4; v++)
         free(o[v].hidden);
     at_qref_result_free(&ref);
+    at_session_close(s);
+}
+
+static void t_kv_weights(void)
+{
+    at_session_opts so = {.synth = "bert-tiny", .synth_seed = g_seed + 1, .backend = "fmodel", .config = "edge"};
+    at_session *s = NULL;
+    at_err err = {0};
+    if (at_session_open(&so, &s, &err)) {
+        CHECK(0, "session bert-tiny/edge: %s", err.msg);
+        return;
+    }
+    const bert_config *bc = &s->model->cfg;
+    /* offsets 0, 16 (multiples of 4), then 0, 13, 36 (not) */
+    static const size_t lens_all[2][3] = {{16, 23, 0}, {13, 23, 5}};
+    for (int t = 0; t < 2; t++) {
+        size_t nb = lens_all[t][2] ? 3 : 2, T = 0;
+        size_t lens[3];
+        int32_t buf[3][32], *ids[3] = {buf[0], buf[1], buf[2]};
+        for (size_t b = 0; b < nb; b++) {
+            lens[b] = lens_all[t][b];
+            T += lens[b];
+        }
+        at_synth_tokens(g_seed + (uint64_t)t, bc->vocab_size, ids, lens, nb);
+        at_qref_result ref;
+        if (at_qref_run(s->model, (const int32_t *const *)ids, lens, nb, 0.0, AT_SITES_PAPER, &ref, &err)) {
+            CHECK(0, "qref: %s", err.msg);
+            break;
+        }
+        run_out o[2];
+        for (int v = 0; v < 2; v++) {
+            if (run_kv(s, ids, lens, nb, 0, 0, v, &o[v]))
+                continue;
+            size_t H = (size_t)bc->hidden, bad = T * H;
+            for (size_t i = 0; i < T * H && bad == T * H; i++)
+                if (o[v].hidden[i] != ref.hidden[i])
+                    bad = i;
+            CHECK(bad == T * H, "batch %d, kv_mem %d: hidden state of token %zu column %zu differs from the host "
+                  "reference", t, v, bad / H, bad % H);
+            CHECK(o[v].st.resident && o[v].st.kv_weights == !v, "batch %d, kv_mem %d: resident %d kv_weights %d", t, v,
+                  o[v].st.resident, o[v].st.kv_weights);
+            printf("  batch %d (%zu tokens), K and V %-28s %7llu cycles, %8llu DRAM bytes, %u commands\n", t, T,
+                   v ? "through memory:" : "into the weight scratchpad:", (unsigned long long)o[v].st.cycles,
+                   (unsigned long long)o[v].st.dram_bytes, o[v].st.commands);
+        }
+        if (o[0].hidden && o[1].hidden) {
+            uint64_t kv = 8ull * T * (uint64_t)bc->hidden * (uint64_t)bc->layers;
+            uint64_t desc = 64ull * (o[1].st.commands - o[0].st.commands);
+            CHECK(o[1].st.commands > o[0].st.commands && o[1].st.dram_bytes == o[0].st.dram_bytes + kv + desc &&
+                      o[0].st.cycles < o[1].st.cycles,
+                  "batch %d: %llu DRAM bytes, %llu cycles, %u commands; through memory %llu, %llu, %u (want %llu "
+                  "more bytes: K and V %llu, descriptors %llu)",
+                  t, (unsigned long long)o[0].st.dram_bytes, (unsigned long long)o[0].st.cycles, o[0].st.commands,
+                  (unsigned long long)o[1].st.dram_bytes, (unsigned long long)o[1].st.cycles, o[1].st.commands,
+                  (unsigned long long)(kv + desc), (unsigned long long)kv, (unsigned long long)desc);
+        }
+        for (int v = 0; v < 2; v++)
+            free(o[v].hidden);
+        at_qref_result_free(&ref);
+    }
     at_session_close(s);
 }
 
@@ -242,6 +318,7 @@ int main(void)
     RUN_CASE(t_weights);
     RUN_CASE(t_tokens);
     RUN_CASE(t_preload);
+    RUN_CASE(t_kv_weights);
     RUN_CASE(t_preload_unfit);
     return check_finish("test_perf_model");
 }

@@ -226,7 +226,7 @@ static void run_shape(const char *model, const bert_config *bc, const char *conf
     CHECK(rc == 0, "%s/%s: activation layout: %s", model, config, err.msg);
     /* as at_perf_run compiles (at_infer_run with its defaults): tau 0, no
      * sites, activations resident when they fit, weights loaded per stage */
-    at_compile_opts co = {0, 0, 1, 2, 0, 0, 0};
+    at_compile_opts co = {0, 0, 1, 2, 0, 0, 0, 0};
     at_program prog;
     memset(&prog, 0, sizeof prog);
     if (!rc) {

@@ -145,10 +145,10 @@ static void test_check_common(void)
     AT_DPUT(d, XFER_BUF, 3);
     d[8] = 1;
     EXPECT_CHECK(&f, d, AT_DEVERR_ILLEGAL_FIELD, 8, "reserved before XFER_BUF");
-    /* a GEMM flag bit not defined (flags bits 5..7) */
+    /* a GEMM flag bit not defined (flags bits 6..7) */
     desc_clear(d, AT_OP_GEMM, 0);
-    d[0] |= 1u << 13;
-    EXPECT_CHECK(&f, d, AT_DEVERR_ILLEGAL_FIELD, 0, "GEMM flag 5");
+    d[0] |= 1u << 14;
+    EXPECT_CHECK(&f, d, AT_DEVERR_ILLEGAL_FIELD, 0, "GEMM flag 6");
     at_spad_free(&f.sp);
 }
 
@@ -288,12 +288,51 @@ static const check_case gemm_cases[] = {
     {"C right before A", {SET(GEMM_A, 100), SET(GEMM_C, 60)}, PASSES},
 };
 
+/* Valid with C_WGT (gemm_ok, C at weight line 1000, LDC 24): A [0, 59],
+ * B [0, 71], C [1000, 1000 + 24 + 19] = [1000, 1043] in the weight buffer. */
+static const check_case gemm_wgt_cases[] = {
+    {"valid C_WGT", {{0}}, PASSES},
+    {"C_WGT with ACCUM before M 0", {SET(GEMM_ACCUM, 1), SET(GEMM_M, 0)}, BAD_FIELD(0)},
+    {"ACCUM alone", {SET(GEMM_C_WGT, 0), SET(GEMM_ACCUM, 1), SET(GEMM_C, 100), SET(GEMM_LDC, 2)}, PASSES},
+    {"PARAMS % 4 before LDC", {SET(GEMM_PARAMS, 3), SET(GEMM_PARAMS_EN, 1), SET(GEMM_LDC, 1)}, BAD_FIELD(9)},
+    /* columns overlap: NT 2 and LDC < M (20) */
+    {"LDC < M before SPAD_RANGE", {SET(GEMM_LDC, 19), SET(GEMM_C, 3000)}, BAD_FIELD(6)},
+    {"LDC = M", {SET(GEMM_LDC, 20)}, PASSES},
+    {"C_WGT ignores LDC < NT", {SET(GEMM_LDC, 20), SET(GEMM_M, 40), SET(GEMM_LDA, 1), SET(GEMM_K, 16)},
+     BAD_FIELD(6)},
+    {"NT 1 ignores LDC", {SET(GEMM_N, 16), SET(GEMM_LDC, 0)}, PASSES},
+    {"M 1 does not ignore LDC", {SET(GEMM_M, 1), SET(GEMM_LDC, 0)}, BAD_FIELD(6)},
+    /* last C line = C + (NT-1)*LDC + M-1 = C + 24 + 19 = C + 43 in the weight buffer */
+    {"last C line 2047", {SET(GEMM_C, 2048 - 44)}, PASSES},
+    {"last C line 2048 (weight)", {SET(GEMM_C, 2048 - 43)}, BAD_RANGE(1)},
+    {"act range before C's weight range", {SET(GEMM_C, 2048 - 43), SET(GEMM_A, 2048 - 59)}, BAD_RANGE(0)},
+    {"C past the activation lines is fine", {SET(GEMM_C, 2040 - 43), SET(GEMM_A, 2048 - 60)}, PASSES},
+    /* C vs B [0, 71]: B's last line, one past */
+    {"C overlaps B end", {SET(GEMM_C, 71)}, BAD_FIELD(5)},
+    {"C right after B", {SET(GEMM_C, 72)}, PASSES},
+    /* B [400, 471]: C [357, 400] touches B's first line */
+    {"C overlaps B start", {SET(GEMM_B, 400), SET(GEMM_C, 357)}, BAD_FIELD(5)},
+    {"C right before B", {SET(GEMM_B, 400), SET(GEMM_C, 356)}, PASSES},
+    /* C vs the parameter quads [PARAMS, PARAMS + 7] */
+    {"C overlaps PARAMS", {SET(GEMM_PARAMS_EN, 1), SET(GEMM_PARAMS, 1040)}, BAD_FIELD(5)},
+    {"C overlaps PARAMS end", {SET(GEMM_PARAMS_EN, 1), SET(GEMM_PARAMS, 996)}, BAD_FIELD(5)},
+    {"C right after PARAMS", {SET(GEMM_PARAMS_EN, 1), SET(GEMM_PARAMS, 992)}, PASSES},
+    {"PARAMS overlap ignored without PARAMS_EN", {SET(GEMM_PARAMS, 1000)}, PASSES},
+    /* C in the weight buffer never overlaps A, even at the same line numbers */
+    {"C at A's lines", {SET(GEMM_C, 100), SET(GEMM_A, 100), SET(GEMM_B, 1000)}, PASSES},
+};
+
 static void test_check_gemm(void)
 {
     uint32_t d[AT_DESC_WORDS];
     gemm_args g = gemm_ok();
     desc_gemm(d, &g, 0);
     RUN_CHECK_CASES(d, gemm_cases);
+    g.c_wgt = 1;
+    g.c = 1000;
+    g.ldc = 24;
+    desc_gemm(d, &g, 0);
+    RUN_CHECK_CASES(d, gemm_wgt_cases);
 }
 
 /* Valid (smx_ok): 4 rows of N 40 (NB 3), src [0, 11], dst [20, 31], LENS 50 unused. */
@@ -453,6 +492,15 @@ static void test_ranges(void)
              r[i].last == want[i][2] && (uint64_t)r[i].write == want[i][3];
     CHECK(ok, "GEMM ranges (n %d)", n);
     CHECK(at_exec_mem_range(d, &lo, &hi, &wraps) == 0, "GEMM has no memory range");
+    /* C_WGT: C [C, C + (NT-1)*LDC + M-1] written in the weight buffer */
+    g.c_wgt = 1;
+    g.c = 1000;
+    g.ldc = 30;
+    desc_gemm(d, &g, 0);
+    n = at_exec_ranges(d, r);
+    CHECK(n == 4 && r[3].buf == 1 && r[3].first == 1000 && r[3].last == 1000 + 30 + 19 && r[3].write,
+          "GEMM C_WGT ranges (n %d, C buf %d [%llu, %llu])", n, r[3].buf, (unsigned long long)r[3].first,
+          (unsigned long long)r[3].last);
     smx_args s = smx_ok();
     s.len_vec = 1;
     s.rows = 17;
@@ -593,6 +641,8 @@ static int gemm_run_compare(gemm_case *c, at_spad *sp, const at_hw_config *cfg, 
     before.act_mask = malloc(sizeof *before.act_mask * sp->act_lines);
     memcpy(before.act, sp->act, sizeof *before.act * sp->act_lines);
     memcpy(before.act_mask, sp->act_mask, sizeof *before.act_mask * sp->act_lines);
+    before.wgt = malloc(sizeof *before.wgt * sp->wgt_lines);
+    memcpy(before.wgt, sp->wgt, sizeof *before.wgt * sp->wgt_lines);
     uint32_t d[AT_DESC_WORDS], det = 0;
     desc_gemm(d, g, 0);
     int code = at_exec_check(d, sp, cfg, &det);
@@ -607,13 +657,16 @@ static int gemm_run_compare(gemm_case *c, at_spad *sp, const at_hw_config *cfg, 
             nnz += c->a[i * g->k + k] != 0 && (!g->a_mask || c->am[i * g->k + k]);
     for (unsigned i = 0; i < g->m && ok; i++)
         for (unsigned n = 0; n < nt * 16 && ok; n++) {
-            uint32_t line = g->c + i * g->ldc + n / 16;
-            int16_t got = sp->act[line][n % 16];
-            int gotm = (sp->act_mask[line] >> (n % 16)) & 1;
+            /* C_WGT: weight line C + nt*LDC + i, no mask word (compared as 0) */
+            uint32_t line = g->c_wgt ? g->c + (n / 16) * g->ldc + i : g->c + i * g->ldc + n / 16;
+            int16_t got = g->c_wgt ? sp->wgt[line][n % 16] : sp->act[line][n % 16];
+            int gotm = g->c_wgt ? 0 : (sp->act_mask[line] >> (n % 16)) & 1;
             int16_t want = 0;
             int wantm = 0;
             if (n < g->n) {
-                want = gemm_ref(c, i, n, before.act[line][n % 16], &wantm);
+                want = gemm_ref(c, i, n, g->c_wgt ? 0 : before.act[line][n % 16], &wantm);
+                if (g->c_wgt)
+                    wantm = 0;
                 gemm_args plain = *g;
                 plain.accum = 0;
                 gemm_case pc = *c;
@@ -628,14 +681,33 @@ static int gemm_run_compare(gemm_case *c, at_spad *sp, const at_hw_config *cfg, 
                 ok = 0;
             }
         }
-    /* lines between C rows untouched */
-    for (unsigned i = 0; i + 1 < g->m && ok; i++)
+    /* lines between C rows untouched (C_WGT: between column tiles, and the
+     * activation buffer as a whole) */
+    for (unsigned i = 0; !g->c_wgt && i + 1 < g->m && ok; i++)
         for (uint32_t l = g->c + i * g->ldc + nt; l < g->c + (i + 1) * g->ldc; l++)
             if (memcmp(sp->act[l], before.act[l], 32) || sp->act_mask[l] != before.act_mask[l]) {
                 CHECK(0, "%s: line %u between C rows changed", what, l);
                 ok = 0;
                 break;
             }
+    for (unsigned t = 0; g->c_wgt && t + 1 < nt && ok; t++)
+        for (uint32_t l = g->c + t * g->ldc + g->m; l < g->c + (t + 1) * g->ldc; l++)
+            if (memcmp(sp->wgt[l], before.wgt[l], 32)) {
+                CHECK(0, "%s: weight line %u between C column tiles changed", what, l);
+                ok = 0;
+                break;
+            }
+    if (g->c_wgt && ok) {
+        CHECK(memcmp(sp->act, before.act, sizeof *sp->act * sp->act_lines) == 0 &&
+                  memcmp(sp->act_mask, before.act_mask, sizeof *sp->act_mask * sp->act_lines) == 0,
+              "%s: C_WGT changed the activation buffer", what);
+        uint64_t c_last = g->c + (uint64_t)(nt - 1) * g->ldc + g->m - 1;
+        for (uint32_t l = 0; l < sp->wgt_lines; l++)
+            if ((l < g->c || l > c_last) && memcmp(sp->wgt[l], before.wgt[l], 32)) {
+                CHECK(0, "%s: weight line %u outside C changed", what, l);
+                break;
+            }
+    }
     CHECK(cnt.mac_issued == 16ull * nt * nnz, "%s: mac_issued %llu, want %llu", what,
           (unsigned long long)cnt.mac_issued, 16ull * nt * nnz);
     CHECK(cnt.mac_skipped == 16ull * nt * ((uint64_t)g->m * g->k - nnz),
@@ -653,12 +725,15 @@ static int gemm_run_compare(gemm_case *c, at_spad *sp, const at_hw_config *cfg, 
      * the old C from the activation buffer, C written there */
     uint64_t wrd = (g->trans_b ? kc * 4ull * ((g->n + 3) / 4) : nt * 4ull * ((g->k + 3) / 4)) +
                    (g->params_en ? 4ull * nt : 0);
-    CHECK(cnt.wgt_rd == wrd && cnt.act_rd == rd - wrd && cnt.act_wr == cnt.spad_wr,
-          "%s: act rd %llu wgt rd %llu act wr %llu, want %llu %llu %llu", what, (unsigned long long)cnt.act_rd,
-          (unsigned long long)cnt.wgt_rd, (unsigned long long)cnt.act_wr, (unsigned long long)(rd - wrd),
-          (unsigned long long)wrd, (unsigned long long)cnt.spad_wr);
+    uint64_t want_aw = g->c_wgt ? 0 : cnt.spad_wr, want_ww = g->c_wgt ? cnt.spad_wr : 0;
+    CHECK(cnt.wgt_rd == wrd && cnt.act_rd == rd - wrd && cnt.act_wr == want_aw && cnt.wgt_wr == want_ww,
+          "%s: act rd %llu wgt rd %llu act wr %llu wgt wr %llu, want %llu %llu %llu %llu", what,
+          (unsigned long long)cnt.act_rd, (unsigned long long)cnt.wgt_rd, (unsigned long long)cnt.act_wr,
+          (unsigned long long)cnt.wgt_wr, (unsigned long long)(rd - wrd), (unsigned long long)wrd,
+          (unsigned long long)want_aw, (unsigned long long)want_ww);
     free(before.act);
     free(before.act_mask);
+    free(before.wgt);
     return ok;
 }
 
@@ -708,6 +783,7 @@ static void test_gemm_fixed(void)
         {"params", 0, 1, 0, 0, 0, 0},    {"gelu", 0, 1, 1, 0, 0, 0},
         {"tau", 0, 0, 0, 0, 0, 200},     {"accum", 0, 0, 0, 1, 0, 50},
         {"a_mask", 0, 0, 0, 0, 1, 0},    {"all", 1, 1, 1, 1, 1, 300},
+        {"c_wgt", 0, 0, 0, 0, 0, 0},     {"c_wgt all", 1, 1, 1, 0, 1, 300},
     };
     for (size_t t = 0; t < sizeof v / sizeof v[0]; t++) {
         spad_randomize(&f.sp);
@@ -724,6 +800,11 @@ static void test_gemm_fixed(void)
         c.g.accum = v[t].accum;
         c.g.a_mask = v[t].a_mask;
         c.g.tau = v[t].tau;
+        if (strncmp(v[t].what, "c_wgt", 5) == 0) { /* weight lines [1000, 1000 + 2*25 + 20] */
+            c.g.c_wgt = 1;
+            c.g.c = 1000;
+            c.g.ldc = 25;
+        }
         c.g.rq = (at_rq){45000, 14};
         at_gelu_params_make(1.0 / 256, 1.0 / 256, &c.g.gp);
         gemm_case_alloc(&c);
@@ -804,6 +885,11 @@ static void test_gemm_random(void)
         g->tau = rint_in(0, 1) ? 0 : (unsigned)rint_in(0, 2000);
         g->lda = kc + (unsigned)rint_in(0, 2);
         g->ldc = nt + (unsigned)rint_in(0, 2);
+        g->c_wgt = rint_in(0, 3) == 0;
+        if (g->c_wgt) {
+            g->accum = 0;
+            g->ldc = g->m + (unsigned)rint_in(0, 5);
+        }
         g->a = (uint32_t)rint_in(0, 300);
         g->c = g->a + (g->m - 1) * g->lda + kc + (uint32_t)rint_in(0, 20);
         if (rint_in(0, 1)) { /* C below A */
@@ -815,6 +901,12 @@ static void test_gemm_random(void)
         g->b = 4u * (unsigned)rint_in(0, 50);
         unsigned blines = (g->trans_b ? kc : nt) * g->ldb;
         g->params = g->b + blines + 4u * (unsigned)rint_in(0, 8);
+        if (g->c_wgt) { /* C in the weight buffer after the parameter quads (or before B) */
+            g->c = g->params + 4 * nt + (uint32_t)rint_in(0, 9);
+            if (rint_in(0, 1) && g->b > (nt - 1) * g->ldc + g->m) {
+                g->c = g->b - ((nt - 1) * g->ldc + g->m) - (uint32_t)rint_in(0, g->b - ((nt - 1) * g->ldc + g->m));
+            }
+        }
         g->rq = (at_rq){(uint16_t)rint_in(32768, 65535), (uint8_t)rint_in(8, 40)};
         at_gelu_params_make(1.0 / rint_in(16, 1024), 1.0 / rint_in(16, 1024), &g->gp);
         gemm_case_alloc(&c);
@@ -822,8 +914,8 @@ static void test_gemm_random(void)
         spad_randomize(&f.sp);
         char what[200];
         snprintf(what, sizeof what,
-                 "random %d: M %u N %u K %u trans %d params %d gelu %d accum %d amask %d tau %u", it,
-                 g->m, g->n, g->k, g->trans_b, g->params_en, g->gelu, g->accum, g->a_mask, g->tau);
+                 "random %d: M %u N %u K %u trans %d params %d gelu %d accum %d amask %d c_wgt %d tau %u", it,
+                 g->m, g->n, g->k, g->trans_b, g->params_en, g->gelu, g->accum, g->a_mask, g->c_wgt, g->tau);
         int ok = gemm_run_compare(&c, &f.sp, f.cfg, what);
         gemm_case_free(&c);
         if (!ok)

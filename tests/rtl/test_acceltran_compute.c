@@ -6,7 +6,9 @@
  * command's result (whole activation buffer with mask words, error and
  * detail) and exact counters (mac_issued, mac_skipped, pruned, spad_wr) are
  * compared with at_exec_compute() of cosim/fmodel/device_exec.h on a copy of
- * the scratchpads. Also measures the cycles of a dense GEMM against the ideal
+ * the scratchpads (the weight buffer too: GEMMs with C_WGT write C there,
+ * through weight write ports granted per line bank, L mod 16, as
+ * acceltran_spad does; a following GEMM takes the written C as B). Also measures the cycles of a dense GEMM against the ideal
  * M*N*K / (PEs x lanes x 16). Seeded; seed and both sides on mismatch. */
 // rtl-test-configs: tiny
 #include <inttypes.h>
@@ -99,6 +101,10 @@ static compute_unit *g_u;
  * the ports asking for it (pointer past the winner). */
 static unsigned g_bank_rr[16];
 static unsigned g_wbank_rr[16]; /* per bank: the write port served first (acceltran_spad) */
+static unsigned g_wline_rr[16]; /* per weight line bank (line mod 16): the weight write port served first */
+/* the last command's weight writes: lines, cycles with at least one, the most in one cycle */
+static uint64_t g_ww_lines, g_ww_cycles;
+static unsigned g_ww_max;
 
 /* acceltran_bank_arb over np ports: per bank the first port at or after
  * rr[bank] asking for it wins, unless the random stall (the DMA taking the
@@ -106,10 +112,12 @@ static unsigned g_wbank_rr[16]; /* per bank: the write port served first (accelt
 static void bank_grant(unsigned banks, unsigned np, const int *req, const uint32_t *addr, unsigned *rr,
                        int *gnt)
 {
-    for (unsigned b = 0; b < banks; b++)
+    /* banks 0: the weight buffer's 16 line banks (line mod 16) */
+    unsigned nb = banks ? banks : 16u;
+    for (unsigned b = 0; b < nb; b++)
         for (unsigned j = 0; j < np; j++) {
             unsigned p = (rr[b] + j) % np;
-            if (req[p] && at_act_bank(addr[p], banks) == b) {
+            if (req[p] && (banks ? at_act_bank(addr[p], banks) : addr[p] % 16u) == b) {
                 if (urand() >= g_stall) {
                     gnt[p] = 1;
                     rr[b] = (p + 1) % np;
@@ -134,6 +142,8 @@ static int rtl_run(const uint32_t d[16], run_result *r, uint64_t max_cycles)
     uint32_t act_a[CU_ACT_PORTS_MAX] = {0}, wgt_q = 0, wgt_nq = 0;
     unsigned np = compute_unit_act_ports(g_u), nw = compute_unit_wr_ports(g_u);
     unsigned banks = g_cfg->act_banks ? g_cfg->act_banks : 1u;
+    g_ww_lines = g_ww_cycles = 0;
+    g_ww_max = 0;
     for (;;) {
         if (cyc > max_cycles) {
             CHECK(0, "timeout after %" PRIu64 " cycles", cyc);
@@ -141,7 +151,7 @@ static int rtl_run(const uint32_t d[16], run_result *r, uint64_t max_cycles)
         }
         in.wgt_rd_gnt = 0;
         for (unsigned p = 0; p < nw; p++)
-            in.act_wr_gnt[p] = 0;
+            in.act_wr_gnt[p] = in.wgt_wr_gnt[p] = 0;
         for (unsigned p = 0; p < np; p++) {
             in.act_rd_gnt[p] = 0;
             in.act_rvalid[p] = act_pend[p];
@@ -163,6 +173,8 @@ static int rtl_run(const uint32_t d[16], run_result *r, uint64_t max_cycles)
         bank_grant(banks, np, o.act_rd_req, o.act_rd_addr, g_bank_rr, in.act_rd_gnt);
         /* the write ports likewise: per bank one write a cycle */
         bank_grant(banks, nw, o.act_wr_req, o.act_wr_addr, g_wbank_rr, in.act_wr_gnt);
+        /* the weight write ports: per line bank one write a cycle */
+        bank_grant(0, nw, o.wgt_wr_req, o.wgt_wr_addr, g_wline_rr, in.wgt_wr_gnt);
         in.wgt_rd_gnt = o.wgt_rd_req && urand() >= g_stall;
         compute_unit_set(g_u, &in);
         compute_unit_eval(g_u);
@@ -195,6 +207,19 @@ static int rtl_run(const uint32_t d[16], run_result *r, uint64_t max_cycles)
                 uint32_t a = o.act_wr_addr[p] % g_rtl.act_lines;
                 memcpy(g_rtl.act[a], o.act_wr_data[p], 32);
                 g_rtl.act_mask[a] = o.act_wr_mask[p];
+            }
+        unsigned nww = 0;
+        for (unsigned p = 0; p < nw; p++)
+            nww += in.wgt_wr_gnt[p] != 0;
+        g_ww_lines += nww;
+        g_ww_cycles += nww > 0;
+        g_ww_max = nww > g_ww_max ? nww : g_ww_max;
+        for (unsigned p = 0; p < nw; p++)
+            if (in.wgt_wr_gnt[p]) {
+                CHECK(o.wgt_wr_addr[p] < g_rtl.wgt_lines, "wgt write %u out of range (port %u)",
+                      o.wgt_wr_addr[p], p);
+                CHECK(!o.act_wr_req[p], "port %u asks for an activation and a weight write", p);
+                memcpy(g_rtl.wgt[o.wgt_wr_addr[p] % g_rtl.wgt_lines], o.wgt_wr_data[p], 32);
             }
         int fin = 0;
         if (accepted && (o.done || o.err)) {
@@ -264,6 +289,18 @@ static void run_cmd(const uint32_t d[16], const char *label, uint64_t max_cycles
         }
     }
     CHECK(bad == 0, "%s: %d activation lines differ", label, bad);
+    int wbad = 0;
+    for (uint32_t l = 0; l < g_rtl.wgt_lines; l++) {
+        if (memcmp(g_rtl.wgt[l], g_ref.wgt[l], 32)) {
+            if (wbad < 4) {
+                fprintf(stderr, "  %s: weight line %u differs\n", label, l);
+                show_line("rtl", g_rtl.wgt[l], 0);
+                show_line("ref", g_ref.wgt[l], 0);
+            }
+            wbad++;
+        }
+    }
+    CHECK(wbad == 0, "%s: %d weight lines differ", label, wbad);
     CHECK(r.cnt[CU_CNT_MAC_ISSUED] == cnt.mac_issued, "%s: mac_issued rtl %" PRIu64 " ref %" PRIu64,
           label, r.cnt[CU_CNT_MAC_ISSUED], cnt.mac_issued);
     CHECK(r.cnt[CU_CNT_MAC_SKIPPED] == cnt.mac_skipped,
@@ -283,6 +320,7 @@ typedef struct gemm_shape {
     int m, n, k;
     int trans, params, gelu, accum, amask;
     int tau;
+    int cwgt; /* C_WGT: C in the weight buffer after B and the parameter quads (no ACCUM) */
 } gemm_shape;
 
 /* Lays the GEMM out in the scratchpads (A at 0, C after it, B at weight 0,
@@ -295,7 +333,11 @@ static int gemm_desc(const gemm_shape *s, uint32_t d[16])
     uint32_t a = g_tight ? 0 : rnd(0, 7);
     uint32_t c = a + (mt - 1) * lda + kc + (g_tight ? 0 : rnd(0, 5));
     uint32_t c_last = c + (mt - 1) * ldc + nt - 1;
-    if (c_last >= g_rtl.act_lines)
+    if (s->cwgt) { /* placed below, after B */
+        ldc = mt + (g_tight || urand() < 0.5 ? 0 : rnd(0, 5));
+        c_last = 0;
+    }
+    if (c_last >= g_rtl.act_lines || (a + (mt - 1) * lda + kc > g_rtl.act_lines))
         return 0;
     uint32_t k4 = 4 * (((uint32_t)s->k + 3) / 4), n4 = 4 * (((uint32_t)s->n + 3) / 4);
     uint32_t ldb, b = g_tight ? 0 : 4 * rnd(0, 2), b_last;
@@ -309,6 +351,11 @@ static int gemm_desc(const gemm_shape *s, uint32_t d[16])
     uint32_t par = 4 * ((b_last + 4) / 4);
     if (b_last >= g_rtl.wgt_lines || (s->params && par + 4 * nt > g_rtl.wgt_lines))
         return 0;
+    if (s->cwgt) {
+        c = (s->params ? par + 4 * nt : b_last + 1) + (g_tight ? 0 : rnd(0, 5));
+        if (c + (uint64_t)(nt - 1) * ldc + mt > g_rtl.wgt_lines)
+            return 0;
+    }
     memset(d, 0, 64);
     put(d, AT_DESC_OPCODE_WORD, AT_DESC_OPCODE_LSB, 8, AT_OP_GEMM);
     put(d, 0, AT_DESC_GEMM_TRANS_B_LSB, 1, (uint32_t)s->trans);
@@ -316,6 +363,7 @@ static int gemm_desc(const gemm_shape *s, uint32_t d[16])
     put(d, 0, AT_DESC_GEMM_GELU_LSB, 1, (uint32_t)s->gelu);
     put(d, 0, AT_DESC_GEMM_ACCUM_LSB, 1, (uint32_t)s->accum);
     put(d, 0, AT_DESC_GEMM_A_MASK_LSB, 1, (uint32_t)s->amask);
+    put(d, 0, AT_DESC_GEMM_C_WGT_LSB, 1, (uint32_t)s->cwgt);
     put(d, AT_DESC_GEMM_A_WORD, 0, 24, a);
     put(d, AT_DESC_GEMM_LDA_WORD, 0, 24, lda);
     put(d, AT_DESC_GEMM_B_WORD, 0, 24, b);
@@ -361,9 +409,9 @@ static int gemm_case(const gemm_shape *s, double zero, double mask0, const char 
         return 0;
     }
     char buf[160];
-    snprintf(buf, sizeof buf, "%s GEMM %dx%dx%d%s%s%s%s%s tau %d", label, s->m, s->n, s->k,
+    snprintf(buf, sizeof buf, "%s GEMM %dx%dx%d%s%s%s%s%s%s tau %d", label, s->m, s->n, s->k,
              s->trans ? " TRANS_B" : "", s->params ? " PARAMS" : "", s->gelu ? " GELU" : "",
-             s->accum ? " ACCUM" : "", s->amask ? " A_MASK" : "", s->tau);
+             s->accum ? " ACCUM" : "", s->amask ? " A_MASK" : "", s->cwgt ? " C_WGT" : "", s->tau);
     run_cmd(d, buf, 5000000, NULL);
     return 1;
 }
@@ -375,10 +423,125 @@ static void case_gemm_fixed(void)
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         for (int v = 0; v < 4; v++) {
             gemm_shape s = {shapes[i][0], shapes[i][1], shapes[i][2], v & 1, (v >> 1) & 1,
-                            v == 3, v == 2, v == 1, v == 1 ? 100 : 0};
+                            v == 3, v == 2, v == 1, v == 1 ? 100 : 0, 0};
             g_stall = (v == 0) ? 0.0 : 0.3;
             gemm_case(&s, 0.3, 0.2, "fixed", 0);
         }
+    }
+}
+
+/* C_WGT: several shapes (M not a multiple of 16, N tails, K tails), with
+ * and without parameters, GELU, TRANS_B and DynaTran pruning, grants
+ * refused at random; then chains: a GEMM writes K (T x D) with C_WGT, the
+ * next one takes it as B, transposed (scores = Q K^T: B(k, n) = element k
+ * mod 16 of line B + (k/16) LDB + n, n the token) and normal (context =
+ * P V: line B + (n/16) LDB + k, k the token), so that the written layout is
+ * the one attention reads. */
+static void case_gemm_cwgt(void)
+{
+    static const int shapes[][3] = {{1, 1, 1},   {17, 33, 65}, {16, 16, 16}, {3, 70, 5},
+                                    {40, 17, 31}, {33, 64, 100}, {5, 1, 200}, {70, 100, 17}};
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        for (int v = 0; v < 4; v++) {
+            gemm_shape s = {shapes[i][0], shapes[i][1], shapes[i][2], v & 1, (v >> 1) & 1, v == 3, 0, v == 1,
+                            v >= 2 ? 150 : 0, 1};
+            g_stall = (v == 0) ? 0.0 : 0.3;
+            gemm_case(&s, 0.3, 0.2, "fixed", 0);
+        }
+    }
+    /* chains: X (T x H) at act 0, W_k (H x D) at weight 0, K^T into the
+     * weight buffer at kb (LDC = ldk, a multiple of 4, >= T), then Q (L x D
+     * at act line qa) x K^T (TRANS_B, B = kb + t0) and P (L x T) x V (B = kb +
+     * t0), t0 = the sequence's first token (a multiple of 4) */
+    static const struct { int t, h, d, t0, l, tau; } ch[] = {
+        {20, 40, 32, 4, 13, 0}, {37, 64, 48, 8, 29, 60}, {64, 33, 17, 0, 64, 0}, {9, 16, 16, 4, 5, 0},
+    };
+    for (size_t i = 0; i < sizeof ch / sizeof ch[0]; i++) {
+        g_stall = i % 2 ? 0.25 : 0.0;
+        spad_fill(&g_rtl, 0.2, 0.0, 200);
+        uint32_t T = (uint32_t)ch[i].t, H = (uint32_t)ch[i].h, D = (uint32_t)ch[i].d;
+        uint32_t hc = (H + 15) / 16, dc = (D + 15) / 16, hq = 4 * ((H + 3) / 4);
+        uint32_t ldk = 4 * ((T + 3) / 4) + 4 * (uint32_t)(i % 2), kb = 4 * ((dc * hq + 3) / 4) + 8;
+        uint32_t d[16];
+        memset(d, 0, sizeof d);
+        put(d, AT_DESC_OPCODE_WORD, AT_DESC_OPCODE_LSB, 8, AT_OP_GEMM);
+        put(d, 0, AT_DESC_GEMM_C_WGT_LSB, 1, 1);
+        put(d, AT_DESC_GEMM_A_WORD, 0, 24, 0);
+        put(d, AT_DESC_GEMM_LDA_WORD, 0, 24, hc);
+        put(d, AT_DESC_GEMM_B_WORD, 0, 24, 0);
+        put(d, AT_DESC_GEMM_LDB_WORD, 0, 24, hq);
+        put(d, AT_DESC_GEMM_C_WORD, 0, 24, kb);
+        put(d, AT_DESC_GEMM_LDC_WORD, 0, 24, ldk);
+        put(d, AT_DESC_GEMM_M_WORD, AT_DESC_GEMM_M_LSB, 16, T);
+        put(d, AT_DESC_GEMM_N_WORD, AT_DESC_GEMM_N_LSB, 16, D);
+        put(d, AT_DESC_GEMM_K_WORD, AT_DESC_GEMM_K_LSB, 16, H);
+        put(d, AT_DESC_GEMM_TAU_WORD, AT_DESC_GEMM_TAU_LSB, 15, (uint32_t)ch[i].tau);
+        put(d, AT_DESC_GEMM_RQ_M_WORD, AT_DESC_GEMM_RQ_M_LSB, 16, 40000);
+        put(d, AT_DESC_GEMM_RQ_S_WORD, AT_DESC_GEMM_RQ_S_LSB, 6, 18);
+        char buf[160];
+        snprintf(buf, sizeof buf, "chain %zu: K^T = X W (%ux%ux%u) C_WGT at %u, LDC %u", i, T, D, H, kb, ldk);
+        run_cmd(d, buf, 5000000, NULL);
+        /* scores: Q (L x D) at act line qa, C at act line sc */
+        uint32_t L = (uint32_t)ch[i].l, t0 = (uint32_t)ch[i].t0, lb = (L + 15) / 16;
+        uint32_t qa = T * hc + 3, sc = qa + L * dc + 2, pa = sc + L * lb + 1, cx = pa + L * ((T + 15) / 16) + 1;
+        memset(d, 0, sizeof d);
+        put(d, AT_DESC_OPCODE_WORD, AT_DESC_OPCODE_LSB, 8, AT_OP_GEMM);
+        put(d, 0, AT_DESC_GEMM_TRANS_B_LSB, 1, 1);
+        put(d, AT_DESC_GEMM_A_WORD, 0, 24, qa);
+        put(d, AT_DESC_GEMM_LDA_WORD, 0, 24, dc);
+        put(d, AT_DESC_GEMM_B_WORD, 0, 24, kb + t0);
+        put(d, AT_DESC_GEMM_LDB_WORD, 0, 24, ldk);
+        put(d, AT_DESC_GEMM_C_WORD, 0, 24, sc);
+        put(d, AT_DESC_GEMM_LDC_WORD, 0, 24, lb);
+        put(d, AT_DESC_GEMM_M_WORD, AT_DESC_GEMM_M_LSB, 16, L);
+        put(d, AT_DESC_GEMM_N_WORD, AT_DESC_GEMM_N_LSB, 16, T - t0 < L ? T - t0 : L);
+        put(d, AT_DESC_GEMM_K_WORD, AT_DESC_GEMM_K_LSB, 16, D);
+        put(d, AT_DESC_GEMM_RQ_M_WORD, AT_DESC_GEMM_RQ_M_LSB, 16, 40000);
+        put(d, AT_DESC_GEMM_RQ_S_WORD, AT_DESC_GEMM_RQ_S_LSB, 6, 18);
+        snprintf(buf, sizeof buf, "chain %zu: scores Q K^T (TRANS_B, B = K^T + %u)", i, t0);
+        run_cmd(d, buf, 5000000, NULL);
+        /* context: P (L x (T - t0)) at act line pa, B = V = the same lines */
+        uint32_t kk = T - t0;
+        memset(d, 0, sizeof d);
+        put(d, AT_DESC_OPCODE_WORD, AT_DESC_OPCODE_LSB, 8, AT_OP_GEMM);
+        put(d, AT_DESC_GEMM_A_WORD, 0, 24, pa);
+        put(d, AT_DESC_GEMM_LDA_WORD, 0, 24, (T + 15) / 16);
+        put(d, AT_DESC_GEMM_B_WORD, 0, 24, kb + t0);
+        put(d, AT_DESC_GEMM_LDB_WORD, 0, 24, ldk);
+        put(d, AT_DESC_GEMM_C_WORD, 0, 24, cx);
+        put(d, AT_DESC_GEMM_LDC_WORD, 0, 24, dc);
+        put(d, AT_DESC_GEMM_M_WORD, AT_DESC_GEMM_M_LSB, 16, L);
+        put(d, AT_DESC_GEMM_N_WORD, AT_DESC_GEMM_N_LSB, 16, D);
+        put(d, AT_DESC_GEMM_K_WORD, AT_DESC_GEMM_K_LSB, 16, kk);
+        put(d, AT_DESC_GEMM_RQ_M_WORD, AT_DESC_GEMM_RQ_M_LSB, 16, 40000);
+        put(d, AT_DESC_GEMM_RQ_S_WORD, AT_DESC_GEMM_RQ_S_LSB, 6, 18);
+        snprintf(buf, sizeof buf, "chain %zu: context P V (B = V + %u, K %u)", i, t0, kk);
+        run_cmd(d, buf, 5000000, NULL);
+        /* the layout, against a host product: K(j, n) = requant(sum_k X(j, k)
+         * W(k, n)) is element n mod 16 of weight line kb + (n/16) ldk + j, and
+         * the scores S(i, j) = requant(sum_e Q(i, e) K(t0 + j, e)) */
+        at_rq rq = {40000, 18};
+        int kbad = 0, sbad = 0;
+        for (uint32_t j = 0; j < T; j++)
+            for (uint32_t n = 0; n < D; n++) {
+                int64_t acc = 0;
+                for (uint32_t kx = 0; kx < H; kx++)
+                    acc += (int64_t)g_rtl.act[j * hc + kx / 16][kx % 16] * g_rtl.wgt[(n / 16) * hq + kx][n % 16];
+                int16_t y = at_requant(acc, 0, rq);
+                if ((y < 0 ? -(int)y : (int)y) <= ch[i].tau)
+                    y = 0;
+                kbad += g_rtl.wgt[kb + (n / 16) * ldk + j][n % 16] != y;
+            }
+        uint32_t nsc = T - t0 < L ? T - t0 : L;
+        for (uint32_t r = 0; r < L; r++)
+            for (uint32_t j = 0; j < nsc; j++) {
+                int64_t acc = 0;
+                for (uint32_t e = 0; e < D; e++)
+                    acc += (int64_t)g_rtl.act[qa + r * dc + e / 16][e % 16] * g_rtl.wgt[kb + (e / 16) * ldk + t0 + j][e % 16];
+                sbad += g_rtl.act[sc + r * lb + j / 16][j % 16] != at_requant(acc, 0, rq);
+            }
+        CHECK(kbad == 0 && sbad == 0, "chain %zu: %d K elements and %d scores differ from the host product", i, kbad,
+              sbad);
     }
 }
 
@@ -396,6 +559,9 @@ static void case_gemm_random(void)
         s.accum = (int)rnd(0, 1);
         s.amask = (int)rnd(0, 1);
         s.tau = urand() < 0.5 ? 0 : (int)rnd(0, 2000);
+        s.cwgt = urand() < 0.25;
+        if (s.cwgt)
+            s.accum = 0;
         g_stall = urand() < 0.3 ? 0.0 : uniform(0.1, 0.7);
         if (!gemm_case(&s, urand(), urand() * 0.5, big ? "random-big" : "random", 1))
             i--; /* did not fit the scratchpads: another shape */
@@ -594,7 +760,7 @@ static void case_layernorm(void)
 
 static void perf_point(int m, int n, int k, double zero, uint64_t *cycles_out)
 {
-    gemm_shape s = {m, n, k, g_perf_trans, 0, 0, 0, 0, 0};
+    gemm_shape s = {m, n, k, g_perf_trans, 0, 0, 0, 0, 0, 0};
     uint32_t d[16];
     g_stall = 0.0;
     spad_fill(&g_rtl, zero, 0.0, 200);
@@ -682,18 +848,23 @@ static void case_perf(void)
 static void case_cycle_model(void)
 {
     static const struct {
-        int m, n, k, trans, params, gelu, accum;
+        int m, n, k, trans, params, gelu, accum, cwgt;
     } cs[] = {
-        {48, 64, 256, 0, 0, 0, 0},  {40, 70, 200, 0, 0, 0, 0},  {64, 96, 160, 0, 0, 0, 0},
-        {33, 100, 128, 1, 0, 0, 0}, {48, 64, 256, 0, 0, 0, 1},  {40, 48, 300, 0, 1, 1, 0},
-        {64, 40, 192, 1, 1, 0, 0},  {96, 33, 144, 0, 0, 0, 0},  {17, 64, 400, 1, 0, 0, 1},
+        {48, 64, 256, 0, 0, 0, 0, 0},  {40, 70, 200, 0, 0, 0, 0, 0},  {64, 96, 160, 0, 0, 0, 0, 0},
+        {33, 100, 128, 1, 0, 0, 0, 0}, {48, 64, 256, 0, 0, 0, 1, 0},  {40, 48, 300, 0, 1, 1, 0, 0},
+        {64, 40, 192, 1, 1, 0, 0, 0},  {96, 33, 144, 0, 0, 0, 0, 0},  {17, 64, 400, 1, 0, 0, 1, 0},
+        /* C_WGT: C into the weight buffer's line banks */
+        {48, 64, 256, 0, 0, 0, 0, 1},  {40, 70, 200, 0, 1, 0, 0, 1},  {96, 33, 144, 0, 0, 0, 0, 1},
+        {64, 64, 64, 1, 0, 0, 0, 1},   {128, 32, 64, 0, 0, 0, 0, 1},
+        /* writer-bound on the 16-lane build (K 32: a tile in 32 cycles, 4 PEs x 16 rows for 2 lanes): the lanes' rate, either buffer */
+        {160, 48, 32, 0, 0, 0, 0, 0},  {160, 48, 32, 0, 0, 0, 0, 1},
     };
     double worst = 0.0;
     for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
         for (int sp = 0; sp < 2; sp++) {
             double zero = sp ? 0.5 : 0.0;
             gemm_shape s = {cs[i].m, cs[i].n, cs[i].k, cs[i].trans, cs[i].params, cs[i].gelu,
-                            cs[i].accum, 0, 0};
+                            cs[i].accum, 0, 0, cs[i].cwgt};
             uint32_t d[16];
             g_stall = 0.0;
             spad_fill(&g_rtl, zero, 0.0, 200);
@@ -706,9 +877,9 @@ static void case_cycle_model(void)
             int fits = gemm_desc(&s, d);
             g_tight = 0;
             char buf[128];
-            snprintf(buf, sizeof buf, "cycle model GEMM %dx%dx%d%s%s%s%s zeros %.2f", s.m, s.n, s.k,
+            snprintf(buf, sizeof buf, "cycle model GEMM %dx%dx%d%s%s%s%s%s zeros %.2f", s.m, s.n, s.k,
                      s.trans ? " TRANS_B" : "", s.params ? " PARAMS" : "", s.gelu ? " GELU" : "",
-                     s.accum ? " ACCUM" : "", zero);
+                     s.accum ? " ACCUM" : "", s.cwgt ? " C_WGT" : "", zero);
             CHECK(fits, "%s: does not fit", buf);
             if (!fits)
                 continue;
@@ -730,6 +901,22 @@ static void case_cycle_model(void)
                 tol = 0.10;
 #endif
             printf("  %s: rtl %" PRIu64 " fmodel %" PRIu64 " (%+.3f)\n", buf, r.cycles, fm, ratio - 1.0);
+            if (s.cwgt) {
+                /* the weight write ports: the lanes write side by side in
+                 * different line banks (2 lanes: 2 lines in some cycles) */
+                printf("    C_WGT: %" PRIu64 " lines in %" PRIu64 " cycles with weight writes, at most %u a cycle\n",
+                       g_ww_lines, g_ww_cycles, g_ww_max);
+                CHECK(g_ww_lines == (uint64_t)s.m * (uint64_t)((s.n + 15) / 16), "%s: %" PRIu64 " weight lines written",
+                      buf, g_ww_lines);
+                CHECK(g_ww_max == (compute_unit_wr_ports(g_u) < 2 ? 1u : 2u), "%s: at most %u weight lines a cycle", buf,
+                      g_ww_max);
+                /* every group of column tiles fills both lanes: close to 2
+                 * lines in every cycle that writes (the lanes' rate) */
+                unsigned nw2 = compute_unit_wr_ports(g_u);
+                if (nw2 >= 2 && ((unsigned)(s.n + 15) / 16) % nw2 == 0)
+                    CHECK(g_ww_lines >= 18 * g_ww_cycles / 10, "%s: %" PRIu64 " weight lines in %" PRIu64
+                          " cycles: below 1.8 a cycle", buf, g_ww_lines, g_ww_cycles);
+            }
             CHECK(err <= tol, "%s: fmodel %" PRIu64 " vs rtl %" PRIu64 " cycles: error %.3f > %.2f", buf,
                   fm, r.cycles, err, tol);
         }
@@ -766,6 +953,7 @@ int main(int argc, char **argv)
         return 1;
     }
     RUN_CASE(case_gemm_fixed);
+    RUN_CASE(case_gemm_cwgt);
     RUN_CASE(case_softmax);
     RUN_CASE(case_layernorm);
     RUN_CASE(case_gemm_random);

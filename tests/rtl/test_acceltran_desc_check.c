@@ -33,6 +33,8 @@ static uint64_t wb_g[NW], ws_g[NW];
 static long n_g, code_g[8];
 /* hits per (opcode 0..7 (7: unknown), code (7: reserved bit), detail 0..15 (16: other)) */
 static long hit_g[8][8][17];
+/* GEMMs with C_WGT: hits per (code, detail) */
+static long hit_cw_g[8][17];
 static int reports_g;
 
 static uint64_t rng(void)
@@ -102,6 +104,8 @@ static int compare(const uint32_t *d)
             resv |= (d[w] & ~used[w]) != 0;
         /* code 7: ILLEGAL_FIELD from a reserved bit */
         hit_g[op > 6 ? 7 : op][resv ? 7 : code & 7][det < 16 ? det : 16]++;
+        if (op == AT_OP_GEMM && !resv && AT_DGET(d, GEMM_C_WGT))
+            hit_cw_g[code & 7][det < 16 ? det : 16]++;
     }
     if ((int)o.err != code || o.detail != det) {
         CHECK((int)o.err == code && o.detail == det, "code %u detail 0x%x, reference %d 0x%x",
@@ -271,6 +275,10 @@ static void gen_gemm(uint32_t *d)
     AT_DPUT(d, GEMM_GELU, rn(2));
     AT_DPUT(d, GEMM_ACCUM, rn(2));
     AT_DPUT(d, GEMM_A_MASK, rn(2));
+    int cw = rn(3) == 0;
+    AT_DPUT(d, GEMM_C_WGT, cw);
+    if (cw && rn(4)) /* ACCUM with C_WGT: refused (now and then) */
+        AT_DPUT(d, GEMM_ACCUM, 0);
     uint32_t m = pick_count(40), n = pick_count(64), k = pick_count(64);
     uint64_t nt = (n + 15) / 16, kc = (k + 15) / 16;
     AT_DPUT(d, GEMM_M, m);
@@ -278,6 +286,8 @@ static void gen_gemm(uint32_t *d)
     AT_DPUT(d, GEMM_K, k);
     uint32_t lda = rn(3) ? (uint32_t)(kc + rn(3)) : pick_step();
     uint32_t ldc = rn(3) ? (uint32_t)(nt + rn(3) - (rn(4) == 0)) : pick_step();
+    if (cw && rn(3)) /* column tiles: LDC around M */
+        ldc = (uint32_t)(m + rn(3) - (rn(4) == 0));
     uint32_t ldb = rn(3) ? (uint32_t)(4 * ((k + 3) / 4) + 4 * rn(3)) : pick_step();
     if (rn(6) == 0)
         ldb |= (uint32_t)rn(4);
@@ -302,6 +312,19 @@ static void gen_gemm(uint32_t *d)
     if (rn(4))
         p &= ~UINT64_C(3);
     AT_DPUT(d, GEMM_PARAMS, p & 0xffffff);
+    if (cw) { /* C in the weight buffer: near B, near the parameter quads, at the end, anywhere */
+        uint64_t span = (uint64_t)(nt ? nt - 1 : 0) * ldc + m;
+        uint64_t b_ext = AT_DGET(d, GEMM_TRANS_B) ? (uint64_t)(kc ? kc - 1 : 0) * ldb + 4 * ((n + 3) / 4)
+                                                  : (uint64_t)(nt ? nt - 1 : 0) * ldb + 4 * ((k + 3) / 4);
+        switch (rn(5)) {
+        case 0: c = b + b_ext - rn(2); break;
+        case 1: c = b - span + rn(2); break;
+        case 2: c = p + 4 * nt - rn(2); break;
+        case 3: c = sp_g.wgt_lines - span + rn(3) - 1; break;
+        default: c = pick_line(sp_g.wgt_lines); break;
+        }
+        AT_DPUT(d, GEMM_C, c & 0xffffff);
+    }
     AT_DPUT(d, GEMM_TAU, rng() & 0x7fff);
     AT_DPUT(d, GEMM_RQ_M, rng() & 0xffff);
     AT_DPUT(d, GEMM_RQ_S, rng() & 0x3f);
@@ -538,6 +561,49 @@ static void test_directed(void)
     ok &= compare(d);
     AT_DPUT(d, GEMM_LDC, 2);
     ok &= compare(d);
+    /* GEMM with C_WGT: C [C, C + (NT-1)*LDC + M-1] in the weight buffer, at
+     * its end and one past; next to B and the parameter quads, overlapping
+     * each by a line; LDC = M and M - 1; with ACCUM */
+    memset(d, 0, sizeof d);
+    AT_DPUT(d, OPCODE, AT_OP_GEMM);
+    AT_DPUT(d, GEMM_C_WGT, 1);
+    AT_DPUT(d, GEMM_M, 20);
+    AT_DPUT(d, GEMM_N, 40); /* NT 3 */
+    AT_DPUT(d, GEMM_K, 33);
+    AT_DPUT(d, GEMM_LDA, 3);
+    AT_DPUT(d, GEMM_A, 100);
+    AT_DPUT(d, GEMM_LDB, 36);
+    AT_DPUT(d, GEMM_B, 0); /* B [0, 2*36 + 35] */
+    AT_DPUT(d, GEMM_LDC, 20);
+    AT_DPUT(d, GEMM_C, (uint32_t)(W - 60));
+    ok &= compare(d);
+    AT_DPUT(d, GEMM_C, (uint32_t)(W - 59));
+    ok &= compare(d);
+    AT_DPUT(d, GEMM_C, 108);
+    ok &= compare(d);
+    AT_DPUT(d, GEMM_C, 107);
+    ok &= compare(d);
+    AT_DPUT(d, GEMM_B, 400);
+    AT_DPUT(d, GEMM_C, 400 - 60);
+    ok &= compare(d);
+    AT_DPUT(d, GEMM_C, 400 - 59);
+    ok &= compare(d);
+    AT_DPUT(d, GEMM_PARAMS_EN, 1);
+    AT_DPUT(d, GEMM_PARAMS, 400 - 60 - 12);
+    ok &= compare(d);
+    AT_DPUT(d, GEMM_PARAMS, 400 - 60 - 8);
+    ok &= compare(d);
+    AT_DPUT(d, GEMM_PARAMS, 1000);
+    AT_DPUT(d, GEMM_C, 1000 + 12);
+    ok &= compare(d);
+    AT_DPUT(d, GEMM_C, 1000 + 11);
+    ok &= compare(d);
+    AT_DPUT(d, GEMM_LDC, 19);
+    ok &= compare(d);
+    AT_DPUT(d, GEMM_N, 16);
+    ok &= compare(d);
+    AT_DPUT(d, GEMM_ACCUM, 1);
+    ok &= compare(d);
     /* SOFTMAX: N = max_seq / + 1, in place, overlapping, lens on the destination */
     memset(d, 0, sizeof d);
     AT_DPUT(d, OPCODE, AT_OP_SOFTMAX);
@@ -640,6 +706,12 @@ static void test_coverage(void)
     for (unsigned i = 0; i < sizeof need / sizeof need[0]; i++)
         CHECK(hit_g[need[i][0]][need[i][1]][need[i][2]] > 0, "opcode %d code %d detail %d never reached",
               need[i][0], need[i][1], need[i][2]);
+    /* GEMM with C_WGT: ACCUM (word 0), LDC < M (6), C apart from B and the
+     * parameter quads (5), C past the weight buffer (SPAD_RANGE 1), valid */
+    static const int need_cw[][2] = {{2, 0}, {2, 5}, {2, 6}, {3, 1}, {3, 0}, {0, 0}};
+    for (unsigned i = 0; i < sizeof need_cw / sizeof need_cw[0]; i++)
+        CHECK(hit_cw_g[need_cw[i][0]][need_cw[i][1]] > 0, "C_WGT GEMM: code %d detail %d never reached",
+              need_cw[i][0], need_cw[i][1]);
 }
 
 int main(void)

@@ -10,8 +10,12 @@
  * and the activation banks: line L in bank h(L) mod banks (h the XOR of
  * L's 4-bit chunks), per bank one compute read port per cycle,
  * round-robin, the DMA read against the ports of its bank (a mask-buffer
- * line: all). The second tiny build (rtl/rtl.mk, three ports) checks the
- * per-bank round-robin. Only lines written earlier are compared (contents are undefined
+ * line: all); the weight buffer's 16 line banks (line L in line bank L
+ * mod 16): per line bank one compute weight write per cycle, round-robin
+ * among the write ports, the DMA's weight write against the ports of its
+ * line bank (a toggle). The second tiny build (rtl/rtl.mk, three read
+ * ports, two activation and three weight write ports) checks the per-bank
+ * round-robins. Only lines written earlier are compared (contents are undefined
  * after reset). Seeded; seed and both sides on mismatch. */
 // rtl-test-configs: tiny
 #include <inttypes.h>
@@ -71,10 +75,34 @@ static unsigned bank_grant(unsigned np, const int *req, const uint32_t *addr, in
     return n;
 }
 
+/* The weight line banks: per line bank (L mod 16) the first asking port at
+ * or after rr[bank], unless the DMA's weight write holds it; the pointer
+ * moves past the winner. Returns the grants' count. */
+static unsigned wline_grant(unsigned np, const int *req, const uint32_t *addr, int dma, unsigned d_bank, unsigned *rr,
+                            int *gnt)
+{
+    unsigned n = 0;
+    for (unsigned b = 0; b < 16; b++)
+        for (unsigned j = 0; j < np; j++) {
+            unsigned p = (rr[b] + j) % np;
+            if (req[p] && addr[p] % 16u == b) {
+                if (!(dma && d_bank == b)) {
+                    gnt[p] = 1;
+                    n++;
+                    rr[b] = (p + 1) % np;
+                }
+                break;
+            }
+        }
+    return n;
+}
+
 static void case_random(void)
 {
     spad_unit *u = spad_unit_new();
-    unsigned np = spad_unit_act_ports(u), nw = spad_unit_wr_ports(u);
+    unsigned np = spad_unit_act_ports(u), nw = spad_unit_wr_ports(u), nww = spad_unit_wgt_wr_ports(u);
+    unsigned wwrr[16] = {0}; /* per weight line bank: the weight write port served first */
+    int ww_pri = 0;
     unsigned rr[16] = {0};  /* per activation bank: the read port served first */
     unsigned wrr[16] = {0}; /* per activation bank: the write port served first */
     int ar_pri = 0, aw_pri = 0, wr_pri = 0; /* 1: the DMA wins the next conflict */
@@ -85,7 +113,8 @@ static void case_random(void)
     int e_wgt = 0, e_dma = 0, e_wgt_ok = 0, e_dma_ok = 0;
     int16_t x_act[SU_ACT_PORTS_MAX][16], x_wgt[256], x_dma[16];
     uint16_t x_amask[SU_ACT_PORTS_MAX] = {0};
-    printf("  %u activation read port(s), %u write port(s), %u bank(s)\n", np, nw, g_banks);
+    printf("  %u activation read port(s), %u write port(s), %u bank(s), %u weight write port(s)\n", np, nw,
+           g_banks, nww);
     int mism = 0;
     /* hot spot: a small address window so reads hit written lines */
     for (int cyc = 0; cyc < 200000 && mism < 5; cyc++) {
@@ -105,6 +134,18 @@ static void case_random(void)
         in.wgt_rd_req = rnd(2);
         in.wgt_rd_nq = 1 + rnd(4);
         in.wgt_rd_quad = rnd(win / 4 - in.wgt_rd_nq + 1);
+        /* compute weight writes: a third of the cycles, never to a line of
+         * this cycle's compute read (the port contract: C_WGT's C is apart
+         * from B) */
+        int ww_on = rnd(3) == 0;
+        for (unsigned p = 0; p < nww; p++) {
+            in.wgt_wr_req[p] = ww_on && (int)rnd(2);
+            in.wgt_wr_addr[p] = rnd(win);
+            if (in.wgt_rd_req && in.wgt_wr_addr[p] >= 4 * in.wgt_rd_quad &&
+                in.wgt_wr_addr[p] < 4 * (in.wgt_rd_quad + in.wgt_rd_nq))
+                in.wgt_wr_req[p] = 0;
+            rand_line(in.wgt_wr_data[p]);
+        }
         in.dma_wr_req = rnd(2);
         in.dma_wr_buf = (int)rnd(3);
         in.dma_wr_addr = in.dma_wr_buf == 2 ? rnd(win / 16) : rnd(win);
@@ -162,7 +203,20 @@ static void case_random(void)
         unsigned n_gaw = bank_grant(nw, in.act_wr_req, in.act_wr_addr, aw_dma, d_wmask, d_wbank, wrr, g_aw);
         int wr_dma = d_rw && (!in.wgt_rd_req || wr_pri);
         int g_wr = in.wgt_rd_req && !wr_dma;
-        int g_dr = ar_dma || wr_dma, g_dw = aw_dma || d_ww;
+        /* the DMA's weight write against the compute weight writes of its line bank */
+        unsigned d_wl = in.dma_wr_addr % 16u;
+        int wwconf = 0;
+        for (unsigned p = 0; p < nww; p++)
+            wwconf |= in.wgt_wr_req[p] && in.wgt_wr_addr[p] % 16u == d_wl;
+        int ww_dma = d_ww && (!wwconf || ww_pri);
+        int g_ww[SU_WR_PORTS_MAX] = {0};
+        unsigned n_gww = wline_grant(nww, in.wgt_wr_req, in.wgt_wr_addr, ww_dma, d_wl, wwrr, g_ww);
+        if (d_ww && wwconf)
+            ww_pri = !ww_dma;
+        for (unsigned p = 0; p < nww; p++)
+            CHECK(o.wgt_wr_gnt[p] == g_ww[p], "cycle %d: weight write port %u (line %u) grant rtl %d ref %d", cyc, p,
+                  in.wgt_wr_addr[p], o.wgt_wr_gnt[p], g_ww[p]);
+        int g_dr = ar_dma || wr_dma, g_dw = aw_dma || ww_dma;
         CHECK(o.wgt_rd_gnt == g_wr && o.dma_rd_gnt == g_dr && o.dma_wr_gnt == g_dw,
               "cycle %d: grants (wgt rd, dma rd, dma wr) rtl %d%d%d ref %d%d%d", cyc, o.wgt_rd_gnt, o.dma_rd_gnt,
               o.dma_wr_gnt, g_wr, g_dr, g_dw);
@@ -195,7 +249,7 @@ static void case_random(void)
         n_ar += (uint64_t)n_gar + (uint64_t)(ar_dma && !dma_mask_rd);
         n_aw += (uint64_t)n_gaw + (uint64_t)(aw_dma && !dma_mask_wr);
         n_wgr += 4u * in.wgt_rd_nq * (uint64_t)g_wr + (uint64_t)wr_dma;
-        n_wgw += (uint64_t)d_ww;
+        n_wgw += (uint64_t)ww_dma + n_gww;
         n_mr += (uint64_t)n_gar + 16u * (uint64_t)dma_mask_rd;
         n_mw += (uint64_t)n_gaw + (uint64_t)(aw_dma && !dma_mask_wr && in.dma_wr_mask_en) + 16u * (uint64_t)dma_mask_wr;
         /* reads (old contents) */
@@ -260,10 +314,17 @@ static void case_random(void)
                 }
             }
         }
-        if (d_ww) {
+        if (ww_dma) {
             memcpy(g_wgt[in.dma_wr_addr], in.dma_wr_data, 32);
             g_wgt_ok[in.dma_wr_addr] = 1;
         }
+        /* granted compute weight writes: distinct line banks, distinct lines,
+         * none the DMA's */
+        for (unsigned p = 0; p < nww; p++)
+            if (g_ww[p]) {
+                memcpy(g_wgt[in.wgt_wr_addr[p]], in.wgt_wr_data[p], 32);
+                g_wgt_ok[in.wgt_wr_addr[p]] = 1;
+            }
         spad_unit_tick(u);
     }
     spad_unit_free(u);

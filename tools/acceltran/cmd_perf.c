@@ -41,6 +41,8 @@ static void usage(FILE *f)
             "                   left out of the figures (weights_loaded false): the figures\n"
             "                   of a run whose weights are already on chip; fails when they\n"
             "                   do not fit the configuration's weight scratchpad\n"
+            "  --kv-mem         K and V through memory (STORE, per-head LOAD) even when\n"
+            "                   they fit the weight scratchpad (kv_weights false)\n"
             "  --json           print one JSON object (below)\n"
             "  --model-dir DIR  minilm's folder (default: models/all-MiniLM-L6-v2)\n"
             "  --dtb FILE       device tree (default: build/firmware/C.dtb)\n"
@@ -99,6 +101,8 @@ static int parse(int argc, char **argv, perf_args *a)
             a->json = 1;
         } else if (!strcmp(s, "--exclude-weight-load")) {
             a->o.exclude_weights = 1;
+        } else if (!strcmp(s, "--kv-mem")) {
+            a->o.kv_mem = 1;
         } else if (!strcmp(s, "--model") && i + 1 < argc) {
             a->o.model = argv[++i];
         } else if (!strcmp(s, "--batch") && i + 1 < argc) {
@@ -233,6 +237,7 @@ static void print_json(const perf_args *a, const at_perf_result *r)
     json_object_set_new(j, "jobs", json_integer(r->jobs));
     json_object_set_new(j, "commands", json_integer(r->commands));
     json_object_set_new(j, "resident", json_boolean(r->resident));
+    json_object_set_new(j, "kv_weights", json_boolean(r->kv_weights));
     json_object_set_new(j, "host_seconds", json_real(r->host_seconds));
     if (at_energy_json_add(j, &r->energy))
         cli_error("perf", "out of memory for the energy keys");
@@ -269,9 +274,10 @@ static void print_text(const at_perf_result *r)
     printf("roofline    %.0f cycles (%s-bound: %.0f compute, %.0f memory); ratio %.3f\n", r->roof.roofline_cycles,
            r->roof.memory_bound ? "memory" : "compute", r->roof.compute_bound_cycles, r->roof.memory_bound_cycles,
            r->roof.roofline_ratio);
-    printf("rows        %llu softmax, %llu layer-norm; %u stages, %u jobs, %u commands; activations %s\n",
+    printf("rows        %llu softmax, %llu layer-norm; %u stages, %u jobs, %u commands; activations %s; K and V %s\n",
            (unsigned long long)r->smx_rows, (unsigned long long)r->ln_rows, r->stages, r->jobs, r->commands,
-           r->resident ? "on chip" : "streamed");
+           r->resident ? "on chip" : "streamed",
+           r->kv_weights ? "straight into the weight scratchpad" : "through memory");
     cli_print_energy(&r->energy);
 }
 
