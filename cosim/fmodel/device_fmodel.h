@@ -94,4 +94,25 @@ uint32_t at_fm_gemm_out_lines(const at_hw_config *cfg);
 uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uint32_t *d,
                            uint64_t *delta);
 
+/* One cycle of acceltran_spad's per-bank round-robin over np compute
+ * ports (acceltran_bank_arb): per bank (line L in bank at_act_bank(L,
+ * banks)) the first port at or after rr[bank] asking for it (req[p],
+ * line addr[p]) is granted (gnt[p] = 1, the others 0) and the pointer
+ * moves past it. The GEMM's feeder simulation and the row engines' lanes
+ * (cosim/fmodel/row_model.c) run their requests through it. */
+void at_fm_bank_arb_cycle(uint32_t banks, uint32_t np, const uint8_t *req, const uint32_t *addr,
+                          uint32_t *rr, uint8_t *gnt);
+
+/* Lanes of a SOFTMAX / LAYERNORM engine of `units` units
+ * (docs/rtl-compute.md "SOFTMAX and LAYERNORM"): each lane has its own
+ * activation read and write port. */
+uint32_t at_fm_row_lanes(const at_hw_config *cfg, uint32_t units);
+
+/* The fmodel's estimate of a SOFTMAX / LAYERNORM descriptor's compute-engine
+ * cycles on the scratchpad contents sp (the per-row lengths, constant
+ * rows), from the start of the command to its done (SOFTMAX: or its
+ * bad-length error). */
+uint64_t at_fm_softmax_cycles(const at_hw_config *cfg, const at_spad *sp, const uint32_t *d);
+uint64_t at_fm_layernorm_cycles(const at_hw_config *cfg, const at_spad *sp, const uint32_t *d);
+
 #endif

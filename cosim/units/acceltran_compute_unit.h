@@ -53,6 +53,7 @@ typedef struct compute_unit_out {
     uint16_t act_wr_mask[CU_WR_PORTS_MAX];
     int wgt_rd_req;
     uint32_t wgt_rd_quad, wgt_rd_nq; /* quads quad .. quad + nq - 1 (nq 1..4) */
+    unsigned smx_rows, ln_rows;      /* rows the row engines finished this cycle (smx/ln_row_o) */
     uint64_t cnt[CU_CNT_N];
 } compute_unit_out;
 
