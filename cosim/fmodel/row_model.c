@@ -19,6 +19,12 @@
 #include "device_fmodel.h"
 
 #define T_NONE UINT64_MAX
+/* the lanes' activation read FIFOs (acceltran_smx_lane / acceltran_ln_lane
+ * FifoDepth): a read is asked for while fewer beats are granted and not
+ * yet taken by the units */
+#define ROW_FIFO 3u
+/* a bound on a command's cycles that no schedule reaches (a guard) */
+#define ROW_CYCLES_MAX(rows, nb) ((uint64_t)(rows) * (8u * (uint64_t)(nb) + 512u) + 4096u)
 
 static uint64_t max2(uint64_t a, uint64_t b)
 {
@@ -91,11 +97,7 @@ static int ln_row_ve0(const at_spad *sp, const uint32_t *d, uint32_t r)
  * its grant at the earliest) into a lockstep pipeline of PIPE registers,
  * the last the output register: a beat is written PIPE cycles after it
  * entered, and nothing moves in a cycle whose output is not taken. */
-#define LN_PIPE 5u
-/* cycles from the command's acceptance to the lanes' first cycle, and from
- * the last write to done */
-#define LN_START 2u
-#define LN_DONE 1u
+#define LN_PIPE FM_LN_PIPE
 
 typedef struct ln_lane {
     uint32_t nj, nc;                /* rows of the lane, rows configured */
@@ -118,11 +120,12 @@ uint64_t at_fm_layernorm_cycles(const at_hw_config *cfg, const at_spad *sp, cons
     int resid = (int)AT_DGET(d, LN_RESIDUAL);
     int dual = at_fm_gemm_pe_rows(cfg) >= 2u * lanes;
     int inter = resid && !dual; /* x and res alternate on one port */
+    /* gamma/beta reads (acceltran_ln_engine ParDepth, MaxNq, MinNq) */
     uint32_t pdepth = lanes > 1 ? 6u : 3u, maxnq = lanes > 1 ? 4u : 1u, minnq = lanes > 1 ? 3u : 1u;
     uint64_t src = AT_DGET(d, LN_SRC), lds = AT_DGET(d, LN_LDS), res = AT_DGET(d, LN_RES);
     uint64_t ldr = AT_DGET(d, LN_LDR), dst = AT_DGET(d, LN_DST), ldd = AT_DGET(d, LN_LDD);
     if (rows == 0 || nb == 0)
-        return LN_START + LN_DONE;
+        return FM_LN_START + FM_LN_DONE;
     ln_lane *ln = calloc(lanes, sizeof *ln);
     uint8_t *ve0 = malloc(rows);
     uint64_t *mem = malloc(sizeof(uint64_t) * 3u * ((size_t)rows + lanes));
@@ -130,7 +133,7 @@ uint64_t at_fm_layernorm_cycles(const at_hw_config *cfg, const at_spad *sp, cons
         free(ln);
         free(ve0);
         free(mem);
-        return FM_LN_CMD_OVERHEAD;
+        return FM_LN_START + FM_LN_DONE;
     }
     for (uint32_t r = 0; r < rows; r++)
         ve0[r] = (uint8_t)ln_row_ve0(sp, d, r);
@@ -154,7 +157,7 @@ uint64_t at_fm_layernorm_cycles(const at_hw_config *cfg, const at_spad *sp, cons
     uint8_t rreq[32], rgnt[32], wreq[16], wgnt[16];
     uint32_t raddr[32], waddr[16], rrr[16] = {0}, wrr[16] = {0}, wp = 0;
     uint64_t rows_left = rows, end = 0;
-    for (uint64_t c = 0; rows_left; c++) {
+    for (uint64_t c = 0; rows_left && c < ROW_CYCLES_MAX(rows, nb); c++) {
         /* requests, from the state at the start of the cycle */
         memset(rreq, 0, sizeof rreq);
         memset(wreq, 0, sizeof wreq);
@@ -168,14 +171,14 @@ uint64_t at_fm_layernorm_cycles(const at_hw_config *cfg, const at_spad *sp, cons
                 uint64_t beat = inter ? l->na / 2u : l->na;
                 int isr = inter && (l->na % 2u);
                 uint64_t out = isr ? l->grs - l->cb : l->gx - l->cb;
-                if (out < 3u) {
+                if (out < ROW_FIFO) {
                     uint64_t r = k + (beat / nb) * lanes, b = beat % nb;
                     rreq[k] = 1;
                     raddr[k] = (uint32_t)((isr ? res + r * ldr : src + r * lds) + b);
                 }
             }
             /* port B: res (dual) */
-            if (l->nbr < l->tb && l->grs - l->cb < 3u) {
+            if (l->nbr < l->tb && l->grs - l->cb < ROW_FIFO) {
                 uint64_t r = k + (l->nbr / nb) * lanes, b = l->nbr % nb;
                 rreq[lanes + k] = 1;
                 raddr[lanes + k] = (uint32_t)(res + r * ldr + b);
@@ -278,7 +281,7 @@ uint64_t at_fm_layernorm_cycles(const at_hw_config *cfg, const at_spad *sp, cons
     free(ln);
     free(ve0);
     free(mem);
-    return LN_START + end + LN_DONE;
+    return FM_LN_START + end + FM_LN_DONE;
 }
 
 /* ================================================================ SOFTMAX */
@@ -295,10 +298,6 @@ uint64_t at_fm_layernorm_cycles(const at_hw_config *cfg, const at_spad *sp, cons
  * cycle into two output registers (beat b no earlier than the write of
  * beat b - 2), each written two cycles after its issue at the earliest,
  * and the slot is FREE the cycle after the last issue. */
-#define SMX_EXP_ADD 4u
-#define SMX_DIV_CYCLES 28u
-#define SMX_START 2u /* acceptance to the lanes' first StRowGo */
-#define SMX_DONE 2u  /* last write (or the bad length) to done / err */
 
 enum { SS_ROWGO, SS_LENS, SS_LENSW, SS_READ, SS_INDONE, SS_ERR };
 
@@ -328,7 +327,7 @@ uint64_t at_fm_softmax_cycles(const at_hw_config *cfg, const at_spad *sp, const 
     uint64_t src = AT_DGET(d, SMX_SRC), lds = AT_DGET(d, SMX_LDS), dst = AT_DGET(d, SMX_DST);
     uint64_t ldd = AT_DGET(d, SMX_LDD), lens = AT_DGET(d, SMX_LENS);
     if (rows == 0 || nb == 0 || nb > 32u)
-        return SMX_START + SMX_DONE;
+        return FM_SMX_START + FM_SMX_DONE;
     /* the first bad length: rows from it on never run */
     uint32_t bad = rows;
     for (uint32_t r = 0; r < rows && bad == rows; r++) {
@@ -343,7 +342,7 @@ uint64_t at_fm_softmax_cycles(const at_hw_config *cfg, const at_spad *sp, const 
         free(sl);
         free(lmem);
         free(tmem);
-        return FM_SMX_CMD_OVERHEAD;
+        return FM_SMX_START + FM_SMX_DONE;
     }
     size_t off = 0;
     uint64_t rows_left = 0;
@@ -367,7 +366,7 @@ uint64_t at_fm_softmax_cycles(const at_hw_config *cfg, const at_spad *sp, const 
     uint8_t rreq[16], rgnt[16], wreq[16], wgnt[16];
     uint32_t raddr[16], waddr[16], rrr[16] = {0}, wrr[16] = {0};
     uint64_t nv[16], end = 0, t_err = T_NONE;
-    for (uint64_t c = 0; rows_left || (bad < rows && t_err == T_NONE); c++) {
+    for (uint64_t c = 0; (rows_left || (bad < rows && t_err == T_NONE)) && c < ROW_CYCLES_MAX(rows, nb); c++) {
         memset(rreq, 0, sizeof rreq);
         memset(wreq, 0, sizeof wreq);
         for (uint32_t k = 0; k < lanes; k++) {
@@ -377,7 +376,7 @@ uint64_t at_fm_softmax_cycles(const at_hw_config *cfg, const at_spad *sp, const 
             if (l->st == SS_LENS) {
                 rreq[k] = 1;
                 raddr[k] = (uint32_t)(lens + l->lidx);
-            } else if (l->st == SS_READ && l->g - l->cb < 3u) {
+            } else if (l->st == SS_READ && l->g - l->cb < ROW_FIFO) {
                 rreq[k] = 1;
                 raddr[k] = (uint32_t)(src + rg * lds + l->rb);
             }
@@ -459,10 +458,10 @@ uint64_t at_fm_softmax_cycles(const at_hw_config *cfg, const at_spad *sp, const 
                     if (++l->bh == l->len[j]) {
                         uint32_t u = j % lu;
                         uint64_t e = max2(c + 1u, l->expend[u]);
-                        l->expend[u] = e + l->len[j] + SMX_EXP_ADD;
+                        l->expend[u] = e + l->len[j] + FM_SMX_EXP_ADD;
                         uint64_t dv = max2(l->expend[u], l->dnext[u]);
-                        l->dnext[u] = dv + SMX_DIV_CYCLES;
-                        l->ready[j] = dv + SMX_DIV_CYCLES;
+                        l->dnext[u] = dv + FM_SMX_DIV_CYCLES;
+                        l->ready[j] = dv + FM_SMX_DIV_CYCLES;
                         l->jh++;
                         l->bh = 0;
                     }
@@ -491,5 +490,5 @@ uint64_t at_fm_softmax_cycles(const at_hw_config *cfg, const at_spad *sp, const 
     free(tmem);
     if (t_err != T_NONE)
         end = max2(end, t_err);
-    return SMX_START + end + SMX_DONE;
+    return FM_SMX_START + end + FM_SMX_DONE;
 }
