@@ -12,7 +12,9 @@
 // register block's counters: which opcode
 // the engine holds (gemm/smx/ln_busy_o, from the command's acceptance to
 // its done_o or err_o) and the rows the softmax and layer-norm engines
-// finish (smx/ln_row_o).
+// finish each cycle (smx/ln_row_o: a count, since their lanes write side
+// by side). The row engines' lanes use read ports 0.. and write ports
+// 0.. (docs/rtl-compute.md "SOFTMAX and LAYERNORM").
 // Lint in tiny and edge: the server PE array is too big to elaborate.
 // rtl-lint-configs: tiny edge
 `include "acceltran_assert.svh"
@@ -32,7 +34,7 @@ module acceltran_compute #(
   localparam int unsigned WgtAddrW = $clog2(WgtLines),
   localparam int unsigned CntW     = 48,
   localparam int unsigned NR       = NumPeRows,  // activation read ports
-  localparam int unsigned NW       = NumOutLanes // activation write ports (the row engines use 0)
+  localparam int unsigned NW       = NumOutLanes // activation write ports (one per GEMM writer lane)
 ) (
   input  logic                  clk_i,
   input  logic                  rst_ni,
@@ -42,7 +44,8 @@ module acceltran_compute #(
   output logic                  done_o,
   output logic                  err_o,
   output logic [31:0]           err_detail_o,
-  // activation reads: one port per GEMM feeder; the row engines use port 0
+  // activation reads: one port per GEMM feeder; the row engines' lanes
+  // use ports 0.. (LAYERNORM's residuals: the next ones)
   output logic [NR-1:0]          act_rd_req_o,
   input  logic [NR-1:0]          act_rd_gnt_i,
   output logic [NR*ActAddrW-1:0] act_rd_addr_o,
@@ -76,8 +79,8 @@ module acceltran_compute #(
   output logic                  gemm_busy_o,
   output logic                  smx_busy_o,
   output logic                  ln_busy_o,
-  output logic                  smx_row_o,
-  output logic                  ln_row_o,
+  output logic [4:0]            smx_row_o,      // rows finished this cycle
+  output logic [4:0]            ln_row_o,
   output logic                  busy_o
 );
 
@@ -99,17 +102,21 @@ module acceltran_compute #(
   logic [CntW-1:0] g_prun, s_prun, l_prun;
   logic [NR-1:0]   g_ar_req;
   logic [NR*ActAddrW-1:0] g_ar_addr;
-  logic            s_ar_req, l_ar_req, s_aw_req, l_aw_req, g_w_req, l_w_req;
-  logic [ActAddrW-1:0] s_ar_addr, l_ar_addr, s_aw_addr, l_aw_addr;
-  logic [255:0]    s_aw_data, l_aw_data;
-  logic [15:0]     s_aw_mask, l_aw_mask;
+  logic            g_w_req, l_w_req;
+  // the row engines' ports (all NR / NW of them)
+  logic [NR-1:0]          s_ar_req, l_ar_req;
+  logic [NR*ActAddrW-1:0] s_ar_addr, l_ar_addr;
+  logic [NW-1:0]          s_aw_req, l_aw_req;
+  logic [NW*ActAddrW-1:0] s_aw_addr, l_aw_addr;
+  logic [NW*256-1:0]      s_aw_data, l_aw_data;
+  logic [NW*16-1:0]       s_aw_mask, l_aw_mask;
   logic [NW-1:0]          g_aw_req;
   logic [NW*ActAddrW-1:0] g_aw_addr;
   logic [NW*256-1:0]      g_aw_data;
   logic [NW*16-1:0]       g_aw_mask;
   logic [NW-1:0]          g_ww_req;
   logic [QuadW-1:0] g_w_quad, l_w_quad;
-  logic [2:0]       g_w_nq;    // quads of the GEMM's weight read (the LN engine reads 1)
+  logic [2:0]       g_w_nq, l_w_nq;  // quads of the GEMM's / LN engine's weight read
   logic            is_g, is_s, is_l;
 
   assign opc  = cmd_i[acceltran_pkg::DescOpcodeWord*32 + acceltran_pkg::DescOpcodeLsb +: 8];
@@ -196,8 +203,10 @@ module acceltran_compute #(
   );
 
   acceltran_smx_engine #(
-    .ActAddrW (ActAddrW),
-    .CntW     (CntW)
+    .ActAddrW   (ActAddrW),
+    .CntW       (CntW),
+    .NumRdPorts (NR),
+    .NumWrPorts (NW)
   ) u_smx (
     .clk_i         (clk_i),
     .rst_ni        (rst_ni),
@@ -208,12 +217,12 @@ module acceltran_compute #(
     .err_detail_o  (s_det),
     .busy_o        (s_busy),
     .act_rd_req_o  (s_ar_req),
-    .act_rd_gnt_i  (act_rd_gnt_i[0] && is_s),
+    .act_rd_gnt_i  (act_rd_gnt_i & {NR{is_s}}),
     .act_rd_addr_o (s_ar_addr),
-    .act_rvalid_i  (act_rvalid_i[0] && is_s),
-    .act_rdata_i   (act_rdata_i[255:0]),
+    .act_rvalid_i  (act_rvalid_i & {NR{is_s}}),
+    .act_rdata_i   (act_rdata_i),
     .act_wr_req_o  (s_aw_req),
-    .act_wr_gnt_i  (act_wr_gnt_i[0] && is_s),
+    .act_wr_gnt_i  (act_wr_gnt_i & {NW{is_s}}),
     .act_wr_addr_o (s_aw_addr),
     .act_wr_data_o (s_aw_data),
     .act_wr_mask_o (s_aw_mask),
@@ -222,9 +231,11 @@ module acceltran_compute #(
   );
 
   acceltran_ln_engine #(
-    .ActAddrW (ActAddrW),
-    .WgtAddrW (WgtAddrW),
-    .CntW     (CntW)
+    .ActAddrW   (ActAddrW),
+    .WgtAddrW   (WgtAddrW),
+    .CntW       (CntW),
+    .NumRdPorts (NR),
+    .NumWrPorts (NW)
   ) u_ln (
     .clk_i         (clk_i),
     .rst_ni        (rst_ni),
@@ -233,20 +244,21 @@ module acceltran_compute #(
     .done_o        (l_done),
     .busy_o        (l_busy),
     .act_rd_req_o  (l_ar_req),
-    .act_rd_gnt_i  (act_rd_gnt_i[0] && is_l),
+    .act_rd_gnt_i  (act_rd_gnt_i & {NR{is_l}}),
     .act_rd_addr_o (l_ar_addr),
-    .act_rvalid_i  (act_rvalid_i[0] && is_l),
-    .act_rdata_i   (act_rdata_i[255:0]),
+    .act_rvalid_i  (act_rvalid_i & {NR{is_l}}),
+    .act_rdata_i   (act_rdata_i),
     .act_wr_req_o  (l_aw_req),
-    .act_wr_gnt_i  (act_wr_gnt_i[0] && is_l),
+    .act_wr_gnt_i  (act_wr_gnt_i & {NW{is_l}}),
     .act_wr_addr_o (l_aw_addr),
     .act_wr_data_o (l_aw_data),
     .act_wr_mask_o (l_aw_mask),
     .wgt_rd_req_o  (l_w_req),
     .wgt_rd_gnt_i  (wgt_rd_gnt_i && is_l),
     .wgt_rd_quad_o (l_w_quad),
+    .wgt_rd_nq_o   (l_w_nq),
     .wgt_rvalid_i  (wgt_rvalid_i && is_l),
-    .wgt_rdata_i   (wgt_rdata_i[1023:0]),
+    .wgt_rdata_i   (wgt_rdata_i),
     .row_done_o    (ln_row_o),
     .cnt_pruned_o  (l_prun)
   );
@@ -281,22 +293,23 @@ module acceltran_compute #(
         wgt_rd_nq_o  = g_w_nq;
       end
       SelSmx: begin
-        act_rd_req_o[0]              = s_ar_req;
-        act_rd_addr_o[0 +: ActAddrW] = s_ar_addr;
-        act_wr_req_o[0]              = s_aw_req;
-        act_wr_addr_o[0 +: ActAddrW] = s_aw_addr;
-        act_wr_data_o[0 +: 256]      = s_aw_data;
-        act_wr_mask_o[0 +: 16]       = s_aw_mask;
+        act_rd_req_o  = s_ar_req;
+        act_rd_addr_o = s_ar_addr;
+        act_wr_req_o  = s_aw_req;
+        act_wr_addr_o = s_aw_addr;
+        act_wr_data_o = s_aw_data;
+        act_wr_mask_o = s_aw_mask;
       end
       SelLn: begin
-        act_rd_req_o[0]              = l_ar_req;
-        act_rd_addr_o[0 +: ActAddrW] = l_ar_addr;
-        act_wr_req_o[0]              = l_aw_req;
-        act_wr_addr_o[0 +: ActAddrW] = l_aw_addr;
-        act_wr_data_o[0 +: 256]      = l_aw_data;
-        act_wr_mask_o[0 +: 16]       = l_aw_mask;
+        act_rd_req_o  = l_ar_req;
+        act_rd_addr_o = l_ar_addr;
+        act_wr_req_o  = l_aw_req;
+        act_wr_addr_o = l_aw_addr;
+        act_wr_data_o = l_aw_data;
+        act_wr_mask_o = l_aw_mask;
         wgt_rd_req_o  = l_w_req;
         wgt_rd_quad_o = l_w_quad;
+        wgt_rd_nq_o   = l_w_nq;
       end
       default: ;
     endcase

@@ -1,407 +1,240 @@
-// LAYERNORM command engine (docs/isa.md LAYERNORM): rows through
-// NumUnits acceltran_layernorm units side by side, row r on unit r mod
-// NumUnits; rows enter and leave the units in order, so at most NumUnits
-// rows are in flight. Independent pointers, each steering to the unit of
-// its row:
-// - cfg: row r's configuration when its unit is idle (row r - NumUnits
-//   written);
-// - x/res reads: lines SRC + r*LDS + b (and RES + r*LDR + b) into 3-entry
-//   FIFOs (rows in order, so the next row's first beats are prefetched);
-// - parameter reads: weight quad PARAMS/4 + b per beat (gamma = line 0,
-//   beta = lines 1-2), one per beat of every row, into a 3-entry FIFO;
-// - outputs: DST + r*LDD + b after DynaTran (|y| <= LN_TAU -> 0), mask
-//   bit = (element != 0); the pruned elements among the N columns are
-//   counted in cnt_pruned_o when the beat's write is granted; row_done_o
-//   pulses when a row's last beat is written (CNT_LN_ROWS).
+// LAYERNORM command engine (docs/isa.md LAYERNORM, docs/rtl-layernorm.md
+// "Engine: lanes"): NumUnits acceltran_layernorm units in NumLanes lanes
+// (acceltran_ln_lane). NumLanes is the largest power of two that divides
+// NumUnits and is at most both port counts (tiny, one port each: 1 lane,
+// the engine of one port pair; edge and server: one lane per unit). Lane
+// k runs the rows r with r mod NumLanes == k, in order, on its NumUnits /
+// NumLanes units (row r on unit r mod NumUnits as with one lane): its x
+// reads on activation read port k, its residual reads on read port
+// NumLanes + k when there are at least 2 x NumLanes read ports (edge and
+// server: x and res stream side by side, one beat of both a cycle, as the
+// unit's pass 1 takes them), else alternating with x on port k; its
+// writes on write port k. The one weight port is shared round-robin among
+// the lanes' gamma/beta reads; with more than one lane each read takes up
+// to 4 consecutive quads of the row into the lane's 6-entry parameter
+// FIFO (docs/rtl-layernorm.md: why). Per row: x from SRC + r*LDS + b (and
+// the residual RES + r*LDR + b), gamma/beta quads PARAMS/4 + b, outputs
+// to DST + r*LDD + b after DynaTran (|y| <= LN_TAU -> 0), mask bit =
+// (element != 0); the pruned elements among the N columns are counted in
+// cnt_pruned_o when the beat's write is granted; row_done_o counts the
+// rows whose last beat is written this cycle (CNT_LN_ROWS); done_o pulses
+// the cycle after every lane's last write is granted.
 `include "acceltran_assert.svh"
 
 module acceltran_ln_engine #(
-  parameter int unsigned ActAddrW = 11,
-  parameter int unsigned WgtAddrW = 11,
-  parameter int unsigned CntW     = 48,
-  parameter int unsigned NumUnits = acceltran_pkg::NumLnUnits,
-  localparam int unsigned UnitW = (NumUnits > 1) ? $clog2(NumUnits) : 1,
-  localparam int unsigned Width = acceltran_pkg::TileSize,
-  localparam int unsigned MaxN  = acceltran_pkg::MaxHidden,
-  localparam int unsigned NW    = $clog2(MaxN + 1),
-  localparam int unsigned LineW = Width * 16,
-  localparam int unsigned QuadW = WgtAddrW - 2,
-  // read FIFOs: 3 entries let one read per cycle stream (the entry being
-  // taken, the one arriving, the one requested); 2 gave 2 beats per 3 cycles
-  localparam int unsigned FifoDepth = 3
+  parameter int unsigned ActAddrW   = 11,
+  parameter int unsigned WgtAddrW   = 11,
+  parameter int unsigned CntW       = 48,
+  parameter int unsigned NumUnits   = acceltran_pkg::NumLnUnits,
+  parameter int unsigned NumRdPorts = acceltran_pkg::NumPeRows,
+  parameter int unsigned NumWrPorts = acceltran_pkg::NumOutLanes,
+  localparam int unsigned Width  = acceltran_pkg::TileSize,
+  localparam int unsigned LineW  = Width * 16,
+  localparam int unsigned QuadW  = WgtAddrW - 2,
+  localparam int unsigned NP     = (NumRdPorts < NumWrPorts) ? NumRdPorts : NumWrPorts,
+  // lanes: the largest power of two (at most 16) dividing NumUnits and at
+  // most both port counts
+  localparam int unsigned NumLanes = ((NP >= 16) && (NumUnits % 16 == 0)) ? 16 :
+                                     ((NP >= 8) && (NumUnits % 8 == 0)) ? 8 :
+                                     ((NP >= 4) && (NumUnits % 4 == 0)) ? 4 :
+                                     ((NP >= 2) && (NumUnits % 2 == 0)) ? 2 : 1,
+  localparam int unsigned LaneUnits = NumUnits / NumLanes,
+  localparam int unsigned LaneW     = (NumLanes > 1) ? $clog2(NumLanes) : 1,
+  // the residual on its own read port
+  localparam bit          DualRd    = (NumRdPorts >= 2 * NumLanes),
+  // gamma/beta reads: one quad into 3 entries with one lane (the weight
+  // port is the lane's alone); with several, up to 4 quads, asked for when
+  // 3 fit (or the rest of the row), into 6 entries
+  localparam int unsigned ParDepth  = (NumLanes > 1) ? 6 : 3,
+  localparam int unsigned MaxNq     = (NumLanes > 1) ? 4 : 1,
+  localparam int unsigned MinNq     = (NumLanes > 1) ? 3 : 1,
+  localparam int unsigned PrunW     = $clog2(Width + 1),
+  localparam int unsigned RowCntW   = 5
 ) (
-  input  logic                clk_i,
-  input  logic                rst_ni,
-  input  logic                start_i,
-  input  logic [511:0]        desc_i,
-  output logic                done_o,
-  output logic                busy_o,
-  output logic                act_rd_req_o,
-  input  logic                act_rd_gnt_i,
-  output logic [ActAddrW-1:0] act_rd_addr_o,
-  input  logic                act_rvalid_i,
-  input  logic [LineW-1:0]    act_rdata_i,
-  output logic                act_wr_req_o,
-  input  logic                act_wr_gnt_i,
-  output logic [ActAddrW-1:0] act_wr_addr_o,
-  output logic [LineW-1:0]    act_wr_data_o,
-  output logic [Width-1:0]    act_wr_mask_o,
-  output logic                wgt_rd_req_o,
-  input  logic                wgt_rd_gnt_i,
-  output logic [QuadW-1:0]    wgt_rd_quad_o,
-  input  logic                wgt_rvalid_i,
-  input  logic [4*LineW-1:0]  wgt_rdata_i,
-  output logic                row_done_o,
-  output logic [CntW-1:0]     cnt_pruned_o
+  input  logic                           clk_i,
+  input  logic                           rst_ni,
+  input  logic                           start_i,
+  input  logic [511:0]                   desc_i,
+  output logic                           done_o,
+  output logic                           busy_o,
+  output logic [NumRdPorts-1:0]          act_rd_req_o,
+  input  logic [NumRdPorts-1:0]          act_rd_gnt_i,
+  output logic [NumRdPorts*ActAddrW-1:0] act_rd_addr_o,
+  input  logic [NumRdPorts-1:0]          act_rvalid_i,
+  input  logic [NumRdPorts*LineW-1:0]    act_rdata_i,
+  output logic [NumWrPorts-1:0]          act_wr_req_o,
+  input  logic [NumWrPorts-1:0]          act_wr_gnt_i,
+  output logic [NumWrPorts*ActAddrW-1:0] act_wr_addr_o,
+  output logic [NumWrPorts*LineW-1:0]    act_wr_data_o,
+  output logic [NumWrPorts*Width-1:0]    act_wr_mask_o,
+  output logic                           wgt_rd_req_o,
+  input  logic                           wgt_rd_gnt_i,
+  output logic [QuadW-1:0]               wgt_rd_quad_o,
+  output logic [2:0]                     wgt_rd_nq_o,
+  input  logic                           wgt_rvalid_i,
+  input  logic [16*LineW-1:0]            wgt_rdata_i,  // quad q at [q*4*LineW +: 4*LineW]
+  // rows whose last beat was written this cycle (0..NumLanes)
+  output logic [RowCntW-1:0]             row_done_o,
+  output logic [CntW-1:0]                cnt_pruned_o
 );
 
-  logic                f_res;
-  logic [ActAddrW-1:0] d_src, d_lds, d_dst, d_ldd, d_res, d_ldr;
-  logic [QuadW-1:0]    d_pq;
-  logic [15:0]         d_rows, d_n, d_om;
-  logic [5:0]          d_os;
-  logic [61:0]         d_eps;
-  logic [6:0]          nb;   // beats per row, 1..64
-  logic [acceltran_pkg::DescLnTauWidth-1:0] d_tau;
+  logic [NumLanes-1:0]          l_rd_req, l_rs_req, l_wr_req, l_w_req, l_w_gnt;
+  logic [NumLanes-1:0]          l_run, l_last, l_rdone;
+  logic [NumLanes*ActAddrW-1:0] l_rd_addr, l_rs_addr, l_wr_addr;
+  logic [NumLanes*LineW-1:0]    l_wr_data;
+  logic [NumLanes*Width-1:0]    l_wr_mask;
+  logic [NumLanes*QuadW-1:0]    l_w_quad;
+  logic [NumLanes*3-1:0]        l_w_nq;
+  logic [NumLanes*PrunW-1:0]    l_prun;
+  logic [NumLanes-1:0]          rs_gnt, rs_rvalid;
+  logic [NumLanes*LineW-1:0]    rs_rdata;
+  logic                         run_d, run_q, done_d, done_q;
+  logic [CntW-1:0]              cprun_d, cprun_q;
+  // weight port: round-robin pointer and this cycle's lane
+  logic [LaneW-1:0]             wp_d, wp_q, wsel;
+  logic                         wany;
+
+  // the residual ports' grants and data: read port NumLanes + k (dual)
   always_comb begin
-    f_res = desc_i[acceltran_pkg::DescLnResidualWord*32 + acceltran_pkg::DescLnResidualLsb];
-    d_src = desc_i[acceltran_pkg::DescLnSrcWord*32 + acceltran_pkg::DescLnSrcLsb +: ActAddrW];
-    d_lds = desc_i[acceltran_pkg::DescLnLdsWord*32 + acceltran_pkg::DescLnLdsLsb +: ActAddrW];
-    d_dst = desc_i[acceltran_pkg::DescLnDstWord*32 + acceltran_pkg::DescLnDstLsb +: ActAddrW];
-    d_ldd = desc_i[acceltran_pkg::DescLnLddWord*32 + acceltran_pkg::DescLnLddLsb +: ActAddrW];
-    d_res = desc_i[acceltran_pkg::DescLnResWord*32 + acceltran_pkg::DescLnResLsb +: ActAddrW];
-    d_ldr = desc_i[acceltran_pkg::DescLnLdrWord*32 + acceltran_pkg::DescLnLdrLsb +: ActAddrW];
-    d_pq  = desc_i[acceltran_pkg::DescLnParamsWord*32 + acceltran_pkg::DescLnParamsLsb + 2 +: QuadW];
-    d_rows = desc_i[acceltran_pkg::DescLnRowsWord*32 + acceltran_pkg::DescLnRowsLsb +: 16];
-    d_n    = desc_i[acceltran_pkg::DescLnNWord*32 + acceltran_pkg::DescLnNLsb +: 16];
-    d_om   = desc_i[acceltran_pkg::DescLnOutMWord*32 + acceltran_pkg::DescLnOutMLsb +: 16];
-    d_os   = desc_i[acceltran_pkg::DescLnOutSWord*32 + acceltran_pkg::DescLnOutSLsb +: 6];
-    d_eps  = {desc_i[acceltran_pkg::DescLnEpsHiWord*32 + acceltran_pkg::DescLnEpsHiLsb +: 30],
-              desc_i[acceltran_pkg::DescLnEpsLoWord*32 + acceltran_pkg::DescLnEpsLoLsb +: 32]};
-    d_tau  = desc_i[acceltran_pkg::DescLnTauWord*32 + acceltran_pkg::DescLnTauLsb +:
-                    acceltran_pkg::DescLnTauWidth];
-    nb     = 7'((32'(d_n) + Width - 1) / Width);
+    rs_gnt    = '0;
+    rs_rvalid = '0;
+    rs_rdata  = '0;
+    if (DualRd) begin
+      rs_gnt    = NumLanes'(act_rd_gnt_i >> NumLanes);
+      rs_rvalid = NumLanes'(act_rvalid_i >> NumLanes);
+      rs_rdata  = (NumLanes*LineW)'(act_rdata_i >> (NumLanes * LineW));
+    end
   end
 
-  logic run_d, run_q, done_d, done_q;
-  // row, beat and unit (row mod NumUnits) of the cfg, pass-1, parameter
-  // and output pointers: one acceltran_row_cursor each
-  logic [UnitW-1:0] uc, ui, up, uo;
-  // cfg pointer
-  logic [15:0] rc;
-  logic        cfg_valid, cfg_ready, cfg_fire;
-  logic [15:0] rows_infl;  // rows configured and not yet written
-  // pass-1 and parameter consumers: row and beat of the FIFO heads
-  logic [15:0] ri, rq;
-  logic [6:0]  bi, bq;
-  // x/res read pointer
-  logic [15:0]         rx_d, rx_q;
-  logic [6:0]          bx_d, bx_q;
-  logic                ph_d, ph_q;           // 0: x read next, 1: res read next
-  logic [ActAddrW-1:0] xrow_d, xrow_q, rrow_d, rrow_q;
-  logic [1:0]          infl_d, infl_q;       // read in flight: 0 none, 1 x, 2 res
-  logic [1:0]          xc_d, xc_q, rcn_d, rcn_q;
-  logic [FifoDepth*LineW-1:0] xm_d, xm_q, rm_d, rm_q;
-  logic                in_valid, in_ready, in_fire;
-  // parameter pointer
-  logic [15:0]         rp_d, rp_q;
-  logic [6:0]          bp_d, bp_q;
-  logic                pinfl_d, pinfl_q;
-  logic [1:0]          pc_d, pc_q;
-  logic [FifoDepth*3*LineW-1:0] pm_d, pm_q;  // gamma + beta (3 lines) per entry
-  logic                par_valid, par_ready, par_fire;
-  // outputs
-  logic [15:0]         ro;
-  logic [6:0]          bo;
-  logic [ActAddrW-1:0] orow_d, orow_q;
-  logic                out_valid, out_ready, out_fire, out_last;
-  logic [LineW-1:0]    out_y;
-  // DynaTran on the output beat
-  logic [Width-1:0]    prune;
-  logic [CntW-1:0]     cprun_d, cprun_q;
-
-  logic [NumUnits-1:0]       u_cfg_valid, u_cfg_ready, u_in_valid, u_in_ready;
-  logic [NumUnits-1:0]       u_par_valid, u_par_ready, u_out_valid, u_out_ready;
-  logic [NumUnits*LineW-1:0] u_out_y;
-  // the units' busy and last flags are implied by the beat counts
-  /* verilator lint_off UNUSEDSIGNAL */
-  logic [NumUnits-1:0]       u_busy, u_out_last;
-  /* verilator lint_on UNUSEDSIGNAL */
-
-  for (genvar u = 0; u < NumUnits; u++) begin : g_unit
-    acceltran_layernorm #(
-      .Width (Width),
-      .MaxN  (MaxN)
-    ) u_ln (
-      .clk_i        (clk_i),
-      .rst_ni       (rst_ni),
-      .cfg_valid_i  (u_cfg_valid[u]),
-      .cfg_ready_o  (u_cfg_ready[u]),
-      .cfg_n_i      (d_n[NW-1:0]),
-      .cfg_res_en_i (f_res),
-      .cfg_eps_q_i  (d_eps),
-      .cfg_out_m_i  (d_om),
-      .cfg_out_s_i  (d_os),
-      .in_valid_i   (u_in_valid[u]),
-      .in_ready_o   (u_in_ready[u]),
-      .in_x_i       (xm_q[0 +: LineW]),
-      .in_res_i     (rm_q[0 +: LineW]),
-      .par_valid_i  (u_par_valid[u]),
-      .par_ready_o  (u_par_ready[u]),
-      .par_gamma_i  (pm_q[0 +: LineW]),
-      .par_beta_i   (pm_q[LineW +: 2*LineW]),
-      .out_valid_o  (u_out_valid[u]),
-      .out_ready_i  (u_out_ready[u]),
-      .out_y_o      (u_out_y[u*LineW +: LineW]),
-      .out_last_o   (u_out_last[u]),
-      .busy_o       (u_busy[u])
+  for (genvar k = 0; k < NumLanes; k++) begin : g_lane
+    acceltran_ln_lane #(
+      .ActAddrW (ActAddrW),
+      .WgtAddrW (WgtAddrW),
+      .NumUnits (LaneUnits),
+      .NumLanes (NumLanes),
+      .Lane     (k),
+      .DualRd   (DualRd),
+      .ParDepth (ParDepth),
+      .MaxNq    (MaxNq),
+      .MinNq    (MinNq)
+    ) u_lane (
+      .clk_i         (clk_i),
+      .rst_ni        (rst_ni),
+      .start_i       (start_i),
+      .desc_i        (desc_i),
+      .act_rd_req_o  (l_rd_req[k]),
+      .act_rd_gnt_i  (act_rd_gnt_i[k]),
+      .act_rd_addr_o (l_rd_addr[k*ActAddrW +: ActAddrW]),
+      .act_rvalid_i  (act_rvalid_i[k]),
+      .act_rdata_i   (act_rdata_i[k*LineW +: LineW]),
+      .res_rd_req_o  (l_rs_req[k]),
+      .res_rd_gnt_i  (rs_gnt[k]),
+      .res_rd_addr_o (l_rs_addr[k*ActAddrW +: ActAddrW]),
+      .res_rvalid_i  (rs_rvalid[k]),
+      .res_rdata_i   (rs_rdata[k*LineW +: LineW]),
+      .act_wr_req_o  (l_wr_req[k]),
+      .act_wr_gnt_i  (act_wr_gnt_i[k]),
+      .act_wr_addr_o (l_wr_addr[k*ActAddrW +: ActAddrW]),
+      .act_wr_data_o (l_wr_data[k*LineW +: LineW]),
+      .act_wr_mask_o (l_wr_mask[k*Width +: Width]),
+      .wgt_rd_req_o  (l_w_req[k]),
+      .wgt_rd_gnt_i  (l_w_gnt[k]),
+      .wgt_rd_quad_o (l_w_quad[k*QuadW +: QuadW]),
+      .wgt_rd_nq_o   (l_w_nq[k*3 +: 3]),
+      .wgt_rvalid_i  (wgt_rvalid_i),
+      .wgt_rdata_i   (wgt_rdata_i),
+      .run_o         (l_run[k]),
+      .last_o        (l_last[k]),
+      .row_done_o    (l_rdone[k]),
+      .pruned_o      (l_prun[k*PrunW +: PrunW])
     );
-    // a row enters its unit only once configured there (ri, rq < rc)
-    assign u_cfg_valid[u] = cfg_valid && (uc == UnitW'(u));
-    assign u_in_valid[u]  = in_valid && (ui == UnitW'(u)) && (ri != rc);
-    assign u_par_valid[u] = par_valid && (up == UnitW'(u)) && (rq != rc);
-    assign u_out_ready[u] = out_ready && (uo == UnitW'(u));
   end
 
-  // the selected units' handshakes (constant selects under a compare)
+  // the activation ports: lane k's x on read port k (and its residual on
+  // read port NumLanes + k, dual), its writes on write port k
   always_comb begin
-    cfg_ready = 1'b0;
-    in_ready  = 1'b0;
-    par_ready = 1'b0;
-    out_valid = 1'b0;
-    out_y     = '0;
-    for (int u = 0; u < NumUnits; u++) begin
-      if (uc == UnitW'(u)) begin
-        cfg_ready = u_cfg_ready[u];
+    act_rd_req_o  = '0;
+    act_rd_addr_o = '0;
+    act_wr_req_o  = '0;
+    act_wr_addr_o = '0;
+    act_wr_data_o = '0;
+    act_wr_mask_o = '0;
+    act_rd_req_o[NumLanes-1:0]           = l_rd_req;
+    act_rd_addr_o[NumLanes*ActAddrW-1:0] = l_rd_addr;
+    if (DualRd) begin
+      for (int k = 0; k < NumLanes; k++) begin
+        act_rd_req_o[(NumLanes + k) % NumRdPorts] = l_rs_req[k];
+        act_rd_addr_o[((NumLanes + k) % NumRdPorts)*ActAddrW +: ActAddrW] =
+            l_rs_addr[k*ActAddrW +: ActAddrW];
       end
-      if (ui == UnitW'(u)) begin
-        in_ready = u_in_ready[u] && (ri != rc);
+    end
+    act_wr_req_o[NumLanes-1:0]           = l_wr_req;
+    act_wr_addr_o[NumLanes*ActAddrW-1:0] = l_wr_addr;
+    act_wr_data_o[NumLanes*LineW-1:0]    = l_wr_data;
+    act_wr_mask_o[NumLanes*Width-1:0]    = l_wr_mask;
+  end
+
+  // the weight port: the first asking lane at or after the pointer, which
+  // then moves past it when granted (each lane takes the data of its own
+  // read: its quads in flight)
+  always_comb begin
+    wany = 1'b0;
+    wsel = wp_q;
+    for (int j = 0; j < NumLanes; j++) begin
+      logic [LaneW-1:0] k;
+      k = LaneW'((32'(wp_q) + j) % NumLanes);
+      if (!wany && l_w_req[k]) begin
+        wany = 1'b1;
+        wsel = k;
       end
-      if (up == UnitW'(u)) begin
-        par_ready = u_par_ready[u] && (rq != rc);
-      end
-      if (uo == UnitW'(u)) begin
-        out_valid = u_out_valid[u];
-        out_y     = u_out_y[u*LineW +: LineW];
-      end
+    end
+    wgt_rd_req_o  = wany;
+    wgt_rd_quad_o = l_w_quad[32'(wsel)*QuadW +: QuadW];
+    wgt_rd_nq_o   = l_w_nq[32'(wsel)*3 +: 3];
+  end
+
+  // kept apart from the request: the grant goes to the lane selected
+  always_comb begin
+    l_w_gnt       = '0;
+    wp_d          = wp_q;
+    if (wany && wgt_rd_gnt_i) begin
+      l_w_gnt[wsel] = 1'b1;
+      wp_d = LaneW'((32'(wsel) + 1) % NumLanes);
+    end
+    if (start_i && !run_q) begin
+      wp_d = '0;
     end
   end
 
-  // at most NumUnits rows in flight: row rc's unit finished row rc - NumUnits
-  assign rows_infl = rc - ro;
-  assign cfg_valid = run_q && (rc != d_rows) && (32'(rows_infl) < NumUnits);
-  assign cfg_fire  = cfg_valid && cfg_ready;
-  assign in_valid  = (xc_q != 2'd0) && (!f_res || (rcn_q != 2'd0));
-  assign in_fire   = in_valid && in_ready;
-  assign par_valid = (pc_q != 2'd0);
-  assign par_fire  = par_valid && par_ready;
-  assign out_fire  = out_valid && act_wr_gnt_i;
-  assign out_last  = (bo == nb - 7'd1);
-
-  // the pointers' rows, beats and units
-  logic cur_clr;
-  assign cur_clr = start_i && !run_q;
-  // the cfg pointer moves a whole row at a time: its beat is always 0
-  /* verilator lint_off PINCONNECTEMPTY */
-  acceltran_row_cursor #(
-    .NumUnits (NumUnits),
-    .RowW     (16),
-    .BeatW    (1)
-  ) u_cur_cfg (
-    .clk_i   (clk_i),
-    .rst_ni  (rst_ni),
-    .clear_i (cur_clr),
-    .step_i  (cfg_fire),
-    .last_i  (1'b1),
-    .row_o   (rc),
-    .beat_o  (),
-    .unit_o  (uc)
-  );
-  /* verilator lint_on PINCONNECTEMPTY */
-  acceltran_row_cursor #(
-    .NumUnits (NumUnits),
-    .RowW     (16),
-    .BeatW    (7)
-  ) u_cur_in (
-    .clk_i   (clk_i),
-    .rst_ni  (rst_ni),
-    .clear_i (cur_clr),
-    .step_i  (in_fire),
-    .last_i  (bi == nb - 7'd1),
-    .row_o   (ri),
-    .beat_o  (bi),
-    .unit_o  (ui)
-  );
-  acceltran_row_cursor #(
-    .NumUnits (NumUnits),
-    .RowW     (16),
-    .BeatW    (7)
-  ) u_cur_par (
-    .clk_i   (clk_i),
-    .rst_ni  (rst_ni),
-    .clear_i (cur_clr),
-    .step_i  (par_fire),
-    .last_i  (bq == nb - 7'd1),
-    .row_o   (rq),
-    .beat_o  (bq),
-    .unit_o  (up)
-  );
-  acceltran_row_cursor #(
-    .NumUnits (NumUnits),
-    .RowW     (16),
-    .BeatW    (7)
-  ) u_cur_out (
-    .clk_i   (clk_i),
-    .rst_ni  (rst_ni),
-    .clear_i (cur_clr),
-    .step_i  (out_fire),
-    .last_i  (out_last),
-    .row_o   (ro),
-    .beat_o  (bo),
-    .unit_o  (uo)
-  );
-
-  // requests (kept apart from the grant-dependent pointer updates)
+  // done: every lane's last write granted (a lane without rows never runs)
   always_comb begin
-    act_rd_req_o  = 1'b0;
-    act_rd_addr_o = ph_q ? (rrow_q + ActAddrW'(bx_q)) : (xrow_q + ActAddrW'(bx_q));
-    if (run_q && (rx_q != d_rows)) begin
-      if (!ph_q) begin
-        act_rd_req_o = (32'(xc_q) + 32'(infl_q == 2'd1)) < FifoDepth;
-      end else begin
-        act_rd_req_o = (32'(rcn_q) + 32'(infl_q == 2'd2)) < FifoDepth;
-      end
+    run_d  = run_q;
+    done_d = 1'b0;
+    if (run_q && ((l_run & ~l_last) == '0)) begin
+      run_d  = 1'b0;
+      done_d = 1'b1;
     end
-    wgt_rd_req_o  = run_q && (rp_q != d_rows) && ((32'(pc_q) + 32'(pinfl_q)) < FifoDepth);
-    wgt_rd_quad_o = d_pq + QuadW'(bp_q);
-    act_wr_req_o  = out_valid;
-    act_wr_addr_o = orow_q + ActAddrW'(bo);
-    // DynaTran: |y| as u16 (|-32768| = 32768 > any tau, never pruned);
-    // LN_TAU = 0 prunes exact zeros only. A kept element is non-zero, so
-    // mask bit = !prune = (element != 0).
-    for (int j = 0; j < Width; j++) begin
-      logic [15:0] y, ay;
-      y        = out_y[j*16 +: 16];
-      ay       = y[15] ? 16'(-y) : y;
-      prune[j] = ay <= 16'(d_tau);
-      act_wr_data_o[j*16 +: 16] = prune[j] ? 16'd0 : y;
-      act_wr_mask_o[j] = !prune[j];
+    if (start_i && !run_q) begin
+      run_d = 1'b1;
     end
   end
-  assign out_ready = act_wr_gnt_i;
 
-  // pruned count: columns < N of the beat (the padding lanes are 0, not
-  // counted)
   always_comb begin
-    cprun_d = cprun_q;
-    if (out_fire) begin
-      for (int j = 0; j < Width; j++) begin
-        cprun_d = cprun_d + CntW'(prune[j] && ((32'(bo) * Width + j) < 32'(d_n)));
-      end
+    cprun_d    = cprun_q;
+    row_done_o = '0;
+    for (int k = 0; k < NumLanes; k++) begin
+      cprun_d    = cprun_d + CntW'(l_prun[k*PrunW +: PrunW]);
+      row_done_o = row_done_o + RowCntW'(l_rdone[k]);
     end
   end
   assign cnt_pruned_o = cprun_q;
 
-  always_comb begin
-    run_d  = run_q;
-    done_d = 1'b0;
-    // x / residual reads
-    rx_d   = rx_q;
-    bx_d   = bx_q;
-    ph_d   = ph_q;
-    xrow_d = xrow_q;
-    rrow_d = rrow_q;
-    infl_d = 2'd0;
-    if (act_rd_req_o && act_rd_gnt_i) begin
-      infl_d = ph_q ? 2'd2 : 2'd1;
-      if (f_res && !ph_q) begin
-        ph_d = 1'b1;
-      end else begin
-        ph_d = 1'b0;
-        bx_d = bx_q + 7'd1;
-        if (bx_q == nb - 7'd1) begin
-          bx_d   = '0;
-          rx_d   = rx_q + 16'd1;
-          xrow_d = xrow_q + d_lds;
-          rrow_d = rrow_q + d_ldr;
-        end
-      end
-    end
-    // parameter reads
-    rp_d    = rp_q;
-    bp_d    = bp_q;
-    pinfl_d = 1'b0;
-    if (wgt_rd_req_o && wgt_rd_gnt_i) begin
-      pinfl_d = 1'b1;
-      bp_d    = bp_q + 7'd1;
-      if (bp_q == nb - 7'd1) begin
-        bp_d = '0;
-        rp_d = rp_q + 16'd1;
-      end
-    end
-    // outputs
-    orow_d = orow_q;
-    if (out_fire && out_last) begin
-      orow_d = orow_q + d_ldd;
-      if (ro == d_rows - 16'd1) begin
-        run_d  = 1'b0;
-        done_d = 1'b1;
-      end
-    end
-    if (start_i && !run_q) begin
-      run_d  = 1'b1;
-      rx_d   = '0;
-      bx_d   = '0;
-      ph_d   = 1'b0;
-      xrow_d = d_src;
-      rrow_d = d_res;
-      rp_d   = '0;
-      bp_d   = '0;
-      orow_d = d_dst;
-    end
-  end
-
-  // FIFOs (entry 0 is the head)
-  always_comb begin
-    xm_d = xm_q;
-    xc_d = xc_q;
-    rm_d = rm_q;
-    rcn_d = rcn_q;
-    pm_d = pm_q;
-    pc_d = pc_q;
-    if (in_fire) begin
-      xm_d = xm_q >> LineW;
-      xc_d = xc_q - 2'd1;
-      if (f_res) begin
-        rm_d = rm_q >> LineW;
-        rcn_d = rcn_q - 2'd1;
-      end
-    end
-    if (act_rvalid_i && (infl_q == 2'd1)) begin
-      xm_d[32'(xc_d)*LineW +: LineW] = act_rdata_i;
-      xc_d = xc_d + 2'd1;
-    end
-    if (act_rvalid_i && (infl_q == 2'd2)) begin
-      rm_d[32'(rcn_d)*LineW +: LineW] = act_rdata_i;
-      rcn_d = rcn_d + 2'd1;
-    end
-    if (par_fire) begin
-      pm_d = pm_q >> (3*LineW);
-      pc_d = pc_q - 2'd1;
-    end
-    if (wgt_rvalid_i && pinfl_q) begin
-      pm_d[32'(pc_d)*3*LineW +: 3*LineW] = wgt_rdata_i[0 +: 3*LineW];
-      pc_d = pc_d + 2'd1;
-    end
-  end
-
-  // line 3 of a parameter quad is unused
+  // the ports past the lanes' are idle
   /* verilator lint_off UNUSEDSIGNAL */
-  logic [LineW-1:0] unused_l3;
+  logic unused_ports;
   /* verilator lint_on UNUSEDSIGNAL */
-  assign unused_l3 = wgt_rdata_i[3*LineW +: LineW];
+  assign unused_ports = ^{act_rd_gnt_i, act_rvalid_i, act_rdata_i, act_wr_gnt_i};
 
-  assign row_done_o = out_fire && out_last;
   assign busy_o = run_q || done_q;
   assign done_o = done_q;
 
@@ -409,42 +242,12 @@ module acceltran_ln_engine #(
     if (!rst_ni) begin
       run_q   <= 1'b0;
       done_q  <= 1'b0;
-      rx_q    <= '0;
-      bx_q    <= '0;
-      ph_q    <= 1'b0;
-      xrow_q  <= '0;
-      rrow_q  <= '0;
-      infl_q  <= '0;
-      xc_q    <= '0;
-      xm_q    <= '0;
-      rcn_q   <= '0;
-      rm_q    <= '0;
-      rp_q    <= '0;
-      bp_q    <= '0;
-      pinfl_q <= 1'b0;
-      pc_q    <= '0;
-      pm_q    <= '0;
-      orow_q  <= '0;
+      wp_q    <= '0;
       cprun_q <= '0;
     end else begin
       run_q   <= run_d;
       done_q  <= done_d;
-      rx_q    <= rx_d;
-      bx_q    <= bx_d;
-      ph_q    <= ph_d;
-      xrow_q  <= xrow_d;
-      rrow_q  <= rrow_d;
-      infl_q  <= infl_d;
-      xc_q    <= xc_d;
-      xm_q    <= xm_d;
-      rcn_q   <= rcn_d;
-      rm_q    <= rm_d;
-      rp_q    <= rp_d;
-      bp_q    <= bp_d;
-      pinfl_q <= pinfl_d;
-      pc_q    <= pc_d;
-      pm_q    <= pm_d;
-      orow_q  <= orow_d;
+      wp_q    <= wp_d;
       cprun_q <= cprun_d;
     end
   end
@@ -452,8 +255,14 @@ module acceltran_ln_engine #(
   // ---------------------------------------------------------------- assertions
   `AT_ASSERT(LnEngStartIdle_A, start_i |-> !busy_o)
   `AT_ASSERT(LnEngDescStable_A, busy_o && $past(busy_o) |-> $stable(desc_i))
-  // rows enter the units in order and no unit holds two rows
-  `AT_ASSERT(LnEngInFlight_A, run_q |-> (32'(rows_infl) <= NumUnits))
-  `AT_ASSERT(LnEngRowOrder_A, run_q |-> (ri <= rc) && (rq <= rc) && (ro <= ri))
+  // the lanes run only inside the command; the weight grant goes to one
+  // asking lane
+  `AT_ASSERT(LnEngLaneRun_A, (|l_run) |-> run_q)
+  `AT_ASSERT(LnEngWgtGnt_A, $onehot0(l_w_gnt) && ((l_w_gnt & ~l_w_req) == '0))
+
+  if ((NumLanes > NumRdPorts) || (NumLanes > NumWrPorts) || (NumUnits % NumLanes != 0) ||
+      (NumLanes > 31)) begin : g_bad_lanes
+    $error("acceltran_ln_engine: lanes must divide the units and fit the ports");
+  end
 
 endmodule

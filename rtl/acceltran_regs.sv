@@ -87,8 +87,8 @@ module acceltran_regs #(
   input  logic                      ln_busy_i,      // ... a LAYERNORM
   input  logic                      load_busy_i,    // the load engine holds a LOAD
   input  logic                      store_busy_i,   // the store engine holds a STORE
-  input  logic                      smx_row_i,      // the softmax engine finished a row
-  input  logic                      ln_row_i,       // the layer-norm engine finished a row
+  input  logic [4:0]                smx_row_i,      // rows the softmax engine finished this cycle
+  input  logic [4:0]                ln_row_i,       // rows the layer-norm engine finished this cycle
   // running sums from the blocks
   input  logic [CntW-1:0]           cnt_stall_wgt_i,
   input  logic [CntW-1:0]           cnt_stall_act_i,

@@ -93,7 +93,8 @@ module acceltran_top #(
   logic [CntW-1:0]          cnt_stall_act, cnt_pe_busy, cnt_c_spad_rd, cnt_c_spad_wr;
   logic [CntW-1:0]          cnt_d_spad_rd, cnt_d_spad_wr;
   logic [CntW-1:0]          cnt_act_rd, cnt_act_wr, cnt_wgt_rd, cnt_wgt_wr, cnt_mask_rd, cnt_mask_wr;
-  logic                     gemm_busy, smx_busy, ln_busy, smx_row, ln_row;
+  logic                     gemm_busy, smx_busy, ln_busy;
+  logic [4:0]               smx_row, ln_row;  // rows the row engines finished this cycle
   logic                     load_busy, store_busy;
 
   always_comb begin

@@ -153,6 +153,11 @@ $(eval $(call RTL_VARIANT_RULE,tiny,r2,acceltran_compute,-GNumPeRows=2 -GNumOutL
 # and the writer lanes bind, as on edge; the fmodel's feeder simulation is
 # held to it by case_cycle_model (about 3 minutes to Verilate on 2 cores).
 $(eval $(call RTL_VARIANT_RULE,tiny,l16,acceltran_compute,-GNumPes=4 -GNumLanes=16 -GNumPeRows=2 -GNumOutLanes=2,-DTEST_PE_ROWS=2 -DTEST_LANES=16))
+# The compute unit with four PE rows and two writer lanes (a 4 x 1 array
+# over tiny's 2 banks): the row engines' 2 lanes get the LAYERNORM residual
+# on read ports of their own (2 and 3), as edge's and server's lanes do
+# (docs/rtl-layernorm.md "Engine: lanes").
+$(eval $(call RTL_VARIANT_RULE,tiny,r4,acceltran_compute,-GNumPeRows=4 -GNumOutLanes=2,-DTEST_PE_ROWS=4))
 # The scratchpad once more on tiny with three compute activation read ports
 # (-GNumActRdPorts=3; tiny has one, its two banks), two activation and three
 # weight write ports: the per-bank round-robins among the GEMM feeders' and

@@ -52,9 +52,9 @@ static inline uint64_t at_energy_module_instances(const at_hw_config *c, int m)
     switch (m) {
     case AT_ENERGY_MOD_MAC_LANE: /* acceltran_pe: u_lane (NumLanes per PE) */
         return (uint64_t)c->pes * c->lanes * 1u;
-    case AT_ENERGY_MOD_SOFTMAX: /* acceltran_smx_engine: g_unit[*].u_smx (softmax_units row units) */
+    case AT_ENERGY_MOD_SOFTMAX: /* acceltran_smx_engine: g_lane[*].u_lane.g_unit[*].u_smx (softmax_units row units) */
         return (uint64_t)c->softmax_units * 1u;
-    case AT_ENERGY_MOD_LAYERNORM: /* acceltran_ln_engine: g_unit[*].u_ln (ln_units row units) */
+    case AT_ENERGY_MOD_LAYERNORM: /* acceltran_ln_engine: g_lane[*].u_lane.g_unit[*].u_ln (ln_units row units) */
         return (uint64_t)c->ln_units * 1u;
     case AT_ENERGY_MOD_PRE_SPARSITY: /* acceltran_pe: the lanes' non-zero walk */
         return (uint64_t)c->pes * 1u;

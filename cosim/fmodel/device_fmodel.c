@@ -825,51 +825,78 @@ uint32_t at_fm_gemm_act_lines(const at_hw_config *cfg)
     return l * FM_GEMM_ACT_LINES_PER_CYCLE;
 }
 
-/* The feeders' reads of a super-row-block through the activation banks, as
- * acceltran_spad arbitrates them: feeder r (read port r) reads the lines
- * A + i*LDA + kc of its row block, chunk by chunk, one per cycle at most;
- * per bank one grant a cycle, round-robin among the ports asking for it
- * (pointer past the winner). The feeders run greedily (as they do when the
- * PEs keep up: a dense chunk needs a line per cycle from every feeder, so
- * a lost cycle is a lost PE cycle); t[r] = the cycle feeder r's last line
- * is granted. With one feeder this is rows x chunks; with one bank (or more
- * than 16) it is that too, and the caller's floor ceil(lines of the step /
- * min(R, banks)) per chunk serializes the feeders. */
+/* Address streams through the activation banks (at_fm_bank_arb_cycle): port p
+ * asks for its lines addr(ctx, p, 0), addr(ctx, p, 1), .. (total[p] of
+ * them), one per cycle at most. The ports run greedily; t[p] = the cycle
+ * port p's last line is granted (0 for a port without lines). With one
+ * port, one bank (or more than 16) there are no conflicts: t[p] =
+ * total[p]. At most 32 ports. */
+typedef uint32_t (*bank_addr_fn)(const void *ctx, uint32_t port, uint64_t n);
+
+static void bank_streams_sim(uint32_t banks, uint32_t np, const uint64_t *total, bank_addr_fn addr,
+                             const void *ctx, uint64_t *t)
+{
+    if (np <= 1u || banks <= 1u || banks > 16u || np > 32u) {
+        for (uint32_t p = 0; p < np; p++)
+            t[p] = total[p];
+        return;
+    }
+    uint64_t next[32] = {0}, left = 0;
+    uint32_t rr[16] = {0}, line[32] = {0};
+    uint8_t req[32] = {0}, gnt[32];
+    for (uint32_t p = 0; p < np; p++) {
+        left += total[p];
+        t[p] = 0;
+    }
+    for (uint64_t cyc = 1; left; cyc++) {
+        for (uint32_t p = 0; p < np; p++) {
+            req[p] = next[p] < total[p];
+            if (req[p])
+                line[p] = addr(ctx, p, next[p]);
+        }
+        at_fm_bank_arb_cycle(banks, np, req, line, rr, gnt);
+        for (uint32_t p = 0; p < np; p++)
+            if (gnt[p]) {
+                if (++next[p] == total[p])
+                    t[p] = cyc;
+                left--;
+            }
+    }
+}
+
+/* The GEMM feeders' address streams: feeder r reads the lines
+ * A + i*LDA + kc of its row block, chunk by chunk. */
+typedef struct gemm_feed_ctx {
+    uint64_t a, lda;
+    uint32_t i0, brows;
+    const uint32_t *rows;
+} gemm_feed_ctx;
+
+static uint32_t gemm_feed_addr(const void *ctx, uint32_t r, uint64_t n)
+{
+    const gemm_feed_ctx *c = ctx;
+    uint64_t row = c->i0 + r * (uint64_t)c->brows + n % c->rows[r];
+    return (uint32_t)(c->a + row * c->lda + n / c->rows[r]);
+}
+
+/* The feeders' reads of a super-row-block through the activation banks
+ * (bank_streams_sim): feeder r (read port r) reads the lines
+ * A + i*LDA + kc of its row block, chunk by chunk, one per cycle at most.
+ * The feeders run greedily (as they do when the PEs keep up: a dense chunk
+ * needs a line per cycle from every feeder, so a lost cycle is a lost PE
+ * cycle); t[r] = the cycle feeder r's last line is granted. With one
+ * feeder this is rows x chunks; with one bank (or more than 16) it is that
+ * too, and the caller's floor ceil(lines of the step / min(R, banks)) per
+ * chunk serializes the feeders. */
 static void gemm_feed_sim(const at_hw_config *cfg, const uint32_t *d, uint32_t i0, uint32_t nr,
                           uint32_t brows, const uint32_t *rows, uint32_t nch, uint64_t *t)
 {
     uint32_t banks = cfg->act_banks ? cfg->act_banks : 1u;
-    uint64_t a = AT_DGET(d, GEMM_A), lda = AT_DGET(d, GEMM_LDA);
-    if (nr <= 1u || banks <= 1u || banks > 16u) {
-        for (uint32_t r = 0; r < nr; r++)
-            t[r] = (uint64_t)rows[r] * nch;
-        return;
-    }
-    uint64_t next[16] = {0}, total[16] = {0}, left = 0;
-    uint32_t rr[16] = {0}, bank[16] = {0};
-    for (uint32_t r = 0; r < nr; r++) {
+    gemm_feed_ctx c = {AT_DGET(d, GEMM_A), AT_DGET(d, GEMM_LDA), i0, brows, rows};
+    uint64_t total[16] = {0};
+    for (uint32_t r = 0; r < nr && r < 16u; r++)
         total[r] = (uint64_t)rows[r] * nch;
-        left += total[r];
-        t[r] = 0;
-    }
-    for (uint64_t cyc = 1; left; cyc++) {
-        for (uint32_t r = 0; r < nr; r++)
-            if (next[r] < total[r]) {
-                uint64_t n = next[r], row = i0 + r * (uint64_t)brows + n % rows[r];
-                bank[r] = at_act_bank((uint32_t)(a + row * lda + n / rows[r]), banks);
-            }
-        for (uint32_t b = 0; b < banks; b++)
-            for (uint32_t j = 0; j < nr; j++) {
-                uint32_t r = (rr[b] + j) % nr;
-                if (next[r] < total[r] && bank[r] == b) {
-                    rr[b] = (r + 1u) % nr;
-                    if (++next[r] == total[r])
-                        t[r] = cyc;
-                    left--;
-                    break;
-                }
-            }
-    }
+    bank_streams_sim(banks, nr, total, gemm_feed_addr, &c, t);
 }
 
 uint32_t at_fm_gemm_wgt_quads(const at_hw_config *cfg)
@@ -1056,108 +1083,14 @@ static uint64_t gemm_cycles(const fm_dev *v, const uint32_t *d, uint64_t *delta)
     return at_fm_gemm_cycles(v->cfg, &v->sp, d, delta);
 }
 
-/* Units of a row engine (docs/rtl-compute.md): 0 in an old device tree
- * means one. At most FM_ROW_UNITS_MAX are modelled (rows r - U). */
-static uint32_t row_units(uint32_t n)
+static uint64_t softmax_cycles(const fm_dev *v, const uint32_t *d)
 {
-    return n == 0 ? 1u : n > FM_ROW_UNITS_MAX ? FM_ROW_UNITS_MAX : n;
+    return at_fm_softmax_cycles(v->cfg, &v->sp, d);
 }
 
-/* SOFTMAX on U units, row r on unit r mod U, rows in order through the
- * engine's one read and one write port (docs/cosim.md): row r's reads end
- * at in_r = in_{r-1} + L_r; its unit is done at
- * max(in_r + L_r + N + FIRST, out_{r-U} + period_r); its N output lines
- * are written in order: out_r = max(done_r, out_{r-1} + N). With U = 1
- * this is the single unit's first row 2L + N + FIRST and its period. */
-static uint64_t softmax_cycles(const fm_dev *v, const uint32_t *d, uint32_t rows_done)
-{
-    uint32_t n = AT_DGET(d, SMX_N), nb = (n + 15u) / 16u, units = row_units(v->cfg->softmax_units);
-    uint64_t out_hist[FM_ROW_UNITS_MAX] = {0}; /* out_{r-U} .. out_{r-1}, ring */
-    uint64_t in = 0, out_prev = 0, out = 0;
-    for (uint32_t r = 0; r < rows_done; r++) {
-        uint32_t len = AT_DGET(d, SMX_LEN);
-        if (AT_DGET(d, SMX_LEN_VEC))
-            len = (uint16_t)v->sp.act[AT_DGET(d, SMX_LENS) + r / 16u][r % 16u];
-        /* a bad length (the failing row) stops the command as soon as it is read */
-        uint64_t l = len == 0 || len > n ? 0 : (len + 15u) / 16u;
-        uint64_t per = l + (nb + 1u) / 2u + FM_SMX_PERIOD_ADD;
-        per = per > FM_SMX_PERIOD_MIN ? per : FM_SMX_PERIOD_MIN;
-        if (l == 0) { /* the failing row: one more period after the rows before */
-            out = r ? out_prev + per : nb + FM_SMX_FIRST_ROW;
-            break;
-        }
-        in += l;
-        uint64_t done = in + l + nb + FM_SMX_FIRST_ROW;
-        if (r >= units)
-            done = max_u64(done, out_hist[r % units] + per);
-        out = max_u64(done, r ? out_prev + nb : done);
-        out_hist[r % units] = out;
-        out_prev = out;
-    }
-    return FM_SMX_CMD_OVERHEAD + out;
-}
-
-/* Rows a SOFTMAX completes before a bad length (all when none). */
-static uint32_t softmax_good_rows(const fm_dev *v, const uint32_t *d)
-{
-    uint32_t rows = AT_DGET(d, SMX_ROWS), n = AT_DGET(d, SMX_N);
-    if (!AT_DGET(d, SMX_LEN_VEC))
-        return rows;
-    for (uint32_t r = 0; r < rows; r++) {
-        uint32_t len = (uint16_t)v->sp.act[AT_DGET(d, SMX_LENS) + r / 16u][r % 16u];
-        if (len == 0 || len > n)
-            return r;
-    }
-    return rows;
-}
-
-/* Ve = 0 for a row: eps_q = 0 and a constant row. */
-static int ln_row_ve0(const fm_dev *v, const uint32_t *d, uint32_t r)
-{
-    if (AT_DGET(d, LN_EPS_LO) || AT_DGET(d, LN_EPS_HI))
-        return 0;
-    uint32_t n = AT_DGET(d, LN_N);
-    uint64_t src = AT_DGET(d, LN_SRC) + (uint64_t)r * AT_DGET(d, LN_LDS);
-    uint64_t res = AT_DGET(d, LN_RES) + (uint64_t)r * AT_DGET(d, LN_LDR);
-    int resid = (int)AT_DGET(d, LN_RESIDUAL);
-    int32_t v0 = 0;
-    for (uint32_t e = 0; e < n; e++) {
-        int32_t x = v->sp.act[src + e / 16u][e % 16u];
-        if (resid)
-            x += v->sp.act[res + e / 16u][e % 16u];
-        if (e == 0)
-            v0 = x;
-        else if (x != v0)
-            return 0;
-    }
-    return 1;
-}
-
-/* LAYERNORM on U units, row r on unit r mod U, rows in order
- * (docs/cosim.md): row r is configured at cfg_r = max(cfg_{r-1} + 1,
- * end_{r-U} + 1) (its unit idle), its R = B or 2B (RESIDUAL) reads on the
- * one read port end at p1_r = max(cfg_r, p1_{r-1}) + R, and its B output
- * lines end at end_r = max(p1_r + ROW, end_{r-1} + 1) + B - 1 (ROW_VE0 for
- * a constant row). With U = 1 the period is R + B + ROW. */
 static uint64_t layernorm_cycles(const fm_dev *v, const uint32_t *d)
 {
-    uint32_t rows = AT_DGET(d, LN_ROWS), nb = (AT_DGET(d, LN_N) + 15u) / 16u, units = row_units(v->cfg->ln_units);
-    uint64_t rd = (uint64_t)nb * (AT_DGET(d, LN_RESIDUAL) ? 2u : 1u);
-    uint64_t end_hist[FM_ROW_UNITS_MAX] = {0};
-    uint64_t cfg = 0, p1 = 0, end = 0;
-    for (uint32_t r = 0; r < rows; r++) {
-        uint64_t c = r ? cfg + 1 : 0;
-        if (r >= units)
-            c = max_u64(c, end_hist[r % units] + 1);
-        cfg = c;
-        p1 = max_u64(cfg, p1) + rd;
-        uint64_t s = p1 + (ln_row_ve0(v, d, r) ? FM_LN_ROW_VE0 : FM_LN_ROW);
-        if (r)
-            s = max_u64(s, end + 1);
-        end = s + nb - 1;
-        end_hist[r % units] = end;
-    }
-    return FM_LN_CMD_OVERHEAD + (rows ? end + 1 : 0);
+    return at_fm_layernorm_cycles(v->cfg, &v->sp, d);
 }
 
 /* ================================================================ issue */
@@ -1228,8 +1161,7 @@ static void issue_compute(fm_dev *v, const fm_fetched *f, uint64_t t, const issu
     if (op == AT_OP_GEMM)
         dur = gemm_cycles(v, f->d, delta);
     else if (op == AT_OP_SOFTMAX) {
-        uint32_t good = softmax_good_rows(v, f->d);
-        dur = softmax_cycles(v, f->d, good < AT_DGET(f->d, SMX_ROWS) ? good + 1 : good);
+        dur = softmax_cycles(v, f->d);
     } else {
         dur = layernorm_cycles(v, f->d);
     }

@@ -50,20 +50,24 @@
 #define FM_GEMM_TILE_OVERHEAD 2u
 #define FM_GEMM_CMD_OVERHEAD 4u
 
-/* SOFTMAX (docs/rtl-softmax.md): first row 2L + N + FIRST, then per row
- * max(PERIOD_MIN, L + ceil(N/2) + PERIOD_ADD) (L = source lines of the row,
- * N = output lines), plus the command overhead. */
-#define FM_SMX_FIRST_ROW 34u
-#define FM_SMX_PERIOD_MIN 28u
-#define FM_SMX_PERIOD_ADD 16u
-#define FM_SMX_CMD_OVERHEAD 4u
+/* SOFTMAX (docs/rtl-softmax.md, cosim/fmodel/row_model.c): a row's EXP
+ * pass takes L + EXP_ADD cycles (L = its source lines), its division
+ * DIV_CYCLES; from the command's acceptance to the lanes' first cycle
+ * START, from the last write (or the bad length) to done / err DONE. */
+#define FM_SMX_EXP_ADD 4u
+#define FM_SMX_DIV_CYCLES 28u
+#define FM_SMX_START 2u
+#define FM_SMX_DONE 2u
 
-/* LAYERNORM (docs/rtl-layernorm.md): per row 2B + ROW (Ve > 0) or
- * 2B + ROW_VE0 (Ve = 0), + B more with RESIDUAL (a second line per beat on
- * the activation read port), plus the command overhead. */
+/* LAYERNORM (docs/rtl-layernorm.md, cosim/fmodel/row_model.c): a row's
+ * first output is written ROW cycles after its last pass-1 beat (ROW_VE0
+ * for a constant row with eps 0), through pass 2's PIPE registers; START
+ * and DONE as for SOFTMAX. */
 #define FM_LN_ROW 67u
 #define FM_LN_ROW_VE0 9u
-#define FM_LN_CMD_OVERHEAD 4u
+#define FM_LN_PIPE 5u
+#define FM_LN_START 2u
+#define FM_LN_DONE 1u
 
 /* Row engines: the most units a SOFTMAX or LAYERNORM engine is modelled with. */
 #define FM_ROW_UNITS_MAX 64u
@@ -93,5 +97,26 @@ uint32_t at_fm_gemm_out_lines(const at_hw_config *cfg);
  * delta[AT_CNT_*] (AT_NUM_COUNTERS entries). */
 uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uint32_t *d,
                            uint64_t *delta);
+
+/* One cycle of acceltran_spad's per-bank round-robin over np compute
+ * ports (acceltran_bank_arb): per bank (line L in bank at_act_bank(L,
+ * banks)) the first port at or after rr[bank] asking for it (req[p],
+ * line addr[p]) is granted (gnt[p] = 1, the others 0) and the pointer
+ * moves past it. The GEMM's feeder simulation and the row engines' lanes
+ * (cosim/fmodel/row_model.c) run their requests through it. */
+void at_fm_bank_arb_cycle(uint32_t banks, uint32_t np, const uint8_t *req, const uint32_t *addr,
+                          uint32_t *rr, uint8_t *gnt);
+
+/* Lanes of a SOFTMAX / LAYERNORM engine of `units` units
+ * (docs/rtl-compute.md "SOFTMAX and LAYERNORM"): each lane has its own
+ * activation read and write port. */
+uint32_t at_fm_row_lanes(const at_hw_config *cfg, uint32_t units);
+
+/* The fmodel's estimate of a SOFTMAX / LAYERNORM descriptor's compute-engine
+ * cycles on the scratchpad contents sp (the per-row lengths, constant
+ * rows), from the start of the command to its done (SOFTMAX: or its
+ * bad-length error). */
+uint64_t at_fm_softmax_cycles(const at_hw_config *cfg, const at_spad *sp, const uint32_t *d);
+uint64_t at_fm_layernorm_cycles(const at_hw_config *cfg, const at_spad *sp, const uint32_t *d);
 
 #endif

@@ -102,6 +102,8 @@ extern "C" void compute_unit_get(compute_unit *u, compute_unit_out *o)
     o->wgt_rd_req = t->wgt_rd_req_o;
     o->wgt_rd_quad = t->wgt_rd_quad_o;
     o->wgt_rd_nq = t->wgt_rd_nq_o;
+    o->smx_rows = t->smx_row_o;
+    o->ln_rows = t->ln_row_o;
     o->cnt[CU_CNT_MAC_ISSUED] = t->cnt_mac_issued_o;
     o->cnt[CU_CNT_MAC_SKIPPED] = t->cnt_mac_skipped_o;
     o->cnt[CU_CNT_PRUNED] = t->cnt_pruned_o;

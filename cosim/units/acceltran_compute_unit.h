@@ -57,6 +57,7 @@ typedef struct compute_unit_out {
     int16_t wgt_wr_data[CU_WR_PORTS_MAX][16];
     int wgt_rd_req;
     uint32_t wgt_rd_quad, wgt_rd_nq; /* quads quad .. quad + nq - 1 (nq 1..4) */
+    unsigned smx_rows, ln_rows;      /* rows the row engines finished this cycle (smx/ln_row_o) */
     uint64_t cnt[CU_CNT_N];
 } compute_unit_out;
 

@@ -91,7 +91,9 @@ typedef struct run_result {
     uint32_t detail;
     uint64_t cycles; /* command accepted -> done/err */
     uint64_t cnt[CU_CNT_N];
+    uint64_t smx_rows, ln_rows; /* the sums of smx_row_o / ln_row_o up to done/err */
 } run_result;
+
 
 static compute_unit *g_u;
 
@@ -221,6 +223,10 @@ static int rtl_run(const uint32_t d[16], run_result *r, uint64_t max_cycles)
                 CHECK(!o.act_wr_req[p], "port %u asks for an activation and a weight write", p);
                 memcpy(g_rtl.wgt[o.wgt_wr_addr[p] % g_rtl.wgt_lines], o.wgt_wr_data[p], 32);
             }
+        if (accepted) {
+            r->smx_rows += o.smx_rows;
+            r->ln_rows += o.ln_rows;
+        }
         int fin = 0;
         if (accepted && (o.done || o.err)) {
             r->err = o.err;
@@ -274,6 +280,10 @@ static void run_cmd(const uint32_t d[16], const char *label, uint64_t max_cycles
     }
     if (out)
         *out = r;
+    /* ACCELTRAN_TEST_CYCLE_LOG set: every command's cycles on stdout (to
+     * compare two RTL versions' schedules command by command) */
+    if (getenv("ACCELTRAN_TEST_CYCLE_LOG"))
+        printf("  cycles %s: %" PRIu64 "\n", label, r.cycles);
     CHECK((rerr != AT_DEVERR_NONE) == (r.err != 0), "%s: error rtl %d ref %d", label, r.err, rerr);
     if (rerr != AT_DEVERR_NONE && r.err)
         CHECK(rdet == r.detail, "%s: detail rtl 0x%x ref 0x%x", label, r.detail, rdet);
@@ -310,6 +320,11 @@ static void run_cmd(const uint32_t d[16], const char *label, uint64_t max_cycles
           r.cnt[CU_CNT_PRUNED], cnt.pruned);
     CHECK(r.cnt[CU_CNT_SPAD_WR] == cnt.spad_wr, "%s: spad_wr rtl %" PRIu64 " ref %" PRIu64, label,
           r.cnt[CU_CNT_SPAD_WR], cnt.spad_wr);
+    /* the row counts (CNT_SMX_ROWS / CNT_LN_ROWS): every row written, once,
+     * by the time of done (a count a cycle: lanes finish rows together) */
+    CHECK(r.smx_rows == cnt.smx_rows && r.ln_rows == cnt.ln_rows,
+          "%s: rows finished rtl %" PRIu64 "/%" PRIu64 " ref %" PRIu64 "/%" PRIu64, label, r.smx_rows, r.ln_rows,
+          cnt.smx_rows, cnt.ln_rows);
     if (check_g.case_failed)
         fprintf(stderr, "  %s: seed state 0x%" PRIx64 ", stall %.2f\n", label, rng_state, g_stall);
 }
@@ -582,6 +597,17 @@ static uint32_t rand_tau(uint32_t small_hi, uint32_t large_hi)
     }
 }
 
+/* The row engines' cases: a fixed layout instead of the random one (the
+ * bank-conflict cases of case_row_cycle_model: rows or x and residual
+ * lines in one bank), and the fmodel's estimate of the command (computed
+ * on the scratchpad as it starts). NULL: neither. */
+typedef struct row_layout {
+    uint32_t src, lds; /* source (x) rows */
+    uint32_t res, ldr; /* LAYERNORM residual rows (res 0: after the source) */
+} row_layout;
+static const row_layout *g_lay;
+static uint64_t *g_fm;
+
 /* tau > 0 uses a small input scale (a spread of probabilities, so that
  * the threshold prunes non-zero ones); tau 0 the usual peaked one. */
 /* A SOFTMAX command; fixed_len > 0: every row that long (else random
@@ -599,6 +625,10 @@ static void smx_case_len(int rows, int n, int len_vec, int bad_row, int in_place
     if (rows_used)
         *rows_used = rows;
     uint32_t lds = nb + rnd(0, 2), src = rnd(0, 20);
+    if (g_lay) {
+        lds = g_lay->lds;
+        src = g_lay->src;
+    }
     uint32_t src_last = src + (uint32_t)(rows - 1) * lds + nb - 1;
     uint32_t dst = in_place ? src : src_last + 1 + rnd(0, 5);
     uint32_t ldd = in_place ? lds : nb + rnd(0, 2);
@@ -635,6 +665,8 @@ static void smx_case_len(int rows, int n, int len_vec, int bad_row, int in_place
     char buf[160];
     snprintf(buf, sizeof buf, "%s SOFTMAX rows %d n %d%s%s bad %d tau %u", label, rows, n,
              len_vec ? " LEN_VEC" : "", in_place ? " in-place" : "", bad_row, tau);
+    if (g_fm)
+        *g_fm = at_fm_softmax_cycles(g_cfg, &g_rtl, d);
     run_result r;
     memset(&r, 0, sizeof r);
     run_cmd(d, buf, 2000000, &r);
@@ -683,8 +715,16 @@ static void ln_case_cyc(int rows, int n, int res, int in_place, uint32_t tau, co
     if (rows_used)
         *rows_used = rows;
     uint32_t lds = nb + rnd(0, 2), src = rnd(0, 20);
+    if (g_lay) {
+        lds = g_lay->lds;
+        src = g_lay->src;
+    }
     uint32_t src_last = src + (uint32_t)(rows - 1) * lds + nb - 1;
     uint32_t ldr = nb + rnd(0, 2), rs = src_last + 1 + rnd(0, 4);
+    if (g_lay && g_lay->res) {
+        rs = g_lay->res;
+        ldr = g_lay->ldr;
+    }
     uint32_t res_last = rs + (uint32_t)(rows - 1) * ldr + nb - 1;
     uint32_t dst = in_place ? src : res_last + 1 + rnd(0, 4);
     uint32_t ldd = in_place ? lds : nb + rnd(0, 2);
@@ -727,6 +767,8 @@ static void ln_case_cyc(int rows, int n, int res, int in_place, uint32_t tau, co
     char buf[160];
     snprintf(buf, sizeof buf, "%s LAYERNORM rows %d n %d%s%s tau %u", label, rows, n,
              res ? " RESIDUAL" : "", in_place ? " in-place" : "", tau);
+    if (g_fm)
+        *g_fm = at_fm_layernorm_cycles(g_cfg, &g_rtl, d);
     run_result r;
     memset(&r, 0, sizeof r);
     run_cmd(d, buf, 2000000, &r);
@@ -924,6 +966,90 @@ static void case_cycle_model(void)
     printf("  cycle model: worst |fmodel/rtl - 1| = %.3f\n", worst);
 }
 
+/* ------------------------------------------------------------ row engine lanes */
+
+/* The SOFTMAX and LAYERNORM lanes (docs/rtl-compute.md "SOFTMAX and
+ * LAYERNORM": lane k = rows r mod K, on read port k and write port k;
+ * LAYERNORM's residual on read port K + k with 2K read ports) under random
+ * grant stalls: rows fewer than the lanes, rows not a multiple of them, a
+ * bad length on each lane's first row and on the last row, in place,
+ * DynaTran. Results, errors and counters against at_exec_compute. */
+static void case_row_lanes(void)
+{
+    static const int rows_of[] = {1, 2, 3, 5, 7, 9};
+    for (size_t i = 0; i < sizeof rows_of / sizeof rows_of[0]; i++) {
+        g_stall = i % 2 ? uniform(0.1, 0.6) : 0.0;
+        int rows = rows_of[i];
+        smx_case(rows, (int)rnd(1, 300), (int)(i % 2), -1, (int)((i / 2) % 2), rand_tau(200, 4000), "lanes");
+        ln_case(rows, (int)rnd(1, 400), (int)((i + 1) % 2), (int)((i / 2) % 2), rand_tau(300, 6000), "lanes");
+    }
+    /* a bad length on row 1 (lane 1's first), on row 2, on the last row */
+    static const struct { int rows, bad; } bad[] = {{4, 1}, {6, 2}, {9, 8}, {3, 2}, {17, 16}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        g_stall = i % 2 ? uniform(0.1, 0.6) : 0.0;
+        smx_case(bad[i].rows, (int)rnd(16, 200), 1, bad[i].bad, (int)(i % 2), 0, "lanes");
+    }
+}
+
+/* The fmodel's SOFTMAX / LAYERNORM estimates (at_fm_softmax_cycles,
+ * at_fm_layernorm_cycles) against the RTL's cycles (accept -> done), no
+ * grant stalls, the activation ports granted per bank as the scratchpad
+ * does (tiny's 2 banks: the lanes' lines collide): |fmodel/rtl - 1| <=
+ * 0.05 per case. Odd row counts (fewer than the lanes, not a multiple of
+ * them), per-row lengths, and layouts whose rows (or x and residual
+ * lines) start in one bank: bank(L) is the parity of bits 0, 4 and 8 of
+ * L, unchanged by a step of 0x11 or 0x110. */
+static void case_row_cycle_model(void)
+{
+    static const row_layout same_rows = {3, 0x11, 0, 0};      /* rows r, r+1: one bank */
+    static const row_layout xres_same = {2, 8, 2 + 0x110, 8}; /* x and res of a row: one bank */
+    static const row_layout xres_apart = {2, 8, 2 + 0x100, 8}; /* ... the other bank */
+    static const struct {
+        int ln, rows, n, res_or_len, lenvec;
+        const row_layout *lay;
+    } cs[] = {
+        {0, 64, 128, 128, 0, NULL}, {0, 64, 64, 64, 0, NULL},   {0, 24, 512, 400, 0, NULL},
+        {0, 33, 128, 0, 1, NULL},   {0, 48, 16, 16, 0, NULL},   {0, 1, 128, 128, 0, NULL},
+        {0, 3, 200, 150, 0, NULL},  {0, 5, 100, 0, 1, NULL},    {0, 64, 128, 128, 0, &same_rows},
+        {0, 40, 256, 256, 0, &same_rows},
+        {1, 24, 384, 0, 0, NULL},   {1, 64, 128, 1, 0, NULL},   {1, 64, 128, 0, 0, NULL},
+        {1, 3, 1024, 1, 0, NULL},   {1, 1, 64, 0, 0, NULL},     {1, 5, 200, 1, 0, NULL},
+        {1, 7, 33, 0, 0, NULL},     {1, 32, 128, 1, 0, &same_rows}, {1, 32, 128, 1, 0, &xres_same},
+        {1, 32, 128, 1, 0, &xres_apart}, {1, 12, 256, 1, 0, &same_rows},
+    };
+    double worst = 0.0;
+    g_stall = 0.0;
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        uint64_t fm = 0, cyc = 0;
+        int rows = 0;
+        g_lay = cs[i].lay;
+        g_fm = &fm;
+        /* the scratchpad's round-robin pointers as after reset, as the
+         * fmodel assumes (they carry over from command to command: another
+         * start moves a case by up to a few % on tiny's 2 banks) */
+        memset(g_bank_rr, 0, sizeof g_bank_rr);
+        memset(g_wbank_rr, 0, sizeof g_wbank_rr);
+        if (cs[i].ln)
+            ln_case_cyc(cs[i].rows, cs[i].n, cs[i].res_or_len, 0, 0, "row cycle model", &cyc, &rows);
+        else
+            smx_case_len(cs[i].rows, cs[i].n, cs[i].lenvec, -1, 0, 0, (uint32_t)cs[i].res_or_len,
+                         "row cycle model", &cyc, &rows);
+        g_lay = NULL;
+        g_fm = NULL;
+        double ratio = cyc ? (double)fm / (double)cyc : 0.0;
+        double err = ratio > 1.0 ? ratio - 1.0 : 1.0 - ratio;
+        worst = err > worst ? err : worst;
+        printf("  %s %dx%d%s%s%s: rtl %" PRIu64 " fmodel %" PRIu64 " (%+.3f)\n", cs[i].ln ? "LAYERNORM" : "SOFTMAX",
+               rows, cs[i].n, cs[i].ln && cs[i].res_or_len ? " RESIDUAL" : "", cs[i].lenvec ? " LEN_VEC" : "",
+               cs[i].lay == &same_rows ? " rows in one bank" : cs[i].lay == &xres_same ? " x/res in one bank"
+               : cs[i].lay ? " x/res apart" : "", cyc, fm, ratio - 1.0);
+        CHECK(err <= 0.05, "row cycle model case %zu: fmodel %" PRIu64 " vs rtl %" PRIu64 " cycles: error %.3f > 0.05",
+              i, fm, cyc, err);
+    }
+    printf("  row cycle model (%u lanes SOFTMAX, %u LAYERNORM): worst |fmodel/rtl - 1| = %.3f\n",
+           at_fm_row_lanes(g_cfg, g_cfg->softmax_units), at_fm_row_lanes(g_cfg, g_cfg->ln_units), worst);
+}
+
 int main(int argc, char **argv)
 {
     uint64_t seed = check_seed(TEST_SUITE, 0xC0C0A7E5u);
@@ -959,6 +1085,8 @@ int main(int argc, char **argv)
     RUN_CASE(case_gemm_random);
     RUN_CASE(case_perf);
     RUN_CASE(case_cycle_model);
+    RUN_CASE(case_row_lanes);
+    RUN_CASE(case_row_cycle_model);
     compute_unit_free(g_u);
     at_spad_free(&g_rtl);
     at_spad_free(&g_ref);
