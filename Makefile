@@ -1,5 +1,5 @@
 # acceltran — top-level build. `make help` lists the targets.
-# CONFIG selects the hardware configuration (tiny | edge | server).
+# CONFIG selects the hardware configuration (tiny | mid | edge | server).
 
 CONFIG  ?= tiny
 BUILD   ?= build
@@ -7,7 +7,7 @@ CC      := gcc
 CXX     := g++
 THREADS ?= 0
 
-CONFIGS := tiny edge server
+CONFIGS := tiny mid edge server
 ifeq ($(filter $(CONFIG),$(CONFIGS)),)
 $(error CONFIG must be one of: $(CONFIGS) (got '$(CONFIG)'))
 endif
@@ -73,7 +73,7 @@ help:
 	@echo "make bench-gpu  GPU baseline benchmark (needs an NVIDIA GPU)"
 	@echo "make fuzz    libFuzzer runs of every tests/fuzz/fuzz_*.c (FUZZ_SECONDS each, default 60)"
 	@echo "make clean   remove $(BUILD)/"
-	@echo "CONFIG=tiny|edge|server selects the configuration (default tiny)"
+	@echo "CONFIG=tiny|mid|edge|server selects the configuration (default tiny)"
 
 # ---------------------------------------------------------------- setup
 deps:

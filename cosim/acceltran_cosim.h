@@ -39,7 +39,7 @@ typedef enum at_cosim_profile {
 
 typedef struct at_cosim_opts {
     at_cosim_backend backend;
-    const char *config;      /* "tiny", "edge", "server"; the rtl backend has the configurations it was built for */
+    const char *config;      /* "tiny", "mid", "edge", "server"; the rtl backend has the configurations it was built for */
     at_cosim_profile profile;
     uint64_t mem_base;       /* bus address of host memory (0: 0x80000000) */
     uint64_t mem_bytes;      /* host memory size (0: 64 MiB); at most 4 GiB */

@@ -80,7 +80,7 @@ static int opts_resolve(const at_cosim_opts *opts, at_cosim_opts *o, const at_hw
         return at_err_set(err, AT_EINVAL, "cosim: no configuration name");
     *cfg = at_hw_config_find(opts->config);
     if (!*cfg)
-        return at_err_set(err, AT_EINVAL, "cosim: unknown configuration '%s' (tiny, edge, server)",
+        return at_err_set(err, AT_EINVAL, "cosim: unknown configuration '%s' (tiny, mid, edge, server)",
                           opts->config);
     if (opts->profile != AT_COSIM_FAST && opts->profile != AT_COSIM_DEBUG)
         return at_err_set(err, AT_EINVAL, "cosim: unknown profile %d", (int)opts->profile);

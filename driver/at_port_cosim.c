@@ -210,7 +210,7 @@ int at_port_cosim_open(const at_port_cosim_opts *opts, at_port *out, at_err *err
     if (rc)
         return rc;
     if (!opts->config || !at_hw_config_find(opts->config))
-        return at_err_set(err, AT_EINVAL, "cosim port: unknown configuration '%s' (tiny, edge, server)",
+        return at_err_set(err, AT_EINVAL, "cosim port: unknown configuration '%s' (tiny, mid, edge, server)",
                           opts->config ? opts->config : "(null)");
     if (!at_cosim_available(b, opts->config))
         return at_err_set(err, AT_EUNSUPPORTED,

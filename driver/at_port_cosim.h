@@ -15,7 +15,7 @@ struct at_cosim;
 
 typedef struct at_port_cosim_opts {
     const char *backend; /* "fmodel" (NULL: fmodel) or "rtl" */
-    const char *config;  /* "tiny", "edge", "server" */
+    const char *config;  /* "tiny", "mid", "edge", "server" */
     uint64_t mem_bytes;  /* simulated host memory (0: 64 MiB) */
     int debug;           /* rtl: the debug profile */
 } at_port_cosim_opts;

@@ -991,9 +991,10 @@ typedef struct at_hw_config {
     uint32_t windows; /* memory windows the driver can open for the device */
 } at_hw_config;
 
-#define AT_HW_NUM_CONFIGS 3
+#define AT_HW_NUM_CONFIGS 4
 static const at_hw_config at_hw_configs[AT_HW_NUM_CONFIGS] = {
     {"tiny", 4u, 4u, 16u, 16u, 2u, 2u, 64u, 64u, 8u, 25600u, 100u, 512u, 1024u, 700u, 4u, 1u, 2u, 1u, 32u, 4u}, /* fast build and CI */
+    {"mid", 4u, 16u, 16u, 16u, 2u, 2u, 256u, 256u, 32u, 25600u, 100u, 512u, 1024u, 700u, 4u, 2u, 4u, 2u, 32u, 4u}, /* CI size with Edge's 16-lane PE and its contention paths */
     {"edge", 64u, 16u, 16u, 16u, 4u, 4u, 4096u, 8192u, 1024u, 25600u, 100u, 512u, 1024u, 700u, 4u, 8u, 16u, 8u, 32u, 4u}, /* AccelTran-Edge */
     {"server", 512u, 32u, 16u, 16u, 4u, 4u, 32768u, 65536u, 8192u, 256000u, 100u, 512u, 1024u, 700u, 4u, 16u, 16u, 16u, 32u, 4u}, /* AccelTran-Server */
 };

@@ -16,8 +16,30 @@ package acceltran_pkg;
   localparam int unsigned VersionPatch = 0;
 
   // Configuration
-`ifdef ACCELTRAN_CONFIG_EDGE
-  localparam int unsigned ConfigIndex = 1;  // edge: AccelTran-Edge
+`ifdef ACCELTRAN_CONFIG_MID
+  localparam int unsigned ConfigIndex = 1;  // mid: CI size with Edge's 16-lane PE and its contention paths
+  localparam int unsigned NumPes = 4;  // processing elements in the array
+  localparam int unsigned NumLanes = 16;  // MAC lanes per PE
+  localparam int unsigned MacsPerLane = 16;  // multipliers per MAC lane
+  localparam int unsigned TileSize = 16;  // tile edge in elements (tiles are tile x tile)
+  localparam int unsigned NumSoftmaxUnits = 2;  // softmax row units of the SOFTMAX engine (rows run on them side by side)
+  localparam int unsigned NumLnUnits = 2;  // layer-norm row units of the LAYERNORM engine (rows run on them side by side)
+  localparam int unsigned ActBufKib = 256;  // activation scratchpad size, KiB
+  localparam int unsigned WgtBufKib = 256;  // weight scratchpad size, KiB
+  localparam int unsigned MaskBufKib = 32;  // mask scratchpad size, KiB (one bit per element)
+  localparam int unsigned MemBwMbps = 25600;  // main-memory bandwidth, MB/s (10^6 bytes/s)
+  localparam int unsigned MemLatencyCycles = 100;  // main-memory read latency, device cycles
+  localparam int unsigned MaxSeqLen = 512;  // longest row the softmax unit takes
+  localparam int unsigned MaxHidden = 1024;  // longest row the layer-norm unit takes
+  localparam int unsigned ClockMhz = 700;  // reporting clock, MHz
+  localparam int unsigned WgtRowsPerBeat = 4;  // weight rows (16 x int16 each) a PE accepts per beat; divides the tile size
+  localparam int unsigned NumPeRows = 2;  // rows of the PE array (PE (r, c): row block r of a super-row-block, column tile c of a group); divides pes
+  localparam int unsigned NumActBanks = 4;  // banks of the activation buffer for the GEMM feeders' read ports (per cycle one line per bank; a power of two, at most 16)
+  localparam int unsigned NumOutLanes = 2;  // C-line write lanes of the GEMM writer: compute write ports of the activation buffer, one line per bank and cycle (a power of two, at most act_banks)
+  localparam int unsigned BusBytes = 32;  // AXI4 memory bus data width, bytes (one scratchpad line per beat)
+  localparam int unsigned NumWindows = 4;  // memory windows the driver can open for the device
+`elsif ACCELTRAN_CONFIG_EDGE
+  localparam int unsigned ConfigIndex = 2;  // edge: AccelTran-Edge
   localparam int unsigned NumPes = 64;  // processing elements in the array
   localparam int unsigned NumLanes = 16;  // MAC lanes per PE
   localparam int unsigned MacsPerLane = 16;  // multipliers per MAC lane
@@ -39,7 +61,7 @@ package acceltran_pkg;
   localparam int unsigned BusBytes = 32;  // AXI4 memory bus data width, bytes (one scratchpad line per beat)
   localparam int unsigned NumWindows = 4;  // memory windows the driver can open for the device
 `elsif ACCELTRAN_CONFIG_SERVER
-  localparam int unsigned ConfigIndex = 2;  // server: AccelTran-Server
+  localparam int unsigned ConfigIndex = 3;  // server: AccelTran-Server
   localparam int unsigned NumPes = 512;  // processing elements in the array
   localparam int unsigned NumLanes = 32;  // MAC lanes per PE
   localparam int unsigned MacsPerLane = 16;  // multipliers per MAC lane

@@ -123,6 +123,8 @@ static inline int at_energy_config_memory(const char *config)
 {
     if (!strcmp(config, "tiny"))
         return 0; /* lpddr3 */
+    if (!strcmp(config, "mid"))
+        return 0; /* lpddr3 */
     if (!strcmp(config, "edge"))
         return 0; /* lpddr3 */
     if (!strcmp(config, "server"))

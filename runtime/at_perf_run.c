@@ -65,7 +65,7 @@ int at_perf_run(const at_perf_opts *o, at_perf_result *r, at_err *err)
     const char *config = o->config ? o->config : "tiny", *backend = o->backend ? o->backend : "fmodel";
     const at_hw_config *cfg = at_hw_config_find(config);
     if (!cfg)
-        return at_err_set(err, AT_EINVAL, "perf: unknown configuration '%s' (tiny, edge, server)", config);
+        return at_err_set(err, AT_EINVAL, "perf: unknown configuration '%s' (tiny, mid, edge, server)", config);
     int minilm = !strcmp(o->model, "minilm");
     const at_synth_shape *shape = minilm ? NULL : at_synth_find(o->model);
     if (!minilm && !shape)

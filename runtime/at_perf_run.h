@@ -21,7 +21,7 @@ typedef struct at_perf_opts {
     const char *model;       /* "minilm", "bert-tiny" or "bert-base" */
     const char *model_dir;   /* minilm: the all-MiniLM-L6-v2 folder */
     const char *backend;     /* "fmodel" (NULL) or "rtl" */
-    const char *config;      /* "tiny" (NULL), "edge", "server" */
+    const char *config;      /* "tiny" (NULL), "mid", "edge", "server" */
     const char *dtb;         /* NULL: $BUILD/firmware/<config>.dtb */
     size_t batch, seq;       /* sequences, tokens each (1..512) */
     double tau;              /* DynaTran threshold (real units; 0: only exact zeros) */

@@ -24,7 +24,7 @@ typedef struct at_session_opts {
                                 "bert-base") with seeded weights; no tokenizer (feed token ids) */
     uint64_t synth_seed;     /* its weights' seed */
     const char *backend;     /* "fmodel" (NULL) or "rtl" */
-    const char *config;      /* "tiny" (NULL), "edge", "server" */
+    const char *config;      /* "tiny" (NULL), "mid", "edge", "server" */
     const char *dtb;         /* NULL: $BUILD/firmware/<config>.dtb, BUILD defaulting to "build" */
     uint64_t mem_bytes;      /* simulated host memory (0: 256 MiB) */
     double headroom;         /* calibration headroom (0: at_quant's default) */

@@ -16,6 +16,7 @@
  * issued. */
 #include "device_fmodel.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -828,17 +829,21 @@ uint32_t at_fm_gemm_act_lines(const at_hw_config *cfg)
 /* Address streams through the activation banks (at_fm_bank_arb_cycle): port p
  * asks for its lines addr(ctx, p, 0), addr(ctx, p, 1), .. (total[p] of
  * them), one per cycle at most. The ports run greedily; t[p] = the cycle
- * port p's last line is granted (0 for a port without lines). With one
- * port, one bank (or more than 16) there are no conflicts: t[p] =
- * total[p]. At most 32 ports. */
+ * port p's last line is granted (0 for a port without lines); with mark,
+ * tm[p] = the cycle its mark[p]-th line is granted. With one port, one
+ * bank (or more than 16) there are no conflicts: t[p] = total[p],
+ * tm[p] = mark[p]. At most 32 ports. */
 typedef uint32_t (*bank_addr_fn)(const void *ctx, uint32_t port, uint64_t n);
 
 static void bank_streams_sim(uint32_t banks, uint32_t np, const uint64_t *total, bank_addr_fn addr,
-                             const void *ctx, uint64_t *t)
+                             const void *ctx, uint64_t *t, const uint64_t *mark, uint64_t *tm)
 {
     if (np <= 1u || banks <= 1u || banks > 16u || np > 32u) {
-        for (uint32_t p = 0; p < np; p++)
+        for (uint32_t p = 0; p < np; p++) {
             t[p] = total[p];
+            if (mark)
+                tm[p] = mark[p];
+        }
         return;
     }
     uint64_t next[32] = {0}, left = 0;
@@ -847,6 +852,8 @@ static void bank_streams_sim(uint32_t banks, uint32_t np, const uint64_t *total,
     for (uint32_t p = 0; p < np; p++) {
         left += total[p];
         t[p] = 0;
+        if (mark)
+            tm[p] = 0;
     }
     for (uint64_t cyc = 1; left; cyc++) {
         for (uint32_t p = 0; p < np; p++) {
@@ -857,7 +864,10 @@ static void bank_streams_sim(uint32_t banks, uint32_t np, const uint64_t *total,
         at_fm_bank_arb_cycle(banks, np, req, line, rr, gnt);
         for (uint32_t p = 0; p < np; p++)
             if (gnt[p]) {
-                if (++next[p] == total[p])
+                ++next[p];
+                if (mark && next[p] == mark[p])
+                    tm[p] = cyc;
+                if (next[p] == total[p])
                     t[p] = cyc;
                 left--;
             }
@@ -865,38 +875,133 @@ static void bank_streams_sim(uint32_t banks, uint32_t np, const uint64_t *total,
 }
 
 /* The GEMM feeders' address streams: feeder r reads the lines
- * A + i*LDA + kc of its row block, chunk by chunk. */
+ * A + i*LDA + kc of its row block, chunk by chunk, pass after pass (pass =
+ * rows x chunks lines). */
 typedef struct gemm_feed_ctx {
     uint64_t a, lda;
     uint32_t i0, brows;
     const uint32_t *rows;
+    const uint64_t *pass;
 } gemm_feed_ctx;
 
 static uint32_t gemm_feed_addr(const void *ctx, uint32_t r, uint64_t n)
 {
     const gemm_feed_ctx *c = ctx;
+    n %= c->pass[r];
     uint64_t row = c->i0 + r * (uint64_t)c->brows + n % c->rows[r];
     return (uint32_t)(c->a + row * c->lda + n / c->rows[r]);
 }
 
 /* The feeders' reads of a super-row-block through the activation banks
- * (bank_streams_sim): feeder r (read port r) reads the lines
- * A + i*LDA + kc of its row block, chunk by chunk, one per cycle at most.
- * The feeders run greedily (as they do when the PEs keep up: a dense chunk
- * needs a line per cycle from every feeder, so a lost cycle is a lost PE
- * cycle); t[r] = the cycle feeder r's last line is granted. With one
- * feeder this is rows x chunks; with one bank (or more than 16) it is that
- * too, and the caller's floor ceil(lines of the step / min(R, banks)) per
- * chunk serializes the feeders. */
+ * (bank_streams_sim, acceltran_spad's per-bank round-robin): feeder r
+ * (read port r) reads the lines A + i*LDA + kc of its row block, chunk by
+ * chunk, one per cycle at most. The feeders run greedily (as they do when
+ * the PEs keep up: a dense chunk needs a line per cycle from every feeder,
+ * so a lost cycle is a lost PE cycle); t[r] = the cycle feeder r's last
+ * line is granted. The RTL re-reads the same lines for every column group
+ * with its round-robin pointers and the feeders' offsets carried on, so
+ * the streams run twice here without a restart: t2[r] = the cycles feeder
+ * r takes for the second pass (the pace of every group after the first).
+ * With one feeder this is rows x chunks; with one bank (or more than 16)
+ * it is that too, and the caller's floor ceil(lines of the step / min(R,
+ * banks)) per chunk serializes the feeders. */
 static void gemm_feed_sim(const at_hw_config *cfg, const uint32_t *d, uint32_t i0, uint32_t nr,
-                          uint32_t brows, const uint32_t *rows, uint32_t nch, uint64_t *t)
+                          uint32_t brows, const uint32_t *rows, uint32_t nch, uint64_t *t, uint64_t *t2)
 {
     uint32_t banks = cfg->act_banks ? cfg->act_banks : 1u;
-    gemm_feed_ctx c = {AT_DGET(d, GEMM_A), AT_DGET(d, GEMM_LDA), i0, brows, rows};
-    uint64_t total[16] = {0};
+    uint64_t pass[16] = {0}, total[16] = {0}, end[16] = {0};
+    for (uint32_t r = 0; r < nr && r < 16u; r++) {
+        pass[r] = (uint64_t)rows[r] * nch;
+        total[r] = 2u * pass[r];
+    }
+    gemm_feed_ctx c = {AT_DGET(d, GEMM_A), AT_DGET(d, GEMM_LDA), i0, brows, rows, pass};
+    bank_streams_sim(banks, nr, total, gemm_feed_addr, &c, end, pass, t);
     for (uint32_t r = 0; r < nr && r < 16u; r++)
-        total[r] = (uint64_t)rows[r] * nch;
-    bank_streams_sim(banks, nr, total, gemm_feed_addr, &c, t);
+        t2[r] = end[r] - t[r];
+}
+
+/* A feeder's state across the tiles of its PE row: the feeder streams its
+ * row's A lines tile after tile, chunk by chunk, and runs ahead of the lanes
+ * by at most `ahead` chunks (the lane FIFOs, FM_GEMM_ACT_DEPTH entries each,
+ * ceil(rows / lanes) entries a chunk), across the end of a tile too: while
+ * the PE drains a tile and takes the next, its feeder fills the FIFOs with
+ * the next tile's first chunks. */
+typedef struct gemm_feeder {
+    double t;          /* the cycle the feeder's last line was granted (absolute) */
+    uint64_t start[4]; /* issue cycles of the row's last chunks (absolute), ring */
+    uint64_t n;        /* chunks issued so far */
+} gemm_feeder;
+
+/* One PE row's tile of a step, from cycle t0 (absolute): the recurrences of
+ * at_fm_pe_group_cycles (weights at one beat a cycle), each chunk also
+ * waiting for its A lines: the feeder reads them in `dur` cycles a chunk
+ * (its simulated pace through the banks, gemm_feed_sim), once it is done
+ * with the previous chunk's and chunk c - ahead has been issued to the
+ * lanes; the chunk's last line reaches its lane FM_GEMM_ACT_FILL after its
+ * grant. A chunk takes at least `wfloor` cycles (the weight port's time for
+ * the step's columns), the first `wfree` chunks excepted (prefetched into
+ * free slots). Returns the tile's cycles from t0; updates *f. */
+static uint64_t gemm_tile_fed(int rows, int k, const uint8_t *nnz, int num_lanes, int wgt_rows_per_beat,
+                              int after_tile, uint64_t t0, double dur, uint32_t ahead, uint64_t wfloor,
+                              uint32_t wfree, gemm_feeder *f, uint64_t *stall_wgt, uint64_t *stall_act)
+{
+    int lanes = pe_model_lanes(num_lanes);
+    int nch = (k + PE_TILE - 1) / PE_TILE;
+    int tail = k % PE_TILE;
+    int64_t wd_prev = -1, e_prev = -1, e_prev2 = -1;
+    int64_t stall = 0, astall = 0;
+    double ft = f->t - (double)t0; /* the feeder, relative to t0 */
+    if (ahead < 1)
+        ahead = 1;
+    if (ahead > 4)
+        ahead = 4;
+    for (int c = 0; c < nch; c++) {
+        int lc = (c == nch - 1 && tail) ? tail : PE_TILE;
+        int64_t sw = wd_prev + 1;
+        if (c >= 2 && e_prev2 + 1 > sw)
+            sw = e_prev2 + 1;
+        int64_t beats = (lc + wgt_rows_per_beat - 1) / wgt_rows_per_beat;
+        int64_t wd = sw + beats - 1;
+        int64_t dmax = 0;
+        for (int l = 0; l < lanes; l++) {
+            int64_t s = 0;
+            for (int i = l; i < rows; i += lanes) {
+                int n = nnz[i * nch + c];
+                s += n ? n : 1;
+            }
+            dmax = s > dmax ? s : dmax;
+        }
+        int64_t issue = (c == 0) ? wd + 1 : (e_prev > wd + 1 ? e_prev : wd + 1);
+        stall += (c == 0) ? issue + 1 : issue - e_prev;
+        /* the feeder: after its previous chunk, and once the FIFOs have room */
+        double fs = ft;
+        if (f->n >= ahead) {
+            double room = (double)f->start[(f->n - ahead) % 4u] - (double)t0;
+            fs = room > fs ? room : fs;
+        }
+        ft = fs + dur;
+        int64_t e = issue + dmax;
+        if ((uint32_t)c >= wfree && issue + (int64_t)wfloor > e)
+            e = issue + (int64_t)wfloor;
+        int64_t fe = (int64_t)ceil(ft - 1e-9) + (int64_t)FM_GEMM_ACT_FILL;
+        if (fe > e)
+            e = fe;
+        if (e > issue + dmax)
+            astall += (e - issue - dmax) * lanes;
+        f->start[f->n % 4u] = t0 + (uint64_t)issue;
+        f->n++;
+        wd_prev = wd;
+        e_prev2 = e_prev;
+        e_prev = e;
+    }
+    f->t = ft + (double)t0;
+    int64_t p = after_tile ? PE_PP_LATENCY - 1 : 0;
+    int64_t w = e_prev + 1 > p ? e_prev + 1 : p;
+    if (stall_wgt)
+        *stall_wgt = (uint64_t)stall;
+    if (stall_act)
+        *stall_act = (uint64_t)astall;
+    return (uint64_t)(w + rows + 1);
 }
 
 uint32_t at_fm_gemm_wgt_quads(const at_hw_config *cfg)
@@ -938,11 +1043,17 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
     uint32_t mb = (m + (uint32_t)brows - 1u) / (uint32_t)brows;
     uint8_t *nnz = malloc((size_t)brows * nch * pr);
     uint64_t *rt = calloc(pr, sizeof *rt); /* per PE row: end of its last tile */
-    if (!nnz || !rt) {
+    gemm_feeder *fd = calloc(pr, sizeof *fd); /* per PE row: its feeder */
+    if (!nnz || !rt || !fd) {
         free(nnz);
         free(rt);
+        free(fd);
         return FM_GEMM_CMD_OVERHEAD;
     }
+    /* chunks a feeder may run ahead of its lanes: FM_GEMM_ACT_DEPTH entries
+     * per lane FIFO, BlockRows / lanes of them a chunk */
+    uint32_t per_lane = (uint32_t)brows / (uint32_t)pe_model_lanes(lanes);
+    uint32_t ahead = per_lane ? FM_GEMM_ACT_DEPTH / per_lane : 1u;
     /* w1 / w2: the writer's end of the previous step's / the one before's lines */
     uint64_t w1 = 0, w2 = 0, drain_last = 0, tmax = 0;
     uint64_t prev_pe = 0, prev_port = 0; /* previous step: longest PE time, weight port busy time */
@@ -960,13 +1071,13 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
         /* the feeders' reads through the banks (the same A lines for every
          * group of the super-row-block) */
         uint32_t rows_r[16] = {0};
-        uint64_t feed_r[16] = {0};
+        uint64_t feed_r[16] = {0}, feed2_r[16] = {0};
         uint32_t nsim = nr <= 16u ? nr : 16u;
         for (uint32_t r = 0; r < nsim; r++) {
             uint32_t i0 = (sb0 + r) * (uint32_t)brows;
             rows_r[r] = m - i0 < (uint32_t)brows ? m - i0 : (uint32_t)brows;
         }
-        gemm_feed_sim(cfg, d, sb0 * (uint32_t)brows, nsim, (uint32_t)brows, rows_r, nch, feed_r);
+        gemm_feed_sim(cfg, d, sb0 * (uint32_t)brows, nsim, (uint32_t)brows, rows_r, nch, feed_r, feed2_r);
         for (uint32_t g0 = 0; g0 < nt; g0 += pc) {
             uint32_t nc = nt - g0 < pc ? nt - g0 : pc;
             /* per chunk: the feeders' lines and the columns' 4 quads */
@@ -977,8 +1088,6 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
                                                                        : (uint32_t)brows;
             acyc = acyc > rows0 ? acyc : rows0;
             uint64_t wcyc = (4u * nc + wgt_q - 1u) / wgt_q;
-            uint64_t chunk_min = acyc > wcyc ? acyc : wcyc;
-            uint64_t feed0 = acyc * nch;
             uint64_t sum = 0, pe_max = 0;
             /* port time the previous step left idle, as prefetch credit */
             uint64_t credit = 0;
@@ -987,46 +1096,41 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
                 uint64_t cap = (FM_GEMM_WGT_SLOTS - 1u) * wcyc;
                 credit = credit < cap ? credit : cap;
             }
+            /* the weight streams prefetched up to WGT_SLOTS - 1 of this
+             * step's chunks while the previous step left the port idle:
+             * those chunks do not wait for the weight port */
+            uint32_t wfree = 0;
+            if (credit && wcyc > 1) {
+                uint64_t fc = credit / wcyc;
+                wfree = (uint32_t)(fc < FM_GEMM_WGT_SLOTS - 1u ? fc : FM_GEMM_WGT_SLOTS - 1u);
+            }
             for (uint32_t r = 0; r < nr; r++) {
                 uint32_t i0 = (sb0 + r) * (uint32_t)brows;
                 int rows = (int)(m - i0 < (uint32_t)brows ? m - i0 : (uint32_t)brows);
                 uint64_t sw = 0, sa = 0;
-                uint64_t pe = at_fm_pe_group_cycles(rows, (int)k, nnz + (size_t)r * brows * nch, lanes,
-                                                    (int)cfg->wgt_rows_per_beat, !first, 1,
-                                                    chunk_min > 1 ? chunk_min : 0, &sw, &sa);
-                /* the weight streams prefetched up to WGT_SLOTS - 1 of this
-                 * step's chunks while the previous step left the port idle:
-                 * that much of the ports' floor is already paid */
-                if (credit && chunk_min > 1) {
-                    uint64_t sw0 = 0, sa0 = 0;
-                    uint64_t pe0 = at_fm_pe_group_cycles(rows, (int)k, nnz + (size_t)r * brows * nch, lanes,
-                                                         (int)cfg->wgt_rows_per_beat, !first, 1, 0, &sw0, &sa0);
-                    uint64_t lo = pe > credit ? pe - credit : 0;
-                    lo = lo > pe0 ? lo : pe0;
-                    uint64_t cut = (pe - lo) * (uint64_t)lanes;
-                    sa = sa > cut ? sa - cut : 0;
-                    pe = lo;
-                }
+                uint64_t start = rt[r] > w2 ? rt[r] : w2;
+                /* the feeder's pace: its simulated finish over the step's
+                 * lines through the banks, at least the ports' floor a chunk */
+                double fr = r < nsim ? (double)(g0 ? feed2_r[r] : feed_r[r]) : 0.0;
+                double dur = max_d(fr / (double)nch, (double)acyc);
+                /* ACCUM: the writer's read-back of the previous step's C
+                 * lines goes first on read port 0, feeder 0's, one line
+                 * every FM_GEMM_ACCUM_LINE cycles while the step computes:
+                 * feeder 0 loses those cycles, spread over the step's
+                 * chunks (all of them charged to this step: at 3 cycles a
+                 * line the drain can outlast the step; the compiler emits
+                 * no ACCUM GEMMs today) */
+                if (accum && r == 0)
+                    dur += (double)prev_lines / (double)nch;
                 /* the first slot fills at the weight rate */
+                uint64_t t0 = start + (first ? wcyc : 0);
+                uint64_t pe = gemm_tile_fed(rows, (int)k, nnz + (size_t)r * brows * nch, lanes,
+                                            (int)cfg->wgt_rows_per_beat, !first, t0, dur, ahead, wcyc, wfree,
+                                            &fd[r], &sw, &sa);
                 if (first) {
                     pe += wcyc;
                     sw += wcyc;
                 }
-                /* the feeders stream the step's A lines at their rate,
-                 * running ahead of the lanes (per-lane FIFOs) */
-                uint64_t fr = r < nsim ? feed_r[r] : 0;
-                /* ACCUM: the writer's read-back of the previous step's C
-                 * lines goes first on read port 0, feeder 0's (all of it
-                 * charged to this step: at 3 cycles a line the drain can
-                 * outlast the step; the compiler emits no ACCUM GEMMs today) */
-                if (accum && r == 0)
-                    fr = (fr > feed0 ? fr : feed0) + prev_lines;
-                uint64_t feed = (fr > feed0 ? fr : feed0) + FM_GEMM_ACT_FILL;
-                if (feed > pe) {
-                    sa += (feed - pe) * (uint64_t)lanes;
-                    pe = feed;
-                }
-                uint64_t start = rt[r] > w2 ? rt[r] : w2;
                 rt[r] = start + pe + FM_GEMM_TILE_OVERHEAD;
                 sum += pe;
                 pe_max = pe > pe_max ? pe : pe_max;
@@ -1072,6 +1176,7 @@ uint64_t at_fm_gemm_cycles(const at_hw_config *cfg, const at_spad *sp, const uin
     }
     free(nnz);
     free(rt);
+    free(fd);
     uint64_t end = tmax + PE_PP_LATENCY + drain_last;
     if (w1 > end)
         end = w1;

@@ -47,6 +47,7 @@
 #define FM_GEMM_ACT_FILL 2u           /* feeder: read latency before the first beat */
 #define FM_GEMM_ACCUM_LINE 3u         /* ACCUM: cycles per C line (read, add, write) */
 #define FM_GEMM_WGT_SLOTS 3u          /* chunk slots per weight stream (acceltran_gemm WgtSlots) */
+#define FM_GEMM_ACT_DEPTH 4u          /* entries of a lane's activation FIFO (acceltran_gemm ActDepth) */
 #define FM_GEMM_TILE_OVERHEAD 2u
 #define FM_GEMM_CMD_OVERHEAD 4u
 

@@ -1,8 +1,9 @@
 # The rtl backend of the cosim library, included by the Makefile (before
 # rtl/rtl.mk, so nothing of rtl.mk is used at parse time here).
 #
-# For each configuration in COSIM_RTL_CONFIGS (default: tiny) and each
-# profile, acceltran_top is Verilated into
+# For each configuration in COSIM_RTL_CONFIGS (default: tiny and mid) and
+# each of its profiles (COSIM_RTL_PROFILES_<config>, default both),
+# acceltran_top is Verilated into
 #   $(BUILD)/verilator/top/<profile>/<config>/  --prefix Vacceltran_top_<config>_<profile>
 #     fast:  -O3 --x-assign fast --x-initial fast, no trace (C++ -O2)
 #     debug: --assert --trace-fst --x-assign unique --x-initial unique
@@ -14,8 +15,13 @@
 # Until rtl/acceltran_top.sv exists, nothing here is defined and the rtl
 # backend is unavailable (COSIM_RTL_LINK stays empty).
 
-COSIM_RTL_CONFIGS ?= tiny
+COSIM_RTL_CONFIGS ?= tiny mid
 COSIM_RTL_PROFILES := fast debug
+# mid (docs/architecture.md "Configurations"): both profiles; its debug
+# model runs the short cosim tests with the assertions on
+# (tests/cosim/test_cosim_debug.sh).
+COSIM_RTL_PROFILES_tiny ?= fast debug
+COSIM_RTL_PROFILES_mid  ?= fast debug
 
 ifneq ($(wildcard rtl/acceltran_top.sv),)
 
@@ -36,7 +42,7 @@ RTLB_TRACE_debug  := 1
 
 # model archive of (config, profile)
 RTLB_MODEL = $(RTLB)/$(2)/$(1)/Vacceltran_top_$(1)_$(2)__ALL.a
-RTLB_PAIRS := $(foreach c,$(COSIM_RTL_CONFIGS),$(foreach p,$(COSIM_RTL_PROFILES),$(c):$(p)))
+RTLB_PAIRS := $(foreach c,$(COSIM_RTL_CONFIGS),$(foreach p,$(or $(COSIM_RTL_PROFILES_$(c)),$(COSIM_RTL_PROFILES)),$(c):$(p)))
 
 # MAKEFLAGS= on the Verilator line: its --build runs a make -j 2 of its own,
 # which must not look for the parent's jobserver (it is not passed down).

@@ -6,7 +6,9 @@
  * backends with each other and with a reference computed in C. Set
  * ACCELTRAN_COSIM_BACKENDS=fmodel (or rtl) to run one,
  * ACCELTRAN_COSIM_PROFILE=debug to use the debug profile (assertions,
- * randomized initial state) for every device. */
+ * randomized initial state) for every device, ACCELTRAN_COSIM_CONFIG=mid
+ * (any configuration of the spec) to run on another configuration than
+ * tiny (tests/cosim/test_cosim_mid.sh). */
 #ifndef ACCELTRAN_TESTS_COSIM_UTIL_H
 #define ACCELTRAN_TESTS_COSIM_UTIL_H
 
@@ -21,7 +23,13 @@
 #include "check.h"
 #include "desc_build.h"
 
-#define CU_CONFIG "tiny"
+/* The configuration of every device: ACCELTRAN_COSIM_CONFIG, else tiny. */
+static inline const char *cu_config(void)
+{
+    const char *c = getenv("ACCELTRAN_COSIM_CONFIG");
+    return c && *c ? c : "tiny";
+}
+#define CU_CONFIG cu_config()
 #define CU_MEM_BYTES (64ull << 20)
 #define CU_RING_LOG2 12u /* 4096 descriptors: every job of these tests fits without wrapping */
 
@@ -98,13 +106,15 @@ static inline void cu_program(cdev *d)
     d->n = 0;
 }
 
-static inline int cu_open(cdev *d, at_cosim_backend be, at_cosim_profile prof, uint64_t seed)
+/* A device of configuration config (cu_open: CU_CONFIG). */
+static inline int cu_open_config(cdev *d, at_cosim_backend be, at_cosim_profile prof, uint64_t seed,
+                                 const char *config)
 {
     memset(d, 0, sizeof *d);
     const char *pe = getenv("ACCELTRAN_COSIM_PROFILE");
     if (pe && !strcmp(pe, "debug"))
         prof = AT_COSIM_DEBUG;
-    at_cosim_opts o = {be, CU_CONFIG, prof, 0, CU_MEM_BYTES, seed};
+    at_cosim_opts o = {be, config, prof, 0, CU_MEM_BYTES, seed};
     at_err err = {0};
     int rc = at_cosim_create(&o, &d->c, &err);
     CHECK(rc == 0, "%s: create: %d %s", at_cosim_backend_name(be), rc, err.msg);
@@ -118,6 +128,11 @@ static inline int cu_open(cdev *d, at_cosim_backend be, at_cosim_profile prof, u
         return rc;
     cu_program(d);
     return 0;
+}
+
+static inline int cu_open(cdev *d, at_cosim_backend be, at_cosim_profile prof, uint64_t seed)
+{
+    return cu_open_config(d, be, prof, seed, CU_CONFIG);
 }
 
 static inline void cu_close(cdev *d)

@@ -576,7 +576,7 @@ static void test_check_config(void)
     CHECK(rc == 0, "%s: %s", path, err.msg);
     if (rc)
         return;
-    fake_regs f = {&at_hw_configs[1], UINT32_MAX, 0};
+    fake_regs f = {at_hw_config_find("edge"), UINT32_MAX, 0};
     rc = at_probe_check_config(&d, fake_read, &f, &err);
     CHECK(rc == 0, "clean: rc %d: %s", rc, err.msg);
 
@@ -617,7 +617,7 @@ static void test_check_config(void)
           "wrong ID: rc %d: %s", rc, err.msg);
 
     /* device of another configuration */
-    fake_regs other = {&at_hw_configs[2], UINT32_MAX, 0};
+    fake_regs other = {at_hw_config_find("server"), UINT32_MAX, 0};
     rc = at_probe_check_config(&d, fake_read, &other, &err);
     CHECK(rc == AT_EDEVICE && strstr(err.msg, "CONFIG_"), "server device: rc %d: %s", rc,
           err.msg);

@@ -16,7 +16,7 @@ ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "  FAIL: $*" >&2; }
 
 # info on every configuration's dtb
-for c in tiny edge server; do
+for c in tiny mid edge server; do
     dtb=$build/firmware/$c.dtb
     out=$("$cli" info --dtb "$dtb" 2>&1); rc=$?
     if [ $rc -eq 0 ] && grep -q "config     $c" <<<"$out" && grep -q "match the dtb" <<<"$out"; then ok
@@ -38,7 +38,7 @@ if [ $rc -eq 1 ] && grep -q "register CONFIG_ARRAY" <<<"$out"; then ok; else bad
 # gemm --json on small shapes (fmodel, and rtl when built)
 backends="fmodel"
 if "$cli" info --backend rtl >/dev/null 2>&1; then backends="fmodel rtl"
-else skip=$((skip + 5)); echo "  skipped 5: gemm --backend rtl: the rtl backend is not in this build"; fi
+else skip=$((skip + 6)); echo "  skipped 6: gemm --backend rtl (5 shapes on tiny, one on mid): the rtl backend is not in this build"; fi
 for be in $backends; do
     for args in "16 16 16" "33 17 40" "64 64 64" "--sparsity 0.5 --tau 100 48 80 96" "--seed 9 100 20 7"; do
         out=$("$cli" gemm --backend $be --json $args 2>&1); rc=$?
@@ -73,6 +73,20 @@ import energy_keys
 energy_keys.check(d, "tiny")
 ' "$out"; then ok; else bad "gemm --backend $be --json $args -> rc $rc: $out"; fi
     done
+done
+# gemm --config mid (edge's 16-lane PE on a 2 x 2 array; docs/architecture.md
+# "Configurations"): the result matches, the peak is mid's, fmodel and rtl
+for be in $backends; do
+    out=$("$cli" gemm --backend $be --config mid --json --sparsity 0.5 100 70 130 2>&1); rc=$?
+    if [ $rc -eq 0 ] && python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["ok"] is True and d["mismatches"] == 0 and d["config"] == "mid", d
+assert d["peak_macs_per_cycle"] == 4 * 16 * 16 and 0 < d["compute_cycles"] < d["cycles"], d
+sys.path.insert(0, "tests/e2e")
+import energy_keys
+energy_keys.check(d, "mid")
+' "$out"; then ok; else bad "gemm --backend $be --config mid --json -> rc $rc: $out"; fi
 done
 # the checksum is stable for a seed (and differs for another seed)
 c1=$("$cli" gemm --json --seed 5 32 32 32 | python3 -c 'import json,sys; print(json.load(sys.stdin)["checksum"])')

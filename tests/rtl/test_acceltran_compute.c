@@ -885,8 +885,13 @@ static void case_perf(void)
 /* The fmodel's GEMM estimate (at_fm_gemm_cycles) against the RTL's cycles
  * (accept -> done) with no grant stalls (the activation reads still one per
  * bank and cycle, as the scratchpad grants them): |fmodel / rtl - 1| <= 0.05 for every
- * case (the 16-lane build's sparse cases: 0.10, below). Shapes with M not a multiple of R*16, N not a multiple of C*16, and
- * every flag; dense and half of A zero. */
+ * case. Shapes with M not a multiple of R*16, N not a multiple of C*16, and
+ * every flag; dense, half and (one PE row) 90 % of A zero. The same bound on
+ * the device tops of tiny and mid (edge's 16-lane PE, 0, 0.5 and 0.9 zeros):
+ * tests/cosim/test_cosim_cycles.c. Not at 90 % zeros on the 2-row build: its
+ * two feeders share tiny's 2 banks, and there the fmodel's greedy bank
+ * simulation is pessimistic by up to 0.065 (the RTL's feeders, throttled by
+ * the lane FIFOs, collide less; mid's 4 banks are within 0.04). */
 static void case_cycle_model(void)
 {
     static const struct {
@@ -903,8 +908,13 @@ static void case_cycle_model(void)
     };
     double worst = 0.0;
     for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
-        for (int sp = 0; sp < 2; sp++) {
-            double zero = sp ? 0.5 : 0.0;
+#ifdef TEST_PE_ROWS
+        const int nsp = 2;
+#else
+        const int nsp = 3;
+#endif
+        for (int sp = 0; sp < nsp; sp++) {
+            double zero = sp == 0 ? 0.0 : sp == 1 ? 0.5 : 0.9;
             gemm_shape s = {cs[i].m, cs[i].n, cs[i].k, cs[i].trans, cs[i].params, cs[i].gelu,
                             cs[i].accum, 0, 0, cs[i].cwgt};
             uint32_t d[16];
@@ -933,15 +943,7 @@ static void case_cycle_model(void)
             double ratio = r.cycles ? (double)fm / (double)r.cycles : 0.0;
             double err = ratio > 1.0 ? ratio - 1.0 : 1.0 - ratio;
             worst = err > worst ? err : worst;
-            /* the bound: 0.05; on the 16-lane build, where the feeders are
-             * the only bound once half of A is zero, the fmodel's feeder
-             * simulation (every step's feeders starting together) is
-             * pessimistic by up to 0.071: 0.10 there (docs/cosim.md) */
             double tol = 0.05;
-#ifdef TEST_LANES
-            if (sp)
-                tol = 0.10;
-#endif
             printf("  %s: rtl %" PRIu64 " fmodel %" PRIu64 " (%+.3f)\n", buf, r.cycles, fm, ratio - 1.0);
             if (s.cwgt) {
                 /* the weight write ports: the lanes write side by side in

@@ -95,16 +95,21 @@ static void check_config(const at_hw_config *c)
 }
 
 static void test_tiny(void) { check_config(at_hw_config_find("tiny")); }
+static void test_mid(void) { check_config(at_hw_config_find("mid")); }
 static void test_edge(void) { check_config(at_hw_config_find("edge")); }
 static void test_server(void) { check_config(at_hw_config_find("server")); }
 
 static void test_config_table(void)
 {
-    CHECK(AT_HW_NUM_CONFIGS == 3, "%d configurations", AT_HW_NUM_CONFIGS);
+    CHECK(AT_HW_NUM_CONFIGS == 4, "%d configurations", AT_HW_NUM_CONFIGS);
     CHECK(at_hw_config_find("nope") == NULL, "unknown name found");
-    const at_hw_config *t = at_hw_config_find("tiny"), *e = at_hw_config_find("edge"),
-                       *s = at_hw_config_find("server");
+    const at_hw_config *t = at_hw_config_find("tiny"), *mi = at_hw_config_find("mid"),
+                       *e = at_hw_config_find("edge"), *s = at_hw_config_find("server");
     CHECK(t && at_hw_peak_macs_per_cycle(t) == 256, "tiny peak");
+    /* mid: edge's PE (16 lanes) on a 2 x 2 array, 4 banks, 2 writer lanes */
+    CHECK(mi && at_hw_peak_macs_per_cycle(mi) == 1024 && mi->pe_rows == 2 && mi->act_banks == 4 &&
+              mi->out_lanes == 2 && mi->lanes == 16,
+          "mid shape");
     CHECK(e && at_hw_peak_macs_per_cycle(e) == 16384, "edge peak");
     CHECK(s && at_hw_peak_macs_per_cycle(s) == 262144, "server peak");
 }
@@ -113,6 +118,7 @@ int main(void)
 {
     RUN_CASE(test_config_table);
     RUN_CASE(test_tiny);
+    RUN_CASE(test_mid);
     RUN_CASE(test_edge);
     RUN_CASE(test_server);
     return check_finish("firmware_dtb");

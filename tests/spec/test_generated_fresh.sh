@@ -10,12 +10,12 @@ bad() { fail=$((fail + 1)); echo "  $*" >&2; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 if "$gen" spec/acceltran.json "$tmp/out"; then
-    for f in rtl/acceltran_pkg.sv include/acceltran_hw.h firmware/tiny.dts firmware/edge.dts firmware/server.dts docs/registers.md; do
+    for f in rtl/acceltran_pkg.sv include/acceltran_hw.h firmware/tiny.dts firmware/mid.dts firmware/edge.dts firmware/server.dts docs/registers.md; do
         if cmp -s "$f" "$tmp/out/$f"; then ok; else bad "$f is stale: run 'make gen' and commit"; diff -u "$f" "$tmp/out/$f" | head -20 >&2; fi
     done
     # every generated dts file is listed above
     n=$(ls "$tmp/out/firmware" | wc -l)
-    [ "$n" -eq 3 ] && ok || bad "generator wrote $n dts files, test expects 3"
+    [ "$n" -eq 4 ] && ok || bad "generator wrote $n dts files, test expects 4"
 else
     bad "gen_spec failed on spec/acceltran.json"
 fi

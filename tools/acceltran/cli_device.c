@@ -59,7 +59,7 @@ int cli_device_open(const char *backend, const char *config, const char *dtb, ui
     }
     snprintf(out->config, sizeof out->config, "%s", config);
     if (!at_hw_config_find(out->config))
-        return at_err_set(err, AT_EINVAL, "unknown configuration '%s' (tiny, edge, server)", out->config);
+        return at_err_set(err, AT_EINVAL, "unknown configuration '%s' (tiny, mid, edge, server)", out->config);
     at_port_cosim_opts po = {backend, out->config, mem_bytes, 0};
     int rc = at_port_cosim_open(&po, &out->port, err);
     if (rc)

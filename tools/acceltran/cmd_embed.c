@@ -17,7 +17,7 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: acceltran embed [--backend float|fmodel|rtl] [--config tiny|edge|server]\n"
+    fprintf(f, "usage: acceltran embed [--backend float|fmodel|rtl] [--config tiny|mid|edge|server]\n"
                "                       [--tau T] [--prune-sites LIST] [--topk K] [--stream] [--json] [--threads N]\n"
                "                       [--model-dir DIR] [--dtb FILE] [--max-len N] [--wall-limit S]\n"
                "                       SENTENCE...\n"
@@ -148,7 +148,7 @@ static int parse(int argc, char **argv, embed_args *a)
         return -1;
     }
     if (a->config && !at_hw_config_find(a->config)) {
-        cli_error("embed", "unknown configuration '%s' (tiny, edge, server)", a->config);
+        cli_error("embed", "unknown configuration '%s' (tiny, mid, edge, server)", a->config);
         return -1;
     }
     a->sites = AT_SITES_PAPER;

@@ -26,7 +26,7 @@ static void usage(FILE *f)
             "host reference (int64 sums, at_requant, DynaTran).\n"
             "\n"
             "  --backend B      fmodel (default) or rtl\n"
-            "  --config C       tiny (default), edge or server\n"
+            "  --config C       tiny (default), mid, edge or server\n"
             "  --dtb FILE       device tree blob (default: build/firmware/C.dtb)\n"
             "  --tau T          DynaTran threshold 0..32767 (default 0: prunes only zeros)\n"
             "  --seed S         data seed (default 1)\n"
@@ -148,7 +148,7 @@ int cmd_gemm(int argc, char **argv)
         return CLI_USAGE_ERROR;
     }
     if (config && !at_hw_config_find(config)) {
-        cli_error("gemm", "unknown configuration '%s' (tiny, edge, server)", config);
+        cli_error("gemm", "unknown configuration '%s' (tiny, mid, edge, server)", config);
         return CLI_USAGE_ERROR;
     }
     if (wall < 0)

@@ -16,7 +16,7 @@ static void usage(FILE *f)
                "device of that configuration, cross-checks the dtb against the ID, VERSION\n"
                "and CONFIG_* registers, resets it, and prints the configuration.\n"
                "\n"
-               "  --config C      tiny, edge or server (default: the dtb's\n"
+               "  --config C      tiny, mid, edge or server (default: the dtb's\n"
                "                  acceltran,config-name, else tiny); with --dtb, the\n"
                "                  device is made in configuration C and must match the dtb\n"
                "  --dtb FILE      device tree blob (default: build/firmware/C.dtb)\n"
@@ -59,7 +59,7 @@ int cmd_info(int argc, char **argv)
         return CLI_USAGE_ERROR;
     }
     if (config && !at_hw_config_find(config)) {
-        cli_error("info", "unknown configuration '%s' (tiny, edge, server)", config);
+        cli_error("info", "unknown configuration '%s' (tiny, mid, edge, server)", config);
         return CLI_USAGE_ERROR;
     }
     cli_device dev;

@@ -31,7 +31,7 @@ static void usage(FILE *f)
             "                   12 heads, FFN 3072) with seeded random weights\n"
             "  --batch B        sequences (default 1)\n"
             "  --seq S          tokens per sequence, 1..512 (default 128)\n"
-            "  --config C       tiny (default), edge or server\n"
+            "  --config C       tiny (default), mid, edge or server\n"
             "  --backend B      fmodel (default) or rtl\n"
             "  --tau T          DynaTran threshold in real units (default 0: only exact zeros)\n"
             "  --prune-sites L  sites tau applies to (as embed; default paper)\n"
@@ -168,7 +168,7 @@ static int parse(int argc, char **argv, perf_args *a)
         return -1;
     }
     if (a->o.config && !at_hw_config_find(a->o.config)) {
-        cli_error("perf", "unknown configuration '%s' (tiny, edge, server)", a->o.config);
+        cli_error("perf", "unknown configuration '%s' (tiny, mid, edge, server)", a->o.config);
         return -1;
     }
     at_err err = {0};

@@ -1,6 +1,7 @@
 /* bench_scaling: issue 11's "Done when" targets as a benchmark, on the
  * fmodel (edge and server have no Verilated top; the fmodel is held to the
- * RTL on tiny only, docs/cosim.md).
+ * tops of tiny and mid, mid with edge's 16-lane PE: docs/cosim.md,
+ * tests/cosim/test_cosim_cycles.c).
  *
  * Runs:
  *   1. edge dense GEMM 512x1024x1024 (at_gemm_run): compute_utilization,
@@ -388,9 +389,9 @@ int main(void)
     int failed = 0;
     double t_start = wall_s();
     setvbuf(stdout, NULL, _IOLBF, 0);
-    printf("bench_scaling: issue 11's targets on the fmodel (cycle estimates; held to the RTL unit builds: "
-           "tiny and 2 x 2 within 0.05, the 16-lane 2 x 2 build dense 0.05 / sparse 0.10; edge's and server's "
-           "tops are not simulated)\n");
+    printf("bench_scaling: issue 11's targets on the fmodel (cycle estimates; held to the RTL within 0.05: the "
+           "tiny and 2 x 2 compute unit builds, the tops of tiny and mid (edge's 16-lane PE, 2 x 2, 4 banks); "
+           "edge's and server's tops are not simulated)\n");
 
     printf("\nGEMM jobs (at_gemm_run; compute util. = macs / (compute_cycles x peak), roofline ratio = cycles / "
            "max(macs / peak, dram_bytes / bytes per cycle)):\n");
