@@ -25,8 +25,9 @@ static const char *word_fields(unsigned op, unsigned w)
     static const char *xfer[8] = {"OPCODE/FLAGS/TAG (XFER_BUF, KEEP_MASK)", "SPAD", "ROWS/COLS",
                                   "SPAD_ROW_STEP", "SPAD_CB_STEP", "MEM_LO (32-byte alignment)",
                                   "MEM_HI", "MEM_STRIDE (multiple of 32)"};
-    static const char *gemm[13] = {"OPCODE/FLAGS/TAG", "A", "LDA", "B (multiple of 4)",
-                                   "LDB (multiple of 4)", "C (C overlaps A)", "LDC (C rows overlap)",
+    static const char *gemm[13] = {"OPCODE/FLAGS/TAG (C_WGT with ACCUM)", "A", "LDA", "B (multiple of 4)",
+                                   "LDB (multiple of 4)", "C (C overlaps A; C_WGT: B or PARAMS)",
+                                   "LDC (C rows overlap; C_WGT: column tiles)",
                                    "M/N", "K/TAU", "PARAMS (multiple of 4)", "RQ_M/RQ_S",
                                    "GELU_IN", "GELU_OUT"};
     static const char *smx[9] = {"OPCODE/FLAGS/TAG", "SRC", "LDS", "DST (overlaps SRC)",

@@ -23,11 +23,14 @@ d = json.loads(sys.argv[1]); excl = sys.argv[2] == "1"
 model, batch, seq = sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 keys = ("cycles", "cycles_by_unit", "utilization", "device_seconds", "sequences_per_second", "dram_bytes", "macs",
         "mac_skipped", "weights_loaded", "compute_cycles", "compute_utilization", "roofline_cycles", "roofline_ratio",
-        "peak_macs_per_cycle", "bytes_per_cycle", "clock_mhz", "useful_macs", "smx_rows", "ln_rows")
+        "peak_macs_per_cycle", "bytes_per_cycle", "clock_mhz", "useful_macs", "smx_rows", "ln_rows", "resident",
+        "kv_weights")
 for k in keys:
     assert k in d, "missing key " + k
 assert d["ok"] is True and d["model"] == model and d["batch"] == batch and d["seq"] == seq, d
 assert d["config"] == "edge" and d["backend"] == "fmodel", d
+# on edge these runs are resident, with K and V straight into the weight scratchpad
+assert d["resident"] is True and d["kv_weights"] is True, d
 u = d["cycles_by_unit"]
 assert sorted(u) == ["dma", "gemm", "idle", "layernorm", "softmax"], u
 assert all(isinstance(v, int) and v >= 0 for v in u.values()), u

@@ -65,6 +65,8 @@ static void usage(FILE *f)
             "bytes_per_cycle), bytes_per_cycle = the configuration's memory bandwidth at\n"
             "its clock); roofline_ratio (cycles / roofline_cycles); and the run's shape,\n"
             "smx_rows / ln_rows (CNT_SMX_ROWS, CNT_LN_ROWS), stages, jobs, commands;\n"
+            "resident (activations on chip between stages), kv_weights (K and V computed\n"
+            "straight into the weight scratchpad, GEMM_C_WGT; --kv-mem: through memory);\n"
             "energy_mj and energy_by_unit {mac_lanes, sparsity, softmax, layernorm, dma,\n"
             "buffers, main_memory, leakage}, summing to energy_mj: an estimate from the\n"
             "counters with AccelTran's 14 nm figures (energy_model names the data file,\n"
