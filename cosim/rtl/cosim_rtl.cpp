@@ -383,7 +383,8 @@ int rtl_trace(void *impl, const char *path, at_err *err)
         return at_err_set(err, AT_EINVAL, "rtl: NULL argument");
     if (!d->m->has_trace())
         return at_err_set(err, AT_EUNSUPPORTED,
-                          "rtl: waveform tracing needs the debug profile (this device uses the fast model, built without --trace-fst)");
+                          "rtl: waveform tracing needs a model built with --trace-fst (this device's is not: the "
+                          "fast profile, or a debug model built with RTLB_TRACE_<config>_debug=0, as mid's is by default)");
     d->m->make_current();
     if (!path) {
         d->m->trace_close();

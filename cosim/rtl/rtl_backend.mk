@@ -7,6 +7,9 @@
 #   $(BUILD)/verilator/top/<profile>/<config>/  --prefix Vacceltran_top_<config>_<profile>
 #     fast:  -O3 --x-assign fast --x-initial fast, no trace (C++ -O2)
 #     debug: --assert --trace-fst --x-assign unique --x-initial unique
+#            (--trace-fst only where RTLB_TRACE_<config>_debug is 1: tiny's
+#            debug model traces; mid's does not, which saves about a minute
+#            of build in make test, and at_cosim_trace refuses it)
 # and linked, with the shim (cosim_rtl.cpp), one factory object per model
 # (cosim_rtl_model.cpp), the AXI4 slave model (axi_mem_slave.c), the FST
 # writer (libverilated_fst.a, needs zlib) and rtl.mk's libverilated.a,
@@ -32,13 +35,18 @@ RTLB_RTL_SRCS   := $(wildcard rtl/*.sv) $(wildcard rtl/*.svh) $(wildcard cosim/r
 RTLB_CXXFLAGS   := -std=c++17 -O2 -g -Wall -Wextra -Icosim/rtl -Icosim -Iinclude \
                    -isystem $(RTLB_VROOT)/include -isystem $(RTLB_VROOT)/include/vltstd
 RTLB_VFLAGS_fast  := -O3 --x-assign fast --x-initial fast
-RTLB_VFLAGS_debug := --assert --trace-fst --x-assign unique --x-initial unique
+RTLB_VFLAGS_debug := --assert --x-assign unique --x-initial unique
 # C++ optimisation of the generated model (Verilator's default is -Os):
 # -O2 simulates ~1.3x faster for the fast profile; debug keeps the default.
 RTLB_MAKEFLAGS_fast  := -s OPT_FAST=-O2
 RTLB_MAKEFLAGS_debug := -s
 RTLB_TRACE_fast   := 0
 RTLB_TRACE_debug  := 1
+# Per (config, profile) override: mid's debug model runs the short cosim
+# tests with assertions on (test_cosim_debug.sh) and needs no waveforms;
+# tracing stays on tiny (test_cosim_trace.c). RTLB_TRACE_mid_debug=1 to trace mid.
+RTLB_TRACE_mid_debug ?= 0
+RTLB_TRACE_OF = $(or $(RTLB_TRACE_$(1)_$(2)),$(RTLB_TRACE_$(2)))
 
 # model archive of (config, profile)
 RTLB_MODEL = $(RTLB)/$(2)/$(1)/Vacceltran_top_$(1)_$(2)__ALL.a
@@ -50,7 +58,7 @@ define RTLB_MODEL_RULE
 $(call RTLB_MODEL,$(1),$(2)): $(RTLB_RTL_SRCS) cosim/rtl/rtl_backend.mk
 	@mkdir -p $$(@D)
 	@echo "verilator: acceltran_top ($(1), $(2))"
-	MAKEFLAGS= verilator --cc $(RTLB_VFLAGS_$(2)) -Wno-fatal -Wno-lint -Wno-style --no-timing \
+	MAKEFLAGS= verilator --cc $(RTLB_VFLAGS_$(2)) $(if $(filter 1,$(call RTLB_TRACE_OF,$(1),$(2))),--trace-fst) -Wno-fatal -Wno-lint -Wno-style --no-timing \
 	  -DACCELTRAN_CONFIG_$(shell echo $(1) | tr a-z A-Z) --top-module acceltran_top --Mdir $$(@D) \
 	  --prefix Vacceltran_top_$(1)_$(2) --build -j 2 -MAKEFLAGS "$(RTLB_MAKEFLAGS_$(2))" -y rtl \
 	  rtl/acceltran_pkg.sv $(wildcard cosim/rtl/*.vlt) rtl/acceltran_top.sv >$$(@D)/verilator.log 2>&1 || \
@@ -59,7 +67,7 @@ $(call RTLB_MODEL,$(1),$(2)): $(RTLB_RTL_SRCS) cosim/rtl/rtl_backend.mk
 
 $(RTLB)/$(2)/$(1)/model.o: cosim/rtl/cosim_rtl_model.cpp cosim/rtl/rtl_model.hpp cosim/rtl/axi_mem_slave.h $(call RTLB_MODEL,$(1),$(2))
 	$(CXX) $(RTLB_CXXFLAGS) -isystem $$(@D) -DAT_RTL_CLASS=Vacceltran_top_$(1)_$(2) \
-	  -DAT_RTL_TRACE=$(RTLB_TRACE_$(2)) -DAT_RTL_FACTORY=at_rtl_model_$(1)_$(2) -c $$< -o $$@
+	  -DAT_RTL_TRACE=$(call RTLB_TRACE_OF,$(1),$(2)) -DAT_RTL_FACTORY=at_rtl_model_$(1)_$(2) -c $$< -o $$@
 endef
 $(foreach pr,$(RTLB_PAIRS),$(eval $(call RTLB_MODEL_RULE,$(word 1,$(subst :, ,$(pr))),$(word 2,$(subst :, ,$(pr))))))
 

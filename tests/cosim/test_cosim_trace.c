@@ -83,6 +83,17 @@ static void t_rtl_trace(void)
         copy_job(&d, "debug profile copy job (not traced)");
         cu_close(&d);
     }
+    /* mid's debug model is built without --trace-fst (cosim/rtl/rtl_backend.mk,
+     * RTLB_TRACE_mid_debug ?= 0): refused with the reason, and the device
+     * still runs. Skipped when mid is not among the built models. */
+    if (at_cosim_available(AT_COSIM_RTL, "mid") &&
+        !cu_open_config(&d, AT_COSIM_RTL, AT_COSIM_DEBUG, 0x99, "mid")) {
+        int rc = at_cosim_trace(d.c, path, &err);
+        CHECK(rc == AT_EUNSUPPORTED && strstr(err.msg, "--trace-fst"),
+              "mid debug trace: %d (want AT_EUNSUPPORTED naming --trace-fst) %s", rc, err.msg);
+        copy_job(&d, "mid debug profile copy job (no trace)");
+        cu_close(&d);
+    }
     tmpdir_remove(dir);
 }
 
